@@ -1,0 +1,246 @@
+//! Generic HTTP webhook: posts the hookrelay envelope to any URL
+//! (`contracts/webhook.md`). Several may be configured; one may be a gate.
+
+use std::collections::BTreeMap;
+
+use hmac::{KeyInit, Mac};
+use serde::Deserialize;
+use sha2::Sha256;
+
+use super::{Backend, EventSet, HttpResponse, Outcome, Request, Secret};
+use crate::event::Envelope;
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookConfig {
+    /// Names the spool and breaker; defaults to `webhook` (then `webhook-2`, ...).
+    pub name: Option<String>,
+    pub url: String,
+    #[serde(default = "super::yes")]
+    pub enabled: bool,
+    /// Events sent (default: all).
+    pub events: Option<EventSet>,
+    pub api_key: Option<Secret>,
+    pub bearer_token: Option<Secret>,
+    /// HMAC-SHA256 key for `X-Hub-Signature-256`.
+    pub secret: Option<Secret>,
+    /// Extra headers; values may use `${VAR}`.
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    /// Present when this webhook's answer decides (see `decision`).
+    pub gate: Option<GateConfig>,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct GateConfig {
+    /// What a gate that cannot answer in time means: `"open"` (no opinion, the
+    /// default) or `"closed"` (deny / block with a reason naming the gate).
+    #[serde(default)]
+    pub on_unreachable: FailMode,
+}
+
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "lowercase")]
+pub enum FailMode {
+    #[default]
+    Open,
+    Closed,
+}
+
+impl WebhookConfig {
+    /// `HOOK_BACKEND_URL` (+ `HOOK_API_KEY`): the custom-backend example's variables.
+    /// A URL without a path gets the example's `/events`.
+    pub fn apply_env(
+        hooks: &mut Vec<WebhookConfig>,
+        env: &dyn Fn(&str) -> Option<String>,
+        _warnings: &mut [String],
+    ) {
+        let Some(url) = env("HOOK_BACKEND_URL").filter(|u| !u.is_empty()) else {
+            return;
+        };
+        let url = with_default_path(&url, "/events");
+        if hooks.iter().any(|h| h.url == url) {
+            return;
+        }
+        hooks.push(WebhookConfig {
+            name: Some("custom".into()),
+            url,
+            enabled: true,
+            events: None,
+            api_key: env("HOOK_API_KEY")
+                .filter(|k| !k.is_empty())
+                .map(Secret::new),
+            bearer_token: None,
+            secret: None,
+            headers: BTreeMap::new(),
+            gate: None,
+        });
+    }
+}
+
+fn with_default_path(url: &str, path: &str) -> String {
+    let after_scheme = url.find("://").map(|i| i + 3).unwrap_or(0);
+    match url[after_scheme..].find('/') {
+        Some(i) if url.len() > after_scheme + i + 1 => url.to_string(),
+        Some(i) => format!("{}{path}", &url[..after_scheme + i]),
+        None => format!("{url}{path}"),
+    }
+}
+
+pub struct Webhook {
+    name: String,
+    config: WebhookConfig,
+}
+
+impl Webhook {
+    pub fn new(config: WebhookConfig, index: usize) -> Webhook {
+        let name = config.name.clone().unwrap_or_else(|| {
+            if index == 0 {
+                "webhook".into()
+            } else {
+                format!("webhook-{}", index + 1)
+            }
+        });
+        Webhook {
+            name: sanitize_name(&name),
+            config,
+        }
+    }
+}
+
+/// Backend names become file names: keep them to `[A-Za-z0-9._-]`.
+pub fn sanitize_name(name: &str) -> String {
+    let s: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "._-".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if s.is_empty() || s.starts_with('.') {
+        format!("webhook{s}")
+    } else {
+        s
+    }
+}
+
+/// `sha256=<lowercase hex HMAC-SHA256(secret, body)>`, as GitHub and OrgLoop check it.
+pub fn signature(secret: &str, body: &[u8]) -> String {
+    let mut mac = <hmac::Hmac<Sha256> as KeyInit>::new_from_slice(secret.as_bytes())
+        .expect("HMAC takes keys of any length");
+    mac.update(body);
+    let tag = mac.finalize().into_bytes();
+    let mut out = String::with_capacity(7 + 64);
+    out.push_str("sha256=");
+    for b in tag.iter() {
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
+}
+
+impl Backend for Webhook {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn wants(&self, event: &str) -> bool {
+        self.config
+            .events
+            .as_ref()
+            .is_none_or(|e| e.contains(event))
+    }
+
+    fn request(&self, env: &Envelope) -> Option<Request> {
+        let body = env.to_line();
+        let mut headers = vec![
+            ("Content-Type".to_string(), "application/json".to_string()),
+            (
+                "User-Agent".into(),
+                format!("hookrelay/{}", env!("CARGO_PKG_VERSION")),
+            ),
+            ("X-Hook-Event".into(), env.hook_event_name.clone()),
+            ("Idempotency-Key".into(), env.id.clone()),
+        ];
+        if let Some(k) = self.config.api_key.as_ref().filter(|k| !k.is_empty()) {
+            headers.push(("X-API-Key".into(), k.expose().to_string()));
+        }
+        if let Some(t) = self.config.bearer_token.as_ref().filter(|t| !t.is_empty()) {
+            headers.push(("Authorization".into(), format!("Bearer {}", t.expose())));
+        }
+        if let Some(s) = self.config.secret.as_ref().filter(|s| !s.is_empty()) {
+            headers.push(("X-Hub-Signature-256".into(), signature(s.expose(), &body)));
+        }
+        for (k, v) in &self.config.headers {
+            headers.push((k.clone(), v.clone()));
+        }
+        Some(Request {
+            method: "POST",
+            url: self.config.url.clone(),
+            headers,
+            body,
+        })
+    }
+
+    fn classify(&self, resp: &HttpResponse) -> Outcome {
+        match resp.status {
+            200..=299 => Outcome::Delivered,
+            401 | 403 => Outcome::Retry(format!(
+                "{} {}: check the webhook's api_key / bearer_token / secret",
+                resp.status,
+                snippet(resp)
+            )),
+            408 | 429 | 500..=599 => Outcome::Retry(format!("{} {}", resp.status, snippet(resp))),
+            s => Outcome::Rejected(format!("{s} {}", snippet(resp))),
+        }
+    }
+
+    fn gate(&self) -> Option<&GateConfig> {
+        self.config.gate.as_ref()
+    }
+}
+
+/// The first 200 characters of an answer, on one line, for error messages.
+pub fn snippet(resp: &HttpResponse) -> String {
+    let text = resp.body_text();
+    let one_line: String = text
+        .chars()
+        .take(200)
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    one_line.trim().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signature_matches_a_known_vector() {
+        // RFC 4231 test case 2.
+        let s = signature("Jefe", b"what do ya want for nothing?");
+        assert_eq!(
+            s,
+            "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+    }
+
+    #[test]
+    fn default_path_for_bare_backend_urls() {
+        assert_eq!(
+            with_default_path("http://127.0.0.1:3000", "/events"),
+            "http://127.0.0.1:3000/events"
+        );
+        assert_eq!(
+            with_default_path("http://127.0.0.1:3000/", "/events"),
+            "http://127.0.0.1:3000/events"
+        );
+        assert_eq!(
+            with_default_path("http://127.0.0.1:3000/in", "/events"),
+            "http://127.0.0.1:3000/in"
+        );
+    }
+}

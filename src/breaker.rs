@@ -1,0 +1,1 @@
+//! Per-backend circuit breaker shared by all invocations through a small state file.

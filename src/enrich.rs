@@ -1,0 +1,134 @@
+//! Enrichment: everything hookrelay adds around the HookInput (event id, receive
+//! time, host, user, OS, git state, project and run labels, session counters).
+//!
+//! Cheap by design: no process is spawned (git state is read from `.git` by
+//! `git.rs`), and the host facts come from the kernel or the environment.
+
+use crate::clock;
+use crate::config::Config;
+use crate::event::{Agent, Envelope, HookInput, Host, RedactionReport};
+use crate::git;
+use crate::paths::Paths;
+use crate::session;
+
+/// Wraps a (redacted) HookInput into an envelope.
+pub fn envelope(
+    input: HookInput,
+    redaction: RedactionReport,
+    config: &Config,
+    paths: &Paths,
+    now_ms: u64,
+) -> Envelope {
+    let project_dir = env_nonempty("CLAUDE_PROJECT_DIR");
+    let project = config.project.clone().or_else(|| {
+        project_dir.as_deref().and_then(|d| {
+            std::path::Path::new(d)
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+        })
+    });
+    let git = input
+        .str_field("cwd")
+        .and_then(|cwd| git::info(std::path::Path::new(cwd)));
+    let session = session::record(paths, &input, now_ms);
+    let agent_id = input.str_field("agent_id").map(str::to_owned);
+    Envelope {
+        id: uuid_v4(),
+        ts: clock::rfc3339_ms(now_ms),
+        hook_event_name: input.hook_event_name,
+        session_id: input.session_id,
+        input: serde_json::Value::Object(input.raw),
+        hookrelay: Agent {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+        },
+        host: host(),
+        git,
+        project,
+        project_dir,
+        run_id: config.run_id.clone(),
+        agent_id,
+        session,
+        redaction,
+        decision: None,
+    }
+}
+
+pub fn host() -> Host {
+    Host {
+        name: hostname(),
+        user: env_nonempty("USER")
+            .or_else(|| env_nonempty("LOGNAME"))
+            .unwrap_or_else(|| "unknown".into()),
+        os: std::env::consts::OS.to_string(),
+        arch: std::env::consts::ARCH.to_string(),
+        remote: std::env::var("CLAUDE_CODE_REMOTE").is_ok_and(|v| v == "true"),
+    }
+}
+
+/// The kernel's host name (Linux), else `$HOSTNAME`, else `/etc/hostname`.
+pub fn hostname() -> String {
+    ["/proc/sys/kernel/hostname", "/etc/hostname"]
+        .iter()
+        .find_map(|p| {
+            std::fs::read_to_string(p)
+                .ok()
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+        })
+        .or_else(|| env_nonempty("HOSTNAME"))
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// A random (version 4) UUID from the OS's random source.
+pub fn uuid_v4() -> String {
+    let mut b = [0u8; 16];
+    if std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut b))
+        .is_err()
+    {
+        // No /dev/urandom: mix time, pid and a std RandomState (SipHash with OS-seeded keys).
+        use std::hash::{BuildHasher, Hasher};
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u128(
+            std::time::UNIX_EPOCH
+                .elapsed()
+                .unwrap_or_default()
+                .as_nanos(),
+        );
+        h.write_u32(std::process::id());
+        let a = h.finish();
+        h.write_u64(a);
+        b[..8].copy_from_slice(&a.to_le_bytes());
+        b[8..].copy_from_slice(&h.finish().to_le_bytes());
+    }
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..]
+    )
+}
+
+fn env_nonempty(k: &str) -> Option<String> {
+    std::env::var(k).ok().filter(|v| !v.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uuids_are_v4_and_distinct() {
+        let a = uuid_v4();
+        let b = uuid_v4();
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 36);
+        assert_eq!(&a[14..15], "4");
+        assert!("89ab".contains(&a[19..20]));
+    }
+}

@@ -1,0 +1,253 @@
+//! Reading the HookInput from stdin, and keeping what could not be read.
+//!
+//! stdin is always drained to EOF, even when the input is rejected, because Claude
+//! Code turns an unread pipe (EPIPE) into a hook error and loses the hook's answer.
+
+use std::io::Read;
+
+use serde_json::{Map, Value};
+
+use crate::clock;
+use crate::event::HookInput;
+use crate::jsonl;
+use crate::paths::Paths;
+
+/// Inputs larger than this are rejected (kept, size-capped, in the rejects file):
+/// Claude Code's own events stay far below it, and the ChromaDB bridge refuses
+/// bodies over 10 MB anyway.
+pub const MAX_INPUT_BYTES: usize = 8 * 1024 * 1024;
+/// How much of a rejected input is kept.
+pub const REJECT_KEEP_BYTES: usize = 1024 * 1024;
+
+/// Bytes read from stdin.
+pub struct Raw {
+    /// At most `MAX_INPUT_BYTES + 1` bytes (one more tells "too large").
+    pub bytes: Vec<u8>,
+    /// Total bytes that arrived, kept or not.
+    pub total: usize,
+    /// Set when reading stopped on an I/O error (what was read is still kept).
+    pub read_error: Option<String>,
+}
+
+/// Why an input is not an event. Each message says what and where.
+#[derive(Debug, PartialEq)]
+pub enum InputError {
+    Empty,
+    TooLarge(usize),
+    NotUtf8(usize),
+    NotJson(String),
+    NotObject(&'static str),
+    MissingField(&'static str),
+    NotAString(&'static str),
+    Unreadable(String),
+}
+
+impl std::fmt::Display for InputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            InputError::Empty => write!(f, "stdin was empty; expected one HookInput JSON object"),
+            InputError::TooLarge(n) => write!(
+                f,
+                "stdin held {n} bytes, over the {MAX_INPUT_BYTES}-byte limit for one event"
+            ),
+            InputError::NotUtf8(at) => write!(f, "stdin is not valid UTF-8 (at byte {at})"),
+            InputError::NotJson(e) => write!(f, "stdin is not valid JSON ({e})"),
+            InputError::NotObject(kind) => {
+                write!(
+                    f,
+                    "stdin holds a JSON {kind}; expected one HookInput object"
+                )
+            }
+            InputError::MissingField(k) => write!(f, "the HookInput has no `{k}` field"),
+            InputError::NotAString(k) => write!(f, "the HookInput's `{k}` is not a string"),
+            InputError::Unreadable(e) => write!(f, "stdin could not be read ({e})"),
+        }
+    }
+}
+
+pub fn read_stdin() -> Raw {
+    read_all(&mut std::io::stdin().lock())
+}
+
+/// Reads to EOF, keeping at most `MAX_INPUT_BYTES + 1` bytes.
+pub fn read_all(r: &mut dyn Read) -> Raw {
+    let mut bytes = Vec::with_capacity(16 * 1024);
+    let mut chunk = [0u8; 64 * 1024];
+    let mut total = 0usize;
+    loop {
+        match r.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => {
+                total += n;
+                let room = (MAX_INPUT_BYTES + 1).saturating_sub(bytes.len());
+                bytes.extend_from_slice(&chunk[..n.min(room)]);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                return Raw {
+                    bytes,
+                    total,
+                    read_error: Some(e.to_string()),
+                };
+            }
+        }
+    }
+    Raw {
+        bytes,
+        total,
+        read_error: None,
+    }
+}
+
+/// Parses one HookInput. Only `session_id` and `hook_event_name` are required.
+pub fn parse(raw: &Raw) -> Result<HookInput, InputError> {
+    if let Some(e) = &raw.read_error {
+        return Err(InputError::Unreadable(e.clone()));
+    }
+    if raw.total > MAX_INPUT_BYTES {
+        return Err(InputError::TooLarge(raw.total));
+    }
+    let text = std::str::from_utf8(&raw.bytes).map_err(|e| InputError::NotUtf8(e.valid_up_to()))?;
+    if text.trim().is_empty() {
+        return Err(InputError::Empty);
+    }
+    let value: Value =
+        serde_json::from_str(text).map_err(|e| InputError::NotJson(e.to_string()))?;
+    let raw = match value {
+        Value::Object(map) => map,
+        Value::Array(_) => return Err(InputError::NotObject("array")),
+        Value::String(_) => return Err(InputError::NotObject("string")),
+        Value::Number(_) => return Err(InputError::NotObject("number")),
+        Value::Bool(_) => return Err(InputError::NotObject("boolean")),
+        Value::Null => return Err(InputError::NotObject("null")),
+    };
+    let session_id = required(&raw, "session_id")?;
+    let hook_event_name = required(&raw, "hook_event_name")?;
+    Ok(HookInput {
+        session_id,
+        hook_event_name,
+        raw,
+    })
+}
+
+fn required(map: &Map<String, Value>, key: &'static str) -> Result<String, InputError> {
+    match map.get(key) {
+        None | Some(Value::Null) => Err(InputError::MissingField(key)),
+        Some(Value::String(s)) if !s.is_empty() => Ok(s.clone()),
+        Some(Value::String(_)) => Err(InputError::MissingField(key)),
+        Some(_) => Err(InputError::NotAString(key)),
+    }
+}
+
+/// Keeps a rejected input (size-capped) and returns the one stderr line to print.
+pub fn keep_reject(paths: &Paths, raw: &Raw, err: &InputError) -> String {
+    let kept = &raw.bytes[..raw.bytes.len().min(REJECT_KEEP_BYTES)];
+    let mut record = serde_json::json!({
+        "ts": clock::rfc3339_ms(clock::now_ms()),
+        "reason": err.to_string(),
+        "bytes": raw.total,
+        "kept_bytes": kept.len(),
+    });
+    // Kept losslessly: as text when it is UTF-8, else as base64.
+    match std::str::from_utf8(kept) {
+        Ok(s) => record["raw"] = Value::String(s.to_owned()),
+        Err(_) => record["raw_base64"] = Value::String(base64(kept)),
+    }
+    let file = paths.rejects_file();
+    let line = serde_json::to_vec(&record).expect("json");
+    match jsonl::append_line(&file, &line) {
+        Ok(()) => format!(
+            "hookrelay: {err}; input kept in {} (session not blocked)",
+            file.display()
+        ),
+        Err(e) => format!(
+            "hookrelay: {err}; could not keep the input in {} ({e}) (session not blocked)",
+            file.display()
+        ),
+    }
+}
+
+fn base64(bytes: &[u8]) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for c in bytes.chunks(3) {
+        let n = (c[0] as u32) << 16
+            | (*c.get(1).unwrap_or(&0) as u32) << 8
+            | *c.get(2).unwrap_or(&0) as u32;
+        out.push(T[(n >> 18) as usize & 63] as char);
+        out.push(T[(n >> 12) as usize & 63] as char);
+        out.push(if c.len() > 1 {
+            T[(n >> 6) as usize & 63] as char
+        } else {
+            '='
+        });
+        out.push(if c.len() > 2 {
+            T[n as usize & 63] as char
+        } else {
+            '='
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(b: &[u8]) -> Raw {
+        Raw {
+            bytes: b.to_vec(),
+            total: b.len(),
+            read_error: None,
+        }
+    }
+
+    #[test]
+    fn accepts_minimal_and_keeps_unknown_fields() {
+        let i = parse(&raw(
+            br#"{"session_id":"s","hook_event_name":"FutureEvent","x":{"y":1}}"#,
+        ))
+        .unwrap();
+        assert_eq!(i.hook_event_name, "FutureEvent");
+        assert_eq!(i.raw["x"]["y"], 1);
+    }
+
+    #[test]
+    fn names_each_kind_of_bad_input() {
+        assert_eq!(parse(&raw(b"")), Err(InputError::Empty));
+        assert_eq!(parse(&raw(b"  \n")), Err(InputError::Empty));
+        assert_eq!(parse(&raw(b"[1]")), Err(InputError::NotObject("array")));
+        assert!(matches!(
+            parse(&raw(b"{\"session_id\":")),
+            Err(InputError::NotJson(_))
+        ));
+        assert_eq!(
+            parse(&raw(b"{\"a\":\"\xff\"}")),
+            Err(InputError::NotUtf8(6))
+        );
+        assert_eq!(
+            parse(&raw(br#"{"hook_event_name":"Stop"}"#)),
+            Err(InputError::MissingField("session_id"))
+        );
+        assert_eq!(
+            parse(&raw(br#"{"session_id":7,"hook_event_name":"Stop"}"#)),
+            Err(InputError::NotAString("session_id"))
+        );
+    }
+
+    #[test]
+    fn reading_caps_memory_but_counts_everything() {
+        let big = vec![b' '; MAX_INPUT_BYTES + 5000];
+        let r = read_all(&mut &big[..]);
+        assert_eq!(r.total, big.len());
+        assert_eq!(r.bytes.len(), MAX_INPUT_BYTES + 1);
+        assert_eq!(parse(&r), Err(InputError::TooLarge(big.len())));
+    }
+
+    #[test]
+    fn base64_matches_rfc4648() {
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
+    }
+}

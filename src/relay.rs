@@ -1,0 +1,137 @@
+//! The path of one event, top to bottom in one function:
+//! stdin -> event -> policy -> redact -> enrich -> journal -> backends -> answer ->
+//! local sink -> spool -> stdout.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::backends::Backend;
+use crate::backends::http::Transport;
+use crate::clock;
+use crate::config;
+use crate::decision;
+use crate::deliver;
+use crate::enrich;
+use crate::exit::Code;
+use crate::input;
+use crate::journal::Journal;
+use crate::paths::Paths;
+use crate::policy;
+use crate::redact::Redactor;
+use crate::sink;
+use crate::spool;
+
+/// What Claude Code runs: one event in, the answer out. Never blocks by accident:
+/// every failure here ends in exit 0 or 1 with one line on stderr.
+pub fn run_hook(config_path: Option<&Path>) -> Code {
+    let started = Instant::now();
+    let now_ms = clock::now_ms();
+    let mut problems: Vec<String> = Vec::new();
+
+    // 1. Drain stdin first, whatever happens next (an unread pipe is a hook error).
+    let raw = input::read_stdin();
+
+    // 2. Config. A broken file falls back to environment and defaults, so the
+    //    event is still kept locally; the user hears about it on stderr.
+    let config = match config::load(config_path) {
+        Ok(loaded) => {
+            problems.extend(loaded.warnings);
+            loaded.config
+        }
+        Err(e) => {
+            problems.push(e.to_string());
+            config::fallback()
+        }
+    };
+    let paths = Paths::resolve(&config);
+
+    // 3. Parse. Anything that is not an event is kept in the rejects file.
+    let input = match input::parse(&raw) {
+        Ok(input) => input,
+        Err(e) => {
+            eprintln!("{}", input::keep_reject(&paths, &raw, &e));
+            return Code::NonBlocking;
+        }
+    };
+
+    // 4. Who gets this event. With remote backends, the raw input is journaled
+    //    before anything can fail, so a kill from here on loses nothing.
+    let backends: Vec<Arc<dyn Backend>> = config
+        .backends
+        .build()
+        .into_iter()
+        .filter(|b| b.wants(&input.hook_event_name))
+        .map(Arc::from)
+        .collect();
+    let mut journal = if backends.is_empty() {
+        None
+    } else {
+        Journal::begin(&paths, &raw.bytes)
+    };
+
+    // 5. Policy looks at the input as sent (a rule may match a secret-bearing
+    //    command), then redaction, before anything is written or sent.
+    let redactor = Redactor::new(&config.redaction).unwrap_or_else(|e| {
+        problems.push(format!("redaction: {e}; using the built-in rules only"));
+        Redactor::new(&config::RedactionConfig::default()).expect("built-in rules compile")
+    });
+    let mut verdicts = policy::evaluate(&input, &config.policy, &redactor);
+    let mut input = input;
+    let report = redactor.redact_map(&mut input.raw);
+
+    // 6. Enrich: id, time, host, git, project, run, session counters.
+    let mut envelope = enrich::envelope(input, report, &config, &paths, now_ms);
+    envelope.decision = decision::merge(&envelope, &verdicts).record;
+    let targets: Vec<String> = backends.iter().map(|b| b.name().to_string()).collect();
+    if let Some(j) = journal.as_mut() {
+        j.record(&envelope, &targets);
+    }
+
+    // 7. Forward to every backend (and ask the gates) in parallel, one deadline.
+    let deadline = started + deadline_for(&envelope.hook_event_name, &config.delivery);
+    let deliveries = if backends.is_empty() {
+        Vec::new()
+    } else {
+        let transport = Transport::new(Duration::from_millis(config.delivery.connect_timeout_ms));
+        deliver::fan_out(&backends, &envelope, &transport, deadline)
+    };
+
+    // 8. The answer: local rules and gates merged, recorded in the kept event.
+    verdicts.extend(decision::gate_verdicts(&envelope, &deliveries));
+    let answer = decision::merge(&envelope, &verdicts);
+    envelope.decision = answer.record.clone();
+
+    // 9. Keep it locally (the embedded default), then spool what was not delivered.
+    if config.local_enabled() {
+        if let Err(e) = sink::keep(&paths, &envelope) {
+            problems.push(format!("local sink {}: {e}", paths.events_dir().display()));
+        }
+    }
+    problems.extend(spool::settle(&paths, &config, &envelope, &deliveries));
+    if let Some(j) = journal {
+        j.finish();
+    }
+
+    // 10. stdout holds the one JSON answer or nothing; problems go to stderr.
+    if let Some(out) = answer.stdout {
+        println!("{out}");
+    }
+    for p in &problems {
+        eprintln!("hookrelay: {p}");
+    }
+    Code::Success
+}
+
+/// SessionEnd's hooks share Claude Code's 1.5 s budget; everything else gets the
+/// configured deadline.
+fn deadline_for(event: &str, delivery: &config::DeliveryConfig) -> Duration {
+    let ms = if event == "SessionEnd" {
+        delivery
+            .session_end_deadline_ms
+            .min(delivery.deadline_ms.max(1))
+    } else {
+        delivery.deadline_ms
+    };
+    Duration::from_millis(ms)
+}

@@ -1,0 +1,1 @@
+//! Built-in sample HookInputs (from `hooks/events/`), for `hookrelay send`.
