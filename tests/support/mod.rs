@@ -1,0 +1,220 @@
+//! The test environment every integration test drives the binary through: an
+//! isolated HOME (so config, data and state land in a temp dir), the built
+//! binary run as Claude Code runs it (JSON on stdin), and loopback HTTP servers.
+
+#![allow(dead_code)]
+
+pub mod server;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use serde_json::Value;
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_hookrelay");
+
+/// Environment variables that would leak the developer's own setup into a test.
+const SCRUBBED: &[&str] = &[
+    "XDG_CONFIG_HOME",
+    "XDG_DATA_HOME",
+    "XDG_STATE_HOME",
+    "XDG_CACHE_HOME",
+    "HOOKRELAY_CONFIG",
+    "HOOKRELAY_DATA_DIR",
+    "HOOKRELAY_STATE_DIR",
+    "HOOKRELAY_PROJECT",
+    "BLOODBANK_URL",
+    "BLOODBANK_ENABLED",
+    "BLOODBANK_DEBUG",
+    "ZO_EVENT_ENDPOINT",
+    "ZO_API_KEY",
+    "ZO_EVENT_LOG_DIR",
+    "ZO_REDACTION_MODE",
+    "HOSTNAME_SALT",
+    "ORGLOOP_WEBHOOK_URL",
+    "ORGLOOP_PORT",
+    "CLAUDE_CODE_WEBHOOK_SECRET",
+    "HOOK_BACKEND_URL",
+    "HOOK_API_KEY",
+    "CLAUDE_RUN_ID",
+    "CLAUDE_PROJECT_DIR",
+    "CLAUDE_CODE_REMOTE",
+    "CLAUDE_CODE_SESSION_ID",
+];
+
+/// A temp dir removed on drop (kept when `KEEP_TEST_DIRS` is set, for debugging).
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    pub fn new(tag: &str) -> TempDir {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let p = std::env::temp_dir().join(format!(
+            "hookrelay-test-{tag}-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        ));
+        let _ = std::fs::remove_dir_all(&p);
+        std::fs::create_dir_all(&p).unwrap();
+        TempDir(p)
+    }
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        if std::env::var_os("KEEP_TEST_DIRS").is_none() {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+/// One isolated user: HOME, config, environment.
+pub struct TestEnv {
+    pub dir: TempDir,
+    pub env: Vec<(String, String)>,
+}
+
+impl TestEnv {
+    pub fn new(tag: &str) -> TestEnv {
+        let dir = TempDir::new(tag);
+        std::fs::create_dir_all(dir.path().join("home")).unwrap();
+        TestEnv {
+            dir,
+            env: Vec::new(),
+        }
+    }
+
+    pub fn home(&self) -> PathBuf {
+        self.dir.path().join("home")
+    }
+    pub fn data_dir(&self) -> PathBuf {
+        self.home().join(".local/share/hookrelay")
+    }
+    pub fn state_dir(&self) -> PathBuf {
+        self.home().join(".local/state/hookrelay")
+    }
+    pub fn config_path(&self) -> PathBuf {
+        self.home().join(".config/hookrelay/config.json")
+    }
+
+    /// Writes the default config file.
+    pub fn write_config(&self, config: &Value) {
+        let p = self.config_path();
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, serde_json::to_vec_pretty(config).unwrap()).unwrap();
+    }
+
+    pub fn set_env(&mut self, k: &str, v: &str) {
+        self.env.push((k.into(), v.into()));
+    }
+
+    /// The binary with this user's environment, nothing else inherited that matters.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(BIN);
+        c.args(args);
+        for k in SCRUBBED {
+            c.env_remove(k);
+        }
+        c.env("HOME", self.home());
+        c.current_dir(self.dir.path());
+        for (k, v) in &self.env {
+            c.env(k, v);
+        }
+        c
+    }
+
+    /// Runs the hook (no subcommand) with `stdin`, as Claude Code does.
+    pub fn hook(&self, stdin: &[u8]) -> Output {
+        self.run(&[], stdin)
+    }
+
+    pub fn run(&self, args: &[&str], stdin: &[u8]) -> Output {
+        let mut child = self
+            .command(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn hookrelay");
+        let mut sin = child.stdin.take().unwrap();
+        let data = stdin.to_vec();
+        let writer = std::thread::spawn(move || {
+            let _ = sin.write_all(&data);
+        });
+        let out = child.wait_with_output().unwrap();
+        writer.join().unwrap();
+        out
+    }
+
+    /// Every envelope kept by the local sink, across all day files, in file order.
+    pub fn kept(&self) -> Vec<Value> {
+        let dir = self.data_dir().join("events");
+        let mut files: Vec<_> = match std::fs::read_dir(&dir) {
+            Ok(rd) => rd.map(|e| e.unwrap().path()).collect(),
+            Err(_) => return Vec::new(),
+        };
+        files.sort();
+        files
+            .iter()
+            .flat_map(|f| {
+                std::fs::read_to_string(f)
+                    .unwrap()
+                    .lines()
+                    .map(|l| serde_json::from_str::<Value>(l).expect("kept line is JSON"))
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    }
+
+    /// Lines of the rejects file.
+    pub fn rejects(&self) -> Vec<Value> {
+        read_jsonl(&self.data_dir().join("rejects.jsonl"))
+    }
+}
+
+pub fn read_jsonl(path: &Path) -> Vec<Value> {
+    match std::fs::read_to_string(path) {
+        Ok(s) => s
+            .lines()
+            .filter(|l| !l.is_empty())
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// The fixtures captured from Claude Code 2.1.330, as compact lines (as on the wire).
+pub fn fixtures() -> Vec<(String, Vec<u8>)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/claude-code");
+    let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .map(|p| {
+            let v: Value = serde_json::from_slice(&std::fs::read(&p).unwrap()).unwrap();
+            (
+                p.file_stem().unwrap().to_string_lossy().into_owned(),
+                serde_json::to_vec(&v).unwrap(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+pub fn fixture(event: &str) -> Value {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("tests/fixtures/claude-code/{event}.json"));
+    serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}

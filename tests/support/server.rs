@@ -1,0 +1,260 @@
+//! A recording HTTP/1.1 server on 127.0.0.1 (random port) for integration tests.
+//! A handler decides each answer, so a test server can enforce a backend's
+//! contract strictly and answer the way the real service does, odd answers included.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+#[derive(Clone, Debug)]
+pub struct Recorded {
+    pub method: String,
+    pub path: String,
+    /// Header names lower-cased.
+    pub headers: BTreeMap<String, String>,
+    pub body: Vec<u8>,
+    /// True when the body came chunked (no Content-Length).
+    pub chunked: bool,
+}
+
+impl Recorded {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).expect("request body is JSON")
+    }
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .get(&name.to_ascii_lowercase())
+            .map(String::as_str)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub body: Vec<u8>,
+    pub content_type: &'static str,
+    /// Wait this long before answering (a slow or hanging backend).
+    pub delay: Duration,
+    /// HTTP/1.0 style: no Content-Length, close after the body.
+    pub close_without_length: bool,
+}
+
+impl Reply {
+    pub fn json(status: u16, body: &str) -> Reply {
+        Reply {
+            status,
+            body: body.as_bytes().to_vec(),
+            content_type: "application/json",
+            delay: Duration::ZERO,
+            close_without_length: false,
+        }
+    }
+    pub fn delayed(mut self, d: Duration) -> Reply {
+        self.delay = d;
+        self
+    }
+    pub fn http10(mut self) -> Reply {
+        self.close_without_length = true;
+        self
+    }
+}
+
+type Handler = dyn Fn(&Recorded) -> Reply + Send + Sync;
+
+pub struct Server {
+    pub port: u16,
+    pub requests: Arc<Mutex<Vec<Recorded>>>,
+    stop: Arc<AtomicBool>,
+}
+
+impl Server {
+    pub fn start(handler: impl Fn(&Recorded) -> Reply + Send + Sync + 'static) -> Server {
+        Self::start_on(TcpListener::bind("127.0.0.1:0").unwrap(), handler)
+    }
+
+    /// Starts on a given listener (e.g. to bring a backend back on the same port).
+    pub fn start_on(
+        listener: TcpListener,
+        handler: impl Fn(&Recorded) -> Reply + Send + Sync + 'static,
+    ) -> Server {
+        let port = listener.local_addr().unwrap().port();
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let handler: Arc<Handler> = Arc::new(handler);
+        let (reqs, stop2) = (requests.clone(), stop.clone());
+        listener.set_nonblocking(true).unwrap();
+        std::thread::spawn(move || {
+            while !stop2.load(Ordering::SeqCst) {
+                match listener.accept() {
+                    Ok((s, _)) => {
+                        let (h, r, st) = (handler.clone(), reqs.clone(), stop2.clone());
+                        std::thread::spawn(move || serve(s, h, r, st));
+                    }
+                    Err(_) => std::thread::sleep(Duration::from_millis(2)),
+                }
+            }
+        });
+        Server {
+            port,
+            requests,
+            stop,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    pub fn received(&self) -> Vec<Recorded> {
+        self.requests.lock().unwrap().clone()
+    }
+
+    /// Waits up to `timeout` for at least `n` requests.
+    pub fn wait_for(&self, n: usize, timeout: Duration) -> Vec<Recorded> {
+        let end = std::time::Instant::now() + timeout;
+        loop {
+            let r = self.received();
+            if r.len() >= n || std::time::Instant::now() > end {
+                return r;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+    }
+}
+
+/// A port with nothing listening (connection refused).
+pub fn dead_port() -> u16 {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().port()
+}
+
+fn serve(
+    stream: TcpStream,
+    handler: Arc<Handler>,
+    reqs: Arc<Mutex<Vec<Recorded>>>,
+    stop: Arc<AtomicBool>,
+) {
+    stream.set_nonblocking(false).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut out = stream;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            return;
+        }
+        let mut parts = line.split_whitespace();
+        let method = parts.next().unwrap_or("").to_string();
+        let path = parts.next().unwrap_or("").to_string();
+        let version = parts.next().unwrap_or("HTTP/1.1").to_string();
+        let mut headers = BTreeMap::new();
+        loop {
+            let mut h = String::new();
+            if reader.read_line(&mut h).unwrap_or(0) == 0 {
+                return;
+            }
+            let h = h.trim_end();
+            if h.is_empty() {
+                break;
+            }
+            if let Some((k, v)) = h.split_once(':') {
+                headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
+            }
+        }
+        let chunked = headers
+            .get("transfer-encoding")
+            .is_some_and(|v| v.contains("chunked"));
+        let mut body = Vec::new();
+        if let Some(n) = headers
+            .get("content-length")
+            .and_then(|v| v.parse::<usize>().ok())
+        {
+            body.resize(n, 0);
+            if reader.read_exact(&mut body).is_err() {
+                return;
+            }
+        } else if chunked {
+            loop {
+                let mut size = String::new();
+                if reader.read_line(&mut size).unwrap_or(0) == 0 {
+                    return;
+                }
+                let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+                let mut chunk = vec![0; n + 2];
+                if reader.read_exact(&mut chunk).is_err() {
+                    return;
+                }
+                if n == 0 {
+                    break;
+                }
+                body.extend_from_slice(&chunk[..n]);
+            }
+        }
+        let rec = Recorded {
+            method,
+            path,
+            headers: headers.clone(),
+            body,
+            chunked,
+        };
+        reqs.lock().unwrap().push(rec.clone());
+        let reply = handler(&rec);
+        if !reply.delay.is_zero() {
+            let end = std::time::Instant::now() + reply.delay;
+            while std::time::Instant::now() < end && !stop.load(Ordering::SeqCst) {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        }
+        let reason = match reply.status {
+            200 => "OK",
+            201 => "Created",
+            202 => "Accepted",
+            400 => "Bad Request",
+            401 => "Unauthorized",
+            404 => "Not Found",
+            413 => "Payload Too Large",
+            422 => "Unprocessable Entity",
+            500 => "Internal Server Error",
+            503 => "Service Unavailable",
+            _ => "Status",
+        };
+        let close = reply.close_without_length
+            || version == "HTTP/1.0"
+            || headers
+                .get("connection")
+                .is_some_and(|v| v.eq_ignore_ascii_case("close"));
+        let mut head = format!(
+            "HTTP/1.1 {} {reason}\r\nContent-Type: {}\r\n",
+            reply.status, reply.content_type
+        );
+        if reply.close_without_length {
+            head = head.replacen("HTTP/1.1", "HTTP/1.0", 1);
+            head.push_str("Connection: close\r\n");
+        } else {
+            head.push_str(&format!("Content-Length: {}\r\n", reply.body.len()));
+            if close {
+                head.push_str("Connection: close\r\n");
+            }
+        }
+        head.push_str("\r\n");
+        if out.write_all(head.as_bytes()).is_err() || out.write_all(&reply.body).is_err() {
+            return;
+        }
+        let _ = out.flush();
+        if close {
+            let _ = out.shutdown(std::net::Shutdown::Both);
+            return;
+        }
+    }
+}
