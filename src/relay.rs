@@ -22,17 +22,21 @@ use crate::redact::Redactor;
 use crate::sink;
 use crate::spool;
 
-/// What Claude Code runs: one event in, the answer out. Never blocks by accident:
-/// every failure here ends in exit 0 or 1 with one line on stderr.
+/// What Claude Code runs: one event on stdin, the answer on stdout.
 pub fn run_hook(config_path: Option<&Path>) -> Code {
+    // Drain stdin first, whatever happens next (an unread pipe is a hook error).
+    let raw = input::read_stdin();
+    run(config_path, raw)
+}
+
+/// One event through the whole pipeline. Never blocks by accident: every failure
+/// here ends in exit 0 or 1 with one line on stderr.
+pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
     let started = Instant::now();
     let now_ms = clock::now_ms();
     let mut problems: Vec<String> = Vec::new();
 
-    // 1. Drain stdin first, whatever happens next (an unread pipe is a hook error).
-    let raw = input::read_stdin();
-
-    // 2. Config. A broken file falls back to environment and defaults, so the
+    // 1. Config. A broken file falls back to environment and defaults, so the
     //    event is still kept locally; the user hears about it on stderr.
     let config = match config::load(config_path) {
         Ok(loaded) => {
@@ -46,7 +50,7 @@ pub fn run_hook(config_path: Option<&Path>) -> Code {
     };
     let paths = Paths::resolve(&config);
 
-    // 3. Parse. Anything that is not an event is kept in the rejects file.
+    // 2. Parse. Anything that is not an event is kept in the rejects file.
     let input = match input::parse(&raw) {
         Ok(input) => input,
         Err(e) => {
@@ -55,7 +59,7 @@ pub fn run_hook(config_path: Option<&Path>) -> Code {
         }
     };
 
-    // 4. Who gets this event. With remote backends, the raw input is journaled
+    // 3. Who gets this event. With remote backends, the raw input is journaled
     //    before anything can fail, so a kill from here on loses nothing.
     let backends: Vec<Arc<dyn Backend>> = config
         .backends
@@ -70,7 +74,7 @@ pub fn run_hook(config_path: Option<&Path>) -> Code {
         Journal::begin(&paths, &raw.bytes)
     };
 
-    // 5. Policy looks at the input as sent (a rule may match a secret-bearing
+    // 4. Policy looks at the input as sent (a rule may match a secret-bearing
     //    command), then redaction, before anything is written or sent.
     let redactor = Redactor::new(&config.redaction).unwrap_or_else(|e| {
         problems.push(format!("redaction: {e}; using the built-in rules only"));
@@ -80,7 +84,7 @@ pub fn run_hook(config_path: Option<&Path>) -> Code {
     let mut input = input;
     let report = redactor.redact_map(&mut input.raw);
 
-    // 6. Enrich: id, time, host, git, project, run, session counters.
+    // 5. Enrich: id, time, host, git, project, run, session counters.
     let mut envelope = enrich::envelope(input, report, &config, &paths, now_ms);
     envelope.decision = decision::merge(&envelope, &verdicts).record;
     let targets: Vec<String> = backends.iter().map(|b| b.name().to_string()).collect();
@@ -88,7 +92,7 @@ pub fn run_hook(config_path: Option<&Path>) -> Code {
         j.record(&envelope, &targets);
     }
 
-    // 7. Forward to every backend (and ask the gates) in parallel, one deadline.
+    // 6. Forward to every backend (and ask the gates) in parallel, one deadline.
     let deadline = started + deadline_for(&envelope.hook_event_name, &config.delivery);
     let deliveries = if backends.is_empty() {
         Vec::new()
@@ -97,12 +101,12 @@ pub fn run_hook(config_path: Option<&Path>) -> Code {
         deliver::fan_out(&backends, &envelope, &transport, deadline)
     };
 
-    // 8. The answer: local rules and gates merged, recorded in the kept event.
+    // 7. The answer: local rules and gates merged, recorded in the kept event.
     verdicts.extend(decision::gate_verdicts(&envelope, &deliveries));
     let answer = decision::merge(&envelope, &verdicts);
     envelope.decision = answer.record.clone();
 
-    // 9. Keep it locally (the embedded default), then spool what was not delivered.
+    // 8. Keep it locally (the embedded default), then spool what was not delivered.
     if config.local_enabled() {
         if let Err(e) = sink::keep(&paths, &envelope) {
             problems.push(format!("local sink {}: {e}", paths.events_dir().display()));
@@ -113,7 +117,7 @@ pub fn run_hook(config_path: Option<&Path>) -> Code {
         j.finish();
     }
 
-    // 10. stdout holds the one JSON answer or nothing; problems go to stderr.
+    // 9. stdout holds the one JSON answer or nothing; problems go to stderr.
     if let Some(out) = answer.stdout {
         println!("{out}");
     }
