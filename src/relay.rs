@@ -35,6 +35,8 @@ pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
     let started = Instant::now();
     let now_ms = clock::now_ms();
     let mut problems: Vec<String> = Vec::new();
+    // A broken config is reported in one line together with where the event went.
+    let mut config_error: Option<String> = None;
 
     // 1. Config. A broken file falls back to environment and defaults, so the
     //    event is still kept locally; the user hears about it on stderr.
@@ -44,7 +46,7 @@ pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
             loaded.config
         }
         Err(e) => {
-            problems.push(e.to_string());
+            config_error = Some(e.to_string());
             config::fallback()
         }
     };
@@ -107,10 +109,19 @@ pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
     envelope.decision = answer.record.clone();
 
     // 8. Keep it locally (the embedded default), then spool what was not delivered.
-    if config.local_enabled() {
-        if let Err(e) = sink::keep(&paths, &envelope) {
-            problems.push(format!("local sink {}: {e}", paths.events_dir().display()));
+    let config_broken = config_error.is_some();
+    if config.local_enabled() || config_broken {
+        match sink::keep(&paths, &envelope) {
+            Ok(file) => {
+                if let Some(e) = config_error.take() {
+                    problems.insert(0, format!("{e}; event kept in {}", file.display()));
+                }
+            }
+            Err(e) => problems.push(format!("local sink {}: {e}", paths.events_dir().display())),
         }
+    }
+    if let Some(e) = config_error {
+        problems.insert(0, e);
     }
     problems.extend(spool::settle(&paths, &config, &envelope, &deliveries));
     if let Some(j) = journal {
@@ -124,7 +135,11 @@ pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
     for p in &problems {
         eprintln!("hookrelay: {p}");
     }
-    Code::Success
+    if config_broken {
+        Code::NonBlocking
+    } else {
+        Code::Success
+    }
 }
 
 /// SessionEnd's hooks share Claude Code's 1.5 s budget; everything else gets the
