@@ -1,11 +1,957 @@
 //! Git state of the event's `cwd` (branch, commit, dirty flag, remote), read from
 //! `.git` directly: spawning `git` on every tool call would cost milliseconds.
+//!
+//! What is read: `HEAD`, one loose ref or `packed-refs`, `config` (for the remote
+//! and the object format) and `index` (for the dirty flag). Anything malformed or
+//! unreadable leaves the field it feeds unset; nothing here panics or spawns.
 
-use std::path::Path;
+use std::fs::{self, File};
+use std::io::{self, Read};
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use crate::event::GitInfo;
 
-/// `None` when `cwd` is not inside a git work tree.
-pub fn info(_cwd: &Path) -> Option<GitInfo> {
+/// Indexes with more entries than this are not checked (`dirty: None`).
+pub const MAX_INDEX_ENTRIES: u32 = 20_000;
+/// Time allowed for the dirty check before giving up (`dirty: None`).
+pub const DIRTY_BUDGET: Duration = Duration::from_millis(2);
+/// HEAD, loose refs and config are tiny; anything bigger is not a real one.
+const MAX_SMALL_FILE: u64 = 1 << 20;
+/// Big monorepos have packed-refs of a few MB; past this the commit stays unknown.
+const MAX_PACKED_REFS: u64 = 64 << 20;
+/// Symbolic refs pointing at symbolic refs: git itself stops at 5.
+const MAX_SYMREF_DEPTH: usize = 5;
+
+/// Where one repository's pieces are.
+#[derive(Debug, PartialEq)]
+struct Repo {
+    /// Per-work-tree git dir: HEAD and index (`.git`, or `.git/worktrees/<name>`).
+    git_dir: PathBuf,
+    /// Shared git dir: refs, packed-refs, config (same as `git_dir` unless linked).
+    common_dir: PathBuf,
+    /// The directory holding `.git`; index paths are relative to it.
+    work_tree: PathBuf,
+}
+
+/// `None` when `cwd` is not inside a git work tree (or nothing about it could be read).
+pub fn info(cwd: &Path) -> Option<GitInfo> {
+    let repo = discover(cwd)?;
+    let config = read_small(&repo.common_dir.join("config"))
+        .map(|text| parse_config(&text))
+        .unwrap_or_default();
+    let reftable = config_value(&config, "extensions", None, "refstorage")
+        .is_some_and(|v| v.eq_ignore_ascii_case("reftable"));
+    let hash_len = match config_value(&config, "extensions", None, "objectformat") {
+        Some(f) if f.eq_ignore_ascii_case("sha256") => 32,
+        _ => 20,
+    };
+    let bare = config_value(&config, "core", None, "bare").is_some_and(is_true);
+    let filemode = !config_value(&config, "core", None, "filemode").is_some_and(is_false);
+
+    let (branch, commit) = match read_small(&repo.git_dir.join("HEAD")) {
+        // With reftable, HEAD is a placeholder and the refs live in a binary table.
+        _ if reftable => (None, None),
+        Some(head) => head_state(&repo, head.trim()),
+        None => (None, None),
+    };
+    let remote = remote_url(&config).map(|u| strip_credentials(&u));
+    let dirty = if bare {
+        None
+    } else {
+        dirty(&repo, hash_len, filemode, Instant::now() + DIRTY_BUDGET)
+    };
+    let info = GitInfo {
+        branch,
+        commit,
+        dirty,
+        remote,
+    };
+    (info != GitInfo::default()).then_some(info)
+}
+
+/// Walks up from `cwd` to the first `.git` (a directory, or a file with `gitdir:`).
+fn discover(cwd: &Path) -> Option<Repo> {
+    let mut dir = Some(cwd);
+    while let Some(d) = dir {
+        let dotgit = d.join(".git");
+        match fs::metadata(&dotgit) {
+            Ok(m) if m.is_dir() => {
+                // Like git, a `.git` directory without HEAD is not a repository.
+                if dotgit.join("HEAD").exists() {
+                    return Some(Repo {
+                        git_dir: dotgit.clone(),
+                        common_dir: dotgit,
+                        work_tree: d.to_path_buf(),
+                    });
+                }
+            }
+            // A linked worktree or a submodule: `gitdir: <path>`, relative to `d`.
+            // A broken one ends the search, as it does for git ("invalid gitfile").
+            Ok(m) if m.is_file() => return gitfile_repo(d, &dotgit),
+            _ => {}
+        }
+        dir = d.parent();
+    }
     None
+}
+
+fn gitfile_repo(work_tree: &Path, dotgit: &Path) -> Option<Repo> {
+    let text = read_small(dotgit)?;
+    let target = text
+        .trim_end_matches(['\n', '\r'])
+        .strip_prefix("gitdir:")?
+        .trim();
+    if target.is_empty() {
+        return None;
+    }
+    let git_dir = work_tree.join(target);
+    if !git_dir.join("HEAD").exists() {
+        return None;
+    }
+    // Linked worktrees share refs and config with the main repository.
+    let common_dir = match read_small(&git_dir.join("commondir")) {
+        Some(c) if !c.trim().is_empty() => git_dir.join(c.trim()),
+        _ => git_dir.clone(),
+    };
+    Some(Repo {
+        git_dir,
+        common_dir,
+        work_tree: work_tree.to_path_buf(),
+    })
+}
+
+/// (branch, commit) from HEAD's content.
+fn head_state(repo: &Repo, head: &str) -> (Option<String>, Option<String>) {
+    if let Some(target) = head.strip_prefix("ref:") {
+        let name = target.trim();
+        if !valid_refname(name) {
+            return (None, None);
+        }
+        let branch = name.strip_prefix("refs/heads/").unwrap_or(name).to_string();
+        // Not found anywhere: an unborn branch (no commit yet).
+        (Some(branch), resolve_ref(repo, name, 0))
+    } else if is_object_id(head) {
+        (None, Some(head.to_ascii_lowercase()))
+    } else {
+        (None, None)
+    }
+}
+
+/// The object id a ref points to: loose file first, then `packed-refs`.
+fn resolve_ref(repo: &Repo, name: &str, depth: usize) -> Option<String> {
+    if depth > MAX_SYMREF_DEPTH || !valid_refname(name) {
+        return None;
+    }
+    let per_worktree = !name.starts_with("refs/")
+        || ["refs/bisect/", "refs/worktree/", "refs/rewritten/"]
+            .iter()
+            .any(|p| name.starts_with(p));
+    let base = if per_worktree {
+        &repo.git_dir
+    } else {
+        &repo.common_dir
+    };
+    if let Some(text) = read_small(&base.join(name)) {
+        let text = text.trim();
+        if let Some(next) = text.strip_prefix("ref:") {
+            return resolve_ref(repo, next.trim(), depth + 1);
+        }
+        // A loose ref that is not an id is broken; git would not fall back either.
+        return is_object_id(text).then(|| text.to_ascii_lowercase());
+    }
+    packed_ref(&repo.common_dir.join("packed-refs"), name)
+}
+
+fn packed_ref(path: &Path, name: &str) -> Option<String> {
+    let bytes = read_capped(path, MAX_PACKED_REFS)?;
+    let text = String::from_utf8_lossy(&bytes);
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with('^'))
+        .find_map(|l| {
+            let (id, refname) = l.split_once(' ')?;
+            (refname.trim_end() == name && is_object_id(id)).then(|| id.to_ascii_lowercase())
+        })
+}
+
+/// Keeps a hostile HEAD (`ref: ../../etc/passwd`) from reading outside the git dir.
+fn valid_refname(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('/')
+        && !name.contains("..")
+        && !name.contains('\\')
+        && !name.bytes().any(|b| b < 0x20 || b == 0x7f)
+}
+
+/// 40 hex digits (SHA-1) or 64 (SHA-256).
+fn is_object_id(s: &str) -> bool {
+    (s.len() == 40 || s.len() == 64) && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+fn read_small(path: &Path) -> Option<String> {
+    read_capped(path, MAX_SMALL_FILE).map(|b| String::from_utf8_lossy(&b).into_owned())
+}
+
+fn read_capped(path: &Path, cap: u64) -> Option<Vec<u8>> {
+    let mut buf = Vec::new();
+    File::open(path)
+        .ok()?
+        .take(cap + 1)
+        .read_to_end(&mut buf)
+        .ok()?;
+    (buf.len() as u64 <= cap).then_some(buf)
+}
+
+// ---------------------------------------------------------------------------
+// config
+
+/// One `key = value` of a git config file. Section and key are lowercased (git
+/// compares them case-insensitively); the subsection is kept as written.
+#[derive(Debug, PartialEq)]
+struct ConfigEntry {
+    section: String,
+    subsection: Option<String>,
+    key: String,
+    value: String,
+}
+
+/// A small git-config reader: sections, subsections (`[remote "origin"]` and the
+/// old `[remote.origin]`), quoted values, escapes and comments. `include` and
+/// `includeIf` are not followed, and continuation lines are not joined.
+fn parse_config(text: &str) -> Vec<ConfigEntry> {
+    let mut out = Vec::new();
+    let mut section = String::new();
+    let mut subsection: Option<String> = None;
+    for line in text.lines() {
+        let mut rest = line.trim_start();
+        if rest.starts_with('[') {
+            let Some((name, sub, after)) = parse_section_header(rest) else {
+                // A broken header: ignore its keys rather than mis-file them.
+                section.clear();
+                subsection = None;
+                continue;
+            };
+            section = name;
+            subsection = sub;
+            rest = after.trim_start();
+        }
+        if rest.is_empty() || rest.starts_with('#') || rest.starts_with(';') || section.is_empty() {
+            continue;
+        }
+        let key_end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+            .unwrap_or(rest.len());
+        let key = rest[..key_end].to_ascii_lowercase();
+        if key.is_empty() {
+            continue;
+        }
+        let after_key = rest[key_end..].trim_start();
+        let value = match after_key.strip_prefix('=') {
+            Some(v) => parse_value(v),
+            // `key` alone means true.
+            None => "true".to_string(),
+        };
+        out.push(ConfigEntry {
+            section: section.clone(),
+            subsection: subsection.clone(),
+            key,
+            value,
+        });
+    }
+    out
+}
+
+/// `[section "sub"]` or `[section.sub]` -> (section, sub, rest of the line).
+fn parse_section_header(line: &str) -> Option<(String, Option<String>, &str)> {
+    let inner = &line[1..];
+    let name_end = inner.find([' ', '\t', '"', ']'])?;
+    let name = &inner[..name_end];
+    let mut rest = inner[name_end..].trim_start();
+    let mut sub = None;
+    if let Some(quoted) = rest.strip_prefix('"') {
+        let mut s = String::new();
+        let mut chars = quoted.char_indices();
+        let mut close = None;
+        while let Some((i, c)) = chars.next() {
+            match c {
+                '\\' => {
+                    if let Some((_, n)) = chars.next() {
+                        s.push(n);
+                    }
+                }
+                '"' => {
+                    close = Some(i);
+                    break;
+                }
+                _ => s.push(c),
+            }
+        }
+        rest = quoted[close? + 1..].trim_start();
+        sub = Some(s);
+    }
+    let after = rest.strip_prefix(']')?;
+    let (section, sub) = match (name.split_once('.'), sub) {
+        (Some((sec, old_sub)), None) => (sec, Some(old_sub.to_ascii_lowercase())),
+        (_, sub) => (name, sub),
+    };
+    if section.is_empty() {
+        return None;
+    }
+    Some((section.to_ascii_lowercase(), sub, after))
+}
+
+/// A value after `=`: quotes removed, escapes resolved, trailing comment dropped.
+fn parse_value(raw: &str) -> String {
+    let mut out = String::new();
+    let mut quoted = false;
+    // Whitespace is only kept when something follows it.
+    let mut pending_ws = String::new();
+    let mut chars = raw.trim_start().chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => {
+                out.push_str(&pending_ws);
+                pending_ws.clear();
+                quoted = !quoted;
+            }
+            '\\' => {
+                out.push_str(&pending_ws);
+                pending_ws.clear();
+                match chars.next() {
+                    Some('n') => out.push('\n'),
+                    Some('t') => out.push('\t'),
+                    Some('b') => {
+                        out.pop();
+                    }
+                    Some(other) => out.push(other),
+                    None => {}
+                }
+            }
+            '#' | ';' if !quoted => break,
+            c if c.is_whitespace() && !quoted => pending_ws.push(c),
+            c => {
+                out.push_str(&pending_ws);
+                pending_ws.clear();
+                out.push(c);
+            }
+        }
+    }
+    out
+}
+
+fn config_value<'a>(
+    config: &'a [ConfigEntry],
+    section: &str,
+    subsection: Option<&str>,
+    key: &str,
+) -> Option<&'a str> {
+    // Last one wins, as in git.
+    config
+        .iter()
+        .rev()
+        .find(|e| e.section == section && e.subsection.as_deref() == subsection && e.key == key)
+        .map(|e| e.value.as_str())
+}
+
+fn is_true(v: &str) -> bool {
+    ["true", "yes", "on", "1"]
+        .iter()
+        .any(|t| v.eq_ignore_ascii_case(t))
+}
+
+fn is_false(v: &str) -> bool {
+    ["false", "no", "off", "0", ""]
+        .iter()
+        .any(|t| v.eq_ignore_ascii_case(t))
+}
+
+/// `remote "origin"`'s url, else the first remote's (file order). For a remote with
+/// several urls, the first (the one fetched from).
+fn remote_url(config: &[ConfigEntry]) -> Option<String> {
+    let url_of = |e: &&ConfigEntry| e.section == "remote" && e.key == "url" && !e.value.is_empty();
+    config
+        .iter()
+        .filter(url_of)
+        .find(|e| e.subsection.as_deref() == Some("origin"))
+        .or_else(|| config.iter().find(url_of))
+        .map(|e| e.value.clone())
+}
+
+/// Removes credentials from a remote URL so a token embedded in it never leaves the
+/// machine: `https://user:token@host/x` -> `https://host/x`. Over ssh the user name
+/// is kept (`ssh://git@host/x`), as it is an account, not a secret; any password
+/// goes. For http(s) and every other scheme the whole user part goes, since a lone
+/// "user" there is often a token (`https://ghp_…@github.com/…`).
+pub fn strip_credentials(url: &str) -> String {
+    if let Some(i) = url.find("://") {
+        let (scheme, rest) = (&url[..i], &url[i + 3..]);
+        let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        if let Some(at) = rest[..end].rfind('@') {
+            let user = rest[..at].split(':').next().unwrap_or("");
+            let ssh = scheme.to_ascii_lowercase().contains("ssh");
+            let kept = if ssh && !user.is_empty() {
+                format!("{user}@")
+            } else {
+                String::new()
+            };
+            return format!("{scheme}://{kept}{}", &rest[at + 1..]);
+        }
+        return url.to_string();
+    }
+    // scp-like `user@host:path`: a `user:secret@` form loses the secret.
+    if let Some(at) = url.find('@') {
+        let userinfo = &url[..at];
+        if let Some((user, _)) = userinfo.split_once(':')
+            && !userinfo.contains('/')
+        {
+            return format!("{user}{}", &url[at..]);
+        }
+    }
+    url.to_string()
+}
+
+// ---------------------------------------------------------------------------
+// dirty flag
+
+const S_IFMT: u32 = 0o170000;
+const S_IFLNK: u32 = 0o120000;
+const S_IFREG: u32 = 0o100000;
+const S_IFDIR: u32 = 0o040000;
+const S_IFGITLINK: u32 = 0o160000;
+
+const CE_VALID: u16 = 0x8000;
+const CE_EXTENDED: u16 = 0x4000;
+const CE_STAGEMASK: u16 = 0x3000;
+const CE_SKIP_WORKTREE: u16 = 0x4000;
+const CE_INTENT_TO_ADD: u16 = 0x2000;
+
+/// Has a tracked file changed in the work tree? Git's own quick check: each index
+/// entry's mtime (s + ns), size, type and exec bit against `lstat` of the file. A
+/// missing file is a change; an unmerged entry is a change. Untracked files and
+/// changes that are only staged are not seen. `None` when it cannot be told
+/// (index too big, too slow, unreadable, split index, unknown version).
+fn dirty(repo: &Repo, hash_len: usize, filemode: bool, deadline: Instant) -> Option<bool> {
+    let mut file = match File::open(repo.git_dir.join("index")) {
+        Ok(f) => f,
+        // No index yet (fresh repository): nothing is tracked, so nothing changed.
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Some(false),
+        Err(_) => return None,
+    };
+    let mut header = [0u8; 12];
+    file.read_exact(&mut header).ok()?;
+    if &header[..4] != b"DIRC" {
+        return None;
+    }
+    let version = be32(&header[4..8]);
+    let count = be32(&header[8..12]);
+    if !(2..=4).contains(&version) || count > MAX_INDEX_ENTRIES {
+        return None;
+    }
+    let mut buf = Vec::new();
+    file.read_to_end(&mut buf).ok()?;
+    scan_index(&buf, version, count, hash_len, |entry| {
+        if Instant::now() > deadline {
+            return Check::GiveUp;
+        }
+        check_entry(&repo.work_tree, entry, filemode)
+    })
+}
+
+/// One index entry, as far as the dirty check needs it.
+struct Entry<'a> {
+    path: &'a [u8],
+    mtime_s: u32,
+    mtime_ns: u32,
+    mode: u32,
+    size: u32,
+    flags: u16,
+    ext_flags: u16,
+}
+
+#[derive(Debug, PartialEq)]
+enum Check {
+    Clean,
+    Dirty,
+    /// This entry could not be checked (e.g. permission denied).
+    Unknown,
+    GiveUp,
+}
+
+/// Walks the entries of an index (the bytes after the 12-byte header), stopping at
+/// the first changed one. Parsing is bounds-checked: a truncated or garbled index
+/// gives `None`.
+fn scan_index(
+    buf: &[u8],
+    version: u32,
+    count: u32,
+    hash_len: usize,
+    mut check: impl FnMut(&Entry) -> Check,
+) -> Option<bool> {
+    let fixed = 40 + hash_len + 2;
+    let mut pos = 0usize;
+    let mut path: Vec<u8> = Vec::new();
+    let mut unknown = false;
+    for _ in 0..count {
+        let start = pos;
+        let e = buf.get(pos..pos + fixed)?;
+        let flags = be16(&e[fixed - 2..]);
+        pos += fixed;
+        let mut ext_flags = 0;
+        if flags & CE_EXTENDED != 0 {
+            if version < 3 {
+                return None;
+            }
+            ext_flags = be16(buf.get(pos..pos + 2)?);
+            pos += 2;
+        }
+        if version == 4 {
+            // Prefix compression: drop N bytes of the previous path, append the rest.
+            let (strip, n) = decode_varint(buf.get(pos..)?)?;
+            pos += n;
+            let len = buf.get(pos..)?.iter().position(|&b| b == 0)?;
+            let keep = path.len().checked_sub(usize::try_from(strip).ok()?)?;
+            path.truncate(keep);
+            path.extend_from_slice(&buf[pos..pos + len]);
+            pos += len + 1;
+        } else {
+            let len = buf.get(pos..)?.iter().position(|&b| b == 0)?;
+            path.clear();
+            path.extend_from_slice(&buf[pos..pos + len]);
+            // NUL-padded to a multiple of 8 (at least one NUL).
+            pos = start + ((pos - start + len + 8) & !7);
+        }
+        // Split-index entries that replace shared ones have no name: we cannot judge.
+        if path.is_empty() {
+            return None;
+        }
+        let entry = Entry {
+            path: &path,
+            mtime_s: be32(&e[8..12]),
+            mtime_ns: be32(&e[12..16]),
+            mode: be32(&e[24..28]),
+            size: be32(&e[36..40]),
+            flags,
+            ext_flags,
+        };
+        match check(&entry) {
+            Check::Clean => {}
+            Check::Dirty => return Some(true),
+            Check::Unknown => unknown = true,
+            Check::GiveUp => return None,
+        }
+    }
+    (!unknown).then_some(false)
+}
+
+fn check_entry(work_tree: &Path, e: &Entry, filemode: bool) -> Check {
+    if e.flags & CE_STAGEMASK != 0 {
+        return Check::Dirty; // unmerged: a conflict is in progress
+    }
+    let kind = e.mode & S_IFMT;
+    if e.flags & CE_VALID != 0
+        || e.ext_flags & CE_SKIP_WORKTREE != 0
+        || kind == S_IFGITLINK
+        || kind == S_IFDIR
+    {
+        return Check::Clean; // assume-unchanged, sparse, submodule: not ours to check
+    }
+    if e.ext_flags & CE_INTENT_TO_ADD != 0 {
+        return Check::Dirty; // `git add -N`: shows as a work-tree change
+    }
+    let meta = match fs::symlink_metadata(work_tree.join(std::ffi::OsStr::from_bytes(e.path))) {
+        Ok(m) => m,
+        Err(err)
+            if matches!(
+                err.kind(),
+                io::ErrorKind::NotFound | io::ErrorKind::NotADirectory
+            ) =>
+        {
+            return Check::Dirty;
+        }
+        Err(_) => return Check::Unknown,
+    };
+    let type_ok = match kind {
+        S_IFLNK => meta.file_type().is_symlink(),
+        S_IFREG => meta.file_type().is_file(),
+        _ => true,
+    };
+    let exec_changed =
+        filemode && kind == S_IFREG && (meta.mode() & 0o100 != 0) != (e.mode & 0o100 != 0);
+    // The index keeps 32 bits of each; ns is 0 when the writer did not record it.
+    let mtime_changed = meta.mtime() as u32 != e.mtime_s
+        || (e.mtime_ns != 0 && meta.mtime_nsec() as u32 != e.mtime_ns);
+    if !type_ok || exec_changed || mtime_changed || meta.size() as u32 != e.size {
+        Check::Dirty
+    } else {
+        Check::Clean
+    }
+}
+
+/// Git's offset varint (index v4 path prefixes): (value, bytes used).
+fn decode_varint(buf: &[u8]) -> Option<(u64, usize)> {
+    let mut i = 0;
+    let mut c = *buf.first()?;
+    let mut val = u64::from(c & 0x7f);
+    while c & 0x80 != 0 {
+        i += 1;
+        val = val.checked_add(1)?;
+        if val >> 57 != 0 {
+            return None;
+        }
+        c = *buf.get(i)?;
+        val = (val << 7) + u64::from(c & 0x7f);
+    }
+    Some((val, i + 1))
+}
+
+fn be32(b: &[u8]) -> u32 {
+    u32::from_be_bytes([b[0], b[1], b[2], b[3]])
+}
+
+fn be16(b: &[u8]) -> u16 {
+    u16::from_be_bytes([b[0], b[1]])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::process::Command;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// A temp dir removed on drop, with HOME for git inside it.
+    struct Tmp(PathBuf);
+
+    impl Tmp {
+        fn new(tag: &str) -> Tmp {
+            static N: AtomicUsize = AtomicUsize::new(0);
+            let p = std::env::temp_dir().join(format!(
+                "hookrelay-git-{tag}-{}-{}",
+                std::process::id(),
+                N.fetch_add(1, Ordering::SeqCst)
+            ));
+            let _ = fs::remove_dir_all(&p);
+            fs::create_dir_all(p.join("home")).unwrap();
+            fs::create_dir_all(p.join("repo")).unwrap();
+            Tmp(p)
+        }
+        fn repo(&self) -> PathBuf {
+            self.0.join("repo")
+        }
+        /// Runs the real git CLI (tests only) and returns its trimmed stdout.
+        fn git(&self, dir: &Path, args: &[&str]) -> String {
+            let out = Command::new("git")
+                .args([
+                    "-c",
+                    "user.name=Hook Test",
+                    "-c",
+                    "user.email=hook@example.invalid",
+                    "-c",
+                    "init.defaultBranch=main",
+                    "-c",
+                    "commit.gpgsign=false",
+                ])
+                .args(args)
+                .current_dir(dir)
+                .env("GIT_CONFIG_NOSYSTEM", "1")
+                .env("HOME", self.0.join("home"))
+                .env_remove("GIT_DIR")
+                .env_remove("GIT_WORK_TREE")
+                .env_remove("GIT_INDEX_FILE")
+                .output()
+                .expect("git runs");
+            assert!(
+                out.status.success(),
+                "git {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            String::from_utf8_lossy(&out.stdout).trim().to_string()
+        }
+        /// A repository with one commit of two files (one in a subdirectory).
+        fn committed(tag: &str) -> Tmp {
+            let t = Tmp::new(tag);
+            let r = t.repo();
+            t.git(&r, &["init", "-q"]);
+            fs::write(r.join("a.txt"), "hello\n").unwrap();
+            fs::create_dir_all(r.join("src")).unwrap();
+            fs::write(r.join("src/b.rs"), "fn main() {}\n").unwrap();
+            t.git(&r, &["add", "."]);
+            t.git(&r, &["commit", "-q", "-m", "first"]);
+            t
+        }
+    }
+
+    impl Drop for Tmp {
+        fn drop(&mut self) {
+            let _ = fs::remove_dir_all(&self.0);
+        }
+    }
+
+    #[test]
+    fn branch_and_commit_match_git() {
+        let t = Tmp::committed("branch");
+        let r = t.repo();
+        let g = info(&r).expect("a repo");
+        assert_eq!(g.branch.as_deref(), Some("main"));
+        assert_eq!(g.commit.unwrap(), t.git(&r, &["rev-parse", "HEAD"]));
+        assert_eq!(g.dirty, Some(false), "fresh commit is clean");
+        assert_eq!(g.remote, None);
+        // From a subdirectory too.
+        let sub = info(&r.join("src")).unwrap();
+        assert_eq!(sub.branch.as_deref(), Some("main"));
+        t.git(&r, &["checkout", "-q", "-b", "feature/x"]);
+        assert_eq!(info(&r).unwrap().branch.as_deref(), Some("feature/x"));
+    }
+
+    #[test]
+    fn detached_head_has_commit_but_no_branch() {
+        let t = Tmp::committed("detached");
+        let r = t.repo();
+        fs::write(r.join("a.txt"), "second\n").unwrap();
+        t.git(&r, &["commit", "-q", "-am", "second"]);
+        let first = t.git(&r, &["rev-parse", "HEAD~1"]);
+        t.git(&r, &["checkout", "-q", "--detach", &first]);
+        let g = info(&r).unwrap();
+        assert_eq!(g.branch, None);
+        assert_eq!(g.commit.as_deref(), Some(first.as_str()));
+        assert_eq!(g.dirty, Some(false));
+    }
+
+    #[test]
+    fn packed_refs_are_read() {
+        let t = Tmp::committed("packed");
+        let r = t.repo();
+        t.git(&r, &["pack-refs", "--all"]);
+        assert!(!r.join(".git/refs/heads/main").exists(), "ref was packed");
+        let g = info(&r).unwrap();
+        assert_eq!(g.branch.as_deref(), Some("main"));
+        assert_eq!(g.commit.unwrap(), t.git(&r, &["rev-parse", "HEAD"]));
+    }
+
+    #[test]
+    fn unborn_branch_has_no_commit() {
+        let t = Tmp::new("unborn");
+        let r = t.repo();
+        t.git(&r, &["init", "-q", "-b", "trunk"]);
+        let g = info(&r).unwrap();
+        assert_eq!(g.branch.as_deref(), Some("trunk"));
+        assert_eq!(g.commit, None);
+        assert_eq!(g.dirty, Some(false), "nothing tracked, nothing changed");
+    }
+
+    #[test]
+    fn modified_or_deleted_tracked_file_is_dirty_and_commit_cleans() {
+        let t = Tmp::committed("dirty");
+        let r = t.repo();
+        fs::write(r.join("src/b.rs"), "fn main() { println!(); }\n").unwrap();
+        assert_eq!(info(&r).unwrap().dirty, Some(true));
+        t.git(&r, &["commit", "-q", "-am", "edit"]);
+        assert_eq!(info(&r).unwrap().dirty, Some(false));
+        fs::remove_file(r.join("a.txt")).unwrap();
+        assert_eq!(info(&r).unwrap().dirty, Some(true), "missing file");
+        t.git(&r, &["checkout", "-q", "--", "a.txt"]);
+        // Untracked files are outside this check, by design (documented).
+        fs::write(r.join("untracked.txt"), "x").unwrap();
+        assert_eq!(info(&r).unwrap().dirty, Some(false));
+    }
+
+    #[test]
+    fn skip_worktree_entries_are_not_checked() {
+        let t = Tmp::committed("skip");
+        let r = t.repo();
+        t.git(&r, &["update-index", "--skip-worktree", "a.txt"]);
+        fs::write(r.join("a.txt"), "changed but skipped, longer\n").unwrap();
+        assert_eq!(info(&r).unwrap().dirty, Some(false));
+        t.git(&r, &["update-index", "--no-skip-worktree", "a.txt"]);
+        assert_eq!(info(&r).unwrap().dirty, Some(true));
+    }
+
+    #[test]
+    fn index_versions_3_and_4_are_read() {
+        for v in ["3", "4"] {
+            let t = Tmp::committed(&format!("v{v}"));
+            let r = t.repo();
+            // Enough shared prefixes to exercise v4's path compression.
+            for n in 0..20 {
+                fs::write(r.join(format!("src/file_{n:02}.rs")), format!("{n}\n")).unwrap();
+            }
+            t.git(&r, &["add", "."]);
+            t.git(&r, &["commit", "-q", "-m", "more"]);
+            t.git(&r, &["update-index", "--index-version", v]);
+            if v == "3" {
+                // v3 only keeps extended flags when an entry needs them.
+                t.git(&r, &["update-index", "--skip-worktree", "src/file_00.rs"]);
+            }
+            let idx = fs::read(r.join(".git/index")).unwrap();
+            assert_eq!(be32(&idx[4..8]).to_string(), v);
+            assert_eq!(info(&r).unwrap().dirty, Some(false), "v{v} clean");
+            fs::write(r.join("src/file_17.rs"), "changed\n").unwrap();
+            assert_eq!(info(&r).unwrap().dirty, Some(true), "v{v} dirty");
+        }
+    }
+
+    #[test]
+    fn linked_worktree_reads_its_own_head_and_shared_refs() {
+        let t = Tmp::committed("worktree");
+        let r = t.repo();
+        t.git(
+            &r,
+            &[
+                "remote",
+                "add",
+                "origin",
+                "https://example.invalid/acme/x.git",
+            ],
+        );
+        let wt = t.0.join("wt");
+        t.git(
+            &r,
+            &["worktree", "add", "-q", "-b", "side", wt.to_str().unwrap()],
+        );
+        fs::write(wt.join("a.txt"), "side change\n").unwrap();
+        t.git(&wt, &["commit", "-q", "-am", "side"]);
+        let g = info(&wt).unwrap();
+        assert_eq!(g.branch.as_deref(), Some("side"));
+        assert_eq!(g.commit.unwrap(), t.git(&wt, &["rev-parse", "HEAD"]));
+        assert_eq!(
+            g.remote.as_deref(),
+            Some("https://example.invalid/acme/x.git")
+        );
+        assert_eq!(g.dirty, Some(false));
+        fs::write(wt.join("src/b.rs"), "dirty in worktree only\n").unwrap();
+        assert_eq!(info(&wt).unwrap().dirty, Some(true));
+        // The main work tree is unaffected.
+        let main = info(&r).unwrap();
+        assert_eq!(main.branch.as_deref(), Some("main"));
+        assert_eq!(main.dirty, Some(false));
+    }
+
+    #[test]
+    fn remote_credentials_are_stripped() {
+        let t = Tmp::committed("remote");
+        let r = t.repo();
+        t.git(
+            &r,
+            &[
+                "remote",
+                "add",
+                "upstream",
+                "https://someone:fake-token-123@example.invalid/up.git",
+            ],
+        );
+        let g = info(&r).unwrap();
+        assert_eq!(g.remote.as_deref(), Some("https://example.invalid/up.git"));
+        t.git(
+            &r,
+            &[
+                "remote",
+                "add",
+                "origin",
+                "https://fake_pat_0000@example.invalid/acme/repo.git",
+            ],
+        );
+        let g = info(&r).unwrap();
+        assert_eq!(
+            g.remote.as_deref(),
+            Some("https://example.invalid/acme/repo.git"),
+            "origin wins over the first remote"
+        );
+        let text = fs::read_to_string(r.join(".git/config")).unwrap();
+        assert!(text.contains("fake_pat_0000"), "git kept the token itself");
+    }
+
+    #[test]
+    fn strip_credentials_forms() {
+        let cases = [
+            ("https://u:p@h.example/x.git", "https://h.example/x.git"),
+            ("https://tok@h.example/x", "https://h.example/x"),
+            ("http://u:p%40q@h.example:8080/x", "http://h.example:8080/x"),
+            ("ssh://git:pw@h.example/x", "ssh://git@h.example/x"),
+            ("ssh://git@h.example/x", "ssh://git@h.example/x"),
+            ("git@github.com:acme/x.git", "git@github.com:acme/x.git"),
+            ("me:secret@host.example:x.git", "me@host.example:x.git"),
+            ("/srv/git/x.git", "/srv/git/x.git"),
+            ("https://h.example/p@v1", "https://h.example/p@v1"),
+        ];
+        for (url, want) in cases {
+            assert_eq!(strip_credentials(url), want, "{url}");
+        }
+    }
+
+    #[test]
+    fn not_a_repo_is_none() {
+        let t = Tmp::new("norepo");
+        assert_eq!(info(&t.repo()), None);
+    }
+
+    #[test]
+    fn malformed_git_never_panics() {
+        let t = Tmp::new("broken");
+        let r = t.repo();
+        // A `.git` file pointing nowhere.
+        fs::write(r.join(".git"), "gitdir: ../nowhere\n").unwrap();
+        assert_eq!(info(&r), None);
+        fs::write(r.join(".git"), "garbage").unwrap();
+        assert_eq!(info(&r), None);
+        // A `.git` dir with a hostile HEAD, a garbage index and a garbage config.
+        fs::remove_file(r.join(".git")).unwrap();
+        fs::create_dir_all(r.join(".git")).unwrap();
+        fs::write(r.join(".git/HEAD"), "ref: ../../../../etc/passwd\n").unwrap();
+        fs::write(r.join(".git/index"), b"DIRC\0\0\0\x02\0\0\0\x05short").unwrap();
+        fs::write(r.join(".git/config"), "[remote \"o\n\turl = x\n[").unwrap();
+        let g = info(&r);
+        assert!(g.is_none_or(|g| g.branch.is_none() && g.dirty.is_none()));
+        // Truncations of a real v4 index at every length: never a panic.
+        let t2 = Tmp::committed("trunc");
+        let r2 = t2.repo();
+        t2.git(&r2, &["update-index", "--index-version", "4"]);
+        let idx = fs::read(r2.join(".git/index")).unwrap();
+        for n in 12..idx.len() {
+            let _ = scan_index(&idx[12..n], 4, be32(&idx[8..12]), 20, |_| Check::Clean);
+        }
+    }
+
+    #[test]
+    fn huge_index_is_unknown() {
+        let mut hdr = b"DIRC\0\0\0\x02".to_vec();
+        hdr.extend_from_slice(&(MAX_INDEX_ENTRIES + 1).to_be_bytes());
+        let t = Tmp::new("huge");
+        let r = t.repo();
+        fs::create_dir_all(r.join(".git")).unwrap();
+        fs::write(r.join(".git/HEAD"), "ref: refs/heads/main\n").unwrap();
+        fs::write(r.join(".git/index"), &hdr).unwrap();
+        let g = info(&r).unwrap();
+        assert_eq!(g.branch.as_deref(), Some("main"));
+        assert_eq!(g.dirty, None);
+    }
+
+    #[test]
+    fn config_parser_handles_quotes_comments_and_old_syntax() {
+        let c = parse_config(
+            "[core]\n\tbare = false ; comment\n[Remote \"Up\"]\n\tURL = \"https://a.example/x y\" # c\n[remote.old]\nurl=/srv/old\n[extensions]\n\tobjectFormat = sha256\n",
+        );
+        assert_eq!(config_value(&c, "core", None, "bare"), Some("false"));
+        assert_eq!(
+            config_value(&c, "remote", Some("Up"), "url"),
+            Some("https://a.example/x y")
+        );
+        assert_eq!(
+            config_value(&c, "remote", Some("old"), "url"),
+            Some("/srv/old")
+        );
+        assert_eq!(
+            config_value(&c, "extensions", None, "objectformat"),
+            Some("sha256")
+        );
+        assert_eq!(remote_url(&c).as_deref(), Some("https://a.example/x y"));
+    }
+
+    #[test]
+    fn varint_matches_git() {
+        assert_eq!(decode_varint(&[0x05]), Some((5, 1)));
+        assert_eq!(decode_varint(&[0x80, 0x00]), Some((128, 2)));
+        assert_eq!(decode_varint(&[0x81, 0x7f]), Some((383, 2)));
+        assert_eq!(decode_varint(&[0x80]), None);
+    }
 }
