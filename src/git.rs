@@ -78,15 +78,13 @@ fn discover(cwd: &Path) -> Option<Repo> {
     while let Some(d) = dir {
         let dotgit = d.join(".git");
         match fs::metadata(&dotgit) {
-            Ok(m) if m.is_dir() => {
-                // Like git, a `.git` directory without HEAD is not a repository.
-                if dotgit.join("HEAD").exists() {
-                    return Some(Repo {
-                        git_dir: dotgit.clone(),
-                        common_dir: dotgit,
-                        work_tree: d.to_path_buf(),
-                    });
-                }
+            // Like git, a `.git` directory without HEAD is not a repository.
+            Ok(m) if m.is_dir() && dotgit.join("HEAD").exists() => {
+                return Some(Repo {
+                    git_dir: dotgit.clone(),
+                    common_dir: dotgit,
+                    work_tree: d.to_path_buf(),
+                });
             }
             // A linked worktree or a submodule: `gitdir: <path>`, relative to `d`.
             // A broken one ends the search, as it does for git ("invalid gitfile").
