@@ -143,6 +143,10 @@ pub struct SessionCounters {
     /// On SessionEnd: the last assistant message seen (already redacted, truncated).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_assistant_message: Option<String>,
+    /// A repeat firing of a tool call or prompt already counted (same `tool_use_id`
+    /// or `prompt_id`): counted in `events` only.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub duplicate: bool,
 }
 
 /// What redaction changed: rule names and counts, never the secret.

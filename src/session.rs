@@ -1,11 +1,670 @@
 //! Per-session counters, in one small file per session under the state directory,
 //! updated under a lock with an atomic rename (hooks of one event run in parallel,
 //! and subagents share the session id).
+//!
+//! Layout: `<state>/sessions/<id>.json` (the counters) and `<id>.lock` (only ever
+//! `flock`ed, never written). One update is: open the lock file, `flock` it, check
+//! it is still the file at that path, read the state, write `<id>.json.<pid>.tmp`,
+//! `rename` it over the state, close. No fsync: losing the last update in a power
+//! cut is acceptable for counters; a torn file is not, and rename prevents that.
+//!
+//! The file never grows with the session: the duplicate-detection ring, the
+//! per-tool map and the kept message are all bounded. SessionEnd deletes both
+//! files; sessions that never ended are deleted after a week (checked on
+//! SessionStart).
 
+use std::collections::{BTreeMap, VecDeque};
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::clock;
 use crate::event::{HookInput, SessionCounters};
 use crate::paths::Paths;
 
+/// How many recent tool_use_ids / prompt_ids are remembered to spot duplicate firings.
+pub const SEEN_RING: usize = 64;
+/// Distinct tool names counted one by one; the rest go to `_other`.
+pub const MAX_TOOL_NAMES: usize = 256;
+pub const OTHER_TOOLS: &str = "_other";
+/// Longer tool names (or ids) are cut, so one odd input cannot bloat the file.
+const MAX_NAME_CHARS: usize = 128;
+/// `last_assistant_message` is kept up to this many characters.
+pub const LAST_MESSAGE_CHARS: usize = 1000;
+/// A session with no event for this long is considered abandoned and deleted.
+pub const ABANDONED_AFTER_MS: u64 = 7 * 24 * 60 * 60 * 1000;
+/// Temp files older than this were left by a killed writer.
+const STALE_TMP_MS: u64 = 60 * 60 * 1000;
+
+/// What is kept between events. `v` is the format version.
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
+struct State {
+    v: u32,
+    session_id: String,
+    first_seen_ms: u64,
+    last_seen_ms: u64,
+    events: u64,
+    turn: u64,
+    tool_calls: u64,
+    duplicates: u64,
+    tools: BTreeMap<String, u64>,
+    /// Recently counted `t:<tool_use_id>` / `p:<prompt_id>`, oldest first.
+    seen: VecDeque<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    last_assistant_message: Option<String>,
+}
+
 /// Counts this event into its session and returns the counters as of this event.
-pub fn record(_paths: &Paths, _input: &HookInput, _now_ms: u64) -> Option<SessionCounters> {
-    None
+///
+/// `None` only when the state could not be read at all (e.g. the state directory
+/// is not writable); a failed write still returns this event's counters. Either
+/// way the problem is one line on stderr and the event goes on.
+pub fn record(paths: &Paths, input: &HookInput, now_ms: u64) -> Option<SessionCounters> {
+    let dir = paths.sessions_dir();
+    let stem = file_stem(&input.session_id);
+    let event = input.hook_event_name.as_str();
+    if event == "SessionStart" {
+        collect_garbage(&dir, &stem, now_ms);
+    }
+    let lock = match Lock::acquire(&dir.join(format!("{stem}.lock"))) {
+        Ok(l) => l,
+        Err(e) => {
+            warn(&dir, &e);
+            return None;
+        }
+    };
+    let state_path = dir.join(format!("{stem}.json"));
+    let mut state = match fs::read(&state_path) {
+        Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|e| {
+            eprintln!(
+                "hookrelay: session state {} is not valid JSON ({e}); starting its counters over",
+                state_path.display()
+            );
+            State::default()
+        }),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => State::default(),
+        Err(e) => {
+            warn(&state_path, &e);
+            return None;
+        }
+    };
+    let duplicate = apply(&mut state, input, now_ms);
+    let ended = event == "SessionEnd";
+    let counters = counters(&state, now_ms, duplicate, ended);
+    if ended {
+        // Delete while still holding the lock: a waiter then finds its lock file
+        // unlinked and retries on a new one, never sharing a lock with a newcomer.
+        for p in [&state_path, &lock.path] {
+            if let Err(e) = fs::remove_file(p)
+                && e.kind() != io::ErrorKind::NotFound
+            {
+                warn(p, &e);
+            }
+        }
+    } else if let Err(e) = write_atomic(&dir, &stem, &state_path, &state) {
+        warn(&state_path, &e);
+    }
+    drop(lock);
+    Some(counters)
+}
+
+fn warn(path: &Path, e: &io::Error) {
+    eprintln!(
+        "hookrelay: session state {}: {e}; session counters for this event are not saved (the event is still kept)",
+        path.display()
+    );
+}
+
+/// Counts the event; returns whether it is a duplicate firing of one already counted.
+fn apply(state: &mut State, input: &HookInput, now_ms: u64) -> bool {
+    // Parallel invocations reach the lock in any order: keep the earliest and latest.
+    if state.events == 0 || now_ms < state.first_seen_ms {
+        state.first_seen_ms = now_ms;
+    }
+    state.last_seen_ms = state.last_seen_ms.max(now_ms);
+    state.v = 1;
+    if state.session_id.is_empty() {
+        state.session_id = truncate(&input.session_id, MAX_NAME_CHARS).to_string();
+    }
+    state.events += 1;
+
+    let event = input.hook_event_name.as_str();
+    let key = match event {
+        "PreToolUse" => input.str_field("tool_use_id").map(|id| format!("t:{id}")),
+        "UserPromptSubmit" => input.str_field("prompt_id").map(|id| format!("p:{id}")),
+        _ => None,
+    };
+    if let Some(key) = key {
+        let key = truncate(&key, MAX_NAME_CHARS + 2).to_string();
+        if state.seen.contains(&key) {
+            state.duplicates += 1;
+            return true;
+        }
+        state.seen.push_back(key);
+        while state.seen.len() > SEEN_RING {
+            state.seen.pop_front();
+        }
+    }
+    match event {
+        "UserPromptSubmit" => state.turn += 1,
+        "PreToolUse" => {
+            state.tool_calls += 1;
+            let name = truncate(
+                input.str_field("tool_name").unwrap_or("_unknown"),
+                MAX_NAME_CHARS,
+            );
+            let slot = if state.tools.contains_key(name) || state.tools.len() < MAX_TOOL_NAMES {
+                name
+            } else {
+                OTHER_TOOLS
+            };
+            *state.tools.entry(slot.to_string()).or_insert(0) += 1;
+        }
+        // The main thread's last answer, kept for SessionEnd (subagents have their own).
+        "Stop" | "StopFailure" if input.str_field("agent_id").is_none() => {
+            if let Some(m) = input.str_field("last_assistant_message")
+                && !m.is_empty()
+            {
+                state.last_assistant_message = Some(truncate(m, LAST_MESSAGE_CHARS).to_string());
+            }
+        }
+        _ => {}
+    }
+    false
+}
+
+fn counters(state: &State, now_ms: u64, duplicate: bool, ended: bool) -> SessionCounters {
+    SessionCounters {
+        first_seen: clock::rfc3339_ms(state.first_seen_ms),
+        duration_ms: now_ms.saturating_sub(state.first_seen_ms),
+        events: state.events,
+        turn: state.turn,
+        tool_calls: state.tool_calls,
+        tools: state.tools.clone(),
+        last_assistant_message: if ended {
+            state.last_assistant_message.clone()
+        } else {
+            None
+        },
+        duplicate,
+    }
+}
+
+/// At most `max` characters, cut on a character boundary.
+fn truncate(s: &str, max: usize) -> &str {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    }
+}
+
+/// The file name for a session: the id itself when it is a plain token (UUIDs
+/// are), else a hash of it, so no id can reach outside the sessions directory.
+fn file_stem(session_id: &str) -> String {
+    let plain = !session_id.is_empty()
+        && session_id.len() <= 64
+        && session_id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if plain {
+        session_id.to_string()
+    } else {
+        let digest = Sha256::digest(session_id.as_bytes());
+        let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+        format!("h-{hex}")
+    }
+}
+
+fn write_atomic(dir: &Path, stem: &str, dest: &Path, state: &State) -> io::Result<()> {
+    let tmp = dir.join(format!("{stem}.json.{}.tmp", std::process::id()));
+    let bytes = serde_json::to_vec(state).map_err(io::Error::other)?;
+    let result = OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&tmp)
+        .and_then(|mut f| f.write_all(&bytes))
+        .and_then(|()| fs::rename(&tmp, dest));
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// An exclusive `flock` on a session's lock file, released when dropped.
+struct Lock {
+    file: File,
+    path: PathBuf,
+}
+
+impl Lock {
+    /// Blocks until the lock is ours. Holders only read and rename a small file,
+    /// so the wait is short; a killed holder releases the lock with its process.
+    fn acquire(path: &Path) -> io::Result<Lock> {
+        // The lock file may be deleted (SessionEnd, garbage collection) between
+        // our open and our flock; then we hold a lock nobody else will see. So
+        // after locking, check that the path still names our file, else retry.
+        for _ in 0..16 {
+            let file = open_lock(path, true)?;
+            file.lock()?;
+            if is_same_file(&file, path)? {
+                return Ok(Lock {
+                    file,
+                    path: path.to_path_buf(),
+                });
+            }
+        }
+        Err(io::Error::other(
+            "its lock file kept being replaced while waiting for it",
+        ))
+    }
+
+    /// Like `acquire` but without waiting or creating: `None` when busy or gone.
+    fn try_existing(path: &Path) -> Option<Lock> {
+        let file = open_lock(path, false).ok()?;
+        file.try_lock().ok()?;
+        is_same_file(&file, path).ok()?.then(|| Lock {
+            file,
+            path: path.to_path_buf(),
+        })
+    }
+}
+
+fn open_lock(path: &Path, create: bool) -> io::Result<File> {
+    let open = || {
+        OpenOptions::new()
+            .read(true)
+            .write(create)
+            .create(create)
+            .mode(0o600)
+            .open(path)
+    };
+    match open() {
+        // Only the very first event of a user creates the directory.
+        Err(e) if create && e.kind() == io::ErrorKind::NotFound => {
+            if let Some(dir) = path.parent() {
+                fs::create_dir_all(dir)?;
+            }
+            open()
+        }
+        other => other,
+    }
+}
+
+fn is_same_file(file: &File, path: &Path) -> io::Result<bool> {
+    let ours = file.metadata()?;
+    match fs::metadata(path) {
+        Ok(now) => Ok(now.ino() == ours.ino() && now.dev() == ours.dev()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// Deletes sessions with no event for `ABANDONED_AFTER_MS` (they never got a
+/// SessionEnd: killed terminal, crash) and temp files of killed writers. One
+/// directory scan, only on SessionStart; `keep` (the starting session) is spared.
+fn collect_garbage(dir: &Path, keep: &str, now_ms: u64) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    let age = |p: &Path| -> Option<u64> {
+        let m = fs::symlink_metadata(p).ok()?;
+        let ms = u64::try_from(
+            m.modified()
+                .ok()?
+                .duration_since(std::time::UNIX_EPOCH)
+                .ok()?
+                .as_millis(),
+        )
+        .ok()?;
+        Some(now_ms.saturating_sub(ms))
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        if name.ends_with(".tmp") {
+            if age(&path).is_some_and(|a| a > STALE_TMP_MS) {
+                let _ = fs::remove_file(&path);
+            }
+            continue;
+        }
+        let Some(stem) = name
+            .strip_suffix(".json")
+            .or_else(|| name.strip_suffix(".lock"))
+        else {
+            continue;
+        };
+        if stem == keep {
+            continue;
+        }
+        let state = dir.join(format!("{stem}.json"));
+        let lock_path = dir.join(format!("{stem}.lock"));
+        // A session's age is its state file's; a lock without state, its own.
+        let subject = if state.exists() { &state } else { &lock_path };
+        if age(subject).is_none_or(|a| a <= ABANDONED_AFTER_MS) {
+            continue;
+        }
+        // Busy means alive: leave it.
+        let Some(lock) = Lock::try_existing(&lock_path) else {
+            if !lock_path.exists() {
+                let _ = fs::remove_file(&state);
+            }
+            continue;
+        };
+        // Re-check under the lock: an event may have arrived since the scan.
+        if age(subject).is_some_and(|a| a > ABANDONED_AFTER_MS) || !subject.exists() {
+            let _ = fs::remove_file(&state);
+            let _ = fs::remove_file(&lock.path);
+        }
+        drop(lock);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{Value, json};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    struct Tmp(PathBuf);
+    impl Tmp {
+        fn new(tag: &str) -> Tmp {
+            static N: AtomicUsize = AtomicUsize::new(0);
+            let p = std::env::temp_dir().join(format!(
+                "hookrelay-session-{tag}-{}-{}",
+                std::process::id(),
+                N.fetch_add(1, Ordering::SeqCst)
+            ));
+            let _ = fs::remove_dir_all(&p);
+            Tmp(p)
+        }
+        fn paths(&self) -> Paths {
+            Paths {
+                data_dir: self.0.join("data"),
+                state_dir: self.0.join("state"),
+            }
+        }
+    }
+    impl Drop for Tmp {
+        fn drop(&mut self) {
+            let _ = fs::remove_dir_all(&self.0);
+        }
+    }
+
+    const SID: &str = "bec247b5-945b-4438-957d-99b44004f6e2";
+
+    fn ev(event: &str, extra: Value) -> HookInput {
+        let mut raw = json!({"session_id": SID, "hook_event_name": event, "cwd": "/tmp"});
+        for (k, v) in extra.as_object().unwrap() {
+            raw[k] = v.clone();
+        }
+        HookInput {
+            session_id: raw["session_id"].as_str().unwrap().to_string(),
+            hook_event_name: event.to_string(),
+            raw: raw.as_object().unwrap().clone(),
+        }
+    }
+
+    fn tool(id: &str, name: &str) -> HookInput {
+        ev("PreToolUse", json!({"tool_use_id": id, "tool_name": name}))
+    }
+
+    const T0: u64 = 1_795_308_638_378;
+
+    #[test]
+    fn counts_turns_tools_and_events() {
+        let t = Tmp::new("count");
+        let p = t.paths();
+        record(&p, &ev("SessionStart", json!({})), T0).unwrap();
+        record(
+            &p,
+            &ev("UserPromptSubmit", json!({"prompt_id": "p1"})),
+            T0 + 10,
+        )
+        .unwrap();
+        record(&p, &tool("t1", "Bash"), T0 + 20).unwrap();
+        record(&p, &tool("t2", "Read"), T0 + 30).unwrap();
+        record(
+            &p,
+            &ev(
+                "PostToolUse",
+                json!({"tool_use_id": "t2", "tool_name": "Read"}),
+            ),
+            T0 + 40,
+        );
+        record(
+            &p,
+            &ev("UserPromptSubmit", json!({"prompt_id": "p2"})),
+            T0 + 50,
+        )
+        .unwrap();
+        let c = record(&p, &tool("t3", "Bash"), T0 + 1500).unwrap();
+        assert_eq!(c.first_seen, clock::rfc3339_ms(T0));
+        assert_eq!(c.duration_ms, 1500);
+        assert_eq!((c.events, c.turn, c.tool_calls), (7, 2, 3));
+        assert_eq!(
+            c.tools,
+            BTreeMap::from([("Bash".into(), 2), ("Read".into(), 1)])
+        );
+        assert!(!c.duplicate);
+        assert_eq!(c.last_assistant_message, None, "only on SessionEnd");
+        let file = p.sessions_dir().join(format!("{SID}.json"));
+        let kept: Value = serde_json::from_slice(&fs::read(file).unwrap()).unwrap();
+        assert_eq!(kept["tool_calls"], 3);
+    }
+
+    #[test]
+    fn duplicate_firings_are_not_counted_twice() {
+        let t = Tmp::new("dup");
+        let p = t.paths();
+        record(&p, &tool("toolu_1", "Bash"), T0).unwrap();
+        let again = record(&p, &tool("toolu_1", "Bash"), T0 + 1).unwrap();
+        assert!(again.duplicate);
+        assert_eq!((again.tool_calls, again.events), (1, 2));
+        let prompt = ev("UserPromptSubmit", json!({"prompt_id": "p-1"}));
+        record(&p, &prompt, T0 + 2).unwrap();
+        let c = record(&p, &prompt, T0 + 3).unwrap();
+        assert!(c.duplicate);
+        assert_eq!(c.turn, 1);
+        // Without an id there is nothing to recognise a repeat by: it counts.
+        let no_id = ev("PreToolUse", json!({"tool_name": "Read"}));
+        record(&p, &no_id, T0 + 4).unwrap();
+        let c = record(&p, &no_id, T0 + 5).unwrap();
+        assert_eq!(c.tool_calls, 3);
+    }
+
+    #[test]
+    fn tool_map_and_seen_ring_are_bounded() {
+        let t = Tmp::new("bound");
+        let p = t.paths();
+        let n = MAX_TOOL_NAMES + 44;
+        let mut last = None;
+        for i in 0..n {
+            last = record(
+                &p,
+                &tool(&format!("id{i}"), &format!("mcp__srv__tool_{i}")),
+                T0,
+            );
+        }
+        let c = last.unwrap();
+        assert_eq!(c.tool_calls, n as u64);
+        assert_eq!(c.tools.len(), MAX_TOOL_NAMES + 1);
+        assert_eq!(c.tools[OTHER_TOOLS], 44);
+        let file = p.sessions_dir().join(format!("{SID}.json"));
+        let size_then = fs::metadata(&file).unwrap().len();
+        // A thousand more calls of known tools: the file does not grow.
+        for i in 0..1000 {
+            record(&p, &tool(&format!("more{i}"), "mcp__srv__tool_1"), T0);
+        }
+        let kept: Value = serde_json::from_slice(&fs::read(&file).unwrap()).unwrap();
+        assert_eq!(kept["seen"].as_array().unwrap().len(), SEEN_RING);
+        let size_now = fs::metadata(&file).unwrap().len();
+        // Keeping every id would add at least 9 bytes per event (9000 here); only
+        // counter digits and slightly longer ids in the ring may add a little.
+        assert!(size_now < size_then + 1000, "{size_then} -> {size_now}");
+    }
+
+    #[test]
+    fn session_end_reports_and_removes_the_state() {
+        let t = Tmp::new("end");
+        let p = t.paths();
+        record(&p, &ev("UserPromptSubmit", json!({"prompt_id": "p1"})), T0).unwrap();
+        let long = "é".repeat(LAST_MESSAGE_CHARS + 50);
+        record(
+            &p,
+            &ev("Stop", json!({"last_assistant_message": long})),
+            T0 + 5,
+        )
+        .unwrap();
+        record(
+            &p,
+            &ev(
+                "SubagentStop",
+                json!({"agent_id": "a1", "last_assistant_message": "sub"}),
+            ),
+            T0 + 6,
+        );
+        record(
+            &p,
+            &ev(
+                "Stop",
+                json!({"agent_id": "a1", "last_assistant_message": "sub stop"}),
+            ),
+            T0 + 7,
+        );
+        let c = record(&p, &ev("SessionEnd", json!({"reason": "other"})), T0 + 900).unwrap();
+        assert_eq!((c.events, c.turn, c.duration_ms), (5, 1, 900));
+        let m = c.last_assistant_message.unwrap();
+        assert_eq!(
+            m.chars().count(),
+            LAST_MESSAGE_CHARS,
+            "cut on a char boundary"
+        );
+        assert!(
+            m.chars().all(|ch| ch == 'é'),
+            "main thread's message, not a subagent's"
+        );
+        let left: Vec<_> = fs::read_dir(p.sessions_dir()).unwrap().collect();
+        assert!(left.is_empty(), "state and lock removed: {left:?}");
+        // A duplicate SessionEnd does not leave a new file behind.
+        record(&p, &ev("SessionEnd", json!({})), T0 + 901).unwrap();
+        assert_eq!(fs::read_dir(p.sessions_dir()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn odd_session_ids_stay_inside_the_sessions_dir() {
+        let t = Tmp::new("odd");
+        let p = t.paths();
+        let mut input = ev("SessionStart", json!({}));
+        input.session_id = "../../escape/../x".into();
+        record(&p, &input, T0).unwrap();
+        let names: Vec<String> = fs::read_dir(p.sessions_dir())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(
+            names
+                .iter()
+                .any(|n| n.starts_with("h-") && n.ends_with(".json")),
+            "{names:?}"
+        );
+        assert!(!t.0.join("escape").exists() && !t.0.join("x.json").exists());
+        assert_eq!(file_stem(SID), SID);
+    }
+
+    #[test]
+    fn abandoned_sessions_are_collected_on_session_start() {
+        let t = Tmp::new("gc");
+        let p = t.paths();
+        let old_input = {
+            let mut i = ev("UserPromptSubmit", json!({}));
+            i.session_id = "old-session".into();
+            i
+        };
+        record(&p, &old_input, T0).unwrap();
+        let mut fresh = ev("UserPromptSubmit", json!({}));
+        fresh.session_id = "fresh-session".into();
+        record(&p, &fresh, T0).unwrap();
+        let dir = p.sessions_dir();
+        let week_ago = std::time::SystemTime::now()
+            - std::time::Duration::from_millis(ABANDONED_AFTER_MS + 60_000);
+        for name in ["old-session.json", "old-session.lock"] {
+            File::options()
+                .write(true)
+                .open(dir.join(name))
+                .unwrap()
+                .set_modified(week_ago)
+                .unwrap();
+        }
+        fs::write(dir.join("x.json.123.tmp"), "{").unwrap();
+        File::options()
+            .write(true)
+            .open(dir.join("x.json.123.tmp"))
+            .unwrap()
+            .set_modified(week_ago)
+            .unwrap();
+        record(&p, &ev("SessionStart", json!({})), clock::now_ms()).unwrap();
+        assert!(!dir.join("old-session.json").exists());
+        assert!(!dir.join("old-session.lock").exists());
+        assert!(!dir.join("x.json.123.tmp").exists());
+        assert!(dir.join("fresh-session.json").exists());
+        assert!(dir.join(format!("{SID}.json")).exists());
+    }
+
+    #[test]
+    fn corrupt_state_starts_over_and_is_repaired() {
+        let t = Tmp::new("corrupt");
+        let p = t.paths();
+        fs::create_dir_all(p.sessions_dir()).unwrap();
+        let file = p.sessions_dir().join(format!("{SID}.json"));
+        fs::write(&file, "{\"events\": 4, \"tur").unwrap();
+        let c = record(&p, &tool("a", "Bash"), T0).unwrap();
+        assert_eq!((c.events, c.tool_calls), (1, 1));
+        let kept: Value = serde_json::from_slice(&fs::read(&file).unwrap()).unwrap();
+        assert_eq!(kept["events"], 1);
+    }
+
+    #[test]
+    fn unwritable_state_dir_does_not_fail_the_event() {
+        let t = Tmp::new("ro");
+        fs::create_dir_all(&t.0).unwrap();
+        // A file where the state directory should be.
+        fs::write(t.0.join("state"), "not a dir").unwrap();
+        assert!(record(&t.paths(), &tool("a", "Bash"), T0).is_none());
+    }
+
+    #[test]
+    fn parallel_threads_lose_no_update() {
+        let t = Tmp::new("threads");
+        let p = t.paths();
+        std::thread::scope(|s| {
+            for th in 0..8 {
+                let p = &p;
+                s.spawn(move || {
+                    for i in 0..25 {
+                        record(
+                            p,
+                            &tool(
+                                &format!("{th}-{i}"),
+                                if i % 2 == 0 { "Bash" } else { "Read" },
+                            ),
+                            T0,
+                        );
+                    }
+                });
+            }
+        });
+        let c = record(&p, &ev("Notification", json!({})), T0).unwrap();
+        assert_eq!((c.events, c.tool_calls), (201, 200));
+        assert_eq!(c.tools["Bash"], 104);
+        assert_eq!(c.tools["Read"], 96);
+    }
 }
