@@ -20,13 +20,18 @@ pub fn envelope(
     now_ms: u64,
 ) -> Envelope {
     let project_dir = env_nonempty("CLAUDE_PROJECT_DIR");
-    let project = config.project.clone().or_else(|| {
-        project_dir.as_deref().and_then(|d| {
-            std::path::Path::new(d)
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-        })
-    });
+    // config.project already holds `$HOOKRELAY_PROJECT` when the file leaves it unset.
+    let project = config
+        .project
+        .clone()
+        .filter(|p| !p.is_empty())
+        .or_else(|| {
+            project_dir.as_deref().and_then(|d| {
+                std::path::Path::new(d)
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+            })
+        });
     let git = input
         .str_field("cwd")
         .and_then(|cwd| git::info(std::path::Path::new(cwd)));
@@ -45,7 +50,8 @@ pub fn envelope(
         git,
         project,
         project_dir,
-        run_id: config.run_id.clone(),
+        // From the config file, else `$CLAUDE_RUN_ID` (config.rs).
+        run_id: config.run_id.clone().filter(|r| !r.is_empty()),
         agent_id,
         session,
         redaction,

@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+pub mod enrich;
 pub mod server;
 
 use std::io::Write;
