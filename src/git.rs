@@ -18,6 +18,11 @@ use crate::event::GitInfo;
 pub const MAX_INDEX_ENTRIES: u32 = 20_000;
 /// Time allowed for the dirty check before giving up (`dirty: None`).
 pub const DIRTY_BUDGET: Duration = Duration::from_millis(2);
+/// Entries always checked (per thread), whatever the clock says.
+const MIN_CHECKED: usize = 256;
+/// Indexes from this size on are checked by several threads.
+const PARALLEL_FROM: usize = 1024;
+const MAX_THREADS: usize = 8;
 /// HEAD, loose refs and config are tiny; anything bigger is not a real one.
 const MAX_SMALL_FILE: u64 = 1 << 20;
 /// Big monorepos have packed-refs of a few MB; past this the commit stays unknown.
@@ -449,17 +454,15 @@ fn dirty(repo: &Repo, hash_len: usize, filemode: bool, deadline: Instant) -> Opt
     }
     let mut buf = Vec::new();
     file.read_to_end(&mut buf).ok()?;
-    scan_index(&buf, version, count, hash_len, |entry| {
-        if Instant::now() > deadline {
-            return Check::GiveUp;
-        }
-        check_entry(&repo.work_tree, entry, filemode)
-    })
+    let index = parse_index(&buf, version, count, hash_len)?;
+    check_all(&repo.work_tree, &index, filemode, deadline)
 }
 
 /// One index entry, as far as the dirty check needs it.
-struct Entry<'a> {
-    path: &'a [u8],
+#[derive(Debug)]
+struct Entry {
+    /// Into `Index::paths`.
+    path: std::ops::Range<usize>,
     mtime_s: u32,
     mtime_ns: u32,
     mode: u32,
@@ -468,29 +471,31 @@ struct Entry<'a> {
     ext_flags: u16,
 }
 
+/// The parsed entries; all paths share one buffer (one allocation, not 20,000).
+#[derive(Debug, Default)]
+struct Index {
+    paths: Vec<u8>,
+    entries: Vec<Entry>,
+}
+
 #[derive(Debug, PartialEq)]
 enum Check {
     Clean,
     Dirty,
     /// This entry could not be checked (e.g. permission denied).
     Unknown,
-    GiveUp,
 }
 
-/// Walks the entries of an index (the bytes after the 12-byte header), stopping at
-/// the first changed one. Parsing is bounds-checked: a truncated or garbled index
-/// gives `None`.
-fn scan_index(
-    buf: &[u8],
-    version: u32,
-    count: u32,
-    hash_len: usize,
-    mut check: impl FnMut(&Entry) -> Check,
-) -> Option<bool> {
+/// Parses the entries of an index (the bytes after the 12-byte header).
+/// Bounds-checked throughout: a truncated or garbled index gives `None`.
+fn parse_index(buf: &[u8], version: u32, count: u32, hash_len: usize) -> Option<Index> {
     let fixed = 40 + hash_len + 2;
     let mut pos = 0usize;
-    let mut path: Vec<u8> = Vec::new();
-    let mut unknown = false;
+    let mut index = Index {
+        paths: Vec::with_capacity(buf.len() / 2),
+        entries: Vec::with_capacity(count as usize),
+    };
+    let mut prev = 0..0;
     for _ in 0..count {
         let start = pos;
         let e = buf.get(pos..pos + fixed)?;
@@ -504,46 +509,103 @@ fn scan_index(
             ext_flags = be16(buf.get(pos..pos + 2)?);
             pos += 2;
         }
+        let path_start = index.paths.len();
         if version == 4 {
-            // Prefix compression: drop N bytes of the previous path, append the rest.
+            // Prefix compression: the previous path minus N bytes, then this suffix.
             let (strip, n) = decode_varint(buf.get(pos..)?)?;
             pos += n;
             let len = buf.get(pos..)?.iter().position(|&b| b == 0)?;
-            let keep = path.len().checked_sub(usize::try_from(strip).ok()?)?;
-            path.truncate(keep);
-            path.extend_from_slice(&buf[pos..pos + len]);
+            let keep = prev.len().checked_sub(usize::try_from(strip).ok()?)?;
+            index
+                .paths
+                .extend_from_within(prev.start..prev.start + keep);
+            index.paths.extend_from_slice(&buf[pos..pos + len]);
             pos += len + 1;
         } else {
             let len = buf.get(pos..)?.iter().position(|&b| b == 0)?;
-            path.clear();
-            path.extend_from_slice(&buf[pos..pos + len]);
+            index.paths.extend_from_slice(&buf[pos..pos + len]);
             // NUL-padded to a multiple of 8 (at least one NUL).
             pos = start + ((pos - start + len + 8) & !7);
         }
+        let path = path_start..index.paths.len();
         // Split-index entries that replace shared ones have no name: we cannot judge.
         if path.is_empty() {
             return None;
         }
-        let entry = Entry {
-            path: &path,
+        prev = path.clone();
+        index.entries.push(Entry {
+            path,
             mtime_s: be32(&e[8..12]),
             mtime_ns: be32(&e[12..16]),
             mode: be32(&e[24..28]),
             size: be32(&e[36..40]),
             flags,
             ext_flags,
-        };
-        match check(&entry) {
-            Check::Clean => {}
-            Check::Dirty => return Some(true),
-            Check::Unknown => unknown = true,
-            Check::GiveUp => return None,
-        }
+        });
     }
-    (!unknown).then_some(false)
+    Some(index)
 }
 
-fn check_entry(work_tree: &Path, e: &Entry, filemode: bool) -> Check {
+/// Checks every entry against the work tree, stopping at the first change. Big
+/// indexes are split over a few threads, as git's own preload does: the cost is
+/// one `lstat` per file, and the kernel serves those in parallel.
+fn check_all(work_tree: &Path, index: &Index, filemode: bool, deadline: Instant) -> Option<bool> {
+    use std::sync::atomic::{AtomicBool, AtomicU8, Ordering::Relaxed};
+    const RUNNING: u8 = 0;
+    const DIRTY: u8 = 1;
+    const GAVE_UP: u8 = 2;
+    let state = AtomicU8::new(RUNNING);
+    let unknown = AtomicBool::new(false);
+    let run = |part: &[Entry]| {
+        let mut path = work_tree.as_os_str().as_bytes().to_vec();
+        path.push(b'/');
+        let base = path.len();
+        for (i, e) in part.iter().enumerate() {
+            if state.load(Relaxed) != RUNNING {
+                return;
+            }
+            // The first entries are always checked: a scheduler hiccup must not
+            // turn a ten-file repository into "unknown".
+            if i >= MIN_CHECKED && i % 32 == 0 && Instant::now() > deadline {
+                let _ = state.compare_exchange(RUNNING, GAVE_UP, Relaxed, Relaxed);
+                return;
+            }
+            path.truncate(base);
+            path.extend_from_slice(&index.paths[e.path.clone()]);
+            match check_entry(Path::new(std::ffi::OsStr::from_bytes(&path)), e, filemode) {
+                Check::Clean => {}
+                // A change found by any thread is an answer, even after a give-up.
+                Check::Dirty => return state.store(DIRTY, Relaxed),
+                Check::Unknown => unknown.store(true, Relaxed),
+            }
+        }
+    };
+    let entries = &index.entries[..];
+    let threads = if entries.len() < PARALLEL_FROM {
+        1
+    } else {
+        std::thread::available_parallelism().map_or(1, |n| n.get().min(MAX_THREADS))
+    };
+    if threads <= 1 {
+        run(entries);
+    } else {
+        std::thread::scope(|s| {
+            for part in entries.chunks(entries.len().div_ceil(threads)) {
+                let spawned = std::thread::Builder::new().spawn_scoped(s, || run(part));
+                if spawned.is_err() {
+                    run(part); // no thread to be had: do it here
+                }
+            }
+        });
+    }
+    match state.load(Relaxed) {
+        DIRTY => Some(true),
+        GAVE_UP => None,
+        _ => (!unknown.load(Relaxed)).then_some(false),
+    }
+}
+
+fn check_entry(file: &Path, e: &Entry, filemode: bool) -> Check {
     if e.flags & CE_STAGEMASK != 0 {
         return Check::Dirty; // unmerged: a conflict is in progress
     }
@@ -558,7 +620,7 @@ fn check_entry(work_tree: &Path, e: &Entry, filemode: bool) -> Check {
     if e.ext_flags & CE_INTENT_TO_ADD != 0 {
         return Check::Dirty; // `git add -N`: shows as a work-tree change
     }
-    let meta = match fs::symlink_metadata(work_tree.join(std::ffi::OsStr::from_bytes(e.path))) {
+    let meta = match fs::symlink_metadata(file) {
         Ok(m) => m,
         Err(err)
             if matches!(
@@ -878,6 +940,67 @@ mod tests {
     }
 
     #[test]
+    fn submodules_and_separate_git_dirs_are_followed() {
+        let t = Tmp::committed("submodule");
+        let r = t.repo();
+        let lib = t.0.join("lib");
+        fs::create_dir_all(&lib).unwrap();
+        t.git(&lib, &["init", "-q", "-b", "libmain"]);
+        fs::write(lib.join("lib.rs"), "pub fn f() {}\n").unwrap();
+        t.git(&lib, &["add", "."]);
+        t.git(&lib, &["commit", "-q", "-m", "lib"]);
+        let lib_head = t.git(&lib, &["rev-parse", "HEAD"]);
+        t.git(
+            &r,
+            &[
+                "-c",
+                "protocol.file.allow=always",
+                "submodule",
+                "add",
+                "-q",
+                lib.to_str().unwrap(),
+                "vendor/lib",
+            ],
+        );
+        t.git(&r, &["commit", "-q", "-m", "add submodule"]);
+        assert!(r.join("vendor/lib/.git").is_file(), "a gitfile");
+        // The gitlink entry is skipped: the parent stays clean.
+        assert_eq!(info(&r).unwrap().dirty, Some(false));
+        let sub = info(&r.join("vendor/lib")).unwrap();
+        assert_eq!(sub.commit.as_deref(), Some(lib_head.as_str()));
+        let sub_branch = t.git(
+            &r.join("vendor/lib"),
+            &["rev-parse", "--abbrev-ref", "HEAD"],
+        );
+        assert_eq!(sub.branch.unwrap_or("HEAD".into()), sub_branch);
+        assert_eq!(sub.dirty, Some(false));
+        assert_eq!(sub.remote.as_deref(), lib.to_str());
+        fs::write(r.join("vendor/lib/lib.rs"), "pub fn g() {}\n\n").unwrap();
+        assert_eq!(info(&r.join("vendor/lib")).unwrap().dirty, Some(true));
+
+        // `git init --separate-git-dir`: a gitfile with no commondir.
+        let sep = t.0.join("sep");
+        let store = t.0.join("store.git");
+        t.git(
+            &t.0,
+            &[
+                "init",
+                "-q",
+                "--separate-git-dir",
+                store.to_str().unwrap(),
+                sep.to_str().unwrap(),
+            ],
+        );
+        fs::write(sep.join("x"), "x\n").unwrap();
+        t.git(&sep, &["add", "."]);
+        t.git(&sep, &["commit", "-q", "-m", "x"]);
+        let g = info(&sep).unwrap();
+        assert_eq!(g.branch.as_deref(), Some("main"));
+        assert_eq!(g.commit.unwrap(), t.git(&sep, &["rev-parse", "HEAD"]));
+        assert_eq!(g.dirty, Some(false));
+    }
+
+    #[test]
     fn not_a_repo_is_none() {
         let t = Tmp::new("norepo");
         assert_eq!(info(&t.repo()), None);
@@ -906,8 +1029,47 @@ mod tests {
         t2.git(&r2, &["update-index", "--index-version", "4"]);
         let idx = fs::read(r2.join(".git/index")).unwrap();
         for n in 12..idx.len() {
-            let _ = scan_index(&idx[12..n], 4, be32(&idx[8..12]), 20, |_| Check::Clean);
+            let _ = parse_index(&idx[12..n], 4, be32(&idx[8..12]), 20);
         }
+    }
+
+    #[test]
+    fn big_indexes_are_checked_in_parallel_and_give_up_past_the_deadline() {
+        let t = Tmp::committed("big");
+        let r = t.repo();
+        let n = PARALLEL_FROM + 200;
+        for i in 0..n {
+            fs::write(r.join(format!("src/f{i:04}.txt")), format!("{i}\n")).unwrap();
+        }
+        t.git(&r, &["add", "."]);
+        t.git(&r, &["commit", "-q", "-m", "many"]);
+        let repo = discover(&r).unwrap();
+        let later = || Instant::now() + Duration::from_secs(30);
+        assert_eq!(dirty(&repo, 20, true, later()), Some(false));
+        // A change in the last thread's share is found too.
+        fs::write(r.join(format!("src/f{:04}.txt", n - 1)), "changed!\n").unwrap();
+        assert_eq!(dirty(&repo, 20, true, later()), Some(true));
+
+        // Past the deadline, each thread stops after its first MIN_CHECKED entries.
+        let meta = fs::symlink_metadata(r.join("a.txt")).unwrap();
+        let mut index = Index {
+            paths: b"a.txt".to_vec(),
+            entries: Vec::new(),
+        };
+        for _ in 0..MIN_CHECKED * MAX_THREADS * 2 {
+            index.entries.push(Entry {
+                path: 0..5,
+                mtime_s: meta.mtime() as u32,
+                mtime_ns: meta.mtime_nsec() as u32,
+                mode: S_IFREG | (meta.mode() & 0o777),
+                size: meta.size() as u32,
+                flags: 0,
+                ext_flags: 0,
+            });
+        }
+        assert_eq!(check_all(&r, &index, true, later()), Some(false));
+        let past = Instant::now() - Duration::from_millis(1);
+        assert_eq!(check_all(&r, &index, true, past), None);
     }
 
     #[test]
