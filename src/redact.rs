@@ -10,12 +10,24 @@ use crate::event::RedactionReport;
 
 pub struct Redactor {
     enabled: bool,
+    // Stand-in until the real detectors land: extra patterns only (scan).
+    extra: Vec<(String, regex_lite::Regex)>,
 }
 
 impl Redactor {
     pub fn new(config: &RedactionConfig) -> Result<Redactor, String> {
+        let extra = config
+            .patterns
+            .iter()
+            .map(|p| {
+                regex_lite::Regex::new(&p.pattern)
+                    .map(|r| (p.name.clone(), r))
+                    .map_err(|e| format!("pattern `{}`: {e}", p.name))
+            })
+            .collect::<Result<_, _>>()?;
         Ok(Redactor {
             enabled: config.enabled,
+            extra,
         })
     }
 
@@ -28,7 +40,14 @@ impl Redactor {
     }
 
     /// Which rules fire on this text, with counts (used by the prompt-secret policy).
-    pub fn scan(&self, _text: &str) -> BTreeMap<String, u64> {
-        BTreeMap::new()
+    pub fn scan(&self, text: &str) -> BTreeMap<String, u64> {
+        let mut found = BTreeMap::new();
+        for (name, re) in &self.extra {
+            let n = re.find_iter(text).count() as u64;
+            if n > 0 {
+                *found.entry(name.clone()).or_insert(0) += n;
+            }
+        }
+        found
     }
 }
