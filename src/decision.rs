@@ -596,7 +596,19 @@ pub fn merge(env: &Envelope, verdicts: &[Verdict]) -> Answer {
     let mut record = Map::new();
     record.insert("outcome".into(), outcome.into());
     let by: Vec<&str> = if winning.is_empty() {
-        verdicts.iter().map(|v| v.source.as_str()).collect()
+        // Context or messages only: the sources that said something.
+        verdicts
+            .iter()
+            .filter(|v| {
+                let o = &v.output;
+                o.get("systemMessage").is_some()
+                    || o.get("continue").is_some()
+                    || o.get("hookSpecificOutput")
+                        .and_then(Value::as_object)
+                        .is_some_and(|h| h.keys().any(|k| k != "hookEventName"))
+            })
+            .map(|v| v.source.as_str())
+            .collect()
     } else {
         winning
             .iter()
@@ -736,7 +748,9 @@ mod tests {
                         "additionalContext": "one\ntwo"}}),
                     "{e}"
                 );
-                assert_eq!(a.record.unwrap()["outcome"], "context");
+                let rec = a.record.unwrap();
+                assert_eq!(rec["outcome"], "context");
+                assert_eq!(rec["by"], json!(["gate:a", "gate:b"]));
             } else {
                 assert!(a.stdout.is_none(), "{e}: {:?}", a.stdout);
             }
@@ -842,6 +856,47 @@ mod tests {
         let rec = a.record.unwrap();
         assert_eq!(rec["outcome"], "block");
         assert_eq!(rec["reason"], "R");
+    }
+
+    #[test]
+    fn permission_request_deny_beats_a_gate_allow() {
+        let env = fixture("PermissionRequest");
+        let allow = v(
+            "gate:g",
+            json!({"hookSpecificOutput": {"hookEventName": "PermissionRequest",
+                "decision": {"behavior": "allow", "updatedInput": {"command": "ls"}}}}),
+        );
+        let a = merge(&env, &[allow.clone()]);
+        assert_eq!(
+            out(&a)["hookSpecificOutput"]["decision"],
+            json!({"behavior": "allow", "updatedInput": {"command": "ls"}})
+        );
+        let deny = v("policy:p", closed_output("PermissionRequest", "no"));
+        let a = merge(&env, &[allow, deny]);
+        assert_eq!(
+            out(&a)["hookSpecificOutput"]["decision"],
+            json!({"behavior": "deny", "message": "no"})
+        );
+    }
+
+    #[test]
+    fn messages_join_and_continue_false_wins() {
+        let env = fixture("PostToolUse");
+        let a = merge(
+            &env,
+            &[
+                v("gate:a", json!({"systemMessage": "one"})),
+                v(
+                    "gate:b",
+                    json!({"systemMessage": "two", "continue": false,
+                    "stopReason": "stop now"}),
+                ),
+            ],
+        );
+        assert_eq!(
+            out(&a),
+            json!({"continue": false, "stopReason": "stop now", "systemMessage": "one\ntwo"})
+        );
     }
 
     #[test]
