@@ -866,7 +866,7 @@ mod tests {
             json!({"hookSpecificOutput": {"hookEventName": "PermissionRequest",
                 "decision": {"behavior": "allow", "updatedInput": {"command": "ls"}}}}),
         );
-        let a = merge(&env, &[allow.clone()]);
+        let a = merge(&env, std::slice::from_ref(&allow));
         assert_eq!(
             out(&a)["hookSpecificOutput"]["decision"],
             json!({"behavior": "allow", "updatedInput": {"command": "ls"}})
