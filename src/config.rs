@@ -159,6 +159,15 @@ pub fn load_with_env(
         None => (Config::default(), None),
     };
     config.apply_env(env, &mut warnings);
+    let errors = config.backends.validate(&mut warnings);
+    if !errors.is_empty() {
+        return Err(ConfigError {
+            path: source
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("(environment)")),
+            message: errors.join("; "),
+        });
+    }
     Ok(Loaded {
         config,
         source,
@@ -171,6 +180,8 @@ pub fn load_with_env(
 pub fn fallback() -> Config {
     let mut config = Config::default();
     config.apply_env(&|k| std::env::var(k).ok(), &mut Vec::new());
+    // Backends with a bad URL are switched off (the error was already reported).
+    config.backends.validate(&mut Vec::new());
     config
 }
 

@@ -1,25 +1,87 @@
-//! Bloodbank's `/events/claude-code/*` routes (`contracts/bloodbank.md`).
+//! Bloodbank's `/events/claude-code/*` routes (`contracts/bloodbank.md`): which
+//! Claude Code event goes to which route with which fields, and what Bloodbank's
+//! answers mean (its "500 … UUID is not JSON serializable" is a success).
 
 use serde::Deserialize;
+use serde_json::{Map, Value, json};
 
 use super::{Backend, EventSet, HttpResponse, Outcome, Request};
 use crate::event::Envelope;
 
+pub const DEFAULT_URL: &str = "http://localhost:8682";
+
+/// The events that map to a route; the default selection.
+pub const MAPPED_EVENTS: [&str; 7] = [
+    "SessionStart",
+    "PostToolUse",
+    "PostToolUseFailure",
+    "UserPromptSubmit",
+    "Stop",
+    "StopFailure",
+    "SessionEnd",
+];
+
+/// `output_preview` is "a short excerpt": enough to recognise the result.
+const PREVIEW_CHARS: usize = 500;
+
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BloodbankConfig {
+    /// Base URL, without a trailing slash (routes are appended).
+    #[serde(default = "default_url")]
     pub url: String,
     #[serde(default = "super::yes")]
     pub enabled: bool,
+    /// Events sent (default: every event that maps to a route).
     pub events: Option<EventSet>,
+    /// Set when the environment configured this backend (names fields in messages).
+    #[serde(skip)]
+    pub from_env: bool,
+}
+
+fn default_url() -> String {
+    DEFAULT_URL.to_string()
 }
 
 impl BloodbankConfig {
+    /// The seed integration's variables: `BLOODBANK_ENABLED` (only the exact string
+    /// `true` enables) and `BLOODBANK_URL` (default `http://localhost:8682`).
     pub fn apply_env(
-        _slot: &mut Option<BloodbankConfig>,
-        _env: &dyn Fn(&str) -> Option<String>,
-        _warnings: &mut [String],
+        slot: &mut Option<BloodbankConfig>,
+        env: &dyn Fn(&str) -> Option<String>,
+        _warnings: &mut Vec<String>,
     ) {
+        if slot.is_some() || env("BLOODBANK_ENABLED").as_deref() != Some("true") {
+            return;
+        }
+        *slot = Some(BloodbankConfig {
+            url: env("BLOODBANK_URL")
+                .filter(|u| !u.is_empty())
+                .unwrap_or_else(default_url),
+            enabled: true,
+            events: None,
+            from_env: true,
+        });
+    }
+
+    pub fn validate(&self, _warnings: &mut Vec<String>) -> Result<(), String> {
+        let field = if self.from_env {
+            "$BLOODBANK_URL"
+        } else {
+            "backends.bloodbank.url"
+        };
+        let uri = super::check_url(field, &self.url)?;
+        // FastAPI answers a trailing slash with a 307 the hook cannot follow.
+        if self.url.ends_with('/') {
+            return Err(format!(
+                "{field}: `{}` ends with `/`; give the base URL without it (e.g. {DEFAULT_URL})",
+                super::http::redact_userinfo(&self.url)
+            ));
+        }
+        if uri.query().is_some() {
+            return Err(format!("{field}: the base URL cannot have a query string"));
+        }
+        Ok(())
     }
 }
 
@@ -31,6 +93,10 @@ impl Bloodbank {
     pub fn new(config: BloodbankConfig) -> Bloodbank {
         Bloodbank { config }
     }
+
+    fn route(&self, name: &str) -> String {
+        format!("{}/events/claude-code/{name}", self.config.url)
+    }
 }
 
 impl Backend for Bloodbank {
@@ -39,21 +105,402 @@ impl Backend for Bloodbank {
     }
 
     fn wants(&self, event: &str) -> bool {
-        self.config
-            .events
-            .as_ref()
-            .is_none_or(|e| e.contains(event))
+        match &self.config.events {
+            Some(e) => e.contains(event),
+            None => MAPPED_EVENTS.contains(&event),
+        }
     }
 
-    fn request(&self, _env: &Envelope) -> Option<Request> {
-        let _ = &self.config.url;
-        None
+    fn request(&self, env: &Envelope) -> Option<Request> {
+        let (route, mut body) = map(env)?;
+        super::strip_nulls(&mut body);
+        let bytes = serde_json::to_vec(&body).expect("JSON values serialise");
+        Some(super::json_post(self.route(route), Vec::new(), bytes))
     }
 
     fn classify(&self, resp: &HttpResponse) -> Outcome {
-        match resp.status {
-            200..=299 => Outcome::Delivered,
-            s => Outcome::Retry(format!("{s}")),
+        classify(resp)
+    }
+
+    fn health_url(&self) -> Option<String> {
+        Some(format!("{}/healthz", self.config.url))
+    }
+}
+
+/// The answer table of `contracts/bloodbank.md`.
+pub fn classify(resp: &HttpResponse) -> Outcome {
+    let text = super::webhook::snippet(resp);
+    match resp.status {
+        200..=299 => Outcome::Delivered,
+        // Every released Bloodbank publishes, then fails to serialise its reply.
+        500 if resp.body_text().contains("UUID is not JSON serializable") => Outcome::Delivered,
+        422 => Outcome::Rejected(format!(
+            "422 Bloodbank refused the event (validation): {text}"
+        )),
+        307 | 308 => Outcome::Retry(format!(
+            "{} redirect: the URL has a trailing slash or a wrong path; fix backends.bloodbank.url / $BLOODBANK_URL",
+            resp.status
+        )),
+        401 | 403 | 404 | 405 => Outcome::Retry(format!(
+            "{} {text}: check backends.bloodbank.url / $BLOODBANK_URL (is it Bloodbank?)",
+            resp.status
+        )),
+        408 | 429 | 500..=599 => Outcome::Retry(format!("{} {text}", resp.status)),
+        s => Outcome::Rejected(format!("{s} {text}")),
+    }
+}
+
+/// The route and body for one event, or `None` when it maps to nothing.
+pub fn map(env: &Envelope) -> Option<(&'static str, Value)> {
+    let input = &env.input;
+    let s = |k: &str| input.get(k).and_then(Value::as_str).map(str::to_owned);
+    let session = env.session.as_ref();
+    let turn = session.map_or(0, |s| s.turn);
+    let cwd = env.cwd().map(str::to_owned).or(env.project_dir.clone());
+    let branch = env.git.as_ref().and_then(|g| g.branch.clone());
+    let mut body = Map::new();
+    body.insert("session_id".into(), json!(env.session_id));
+    let route = match env.hook_event_name.as_str() {
+        "SessionStart" => {
+            body.insert(
+                "working_directory".into(),
+                json!(cwd.unwrap_or_else(|| "unknown".into())),
+            );
+            body.insert(
+                "model".into(),
+                json!(s("model").unwrap_or_else(|| "unknown".into())),
+            );
+            // The event's receive time, not "now": a replay sends the same body.
+            body.insert("started_at".into(), json!(env.ts));
+            put(&mut body, "git_branch", branch);
+            put(
+                &mut body,
+                "git_remote",
+                env.git.as_ref().and_then(|g| g.remote.clone()),
+            );
+            "session-start"
         }
+        "PostToolUse" | "PostToolUseFailure" => {
+            let ok = env.hook_event_name == "PostToolUse";
+            let tool = s("tool_name").unwrap_or_else(|| "unknown".into());
+            let tool_input = input.get("tool_input").cloned().unwrap_or(json!({}));
+            let mut meta = Map::new();
+            meta.insert("tool_name".into(), json!(tool));
+            meta.insert("tool_input".into(), tool_input.clone());
+            if let Some(ms) = input.get("duration_ms").and_then(Value::as_f64) {
+                meta.insert(
+                    "execution_time_ms".into(),
+                    json!(ms.max(0.0).round() as u64),
+                );
+            }
+            meta.insert("success".into(), json!(ok));
+            if ok {
+                if let Some(r) = input.get("tool_response").filter(|r| !r.is_null()) {
+                    meta.insert("output_preview".into(), json!(preview(r)));
+                }
+            } else {
+                meta.insert(
+                    "error_message".into(),
+                    json!(s("error").unwrap_or_else(|| "tool failed".into())),
+                );
+            }
+            body.insert("tool_metadata".into(), Value::Object(meta));
+            // One server version wants these at the top level, the other ignores them.
+            body.insert("tool_name".into(), json!(tool));
+            body.insert("tool_input".into(), tool_input);
+            put(&mut body, "working_directory", cwd);
+            put(&mut body, "git_branch", branch);
+            put(
+                &mut body,
+                "git_status",
+                env.git
+                    .as_ref()
+                    .and_then(|g| g.dirty)
+                    .map(|d| if d { "modified" } else { "clean" }.to_string()),
+            );
+            if session.is_some() {
+                body.insert("turn_number".into(), json!(turn));
+            }
+            "tool-action"
+        }
+        "UserPromptSubmit" => {
+            body.insert("role".into(), json!("user"));
+            body.insert("content".into(), json!(s("prompt").unwrap_or_default()));
+            body.insert("turn_number".into(), json!(turn));
+            "message"
+        }
+        "Stop" => {
+            // A turn without a final message has nothing to publish.
+            let content = s("last_assistant_message")?;
+            body.insert("role".into(), json!("assistant"));
+            body.insert("content".into(), json!(content));
+            body.insert("turn_number".into(), json!(turn));
+            "message"
+        }
+        "StopFailure" => {
+            let kind = s("error").unwrap_or_else(|| "unknown".into());
+            let message = s("error_details")
+                .or_else(|| s("last_assistant_message"))
+                .unwrap_or_else(|| kind.clone());
+            body.insert("error_type".into(), json!(kind));
+            body.insert("error_message".into(), json!(message));
+            if session.is_some() {
+                body.insert("turn_number".into(), json!(turn));
+            }
+            "error"
+        }
+        "SessionEnd" => {
+            body.insert(
+                "end_reason".into(),
+                json!(s("reason").unwrap_or_else(|| "other".into())),
+            );
+            body.insert("final_status".into(), json!("success"));
+            if let Some(sc) = session {
+                body.insert("duration_seconds".into(), json!(sc.duration_ms / 1000));
+                put(&mut body, "summary", sc.last_assistant_message.clone());
+            }
+            body.insert("total_turns".into(), json!(turn));
+            put(&mut body, "working_directory", cwd);
+            put(&mut body, "git_branch", branch);
+            "session-end"
+        }
+        _ => return None,
+    };
+    Some((route, Value::Object(body)))
+}
+
+fn put(body: &mut Map<String, Value>, key: &str, value: Option<String>) {
+    if let Some(v) = value.filter(|v| !v.is_empty()) {
+        body.insert(key.into(), Value::String(v));
+    }
+}
+
+/// A short excerpt of a tool's result: its stdout (or the text itself), else the JSON.
+fn preview(r: &Value) -> String {
+    let text = match r {
+        Value::String(s) => s.clone(),
+        Value::Object(m) => match m.get("stdout").and_then(Value::as_str) {
+            Some(out) if !out.is_empty() => out.to_string(),
+            _ => r.to_string(),
+        },
+        other => other.to_string(),
+    };
+    super::truncate_chars(&text, PREVIEW_CHARS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backends::testing::{assert_no_nulls, envelope, resp};
+
+    fn bb() -> Bloodbank {
+        Bloodbank::new(BloodbankConfig {
+            url: "http://127.0.0.1:8682".into(),
+            enabled: true,
+            events: None,
+            from_env: false,
+        })
+    }
+
+    fn body(r: &Request) -> Value {
+        serde_json::from_slice(&r.body).unwrap()
+    }
+
+    #[test]
+    fn every_mapped_fixture_goes_to_its_route_with_the_required_fields() {
+        let b = bb();
+        let cases = [
+            (
+                "SessionStart",
+                "session-start",
+                &["working_directory", "model"][..],
+            ),
+            (
+                "PostToolUse",
+                "tool-action",
+                &["tool_metadata", "tool_name"][..],
+            ),
+            ("PostToolUseFailure", "tool-action", &["tool_metadata"][..]),
+            (
+                "UserPromptSubmit",
+                "message",
+                &["role", "content", "turn_number"][..],
+            ),
+            ("Stop", "message", &["role", "content", "turn_number"][..]),
+            ("StopFailure", "error", &["error_type", "error_message"][..]),
+            (
+                "SessionEnd",
+                "session-end",
+                &["end_reason", "final_status", "total_turns"][..],
+            ),
+        ];
+        for (event, route, fields) in cases {
+            let env = envelope(event);
+            assert!(b.wants(event), "{event} is selected by default");
+            let r = b.request(&env).unwrap_or_else(|| panic!("{event} maps"));
+            assert_eq!(r.method, "POST");
+            assert_eq!(
+                r.url,
+                format!("http://127.0.0.1:8682/events/claude-code/{route}")
+            );
+            assert_eq!(r.header("content-type"), Some("application/json"));
+            let v = body(&r);
+            assert_no_nulls(&v);
+            assert_eq!(
+                v["session_id"], env.input["session_id"],
+                "{event}: Claude Code's id"
+            );
+            for f in fields {
+                assert!(v.get(*f).is_some(), "{event}: {f} missing in {v}");
+            }
+            assert!(v.get("tools_used").is_none());
+        }
+    }
+
+    #[test]
+    fn field_values_and_types_follow_the_contract() {
+        let b = bb();
+        let v = body(&b.request(&envelope("SessionStart")).unwrap());
+        assert_eq!(v["model"], "unknown");
+        assert_eq!(v["working_directory"], "/tmp/h2/proj");
+        assert!(v["started_at"].as_str().unwrap().ends_with('Z'));
+
+        let v = body(&b.request(&envelope("PostToolUse")).unwrap());
+        let m = &v["tool_metadata"];
+        assert_eq!(m["tool_name"], "Bash");
+        assert_eq!(m["tool_input"]["command"], "echo hello-from-hook-test");
+        assert_eq!(m["success"], true);
+        assert_eq!(m["execution_time_ms"], 49);
+        assert_eq!(m["output_preview"], "hello-from-hook-test");
+        assert_eq!(v["tool_name"], "Bash");
+        assert!(v["tool_input"].is_object());
+        assert_eq!(v["turn_number"], 2);
+        assert_eq!(v["git_branch"], "main");
+        assert_eq!(v["git_status"], "modified");
+
+        let v = body(&b.request(&envelope("PostToolUseFailure")).unwrap());
+        assert_eq!(v["tool_metadata"]["success"], false);
+        assert_eq!(v["tool_metadata"]["error_message"], "Exit code 3\noops");
+
+        let v = body(&b.request(&envelope("UserPromptSubmit")).unwrap());
+        assert_eq!(
+            (v["role"].as_str(), v["content"].as_str()),
+            (Some("user"), Some("say hello"))
+        );
+        assert!(v["turn_number"].is_u64());
+
+        let v = body(&b.request(&envelope("StopFailure")).unwrap());
+        assert_eq!(v["error_type"], "unknown");
+        assert_eq!(
+            v["error_message"],
+            "API Error: 400 fake server: scripted error"
+        );
+
+        let v = body(&b.request(&envelope("SessionEnd")).unwrap());
+        assert_eq!(v["end_reason"], "other");
+        assert_eq!(v["final_status"], "success");
+        assert_eq!(v["duration_seconds"], 75);
+        assert_eq!(v["total_turns"], 2);
+        assert_eq!(v["summary"], "Done. Tool said: hello-from-hook-test");
+    }
+
+    #[test]
+    fn session_end_always_carries_total_turns_even_without_session_state() {
+        let mut env = envelope("SessionEnd");
+        env.session = None;
+        let v = body(&bb().request(&env).unwrap());
+        assert_eq!(v["total_turns"], 0);
+        assert!(v.get("duration_seconds").is_none());
+    }
+
+    #[test]
+    fn stop_without_a_final_message_sends_nothing() {
+        let mut env = envelope("Stop");
+        env.input
+            .as_object_mut()
+            .unwrap()
+            .remove("last_assistant_message");
+        assert!(bb().request(&env).is_none());
+        let v = body(&bb().request(&envelope("Stop")).unwrap());
+        assert_eq!(v["role"], "assistant");
+    }
+
+    #[test]
+    fn replays_send_identical_bodies() {
+        let env = envelope("SessionStart");
+        assert_eq!(bb().request(&env), bb().request(&env));
+    }
+
+    #[test]
+    fn unmapped_events_are_not_selected_by_default() {
+        let b = bb();
+        assert!(!b.wants("PreToolUse") && !b.wants("Notification"));
+        assert!(b.request(&envelope("PreToolUse")).is_none());
+    }
+
+    #[test]
+    fn answers_are_classified_as_the_contract_says() {
+        let uuid = r#"{"detail":"Object of type UUID is not JSON serializable"}"#;
+        assert_eq!(classify(&resp(200, "{}")), Outcome::Delivered);
+        assert_eq!(classify(&resp(500, uuid)), Outcome::Delivered);
+        assert!(matches!(
+            classify(&resp(500, "Rabbit publish failed: x")),
+            Outcome::Retry(_)
+        ));
+        assert!(matches!(classify(&resp(503, "")), Outcome::Retry(_)));
+        assert!(matches!(
+            classify(&resp(422, r#"{"detail":[]}"#)),
+            Outcome::Rejected(_)
+        ));
+        match classify(&resp(307, "")) {
+            Outcome::Retry(m) => assert!(m.contains("trailing slash"), "{m}"),
+            o => panic!("{o:?}"),
+        }
+    }
+
+    #[test]
+    fn env_enables_only_on_the_exact_string_true() {
+        let run = |pairs: &[(&str, &str)]| {
+            let mut slot = None;
+            BloodbankConfig::apply_env(&mut slot, &crate::config::env_from(pairs), &mut Vec::new());
+            slot
+        };
+        assert!(run(&[("BLOODBANK_ENABLED", "1")]).is_none());
+        assert!(run(&[("BLOODBANK_ENABLED", "TRUE")]).is_none());
+        assert!(run(&[("BLOODBANK_URL", "http://h:1")]).is_none());
+        assert_eq!(
+            run(&[("BLOODBANK_ENABLED", "true")]).unwrap().url,
+            DEFAULT_URL
+        );
+        let c = run(&[
+            ("BLOODBANK_ENABLED", "true"),
+            ("BLOODBANK_URL", "http://bb:9"),
+        ])
+        .unwrap();
+        assert_eq!(c.url, "http://bb:9");
+    }
+
+    #[test]
+    fn urls_are_checked_with_the_field_named() {
+        let mut c = bb().config;
+        c.url = "http://localhost:8682/".into();
+        assert!(
+            c.validate(&mut Vec::new())
+                .unwrap_err()
+                .contains("backends.bloodbank.url")
+        );
+        c.url = "localhost:8682".into();
+        c.from_env = true;
+        assert!(
+            c.validate(&mut Vec::new())
+                .unwrap_err()
+                .contains("$BLOODBANK_URL")
+        );
+        c.url = "https://bb.example.test/prefix".into();
+        assert!(c.validate(&mut Vec::new()).is_ok());
+        assert_eq!(
+            Bloodbank::new(c).health_url().unwrap(),
+            "https://bb.example.test/prefix/healthz"
+        );
     }
 }

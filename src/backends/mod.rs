@@ -7,6 +7,8 @@ pub mod bloodbank;
 pub mod chroma;
 pub mod http;
 pub mod orgloop;
+#[cfg(test)]
+pub mod testing;
 pub mod webhook;
 
 use serde::{Deserialize, Deserializer};
@@ -87,12 +89,49 @@ pub struct BackendsConfig {
 }
 
 impl BackendsConfig {
-    /// Fills unset backends from the environment variables today's integrations use.
+    /// Configures, from the environment variables today's integrations use, every
+    /// backend the file does not mention (a section in the file wins as a whole).
     pub fn apply_env(&mut self, env: &dyn Fn(&str) -> Option<String>, warnings: &mut Vec<String>) {
         bloodbank::BloodbankConfig::apply_env(&mut self.bloodbank, env, warnings);
         chroma::ChromaConfig::apply_env(&mut self.chroma, env, warnings);
         orgloop::OrgloopConfig::apply_env(&mut self.orgloop, env, warnings);
         webhook::WebhookConfig::apply_env(&mut self.webhooks, env, warnings);
+    }
+
+    /// Checks every enabled backend's URL (and what travels over it). Returns one
+    /// message per problem, naming the field; a backend with a problem is disabled,
+    /// so a caller that carries on (the hook's fallback) never sends to a bad URL.
+    /// Plain-http credentials to a non-loopback host are warnings, not errors.
+    pub fn validate(&mut self, warnings: &mut Vec<String>) -> Vec<String> {
+        let mut errors = Vec::new();
+        if let Some(c) = self.bloodbank.as_mut().filter(|c| c.enabled)
+            && let Err(e) = c.validate(warnings)
+        {
+            c.enabled = false;
+            errors.push(e);
+        }
+        if let Some(c) = self.chroma.as_mut().filter(|c| c.enabled)
+            && let Err(e) = c.validate(warnings)
+        {
+            c.enabled = false;
+            errors.push(e);
+        }
+        if let Some(c) = self.orgloop.as_mut().filter(|c| c.enabled)
+            && let Err(e) = c.validate(warnings)
+        {
+            c.enabled = false;
+            errors.push(e);
+        }
+        for (i, c) in self.webhooks.iter_mut().enumerate() {
+            if !c.enabled {
+                continue;
+            }
+            if let Err(e) = c.validate(i, warnings) {
+                c.enabled = false;
+                errors.push(e);
+            }
+        }
+        errors
     }
 
     /// Is any remote backend enabled?
@@ -116,6 +155,86 @@ impl BackendsConfig {
             out.push(Box::new(webhook::Webhook::new(c.clone(), i)));
         }
         out
+    }
+}
+
+/// Checks that `url` is an absolute http(s) URL with a host. `field` names the
+/// setting in messages (`backends.chroma.endpoint`, `$ZO_EVENT_ENDPOINT`).
+pub fn check_url(field: &str, url: &str) -> Result<ureq::http::Uri, String> {
+    let shown = http::redact_userinfo(url);
+    let uri: ureq::http::Uri = url
+        .parse()
+        .map_err(|e| format!("{field}: `{shown}` is not a valid URL ({e})"))?;
+    match uri.scheme_str() {
+        Some("http") | Some("https") => {}
+        Some(other) => {
+            return Err(format!(
+                "{field}: `{shown}` uses `{other}`; only http:// and https:// are supported"
+            ));
+        }
+        None => {
+            return Err(format!(
+                "{field}: `{shown}` has no scheme; write it as http://host:port/..."
+            ));
+        }
+    }
+    if uri.host().is_none_or(str::is_empty) {
+        return Err(format!("{field}: `{shown}` has no host"));
+    }
+    Ok(uri)
+}
+
+/// Is this host the local machine (where plain http cannot be sniffed)?
+pub fn is_loopback(host: &str) -> bool {
+    let h = host.trim_start_matches('[').trim_end_matches(']');
+    h.eq_ignore_ascii_case("localhost")
+        || h.parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Warns when a credential would cross the network in the clear.
+pub fn warn_plain_http(field: &str, uri: &ureq::http::Uri, what: &str, warnings: &mut Vec<String>) {
+    let host = uri.host().unwrap_or("");
+    if uri.scheme_str() == Some("http") && !is_loopback(host) {
+        warnings.push(format!(
+            "{field}: the {what} is sent over plain http to {host}; anyone on the path can read it (use https)"
+        ));
+    }
+}
+
+/// At most `max` characters of `s` (characters, not bytes: never splits one).
+pub fn truncate_chars(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => s[..i].to_string(),
+        None => s.to_string(),
+    }
+}
+
+/// Drops `null` members from objects (at any depth) and `null` items from arrays:
+/// the services behind these backends reject (or choke on) `null` where they expect
+/// a value, and an absent optional field means the same thing to all of them.
+pub fn strip_nulls(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(m) => {
+            m.retain(|_, x| !x.is_null());
+            m.values_mut().for_each(strip_nulls);
+        }
+        serde_json::Value::Array(a) => {
+            a.retain(|x| !x.is_null());
+            a.iter_mut().for_each(strip_nulls);
+        }
+        _ => {}
+    }
+}
+
+/// A JSON POST: the body as exact bytes (so a signature over them holds).
+pub fn json_post(url: String, mut headers: Vec<(String, String)>, body: Vec<u8>) -> Request {
+    headers.insert(0, ("Content-Type".into(), "application/json".into()));
+    Request {
+        method: "POST",
+        url,
+        headers,
+        body,
     }
 }
 
@@ -157,6 +276,9 @@ impl EventSet {
     }
     pub fn contains(&self, event: &str) -> bool {
         self.0.iter().any(|e| e == "*" || e == event)
+    }
+    pub fn names(&self) -> &[String] {
+        &self.0
     }
 }
 

@@ -29,6 +29,8 @@ pub struct WebhookConfig {
     pub headers: BTreeMap<String, String>,
     /// Present when this webhook's answer decides (see `decision`).
     pub gate: Option<GateConfig>,
+    #[serde(skip)]
+    pub from_env: bool,
 }
 
 #[derive(Clone, Debug, Deserialize, PartialEq)]
@@ -50,17 +52,21 @@ pub enum FailMode {
 
 impl WebhookConfig {
     /// `HOOK_BACKEND_URL` (+ `HOOK_API_KEY`): the custom-backend example's variables.
-    /// A URL without a path gets the example's `/events`.
+    /// A URL without a path gets the example's `/events`. Added next to the file's
+    /// webhooks unless one of them already has that URL or the name `custom`.
     pub fn apply_env(
         hooks: &mut Vec<WebhookConfig>,
         env: &dyn Fn(&str) -> Option<String>,
-        _warnings: &mut [String],
+        _warnings: &mut Vec<String>,
     ) {
         let Some(url) = env("HOOK_BACKEND_URL").filter(|u| !u.is_empty()) else {
             return;
         };
         let url = with_default_path(&url, "/events");
-        if hooks.iter().any(|h| h.url == url) {
+        if hooks
+            .iter()
+            .any(|h| h.url == url || h.name.as_deref() == Some("custom"))
+        {
             return;
         }
         hooks.push(WebhookConfig {
@@ -75,7 +81,33 @@ impl WebhookConfig {
             secret: None,
             headers: BTreeMap::new(),
             gate: None,
+            from_env: true,
         });
+    }
+
+    pub fn validate(&self, index: usize, warnings: &mut Vec<String>) -> Result<(), String> {
+        let field = if self.from_env {
+            "$HOOK_BACKEND_URL".to_string()
+        } else {
+            format!("backends.webhooks[{index}].url")
+        };
+        let uri = super::check_url(&field, &self.url)?;
+        let has = |s: &Option<Secret>| s.as_ref().is_some_and(|s| !s.is_empty());
+        if has(&self.api_key) {
+            super::warn_plain_http(&field, &uri, "API key", warnings);
+        }
+        if has(&self.bearer_token) {
+            super::warn_plain_http(&field, &uri, "bearer token", warnings);
+        }
+        for (k, v) in &self.headers {
+            let bad = |s: &str| s.chars().any(|c| c == '\r' || c == '\n');
+            if k.is_empty() || bad(k) || bad(v) || k.contains(':') || k.contains(' ') {
+                return Err(format!(
+                    "backends.webhooks[{index}].headers: `{k}` is not a valid header (no empty names, spaces, colons or line breaks)"
+                ));
+            }
+        }
+        Ok(())
     }
 }
 
