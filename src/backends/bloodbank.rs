@@ -129,24 +129,21 @@ impl Backend for Bloodbank {
 
 /// The answer table of `contracts/bloodbank.md`.
 pub fn classify(resp: &HttpResponse) -> Outcome {
-    let text = super::webhook::snippet(resp);
+    let text = super::webhook::status_text(resp);
     match resp.status {
         200..=299 => Outcome::Delivered,
         // Every released Bloodbank publishes, then fails to serialise its reply.
         500 if resp.body_text().contains("UUID is not JSON serializable") => Outcome::Delivered,
-        422 => Outcome::Rejected(format!(
-            "422 Bloodbank refused the event (validation): {text}"
-        )),
+        422 => Outcome::Rejected(format!("Bloodbank refused the event (validation): {text}")),
         307 | 308 => Outcome::Retry(format!(
             "{} redirect: the URL has a trailing slash or a wrong path; fix backends.bloodbank.url / $BLOODBANK_URL",
             resp.status
         )),
         401 | 403 | 404 | 405 => Outcome::Retry(format!(
-            "{} {text}: check backends.bloodbank.url / $BLOODBANK_URL (is it Bloodbank?)",
-            resp.status
+            "{text}: check backends.bloodbank.url / $BLOODBANK_URL (is it Bloodbank?)",
         )),
-        408 | 429 | 500..=599 => Outcome::Retry(format!("{} {text}", resp.status)),
-        s => Outcome::Rejected(format!("{s} {text}")),
+        408 | 429 | 500..=599 => Outcome::Retry(text),
+        _ => Outcome::Rejected(text),
     }
 }
 

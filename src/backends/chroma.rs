@@ -314,20 +314,19 @@ impl Backend for Chroma {
 
 /// The answer table of `contracts/chroma-bridge.md`.
 pub fn classify(resp: &HttpResponse) -> Outcome {
-    let text = super::webhook::snippet(resp);
+    let text = super::webhook::status_text(resp);
     match resp.status {
         // 202 is "an event with this hash was stored before": already delivered.
         200..=299 => Outcome::Delivered,
         401 | 403 => Outcome::Retry(format!(
-            "{} {text}: the bridge refused the API key; check backends.chroma.api_key / $ZO_API_KEY",
-            resp.status
+            "{text}: the bridge refused the API key; check backends.chroma.api_key / $ZO_API_KEY",
         )),
         404 => Outcome::Retry(format!(
-            "404 {text}: check backends.chroma.endpoint / $ZO_EVENT_ENDPOINT (it must end in /ingest)"
+            "{text}: check backends.chroma.endpoint / $ZO_EVENT_ENDPOINT (it must end in /ingest)"
         )),
-        400 | 413 | 422 => Outcome::Rejected(format!("{} {text}", resp.status)),
-        408 | 429 | 500..=599 => Outcome::Retry(format!("{} {text}", resp.status)),
-        s => Outcome::Rejected(format!("{s} {text}")),
+        400 | 413 | 422 => Outcome::Rejected(text),
+        408 | 429 | 500..=599 => Outcome::Retry(text),
+        _ => Outcome::Rejected(text),
     }
 }
 

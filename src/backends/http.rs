@@ -13,6 +13,7 @@ const MAX_RESPONSE_BYTES: u64 = 1024 * 1024;
 #[derive(Clone)]
 pub struct Transport {
     agent: ureq::Agent,
+    connect_timeout: Duration,
 }
 
 /// Why no HTTP answer came back. Always worth a retry later.
@@ -35,6 +36,7 @@ impl Transport {
             .build();
         Transport {
             agent: config.into(),
+            connect_timeout,
         }
     }
 
@@ -44,6 +46,13 @@ impl Transport {
         if left.is_zero() {
             return Err(TransportError("deadline reached before sending".into()));
         }
+        // $HTTPS_PROXY / $ALL_PROXY apply to remote hosts; a proxy cannot reach
+        // this machine's loopback services, so those are always dialled directly.
+        let proxy = if targets_loopback(&req.url) {
+            None
+        } else {
+            self.agent.config().proxy().cloned()
+        };
         let result = match req.method {
             "GET" => {
                 let mut b = self
@@ -51,6 +60,7 @@ impl Transport {
                     .get(&req.url)
                     .config()
                     .timeout_global(Some(left))
+                    .proxy(proxy)
                     .build();
                 for (k, v) in &req.headers {
                     b = b.header(k, v);
@@ -63,6 +73,7 @@ impl Transport {
                     .post(&req.url)
                     .config()
                     .timeout_global(Some(left))
+                    .proxy(proxy)
                     .build();
                 for (k, v) in &req.headers {
                     b = b.header(k, v);
@@ -70,7 +81,8 @@ impl Transport {
                 b.send(&req.body[..])
             }
         };
-        let mut resp = result.map_err(|e| TransportError(describe(&req.url, &e)))?;
+        let mut resp =
+            result.map_err(|e| TransportError(describe(&req.url, &e, self.connect_timeout)))?;
         let status = resp.status().as_u16();
         let mut body = Vec::new();
         // A server that closes without a Content-Length (the ChromaDB bridge speaks
@@ -84,19 +96,45 @@ impl Transport {
     }
 }
 
-/// A transport error in words a user can act on, never echoing credentials.
-fn describe(url: &str, e: &ureq::Error) -> String {
+/// A transport error in words a user can act on, on one line, never echoing
+/// credentials.
+fn describe(url: &str, e: &ureq::Error, connect_timeout: Duration) -> String {
     let target = redact_userinfo(url);
-    match e {
-        ureq::Error::Timeout(what) => format!("{target}: timed out ({what:?})"),
+    let text = match e {
+        ureq::Error::Timeout(ureq::Timeout::Connect) => format!(
+            "no connection within {} ms (host down, firewalled or unreachable?)",
+            connect_timeout.as_millis()
+        ),
+        ureq::Error::Timeout(ureq::Timeout::Resolve) => "host name lookup timed out".into(),
+        ureq::Error::Timeout(_) => "no answer before the deadline (service hanging or slow)".into(),
+        ureq::Error::HostNotFound => "host not found (check the URL)".into(),
         ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
-            format!("{target}: connection refused (is the service running?)")
+            "connection refused (is the service running?)".into()
         }
-        ureq::Error::Io(io) => format!("{target}: {io}"),
-        ureq::Error::Tls(t) => format!("{target}: TLS error: {t} (check the certificate)"),
-        ureq::Error::Rustls(t) => format!("{target}: TLS error: {t} (check the certificate)"),
-        other => format!("{target}: {other}"),
-    }
+        ureq::Error::Io(io) if io.to_string().contains("lookup address") => {
+            format!("host not found ({io}; check the URL)")
+        }
+        // rustls reports certificate problems through the socket as io errors.
+        ureq::Error::Io(io) if io.to_string().contains("certificate") => {
+            format!("TLS handshake failed: {io} (self-signed, expired or issued for another host?)")
+        }
+        ureq::Error::Io(io) => io.to_string(),
+        ureq::Error::Tls(t) => format!("TLS error: {t} (check the certificate)"),
+        ureq::Error::Rustls(t) => format!("TLS handshake failed: {t} (check the certificate)"),
+        other => other.to_string(),
+    };
+    let one_line: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    format!("{target}: {one_line}")
+}
+
+fn targets_loopback(url: &str) -> bool {
+    url.parse::<ureq::http::Uri>()
+        .ok()
+        .and_then(|u| u.host().map(super::is_loopback))
+        .unwrap_or(false)
 }
 
 /// `scheme://user:pass@host/...` -> `scheme://host/...` for messages.

@@ -211,15 +211,14 @@ impl Backend for Orgloop {
 
 /// The answer table of `contracts/orgloop.md`.
 pub fn classify(resp: &HttpResponse) -> Outcome {
-    let text = super::webhook::snippet(resp);
+    let text = super::webhook::status_text(resp);
     match resp.status {
         200..=299 => Outcome::Delivered,
         401 | 403 => Outcome::Retry(format!(
-            "{} {text}: OrgLoop did not accept the signature; check backends.orgloop.secret / $CLAUDE_CODE_WEBHOOK_SECRET (it must equal the source's secret)",
-            resp.status
+            "{text}: OrgLoop did not accept the signature; check backends.orgloop.secret / $CLAUDE_CODE_WEBHOOK_SECRET (it must equal the source's secret)",
         )),
-        408 | 429 | 500..=599 => Outcome::Retry(format!("{} {text}", resp.status)),
-        s => Outcome::Rejected(format!("{s} {text}")),
+        408 | 429 | 500..=599 => Outcome::Retry(text),
+        _ => Outcome::Rejected(text),
     }
 }
 

@@ -221,17 +221,26 @@ impl Backend for Webhook {
         match resp.status {
             200..=299 => Outcome::Delivered,
             401 | 403 => Outcome::Retry(format!(
-                "{} {}: check the webhook's api_key / bearer_token / secret",
-                resp.status,
-                snippet(resp)
+                "{}: check the webhook's api_key / bearer_token / secret",
+                status_text(resp)
             )),
-            408 | 429 | 500..=599 => Outcome::Retry(format!("{} {}", resp.status, snippet(resp))),
-            s => Outcome::Rejected(format!("{s} {}", snippet(resp))),
+            408 | 429 | 500..=599 => Outcome::Retry(status_text(resp)),
+            _ => Outcome::Rejected(status_text(resp)),
         }
     }
 
     fn gate(&self) -> Option<&GateConfig> {
         self.config.gate.as_ref()
+    }
+}
+
+/// `"<status> <snippet>"`, or just the status when the body is empty.
+pub fn status_text(resp: &HttpResponse) -> String {
+    let text = snippet(resp);
+    if text.is_empty() {
+        resp.status.to_string()
+    } else {
+        format!("{} {text}", resp.status)
     }
 }
 
