@@ -509,3 +509,15 @@ fn a_file_section_wins_over_the_environment() {
     assert_eq!(file_bb.accepted().len(), 1);
     assert!(env_bb.server.received().is_empty());
 }
+
+#[test]
+fn hook_backend_url_and_key_configure_a_webhook() {
+    let wh = contract::webhook(Some("hk-fake-env-key"), None);
+    let mut env = TestEnv::new("hook-backend-env");
+    // A bare base URL gets the custom-backend example's /events.
+    env.set_env("HOOK_BACKEND_URL", &wh.url(""));
+    env.set_env("HOOK_API_KEY", "hk-fake-env-key");
+    let out = run_ok(&env, "Stop");
+    assert_eq!(stderr(&out), "");
+    assert_eq!(wh.accepted(), ["/events"]);
+}

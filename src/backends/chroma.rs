@@ -787,6 +787,13 @@ mod tests {
             }
             docs.push((Value::Object(m), v["hash"].as_str().unwrap().to_string()));
         }
+        // Numbers, escapes and non-ASCII keys, where serializers usually differ.
+        let tricky: Value = serde_json::from_str(
+            r#"{"n": [0.1, 1e22, 1e-5, 5e-324, 1.7976931348623157e308, -2.5e-8, 100.0, 12345678901234567890], "ключ": "a\u0000b\u001f\u2028", "k": {"B": 1, "a": [], "_": {}}}"#,
+        )
+        .unwrap();
+        let tricky_hash = hex(&Sha256::digest(python_json(&tricky).as_bytes()));
+        docs.push((tricky, tricky_hash));
         let script = "import sys,json,hashlib\nfor line in sys.stdin:\n    d=json.loads(line)\n    print(hashlib.sha256(json.dumps(d, sort_keys=True, ensure_ascii=False).encode()).hexdigest())\n";
         let mut child = std::process::Command::new("python3")
             .args(["-c", script])

@@ -181,6 +181,14 @@ pub fn check_url(field: &str, url: &str) -> Result<ureq::http::Uri, String> {
     if uri.host().is_none_or(str::is_empty) {
         return Err(format!("{field}: `{shown}` has no host"));
     }
+    // The parser keeps any text after the host's `:`; a port must be a number.
+    let authority = uri.authority().map_or("", |a| a.as_str());
+    let after_host = authority.rsplit(']').next().unwrap_or(authority);
+    if let Some((_, port)) = after_host.rsplit_once(':')
+        && port.parse::<u16>().is_err()
+    {
+        return Err(format!("{field}: `{shown}` has an invalid port `{port}`"));
+    }
     Ok(uri)
 }
 
@@ -290,4 +298,51 @@ impl<'de> Deserialize<'de> for EventSet {
 
 fn yes() -> bool {
     true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_checked_and_named() {
+        assert!(check_url("f", "http://127.0.0.1:4800/x").is_ok());
+        assert!(check_url("f", "https://[::1]:8443/x").is_ok());
+        assert!(check_url("f", "http://h/x").is_ok());
+        let e = check_url("$ORGLOOP_PORT", "http://127.0.0.1:abc/x").unwrap_err();
+        assert!(e.starts_with("$ORGLOOP_PORT:") && e.contains("port"), "{e}");
+        assert!(
+            check_url("f", "localhost:8682")
+                .unwrap_err()
+                .contains("scheme")
+        );
+        assert!(check_url("f", "ftp://h/x").unwrap_err().contains("ftp"));
+        let e = check_url("f", "http://u:pw-fake@/x").unwrap_err();
+        assert!(!e.contains("pw-fake"), "{e}");
+    }
+
+    #[test]
+    fn loopback_hosts() {
+        for h in ["localhost", "127.0.0.1", "127.1.2.3", "[::1]", "::1"] {
+            assert!(is_loopback(h), "{h}");
+        }
+        for h in ["10.0.0.1", "example.test", "localhost.example.test"] {
+            assert!(!is_loopback(h), "{h}");
+        }
+    }
+
+    #[test]
+    fn truncation_counts_chars_and_nulls_are_dropped() {
+        assert_eq!(truncate_chars("äöü", 2), "äö");
+        assert_eq!(truncate_chars("ab", 5), "ab");
+        let mut v = serde_json::json!({"a": null, "b": [1, null, {"c": null}]});
+        strip_nulls(&mut v);
+        assert_eq!(v, serde_json::json!({"b": [1, {}]}));
+    }
+
+    #[test]
+    fn secrets_never_show_in_debug() {
+        let s = Secret::new("fake-secret-1");
+        assert_eq!(format!("{s:?}"), "***");
+    }
 }

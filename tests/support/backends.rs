@@ -301,8 +301,7 @@ pub fn chroma_with(api_key: Option<&'static str>, delay: Duration) -> Contract {
             "msg",
             "hash",
         ] {
-            if b.get(k).and_then(Value::as_str).is_none_or(str::is_empty)
-            {
+            if b.get(k).and_then(Value::as_str).is_none_or(str::is_empty) {
                 return bad(format!("`{k}` missing, empty or not a string"));
             }
         }
@@ -359,7 +358,8 @@ pub fn chroma_with(api_key: Option<&'static str>, delay: Duration) -> Contract {
             return bad("source.host / source.remote".into());
         }
         if s("msg").chars().count() > 500
-            || b.get("indexable_text").is_some_and(|t| t.as_str().is_none_or(|t| t.chars().count() > 2000))
+            || b.get("indexable_text")
+                .is_some_and(|t| t.as_str().is_none_or(|t| t.chars().count() > 2000))
         {
             return bad("msg / indexable_text too long".into());
         }
