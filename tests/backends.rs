@@ -86,13 +86,20 @@ fn chroma_accepts_every_fixture_with_content_length_and_key() {
     assert_clean(&ch, "chroma");
     let got = ch.server.received();
     assert_eq!(got.len(), all.len());
-    let home = env.home().display().to_string();
     for r in &got {
         assert!(!r.chunked, "a chunked body is read as empty by the bridge");
-        let v = r.json();
-        assert_eq!(v["run_id"], "run-fake-7");
-        assert!(!v.to_string().contains(&home), "home prefix shown as ~");
+        assert_eq!(r.json()["run_id"], "run-fake-7");
     }
+
+    // A session under the user's home is shown as ~/...
+    let mut input = fixture("PreToolUse");
+    input["cwd"] = json!(env.home().join("src/proj").display().to_string());
+    let out = env.hook(&serde_json::to_vec(&input).unwrap());
+    assert_eq!(stderr(&out), "");
+    let v = ch.server.received().last().unwrap().json();
+    assert_eq!(v["source"]["cwd"], "~/src/proj");
+    let home = env.home().display().to_string();
+    assert!(!v["source"].to_string().contains(&home));
 }
 
 #[test]

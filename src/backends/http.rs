@@ -166,6 +166,45 @@ mod tests {
     }
 
     #[test]
+    fn a_silent_server_is_abandoned_at_the_deadline() {
+        // Accepts the connection, never answers.
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = l.local_addr().unwrap().port();
+        let hold = std::thread::spawn(move || {
+            let c = l.accept();
+            std::thread::sleep(Duration::from_secs(3));
+            drop(c);
+        });
+        let t = Transport::new(Duration::from_millis(200));
+        let req = Request {
+            method: "POST",
+            url: format!("http://127.0.0.1:{port}/x"),
+            headers: vec![],
+            body: b"{}".to_vec(),
+        };
+        let start = Instant::now();
+        let e = t
+            .send(&req, Instant::now() + Duration::from_millis(300))
+            .unwrap_err();
+        assert!(
+            start.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            start.elapsed()
+        );
+        assert!(e.0.contains("deadline"), "{e}");
+        assert_eq!(e.0.lines().count(), 1);
+        drop(hold);
+    }
+
+    #[test]
+    fn loopback_targets_are_recognised_for_the_proxy_bypass() {
+        assert!(targets_loopback("http://127.0.0.1:9/x"));
+        assert!(targets_loopback("http://localhost/x"));
+        assert!(targets_loopback("https://[::1]:8443/x"));
+        assert!(!targets_loopback("https://example.test/x"));
+    }
+
+    #[test]
     fn refused_connection_is_a_transport_error() {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let port = l.local_addr().unwrap().port();
