@@ -104,17 +104,26 @@ impl BackendsConfig {
     /// Plain-http credentials to a non-loopback host are warnings, not errors.
     pub fn validate(&mut self, warnings: &mut Vec<String>) -> Vec<String> {
         let mut errors = Vec::new();
+        if let Some(e) = self.bloodbank.as_ref().and_then(|c| c.events.as_ref()) {
+            e.check("backends.bloodbank.events", warnings);
+        }
         if let Some(c) = self.bloodbank.as_mut().filter(|c| c.enabled)
             && let Err(e) = c.validate(warnings)
         {
             c.enabled = false;
             errors.push(e);
         }
+        if let Some(e) = self.chroma.as_ref().and_then(|c| c.events.as_ref()) {
+            e.check("backends.chroma.events", warnings);
+        }
         if let Some(c) = self.chroma.as_mut().filter(|c| c.enabled)
             && let Err(e) = c.validate(warnings)
         {
             c.enabled = false;
             errors.push(e);
+        }
+        if let Some(e) = self.orgloop.as_ref().and_then(|c| c.events.as_ref()) {
+            e.check("backends.orgloop.events", warnings);
         }
         if let Some(c) = self.orgloop.as_mut().filter(|c| c.enabled)
             && let Err(e) = c.validate(warnings)
@@ -123,6 +132,9 @@ impl BackendsConfig {
             errors.push(e);
         }
         for (i, c) in self.webhooks.iter_mut().enumerate() {
+            if let Some(e) = &c.events {
+                e.check(&format!("backends.webhooks[{i}].events"), warnings);
+            }
             if !c.enabled {
                 continue;
             }
@@ -288,6 +300,22 @@ impl EventSet {
     pub fn names(&self) -> &[String] {
         &self.0
     }
+    /// Warns about names that are not Claude Code events (a typo selects nothing).
+    /// Unknown names stay allowed: newer Claude Code versions add events.
+    pub fn check(&self, field: &str, warnings: &mut Vec<String>) {
+        for name in &self.0 {
+            if name != "*" && !crate::event::KNOWN_EVENTS.contains(&name.as_str()) {
+                let hint = crate::event::KNOWN_EVENTS
+                    .iter()
+                    .find(|k| k.eq_ignore_ascii_case(name))
+                    .map(|k| format!(" (did you mean `{k}`?)"))
+                    .unwrap_or_default();
+                warnings.push(format!(
+                    "{field}: `{name}` is not a Claude Code event{hint}; it only matches an event of exactly that name"
+                ));
+            }
+        }
+    }
 }
 
 impl<'de> Deserialize<'de> for EventSet {
@@ -338,6 +366,14 @@ mod tests {
         let mut v = serde_json::json!({"a": null, "b": [1, null, {"c": null}]});
         strip_nulls(&mut v);
         assert_eq!(v, serde_json::json!({"b": [1, {}]}));
+    }
+
+    #[test]
+    fn event_name_typos_are_warned_with_a_hint() {
+        let mut w = Vec::new();
+        EventSet::of(&["*", "SessionEnd", "sessionend"]).check("backends.orgloop.events", &mut w);
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(w[0].starts_with("backends.orgloop.events") && w[0].contains("`SessionEnd`"));
     }
 
     #[test]
