@@ -111,6 +111,21 @@ pub struct Loaded {
     pub source: Option<PathBuf>,
     /// Non-fatal findings, e.g. a `${VAR}` that is not set.
     pub warnings: Vec<String>,
+    /// Parts of the config that could not be used (each switched its backend off).
+    pub errors: Vec<String>,
+}
+
+impl Loaded {
+    /// The errors as one reportable problem, naming the file (or the environment).
+    pub fn problem(&self) -> Option<ConfigError> {
+        (!self.errors.is_empty()).then(|| ConfigError {
+            path: self
+                .source
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("(environment)")),
+            message: self.errors.join("; "),
+        })
+    }
 }
 
 /// A config that could not be used, with what, where and what to do.
@@ -159,19 +174,14 @@ pub fn load_with_env(
         None => (Config::default(), None),
     };
     config.apply_env(env, &mut warnings);
+    // A backend with a bad URL is switched off on its own: the rest of the file
+    // (other backends, policy rules) keeps working.
     let errors = config.backends.validate(&mut warnings);
-    if !errors.is_empty() {
-        return Err(ConfigError {
-            path: source
-                .clone()
-                .unwrap_or_else(|| PathBuf::from("(environment)")),
-            message: errors.join("; "),
-        });
-    }
     Ok(Loaded {
         config,
         source,
         warnings,
+        errors,
     })
 }
 

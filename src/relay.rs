@@ -42,6 +42,7 @@ pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
     //    event is still kept locally; the user hears about it on stderr.
     let config = match config::load(config_path) {
         Ok(loaded) => {
+            config_error = loaded.problem().map(|e| e.to_string());
             problems.extend(loaded.warnings);
             loaded.config
         }

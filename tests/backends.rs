@@ -27,6 +27,19 @@ fn run_ok(env: &TestEnv, event: &str) -> std::process::Output {
     out
 }
 
+/// A config problem: the event is still handled, the hook exits 1 (non-blocking,
+/// and visible in Claude Code's transcript), stdout stays empty.
+fn run_config_error(env: &TestEnv, event: &str) -> std::process::Output {
+    let out = env.hook(&fixture_line(event));
+    assert_eq!(out.status.code(), Some(1), "{event}: {}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "",
+        "{event}: stdout is for Claude Code's answer only"
+    );
+    out
+}
+
 fn assert_clean(c: &Contract, what: &str) {
     assert!(c.refused().is_empty(), "{what} refused: {:?}", c.refused());
 }
@@ -321,7 +334,7 @@ fn answering(status: u16, body: &'static str) -> Server {
 fn bloodbank_health_url_and_trailing_slash_is_a_config_error() {
     let env = TestEnv::new("bb-slash");
     env.write_config(&json!({"backends": {"bloodbank": {"url": "http://127.0.0.1:8682/"}}}));
-    let out = run_ok(&env, "UserPromptSubmit");
+    let out = run_config_error(&env, "UserPromptSubmit");
     let err = stderr(&out);
     assert!(
         err.contains("backends.bloodbank.url") && err.contains("ends with `/`"),
@@ -490,7 +503,7 @@ fn chroma_env_vars_and_secrets_never_reach_stderr() {
         "http://ops:pw-fake-777@127.0.0.1:9/ingest/",
     );
     bad.set_env("ZO_API_KEY", "zo-fake-secret-4242");
-    let out = run_ok(&bad, "UserPromptSubmit");
+    let out = run_config_error(&bad, "UserPromptSubmit");
     let err = stderr(&out);
     assert!(err.contains("$ZO_EVENT_ENDPOINT"), "{err}");
     assert!(

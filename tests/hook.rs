@@ -158,3 +158,34 @@ fn usage_errors_never_exit_2() {
     let out = env.run(&["--no-such-flag"], &fixtures()[0].1);
     assert_eq!(out.status.code(), Some(1), "exit 2 would block the session");
 }
+
+#[test]
+fn a_bad_backend_url_disables_only_that_backend_and_policy_still_applies() {
+    let env = TestEnv::new("partialcfg");
+    env.write_config(&serde_json::json!({
+        "backends": {"webhooks": [{"url": "not a url"}]},
+        "policy": {"rules": [{"name": "no-rm", "tool": "Bash", "command": "rm -rf /", "decision": "deny", "reason": "never"}]}
+    }));
+    let mut pre = fixture("PreToolUse");
+    pre["tool_input"]["command"] = "rm -rf / --no-preserve-root".into();
+    let out = env.hook(&serde_json::to_vec(&pre).unwrap());
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the broken part is reported: {}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("backends.webhooks[0].url"),
+        "{}",
+        stderr(&out)
+    );
+    let answer: serde_json::Value =
+        serde_json::from_str(&stdout(&out)).expect("the deny still comes out");
+    assert_eq!(answer["hookSpecificOutput"]["permissionDecision"], "deny");
+    assert_eq!(
+        env.kept().len(),
+        1,
+        "kept locally while a backend is misconfigured"
+    );
+}

@@ -55,6 +55,7 @@ pub fn envelope(event: &str) -> Envelope {
             tools: BTreeMap::from([("Bash".to_string(), 2), ("Read".to_string(), 1)]),
             last_assistant_message: (event == "SessionEnd")
                 .then(|| "Done. Tool said: hello-from-hook-test".to_string()),
+            duplicate: false,
         }),
         redaction: RedactionReport {
             applied: true,
