@@ -50,6 +50,52 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Wire hookrelay into Claude Code's settings.json (idempotent; backs up the original).
+    #[command(
+        after_help = "Default events: all but WorktreeCreate/WorktreeRemove (their command hooks\n\
+replace git worktree handling). Timeouts are seconds, derived from delivery.deadline_ms."
+    )]
+    Install {
+        /// Which settings file: user (~/.claude/settings.json) or project (./.claude/settings.json).
+        #[arg(long, value_enum, default_value = "user")]
+        scope: crate::settings::Scope,
+        /// all, tools, lifecycle, or a comma-separated list of event names.
+        #[arg(long, default_value = "all", value_name = "SET")]
+        events: String,
+        /// Edit this settings file instead of the scope's.
+        #[arg(long, value_name = "FILE")]
+        settings: Option<PathBuf>,
+        /// Print what would change; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Remove hookrelay's entries from Claude Code's settings.json (restores the backup when nothing else changed).
+    Uninstall {
+        #[arg(long, value_enum, default_value = "user")]
+        scope: crate::settings::Scope,
+        #[arg(long, value_name = "FILE")]
+        settings: Option<PathBuf>,
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Check config, backends, settings wiring, timeouts, permissions and spools; explain fixes.
+    Doctor {
+        /// Machine-readable output: {"checks":[{name,status,message,fix}],"ok":bool}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Send a built-in sample event through the whole pipeline (try a setup without Claude Code).
+    Send {
+        /// Event name, e.g. PreToolUse (see --list).
+        #[arg(value_name = "EVENT", required_unless_present = "list")]
+        event: Option<String>,
+        /// Session id to use (default: a fresh one).
+        #[arg(long, value_name = "ID")]
+        session: Option<String>,
+        /// List the events that have a built-in sample.
+        #[arg(long)]
+        list: bool,
+    },
 }
 
 /// Parses argv. Usage errors exit 1, never 2: Claude Code reads 2 as "block".
@@ -83,5 +129,32 @@ pub fn dispatch(cli: Cli) -> Code {
             backend,
         }) => crate::flush::run(config, dead_letters, backend.as_deref()),
         Some(Command::Status { json }) => crate::status::run(config, json),
+        Some(Command::Install {
+            scope,
+            events,
+            settings,
+            dry_run,
+        }) => crate::settings::run_install(crate::settings::InstallArgs {
+            config,
+            scope,
+            events: &events,
+            settings: settings.as_deref(),
+            dry_run,
+        }),
+        Some(Command::Uninstall {
+            scope,
+            settings,
+            dry_run,
+        }) => crate::settings::run_uninstall(crate::settings::UninstallArgs {
+            scope,
+            settings: settings.as_deref(),
+            dry_run,
+        }),
+        Some(Command::Doctor { json }) => crate::doctor::run(config, json),
+        Some(Command::Send {
+            event,
+            session,
+            list,
+        }) => crate::samples::run(config, event.as_deref(), session.as_deref(), list),
     }
 }

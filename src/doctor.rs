@@ -1,1 +1,784 @@
 //! `hookrelay doctor`: checks a setup end to end and says how to fix what is wrong.
+//!
+//! Each check is ok, warn or error, with a one-line fix. Errors exit 3
+//! (`Code::Attention`); warnings alone exit 0. Checks never change anything.
+
+use std::net::{TcpStream, ToSocketAddrs};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::backends::BackendsConfig;
+use crate::backends::http::Transport;
+use crate::config::{self, Config};
+use crate::exit::Code;
+use crate::paths::{self, Paths};
+use crate::settings;
+
+/// How long a health check or reachability probe may take per backend.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    Ok,
+    Warn,
+    Error,
+}
+
+impl Status {
+    fn as_str(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Warn => "warn",
+            Status::Error => "error",
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Check {
+    pub name: String,
+    pub status: Status,
+    pub message: String,
+    pub fix: Option<String>,
+}
+
+fn check(name: &str, status: Status, message: String, fix: Option<String>) -> Check {
+    Check {
+        name: name.to_string(),
+        status,
+        message,
+        fix,
+    }
+}
+
+pub fn run(config_path: Option<&Path>, as_json: bool) -> Code {
+    let checks = all_checks(config_path);
+    let ok = !checks.iter().any(|c| c.status == Status::Error);
+    if as_json {
+        let list: Vec<Value> = checks
+            .iter()
+            .map(|c| {
+                json!({"name": c.name, "status": c.status.as_str(), "message": c.message, "fix": c.fix})
+            })
+            .collect();
+        println!("{}", json!({"checks": list, "ok": ok}));
+    } else {
+        for c in &checks {
+            println!("{:<5} {}: {}", c.status.as_str(), c.name, c.message);
+            if let Some(fix) = c.fix.as_ref().filter(|_| c.status != Status::Ok) {
+                println!("      fix: {fix}");
+            }
+        }
+        let (w, e) = (
+            checks.iter().filter(|c| c.status == Status::Warn).count(),
+            checks.iter().filter(|c| c.status == Status::Error).count(),
+        );
+        println!("{e} error(s), {w} warning(s)");
+    }
+    if ok { Code::Success } else { Code::Attention }
+}
+
+pub fn all_checks(config_path: Option<&Path>) -> Vec<Check> {
+    let mut out = Vec::new();
+    let (config, source) = check_config(config_path, &mut out);
+    let paths = Paths::resolve(&config);
+    check_backends(&config, &mut out);
+    let wired = check_settings(&mut out);
+    check_timeouts(&config, &wired, &mut out);
+    check_permissions(source.as_deref(), &paths, &mut out);
+    check_spool(&paths, &mut out);
+    out
+}
+
+fn check_config(config_path: Option<&Path>, out: &mut Vec<Check>) -> (Config, Option<PathBuf>) {
+    match config::load(config_path) {
+        Ok(loaded) => {
+            let where_ = match &loaded.source {
+                Some(p) => format!("{} parses", p.display()),
+                None => format!(
+                    "no config file ({}); using environment variables and defaults",
+                    paths::config_file(config_path)
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_else(|| "no config directory".into())
+                ),
+            };
+            if loaded.warnings.is_empty() {
+                out.push(check("config", Status::Ok, where_, None));
+            } else {
+                out.push(check(
+                    "config",
+                    Status::Warn,
+                    format!("{where_}, but: {}", loaded.warnings.join("; ")),
+                    Some("set the variables named, or edit the config file".into()),
+                ));
+            }
+            (loaded.config, loaded.source)
+        }
+        Err(e) => {
+            out.push(check(
+                "config",
+                Status::Error,
+                format!("{}: {}", e.path.display(), e.message),
+                Some(
+                    "fix the file (the hook falls back to environment and defaults meanwhile)"
+                        .into(),
+                ),
+            ));
+            (config::fallback(), None)
+        }
+    }
+}
+
+/// One enabled backend as doctor sees it: where it sends, and whether a key or
+/// secret goes with it.
+struct Target {
+    url: String,
+    sends_secret: bool,
+}
+
+/// The URLs and secrets of the enabled backends, in the order of
+/// `BackendsConfig::build()`. ALIGN AT MERGE: this is the one place that reads the
+/// backend config structs' field names (url / endpoint, api_key, secret, ...).
+fn targets(b: &BackendsConfig) -> Vec<Target> {
+    let mut out = Vec::new();
+    if let Some(c) = b.bloodbank.as_ref().filter(|c| c.enabled) {
+        out.push(Target {
+            url: c.url.clone(),
+            sends_secret: false,
+        });
+    }
+    if let Some(c) = b.chroma.as_ref().filter(|c| c.enabled) {
+        out.push(Target {
+            url: c.url.clone(),
+            sends_secret: false,
+        });
+    }
+    if let Some(c) = b.orgloop.as_ref().filter(|c| c.enabled) {
+        out.push(Target {
+            url: c.url.clone(),
+            sends_secret: false,
+        });
+    }
+    for c in b.webhooks.iter().filter(|c| c.enabled) {
+        let set = |s: &Option<crate::backends::Secret>| s.as_ref().is_some_and(|s| !s.is_empty());
+        out.push(Target {
+            url: c.url.clone(),
+            sends_secret: set(&c.api_key) || set(&c.bearer_token) || set(&c.secret),
+        });
+    }
+    out
+}
+
+fn check_backends(config: &Config, out: &mut Vec<Check>) {
+    let backends = config.backends.build();
+    if backends.is_empty() {
+        out.push(check(
+            "backends",
+            Status::Ok,
+            format!(
+                "no remote backend configured; events are kept in {}",
+                Paths::resolve(config).events_dir().display()
+            ),
+            None,
+        ));
+        return;
+    }
+    let targets = targets(&config.backends);
+    let transport = Transport::new(PROBE_TIMEOUT);
+    for (b, t) in backends.iter().zip(&targets) {
+        let name = format!("backend {}", b.name());
+        let shown = crate::backends::http::redact_userinfo(&t.url);
+        // URL shape and transport security.
+        let Some(u) = Url::parse(&t.url) else {
+            out.push(check(
+                &name,
+                Status::Error,
+                format!("`{shown}` is not an http(s) URL"),
+                Some("use http://host:port/... or https://...".into()),
+            ));
+            continue;
+        };
+        let secret = t.sends_secret || u.userinfo;
+        if u.scheme == "http" && secret && !is_loopback(&u.host) {
+            out.push(check(
+                &format!("url {}", b.name()),
+                Status::Warn,
+                format!(
+                    "{shown} is plain http to {} and a key or secret is sent with it",
+                    u.host
+                ),
+                Some("use https, or reach it through a loopback tunnel".into()),
+            ));
+        }
+        // Health endpoint, else TCP reachability.
+        let c = match b.health_url() {
+            Some(h) => {
+                let req = crate::backends::Request {
+                    method: "GET",
+                    url: h.clone(),
+                    headers: Vec::new(),
+                    body: Vec::new(),
+                };
+                let shown_h = crate::backends::http::redact_userinfo(&h);
+                match transport.send(&req, Instant::now() + PROBE_TIMEOUT) {
+                    Ok(r) if (200..300).contains(&r.status) => check(
+                        &name,
+                        Status::Ok,
+                        format!("{shown_h} answered {}", r.status),
+                        None,
+                    ),
+                    Ok(r) => check(
+                        &name,
+                        Status::Error,
+                        format!("{shown_h} answered {}", r.status),
+                        Some(format!(
+                            "check the service behind {shown}; events are spooled meanwhile"
+                        )),
+                    ),
+                    Err(e) => check(
+                        &name,
+                        Status::Error,
+                        format!("{shown_h}: {e}"),
+                        Some(format!(
+                            "start the service or fix the URL {shown}; events are spooled meanwhile"
+                        )),
+                    ),
+                }
+            }
+            None => match probe(&u.host, u.port) {
+                Ok(()) => check(
+                    &name,
+                    Status::Ok,
+                    format!(
+                        "{}:{} accepts connections (no health endpoint)",
+                        u.host, u.port
+                    ),
+                    None,
+                ),
+                Err(e) => check(
+                    &name,
+                    Status::Error,
+                    format!("{}:{} unreachable: {e}", u.host, u.port),
+                    Some(format!(
+                        "start the service or fix the URL {shown}; events are spooled meanwhile"
+                    )),
+                ),
+            },
+        };
+        out.push(c);
+    }
+}
+
+struct Url {
+    scheme: String,
+    host: String,
+    port: u16,
+    userinfo: bool,
+}
+
+impl Url {
+    fn parse(url: &str) -> Option<Url> {
+        let (scheme, rest) = url.split_once("://")?;
+        let scheme = scheme.to_ascii_lowercase();
+        let default_port = match scheme.as_str() {
+            "http" => 80,
+            "https" => 443,
+            _ => return None,
+        };
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+        let (userinfo, hostport) = match authority.rsplit_once('@') {
+            Some((_, hp)) => (true, hp),
+            None => (false, authority),
+        };
+        let (host, port) = if let Some(v6) = hostport.strip_prefix('[') {
+            let (h, after) = v6.split_once(']')?;
+            let port = match after.strip_prefix(':') {
+                Some(p) => p.parse().ok()?,
+                None => default_port,
+            };
+            (h.to_string(), port)
+        } else {
+            match hostport.rsplit_once(':') {
+                Some((h, p)) => (h.to_string(), p.parse().ok()?),
+                None => (hostport.to_string(), default_port),
+            }
+        };
+        if host.is_empty() {
+            return None;
+        }
+        Some(Url {
+            scheme,
+            host,
+            port,
+            userinfo,
+        })
+    }
+}
+
+fn is_loopback(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+fn probe(host: &str, port: u16) -> Result<(), String> {
+    let addrs: Vec<_> = (host, port)
+        .to_socket_addrs()
+        .map_err(|e| format!("cannot resolve ({e})"))?
+        .collect();
+    let mut last = String::from("no address");
+    for a in addrs {
+        match TcpStream::connect_timeout(&a, PROBE_TIMEOUT) {
+            Ok(_) => return Ok(()),
+            Err(e) => last = e.to_string(),
+        }
+    }
+    Err(last)
+}
+
+/// One hookrelay handler found in a settings file.
+struct Wired {
+    file: PathBuf,
+    event: String,
+    command: String,
+    timeout: Option<f64>,
+}
+
+/// The settings files Claude Code reads for this user and this directory.
+fn settings_files() -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(p) = settings::settings_path(settings::Scope::User) {
+        out.push(p);
+    }
+    if let Ok(p) = settings::settings_path(settings::Scope::Project) {
+        out.push(p.with_file_name("settings.local.json"));
+        out.insert(out.len() - 1, p);
+    }
+    out.dedup();
+    out
+}
+
+fn check_settings(out: &mut Vec<Check>) -> Vec<Wired> {
+    let mut wired = Vec::new();
+    let mut problems = Vec::new();
+    for file in settings_files() {
+        let text = match std::fs::read_to_string(&file) {
+            Ok(t) => t,
+            Err(_) => continue,
+        };
+        let root = match settings::parse(&file, &text) {
+            Ok(r) => r,
+            Err(e) => {
+                problems.push(e.to_string());
+                continue;
+            }
+        };
+        let Some(Value::Object(hooks)) = root.get("hooks") else {
+            continue;
+        };
+        for (event, groups) in hooks {
+            for g in groups.as_array().into_iter().flatten() {
+                for h in g
+                    .get("hooks")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    if settings::is_ours(h) {
+                        wired.push(Wired {
+                            file: file.clone(),
+                            event: event.clone(),
+                            command: h["command"].as_str().unwrap_or("").to_string(),
+                            timeout: h.get("timeout").and_then(Value::as_f64),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    for p in problems {
+        out.push(check(
+            "settings",
+            Status::Error,
+            p,
+            Some("Claude Code cannot use a broken settings file; fix it".into()),
+        ));
+    }
+    if wired.is_empty() {
+        out.push(check(
+            "settings",
+            Status::Error,
+            "hookrelay is not wired into any Claude Code settings file".into(),
+            Some("run `hookrelay install` (or `hookrelay install --scope project`)".into()),
+        ));
+        return wired;
+    }
+    let mut files: Vec<&PathBuf> = wired.iter().map(|w| &w.file).collect();
+    files.dedup();
+    let me = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.canonicalize().ok());
+    let elsewhere: Vec<String> = wired
+        .iter()
+        .filter(|w| me.is_some() && resolve_program(&w.command) != me)
+        .map(|w| format!("{} ({})", w.event, w.command))
+        .collect();
+    let events: Vec<&str> = wired.iter().map(|w| w.event.as_str()).collect();
+    let missing: Vec<&str> = settings::default_events()
+        .into_iter()
+        .filter(|e| !events.contains(e))
+        .collect();
+    let breaking: Vec<&str> = settings::NEVER_BY_DEFAULT
+        .into_iter()
+        .filter(|e| events.contains(e))
+        .collect();
+    let shown: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+    out.push(check(
+        "settings",
+        Status::Ok,
+        format!(
+            "hookrelay wired for {} event(s) in {}",
+            wired.len(),
+            shown.join(", ")
+        ),
+        None,
+    ));
+    if files.len() > 1 {
+        out.push(check(
+            "settings",
+            Status::Warn,
+            format!(
+                "wired in {} files: every event is relayed once per file",
+                files.len()
+            ),
+            Some("keep one: `hookrelay uninstall --scope project` (or --scope user)".into()),
+        ));
+    }
+    if !elsewhere.is_empty() {
+        out.push(check(
+            "settings",
+            Status::Warn,
+            format!(
+                "{} entr(ies) run another hookrelay than this one ({}): {}",
+                elsewhere.len(),
+                me.map(|p| p.display().to_string()).unwrap_or_default(),
+                elsewhere.join(", ")
+            ),
+            Some("re-run `hookrelay install` with the binary you want Claude Code to run".into()),
+        ));
+    }
+    if !missing.is_empty() {
+        out.push(check(
+            "settings",
+            Status::Warn,
+            format!("not wired for: {}", missing.join(", ")),
+            Some("`hookrelay install` (default --events all) if these should be relayed".into()),
+        ));
+    }
+    if !breaking.is_empty() {
+        out.push(check(
+            "settings",
+            Status::Error,
+            format!(
+                "hookrelay is registered for {}: such a command hook replaces git worktree handling and breaks worktrees",
+                breaking.join(", ")
+            ),
+            Some("`hookrelay install` (without these events) or remove them by hand".into()),
+        ));
+    }
+    wired
+}
+
+/// The file a command's program resolves to (PATH lookup for a bare name).
+fn resolve_program(command: &str) -> Option<PathBuf> {
+    let prog = settings::program_of(command)?;
+    let p = Path::new(&prog);
+    if prog.contains('/') {
+        return p.canonicalize().ok();
+    }
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|d| d.join(&prog))
+        .find(|c| c.is_file())
+        .and_then(|c| c.canonicalize().ok())
+}
+
+fn check_timeouts(config: &Config, wired: &[Wired], out: &mut Vec<Check>) {
+    if wired.is_empty() {
+        return;
+    }
+    let d = &config.delivery;
+    let mut problems: Vec<(Status, String)> = Vec::new();
+    for w in wired {
+        match w.timeout {
+            None => problems.push((
+                Status::Warn,
+                format!("{}: no timeout (Claude Code waits up to 600 s on a hung hook)", w.event),
+            )),
+            Some(t) if t >= 100.0 => problems.push((
+                Status::Warn,
+                format!("{}: timeout {t} looks like milliseconds; Claude Code reads seconds", w.event),
+            )),
+            Some(t) if w.event != "SessionEnd" && t * 1000.0 < d.deadline_ms as f64 => {
+                problems.push((
+                    Status::Error,
+                    format!(
+                        "{}: timeout {t} s is shorter than delivery.deadline_ms ({} ms): Claude Code kills hookrelay before it can spool",
+                        w.event, d.deadline_ms
+                    ),
+                ))
+            }
+            _ => {}
+        }
+    }
+    // SessionEnd: one shared budget, 1.5 s raised to the largest SessionEnd timeout (max 60 s).
+    let se_max = wired
+        .iter()
+        .filter(|w| w.event == "SessionEnd")
+        .filter_map(|w| w.timeout)
+        .fold(0.0f64, f64::max);
+    if wired.iter().any(|w| w.event == "SessionEnd") {
+        let budget_ms = match std::env::var("CLAUDE_CODE_SESSIONEND_HOOKS_TIMEOUT_MS")
+            .ok()
+            .and_then(|v| v.parse::<f64>().ok())
+        {
+            Some(ms) => ms,
+            None => (se_max * 1000.0).clamp(1500.0, 60_000.0),
+        };
+        let need = d.session_end_deadline_ms.min(d.deadline_ms.max(1)) as f64 + 300.0;
+        if budget_ms < need {
+            problems.push((
+                Status::Warn,
+                format!(
+                    "SessionEnd: Claude Code's budget is {budget_ms} ms, less than delivery.session_end_deadline_ms + 300 ms start-up ({need} ms); the last event may be cut off (it is journaled and replayed later)",
+                ),
+            ));
+        }
+    }
+    if problems.is_empty() {
+        out.push(check(
+            "timeouts",
+            Status::Ok,
+            format!(
+                "hook timeouts cover hookrelay's deadline ({} ms; SessionEnd {} ms)",
+                d.deadline_ms, d.session_end_deadline_ms
+            ),
+            None,
+        ));
+        return;
+    }
+    let worst = if problems.iter().any(|(s, _)| *s == Status::Error) {
+        Status::Error
+    } else {
+        Status::Warn
+    };
+    let msgs: Vec<String> = problems.into_iter().map(|(_, m)| m).collect();
+    out.push(check(
+        "timeouts",
+        worst,
+        msgs.join("; "),
+        Some(
+            "re-run `hookrelay install`: it writes timeouts in seconds derived from the config"
+                .into(),
+        ),
+    ));
+}
+
+/// Does the config file hold a secret literally (not as `${VAR}`)?
+fn holds_secret(v: &Value, key: &str) -> bool {
+    match v {
+        Value::String(s) => {
+            let k = key.to_ascii_lowercase();
+            let secret_key = [
+                "key",
+                "secret",
+                "token",
+                "salt",
+                "password",
+                "authorization",
+            ]
+            .iter()
+            .any(|n| k.contains(n));
+            let only_var = s.starts_with("${") && s.ends_with('}') && s.matches("${").count() == 1;
+            secret_key && !s.is_empty() && !only_var
+        }
+        Value::Array(a) => a.iter().any(|x| holds_secret(x, key)),
+        Value::Object(m) => m.iter().any(|(k, x)| holds_secret(x, k)),
+        _ => false,
+    }
+}
+
+fn check_permissions(config_file: Option<&Path>, paths: &Paths, out: &mut Vec<Check>) {
+    use std::os::unix::fs::PermissionsExt;
+    let mut problems = Vec::new();
+    let mut fixes = Vec::new();
+    if let Some(f) = config_file {
+        let secret = std::fs::read(f)
+            .ok()
+            .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+            .is_some_and(|v| holds_secret(&v, ""));
+        let mode = std::fs::metadata(f).map(|m| m.permissions().mode() & 0o777);
+        if let Ok(mode) = mode
+            && secret
+            && mode & 0o077 != 0
+        {
+            problems.push(format!(
+                "{} holds a key or secret and is mode {mode:o}",
+                f.display()
+            ));
+            fixes.push(format!("chmod 600 {}", f.display()));
+        }
+    }
+    // Kept events and spools hold prompts and tool output: files should be 0600.
+    let mut loose = Vec::new();
+    for dir in [paths.data_dir.join("spool"), paths.events_dir()] {
+        walk_files(&dir, &mut |p| {
+            if std::fs::metadata(p).is_ok_and(|m| m.permissions().mode() & 0o077 != 0) {
+                loose.push(p.to_path_buf());
+            }
+        });
+    }
+    if !loose.is_empty() {
+        problems.push(format!(
+            "{} file(s) under {} readable by others (e.g. {})",
+            loose.len(),
+            paths.data_dir.display(),
+            loose[0].display()
+        ));
+        fixes.push(format!("chmod -R go-rwx {}", paths.data_dir.display()));
+    }
+    if problems.is_empty() {
+        out.push(check(
+            "permissions",
+            Status::Ok,
+            "config, spool and kept events are private to this user".into(),
+            None,
+        ));
+    } else {
+        out.push(check(
+            "permissions",
+            Status::Error,
+            problems.join("; "),
+            Some(fixes.join("; ")),
+        ));
+    }
+}
+
+fn walk_files(dir: &Path, f: &mut dyn FnMut(&Path)) {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in rd.flatten() {
+        let p = e.path();
+        match e.file_type() {
+            Ok(t) if t.is_dir() => walk_files(&p, f),
+            Ok(t) if t.is_file() => f(&p),
+            _ => {}
+        }
+    }
+}
+
+/// Spool and dead-letter state, per backend directory under `<data>/spool/`.
+/// ALIGN AT MERGE: replace with `status::collect` once the spool module has it.
+fn check_spool(paths: &Paths, out: &mut Vec<Check>) {
+    let root = paths.data_dir.join("spool");
+    let Ok(rd) = std::fs::read_dir(&root) else {
+        out.push(check("spool", Status::Ok, "nothing spooled".into(), None));
+        return;
+    };
+    let mut dirs: Vec<PathBuf> = rd
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    let mut any = false;
+    for dir in dirs {
+        let backend = dir
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        let dead_file = dir.join("dead.jsonl");
+        let dead = std::fs::read(&dead_file)
+            .map(|b| b.split(|c| *c == b'\n').filter(|l| !l.is_empty()).count())
+            .unwrap_or(0);
+        let mut bytes = 0u64;
+        walk_files(&dir, &mut |p| {
+            if p != dead_file {
+                bytes += std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+            }
+        });
+        if bytes > 0 {
+            any = true;
+            out.push(check(
+                &format!("spool {backend}"),
+                Status::Warn,
+                format!("{bytes} bytes waiting in {}", dir.display()),
+                Some(format!(
+                    "fix the backend, then `hookrelay flush --backend {backend}` (the hook also replays it once healthy)"
+                )),
+            ));
+        }
+        if dead > 0 {
+            any = true;
+            out.push(check(
+                &format!("dead letters {backend}"),
+                Status::Warn,
+                format!("{dead} event(s) refused by {backend}, kept in {}", dead_file.display()),
+                Some(format!(
+                    "read the reasons in that file, fix them, then `hookrelay flush --dead-letters --backend {backend}`"
+                )),
+            ));
+        }
+    }
+    if !any {
+        out.push(check(
+            "spool",
+            Status::Ok,
+            "nothing spooled, no dead letters".into(),
+            None,
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls() {
+        let u = Url::parse("http://user:pw@example.com:8080/x").unwrap();
+        assert_eq!(
+            (u.host.as_str(), u.port, u.userinfo),
+            ("example.com", 8080, true)
+        );
+        let u = Url::parse("https://[::1]/ingest").unwrap();
+        assert_eq!((u.host.as_str(), u.port), ("::1", 443));
+        assert!(Url::parse("example.com:80").is_none());
+        assert!(Url::parse("ftp://x").is_none());
+        assert!(is_loopback("127.0.0.1") && is_loopback("::1") && !is_loopback("10.0.0.1"));
+    }
+
+    #[test]
+    fn secrets_in_config() {
+        assert!(holds_secret(
+            &json!({"backends": {"chroma": {"api_key": "zo_fake"}}}),
+            ""
+        ));
+        assert!(!holds_secret(
+            &json!({"backends": {"chroma": {"api_key": "${ZO_API_KEY}"}}}),
+            ""
+        ));
+        assert!(!holds_secret(
+            &json!({"backends": {"bloodbank": {"url": "http://x"}}}),
+            ""
+        ));
+        assert!(holds_secret(
+            &json!({"backends": {"webhooks": [{"secret": "s"}]}}),
+            ""
+        ));
+    }
+}

@@ -1,1 +1,253 @@
-//! Built-in sample HookInputs (from `hooks/events/`), for `hookrelay send`.
+//! Built-in sample HookInputs (from `hooks/events/`), for `hookrelay send`: one
+//! real captured input per event, sent through the whole pipeline with a fresh
+//! session id and the current directory, to try a setup without Claude Code.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::config;
+use crate::exit::Code;
+use crate::input;
+use crate::paths::Paths;
+
+/// One compact HookInput per event, captured from Claude Code 2.1.330.
+pub const SAMPLES: [(&str, &str); 33] = [
+    (
+        "PreToolUse",
+        include_str!("../hooks/events/PreToolUse.json"),
+    ),
+    (
+        "PostToolUse",
+        include_str!("../hooks/events/PostToolUse.json"),
+    ),
+    (
+        "PostToolUseFailure",
+        include_str!("../hooks/events/PostToolUseFailure.json"),
+    ),
+    (
+        "PostToolBatch",
+        include_str!("../hooks/events/PostToolBatch.json"),
+    ),
+    (
+        "Notification",
+        include_str!("../hooks/events/Notification.json"),
+    ),
+    (
+        "UserPromptSubmit",
+        include_str!("../hooks/events/UserPromptSubmit.json"),
+    ),
+    (
+        "UserPromptExpansion",
+        include_str!("../hooks/events/UserPromptExpansion.json"),
+    ),
+    (
+        "SessionStart",
+        include_str!("../hooks/events/SessionStart.json"),
+    ),
+    (
+        "SessionEnd",
+        include_str!("../hooks/events/SessionEnd.json"),
+    ),
+    ("Stop", include_str!("../hooks/events/Stop.json")),
+    (
+        "StopFailure",
+        include_str!("../hooks/events/StopFailure.json"),
+    ),
+    (
+        "SubagentStart",
+        include_str!("../hooks/events/SubagentStart.json"),
+    ),
+    (
+        "SubagentStop",
+        include_str!("../hooks/events/SubagentStop.json"),
+    ),
+    (
+        "PreCompact",
+        include_str!("../hooks/events/PreCompact.json"),
+    ),
+    (
+        "PostCompact",
+        include_str!("../hooks/events/PostCompact.json"),
+    ),
+    (
+        "PreModelSwitch",
+        include_str!("../hooks/events/PreModelSwitch.json"),
+    ),
+    (
+        "PostModelSwitch",
+        include_str!("../hooks/events/PostModelSwitch.json"),
+    ),
+    (
+        "PermissionRequest",
+        include_str!("../hooks/events/PermissionRequest.json"),
+    ),
+    (
+        "PermissionDenied",
+        include_str!("../hooks/events/PermissionDenied.json"),
+    ),
+    ("Setup", include_str!("../hooks/events/Setup.json")),
+    (
+        "TeammateIdle",
+        include_str!("../hooks/events/TeammateIdle.json"),
+    ),
+    (
+        "TaskCreated",
+        include_str!("../hooks/events/TaskCreated.json"),
+    ),
+    (
+        "TaskCompleted",
+        include_str!("../hooks/events/TaskCompleted.json"),
+    ),
+    (
+        "Elicitation",
+        include_str!("../hooks/events/Elicitation.json"),
+    ),
+    (
+        "ElicitationResult",
+        include_str!("../hooks/events/ElicitationResult.json"),
+    ),
+    (
+        "ConfigChange",
+        include_str!("../hooks/events/ConfigChange.json"),
+    ),
+    (
+        "WorktreeCreate",
+        include_str!("../hooks/events/WorktreeCreate.json"),
+    ),
+    (
+        "WorktreeRemove",
+        include_str!("../hooks/events/WorktreeRemove.json"),
+    ),
+    (
+        "InstructionsLoaded",
+        include_str!("../hooks/events/InstructionsLoaded.json"),
+    ),
+    (
+        "CwdChanged",
+        include_str!("../hooks/events/CwdChanged.json"),
+    ),
+    (
+        "FileChanged",
+        include_str!("../hooks/events/FileChanged.json"),
+    ),
+    (
+        "DirectoryAdded",
+        include_str!("../hooks/events/DirectoryAdded.json"),
+    ),
+    (
+        "MessageDisplay",
+        include_str!("../hooks/events/MessageDisplay.json"),
+    ),
+];
+
+pub fn sample(event: &str) -> Option<&'static str> {
+    SAMPLES.iter().find(|(e, _)| *e == event).map(|(_, s)| *s)
+}
+
+/// The sample for `event` as it will be sent: session id and cwd replaced.
+pub fn prepared(event: &str, session: &str, cwd: &str) -> Option<Vec<u8>> {
+    let mut v: Value = serde_json::from_str(sample(event)?).expect("built-in samples are JSON");
+    let map = v.as_object_mut().expect("built-in samples are objects");
+    map.insert("session_id".into(), Value::String(session.into()));
+    map.insert("cwd".into(), Value::String(cwd.into()));
+    Some(serde_json::to_vec(&v).expect("json"))
+}
+
+/// `hookrelay send EVENT` / `hookrelay send --list`.
+pub fn run(
+    config_path: Option<&Path>,
+    event: Option<&str>,
+    session: Option<&str>,
+    list: bool,
+) -> Code {
+    if list {
+        for (e, _) in SAMPLES {
+            println!("{e}");
+        }
+        return Code::Success;
+    }
+    let Some(event) = event else {
+        eprintln!("hookrelay send: name an event (see `hookrelay send --list`)");
+        return Code::NonBlocking;
+    };
+    let names: Vec<&str> = SAMPLES.iter().map(|(e, _)| *e).collect();
+    let Some(canonical) = names.iter().find(|n| n.eq_ignore_ascii_case(event)) else {
+        eprintln!(
+            "hookrelay send: no built-in sample for `{event}`; valid events: {}",
+            names.join(", ")
+        );
+        return Code::NonBlocking;
+    };
+    let session = session
+        .map(str::to_string)
+        .unwrap_or_else(crate::enrich::uuid_v4);
+    let cwd = std::env::current_dir()
+        .map(|d| d.to_string_lossy().into_owned())
+        .unwrap_or_else(|_| "/".into());
+    let bytes = prepared(canonical, &session, &cwd).expect("listed sample exists");
+    let raw = input::Raw {
+        total: bytes.len(),
+        bytes,
+        read_error: None,
+    };
+    let code = crate::relay::run(config_path, raw);
+    eprintln!(
+        "hookrelay send: {canonical} (session {session}) -> {}",
+        targets(config_path, canonical)
+    );
+    code
+}
+
+/// Where the pipeline sends `event` with this config, for the summary line.
+fn targets(config_path: Option<&Path>, event: &str) -> String {
+    let config = match config::load(config_path) {
+        Ok(l) => l.config,
+        Err(_) => config::fallback(),
+    };
+    let mut out: Vec<String> = config
+        .backends
+        .build()
+        .iter()
+        .filter(|b| b.wants(event))
+        .map(|b| b.name().to_string())
+        .collect();
+    if config.local_enabled() {
+        out.push(format!(
+            "local sink {}",
+            Paths::resolve(&config).events_dir().display()
+        ));
+    }
+    if out.is_empty() {
+        "no backend wants this event".into()
+    } else {
+        format!(
+            "{} (delivery problems, if any, are listed above)",
+            out.join(", ")
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_known_event_has_a_sample_named_for_it() {
+        for e in crate::event::KNOWN_EVENTS {
+            let s: Value = serde_json::from_str(sample(e).unwrap()).unwrap();
+            assert_eq!(s["hook_event_name"], e);
+        }
+    }
+
+    #[test]
+    fn prepared_sets_session_and_cwd() {
+        let b = prepared("Stop", "s-1", "/w").unwrap();
+        let v: Value = serde_json::from_slice(&b).unwrap();
+        assert_eq!(
+            (v["session_id"].as_str(), v["cwd"].as_str()),
+            (Some("s-1"), Some("/w"))
+        );
+        assert_eq!(v["hook_event_name"], "Stop");
+    }
+}
