@@ -518,8 +518,14 @@ fn install(a: &InstallArgs) -> Result<(), String> {
     if a.dry_run {
         return Ok(());
     }
+    // The backup is the file as it was before hookrelay: taken only from a file
+    // without hookrelay entries (not from one an earlier install created or edited).
     let backup = backup_path(&path);
-    if let Some(orig) = &original
+    let pristine = original.as_deref().is_some_and(|o| {
+        let mut probe = parse(&path, o).unwrap_or_default();
+        remove(&mut probe).is_empty()
+    });
+    if let Some(orig) = original.as_ref().filter(|_| pristine)
         && !backup.exists()
     {
         write_atomic(&backup, orig.as_bytes(), &path)?;
@@ -778,6 +784,34 @@ mod tests {
         };
         assert_eq!(timeout_for("Stop", &slow), 10);
         assert_eq!(timeout_for("SessionEnd", &slow), 3);
+    }
+
+    #[test]
+    fn shipped_fragments_are_what_install_writes() {
+        let d = config::DeliveryConfig::default();
+        for (spec, text) in [
+            ("all", include_str!("../hooks/settings.all-events.json")),
+            ("tools", include_str!("../hooks/settings.tool-events.json")),
+            (
+                "SessionStart,SessionEnd",
+                include_str!("../hooks/settings.orgloop.json"),
+            ),
+        ] {
+            let w = Wiring {
+                command: "hookrelay".into(),
+                events: parse_events(spec)
+                    .unwrap()
+                    .into_iter()
+                    .map(|e| {
+                        let t = timeout_for(&e, &d);
+                        (e, t)
+                    })
+                    .collect(),
+            };
+            let mut root = Map::new();
+            merge(&mut root, &w).unwrap();
+            assert_eq!(render(&root, None), text, "hooks/ fragment for {spec}");
+        }
     }
 
     #[test]

@@ -6,6 +6,7 @@
 
 pub mod backends;
 pub mod enrich;
+pub mod install;
 pub mod server;
 
 use std::io::Write;

@@ -1,0 +1,293 @@
+//! `hookrelay install` / `uninstall` against real settings files, and `hookrelay
+//! send` through the whole pipeline: other hooks survive, a round trip restores the
+//! file byte for byte, broken files are refused untouched.
+
+mod support;
+
+use serde_json::Value;
+use support::install::*;
+use support::*;
+
+fn settings_path(env: &TestEnv) -> std::path::PathBuf {
+    env.home().join(".claude/settings.json")
+}
+
+fn write_settings(env: &TestEnv, text: &str) {
+    let p = settings_path(env);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, text).unwrap();
+}
+
+fn read_json(p: &std::path::Path) -> Value {
+    serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()
+}
+
+/// Our handlers, per event: (event, command, timeout, matcher).
+fn ours(settings: &Value) -> Vec<(String, String, u64, Option<String>)> {
+    let mut out = Vec::new();
+    for (event, groups) in settings["hooks"].as_object().unwrap() {
+        for g in groups.as_array().unwrap() {
+            for h in g["hooks"].as_array().unwrap() {
+                let cmd = h["command"].as_str().unwrap_or("");
+                if cmd.ends_with("/hookrelay") {
+                    out.push((
+                        event.clone(),
+                        cmd.to_string(),
+                        h["timeout"].as_u64().unwrap(),
+                        g.get("matcher").and_then(Value::as_str).map(String::from),
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn install_keeps_other_hooks_and_uninstall_restores_the_file_byte_for_byte() {
+    let env = TestEnv::new("inst-roundtrip");
+    write_settings(&env, USER_SETTINGS);
+    let p = settings_path(&env);
+
+    let out = env.run(&["install"], b"");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let after = std::fs::read_to_string(&p).unwrap();
+    let v: Value = serde_json::from_str(&after).unwrap();
+
+    // Other keys and hooks are still there, in their order, ours after theirs.
+    let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["model", "permissions", "hooks", "theme"]);
+    assert_eq!(v["permissions"]["allow"][0], "Bash(git status)");
+    assert_eq!(
+        v["hooks"]["Stop"][0]["hooks"][0]["command"],
+        "notify-send done"
+    );
+    assert_eq!(v["hooks"]["PreToolUse"][0]["matcher"], "Bash");
+    assert_eq!(
+        v["hooks"]["PreToolUse"][0]["hooks"][0]["command"],
+        "/usr/local/bin/guard"
+    );
+    let hook_keys: Vec<&String> = v["hooks"].as_object().unwrap().keys().take(2).collect();
+    assert_eq!(hook_keys, ["Stop", "PreToolUse"]);
+    // The file keeps its 4-space indent and trailing newline.
+    assert!(after.starts_with("{\n    \"model\""), "{after}");
+    assert!(after.ends_with("}\n"));
+
+    // 31 events, this binary, seconds; no worktree events; matcher only where used.
+    let ours = ours(&v);
+    assert_eq!(ours.len(), 31, "{ours:?}");
+    for (event, cmd, timeout, matcher) in &ours {
+        assert_eq!(cmd, &exe());
+        let want = if event == "SessionEnd" { 2 } else { 5 };
+        assert_eq!(*timeout, want, "{event}");
+        // Events that ignore matchers get none; all others match everything.
+        let no_matcher = [
+            "UserPromptSubmit",
+            "PostToolBatch",
+            "Stop",
+            "TeammateIdle",
+            "TaskCreated",
+            "TaskCompleted",
+            "CwdChanged",
+            "MessageDisplay",
+        ];
+        if no_matcher.contains(&event.as_str()) {
+            assert_eq!(matcher, &None, "{event} takes no matcher");
+        } else {
+            assert_eq!(matcher.as_deref(), Some("*"), "{event}");
+        }
+    }
+    assert!(v["hooks"].get("WorktreeCreate").is_none());
+    assert!(v["hooks"].get("WorktreeRemove").is_none());
+
+    // Twice: nothing changes.
+    let again = env.run(&["install"], b"");
+    assert_eq!(again.status.code(), Some(0));
+    assert!(
+        stdout(&again).contains("nothing to change"),
+        "{}",
+        stdout(&again)
+    );
+    assert_eq!(std::fs::read_to_string(&p).unwrap(), after);
+
+    // The original is backed up, then restored exactly.
+    let backup = env.home().join(".claude/settings.json.hookrelay-backup");
+    assert_eq!(std::fs::read_to_string(&backup).unwrap(), USER_SETTINGS);
+    let un = env.run(&["uninstall"], b"");
+    assert_eq!(un.status.code(), Some(0), "{}", stderr(&un));
+    assert_eq!(std::fs::read_to_string(&p).unwrap(), USER_SETTINGS);
+    assert!(!backup.exists(), "backup removed once restored");
+}
+
+#[test]
+fn uninstall_keeps_edits_made_after_install() {
+    let env = TestEnv::new("inst-edited");
+    write_settings(&env, USER_SETTINGS);
+    let p = settings_path(&env);
+    assert!(env.run(&["install"], b"").status.success());
+    let mut v = read_json(&p);
+    v["theme"] = Value::String("light".into());
+    std::fs::write(&p, serde_json::to_string_pretty(&v).unwrap()).unwrap();
+
+    let un = env.run(&["uninstall"], b"");
+    assert!(un.status.success(), "{}", stderr(&un));
+    let v = read_json(&p);
+    assert_eq!(v["theme"], "light", "the user's later edit survives");
+    assert!(ours(&v).is_empty());
+    assert_eq!(v["hooks"]["Stop"].as_array().unwrap().len(), 1);
+    let mut original: Value = serde_json::from_str(USER_SETTINGS).unwrap();
+    original["theme"] = Value::String("light".into());
+    assert_eq!(v, original);
+    assert!(
+        env.home()
+            .join(".claude/settings.json.hookrelay-backup")
+            .exists(),
+        "the pre-install copy is kept when it cannot be restored as is"
+    );
+}
+
+#[test]
+fn a_settings_file_hookrelay_created_is_removed_again() {
+    let env = TestEnv::new("inst-fresh");
+    let out = env.run(&["install", "--events", "tools"], b"");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v = read_json(&settings_path(&env));
+    let events: Vec<String> = ours(&v).into_iter().map(|o| o.0).collect();
+    assert_eq!(
+        events,
+        [
+            "PreToolUse",
+            "PostToolUse",
+            "PostToolUseFailure",
+            "PermissionRequest",
+            "PermissionDenied"
+        ]
+    );
+    // Re-running with another selection makes the wiring match it.
+    assert!(
+        env.run(&["install", "--events", "Stop"], b"")
+            .status
+            .success()
+    );
+    let events: Vec<String> = ours(&read_json(&settings_path(&env)))
+        .into_iter()
+        .map(|o| o.0)
+        .collect();
+    assert_eq!(events, ["Stop"]);
+
+    assert!(env.run(&["uninstall"], b"").status.success());
+    assert!(!settings_path(&env).exists());
+    assert!(!env.home().join(".claude").exists());
+}
+
+#[test]
+fn comments_and_broken_json_are_refused_and_left_untouched() {
+    for (tag, text, says) in [
+        (
+            "jsonc",
+            "{\n  // my model\n  \"model\": \"opus\"\n}\n",
+            "comments",
+        ),
+        ("broken", "{\"model\": \"opus\",}\n", "not valid JSON"),
+        ("array", "[1, 2]\n", "not a JSON object"),
+    ] {
+        let env = TestEnv::new(&format!("inst-{tag}"));
+        write_settings(&env, text);
+        for cmd in ["install", "uninstall"] {
+            let out = env.run(&[cmd], b"");
+            assert_eq!(out.status.code(), Some(1), "{tag} {cmd}");
+            let err = stderr(&out);
+            assert!(err.contains(says), "{tag} {cmd}: {err}");
+            assert!(err.contains("untouched"), "{tag}: {err}");
+            assert!(err.contains(&settings_path(&env).display().to_string()));
+            assert_eq!(std::fs::read_to_string(settings_path(&env)).unwrap(), text);
+        }
+        assert!(
+            !env.home()
+                .join(".claude/settings.json.hookrelay-backup")
+                .exists()
+        );
+    }
+}
+
+#[test]
+fn dry_run_and_project_scope() {
+    let env = TestEnv::new("inst-dry");
+    write_settings(&env, USER_SETTINGS);
+    let before = snapshot(&env.home());
+    let out = env.run(&["install", "--dry-run"], b"");
+    assert!(out.status.success());
+    assert!(stdout(&out).contains("would change"), "{}", stdout(&out));
+    assert_eq!(diff(&before, &snapshot(&env.home())), Vec::<String>::new());
+
+    // --scope project writes ./.claude/settings.json in the current directory.
+    let out = env.run(
+        &["install", "--scope", "project", "--events", "lifecycle"],
+        b"",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let project = env.dir.path().join(".claude/settings.json");
+    assert_eq!(ours(&read_json(&project)).len(), 7);
+    assert_eq!(
+        std::fs::read_to_string(settings_path(&env)).unwrap(),
+        USER_SETTINGS
+    );
+
+    let bad = env.run(&["install", "--events", "PreToolUze"], b"");
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(
+        stderr(&bad).contains("unknown event `PreToolUze`"),
+        "{}",
+        stderr(&bad)
+    );
+}
+
+#[test]
+fn a_moved_binary_is_updated_in_place_not_duplicated() {
+    let env = TestEnv::new("inst-moved");
+    let old = r#"{"hooks":{"Stop":[{"hooks":[{"type":"command","command":"/old/place/hookrelay","timeout":5}]}]}}"#;
+    write_settings(&env, old);
+    assert!(
+        env.run(&["install", "--events", "Stop"], b"")
+            .status
+            .success()
+    );
+    let v = read_json(&settings_path(&env));
+    let stop = v["hooks"]["Stop"].as_array().unwrap();
+    assert_eq!(stop.len(), 1);
+    assert_eq!(stop[0]["hooks"][0]["command"], exe().as_str());
+}
+
+#[test]
+fn send_runs_a_sample_through_the_pipeline() {
+    let env = TestEnv::new("send");
+    let out = env.run(&["send", "PreToolUse"], b"");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("local sink"), "{}", stderr(&out));
+    let out = env.run(&["send", "stop", "--session", "my-session"], b"");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
+    let kept = env.kept();
+    assert_eq!(kept.len(), 2);
+    assert_eq!(kept[0]["hook_event_name"], "PreToolUse");
+    let sample = fixture("PreToolUse");
+    assert_ne!(
+        kept[0]["session_id"], sample["session_id"],
+        "a fresh session id"
+    );
+    assert_eq!(kept[0]["input"]["tool_name"], sample["tool_name"]);
+    let cwd = std::fs::canonicalize(env.dir.path()).unwrap();
+    assert_eq!(kept[0]["input"]["cwd"], cwd.display().to_string());
+    assert_eq!(kept[1]["hook_event_name"], "Stop");
+    assert_eq!(kept[1]["session_id"], "my-session");
+
+    let list = env.run(&["send", "--list"], b"");
+    assert_eq!(stdout(&list).lines().count(), 33);
+    let bad = env.run(&["send", "Nope"], b"");
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(
+        stderr(&bad).contains("`Nope`") && stderr(&bad).contains("SessionEnd"),
+        "{}",
+        stderr(&bad)
+    );
+}
