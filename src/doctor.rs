@@ -200,8 +200,7 @@ fn check_backends(config: &Config, out: &mut Vec<Check>) {
             ));
             continue;
         };
-        let secret = t.sends_secret || u.userinfo;
-        if u.scheme == "http" && secret && !is_loopback(&u.host) {
+        if exposes_secret(&u, t.sends_secret) {
             out.push(check(
                 &format!("url {}", b.name()),
                 Status::Warn,
@@ -315,6 +314,11 @@ impl Url {
             userinfo,
         })
     }
+}
+
+/// A key or secret (or URL credentials) sent in clear text over the network.
+fn exposes_secret(u: &Url, sends_secret: bool) -> bool {
+    u.scheme == "http" && (sends_secret || u.userinfo) && !is_loopback(&u.host)
 }
 
 fn is_loopback(host: &str) -> bool {
@@ -760,6 +764,12 @@ mod tests {
         assert!(Url::parse("example.com:80").is_none());
         assert!(Url::parse("ftp://x").is_none());
         assert!(is_loopback("127.0.0.1") && is_loopback("::1") && !is_loopback("10.0.0.1"));
+        let p = |s: &str| Url::parse(s).unwrap();
+        assert!(exposes_secret(&p("http://10.0.0.5:8000/e"), true));
+        assert!(exposes_secret(&p("http://u:pw@bridge.lan/e"), false));
+        assert!(!exposes_secret(&p("https://10.0.0.5/e"), true));
+        assert!(!exposes_secret(&p("http://127.0.0.1:8000/e"), true));
+        assert!(!exposes_secret(&p("http://10.0.0.5:8000/e"), false));
     }
 
     #[test]
