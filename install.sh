@@ -424,6 +424,16 @@ else
     [ -w "$(dirname -- "$CONFIG")" ] || die "cannot write to $(dirname -- "$CONFIG"): fix its permissions or use --config"
     tmp=$CONFIG.tmp.$$
     config_json "$OLD" >"$tmp" && chmod 0600 "$tmp" || { rm -f -- "$tmp"; die "cannot write $CONFIG"; }
+    # Never drop a key: one the old file has (in a layout install.sh could not
+    # carry over, or in a section no longer given) stops the rewrite.
+    if [ -n "$OLD" ]; then
+        for k in api_key hostname_salt secret bearer_token; do
+            if grep -q "\"$k\"" "$OLD" && ! grep -q "\"$k\"" "$tmp"; then
+                rm -f -- "$tmp"
+                die "--force would drop \"$k\" from $CONFIG: pass it again (see --help), or edit the file by hand"
+            fi
+        done
+    fi
     if [ -n "$OLD" ]; then
         cp -- "$OLD" "$CONFIG.bak" && chmod 0600 "$CONFIG.bak"
         say "previous config saved as $CONFIG.bak"

@@ -231,6 +231,26 @@ fn a_rerun_without_the_key_never_wipes_it() {
         std::fs::metadata(&bak).unwrap().permissions().mode() & 0o777,
         0o600
     );
+    // --force that would lose the key (its section no longer given): refused.
+    let before = std::fs::read(&cfg).unwrap();
+    let out = install_sh(
+        &home,
+        t.path(),
+        &[
+            "--bloodbank-url",
+            "http://127.0.0.1:8682",
+            "--no-wire",
+            "--force",
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains(r#"would drop "api_key""#),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(std::fs::read(&cfg).unwrap(), before);
 }
 
 #[test]
