@@ -186,6 +186,19 @@ fn check_backends(config: &Config, out: &mut Vec<Check>) {
         return;
     }
     let targets = targets(&config.backends);
+    if targets.len() != backends.len() {
+        // `targets` must mirror `BackendsConfig::build()`; say so rather than mislabel.
+        out.push(check(
+            "backends",
+            Status::Warn,
+            format!(
+                "doctor found {} backend URL(s) for {} enabled backend(s); some are not checked",
+                targets.len(),
+                backends.len()
+            ),
+            Some("report this as a hookrelay bug".into()),
+        ));
+    }
     let transport = Transport::new(PROBE_TIMEOUT);
     for (b, t) in backends.iter().zip(&targets) {
         let name = format!("backend {}", b.name());
@@ -351,17 +364,20 @@ struct Wired {
     timeout: Option<f64>,
 }
 
-/// The settings files Claude Code reads for this user and this directory.
+/// The settings files Claude Code reads for this user and this directory: user,
+/// project, project-local (run doctor from the project to see its wiring).
 fn settings_files() -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    if let Ok(p) = settings::settings_path(settings::Scope::User) {
-        out.push(p);
+    let mut out: Vec<PathBuf> = Vec::new();
+    let user = settings::settings_path(settings::Scope::User).ok();
+    let project = settings::settings_path(settings::Scope::Project).ok();
+    let local = project
+        .as_ref()
+        .map(|p| p.with_file_name("settings.local.json"));
+    for p in [user, project, local].into_iter().flatten() {
+        if !out.contains(&p) {
+            out.push(p);
+        }
     }
-    if let Ok(p) = settings::settings_path(settings::Scope::Project) {
-        out.push(p.with_file_name("settings.local.json"));
-        out.insert(out.len() - 1, p);
-    }
-    out.dedup();
     out
 }
 
