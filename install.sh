@@ -176,14 +176,17 @@ checksum() { cksum <"$1" | awk '{print $1 "-" $2}'; }
 
 # ---- validation ------------------------------------------------------------------
 
+# A URL for messages: credentials (user:password@) masked.
+shown_url() { printf '%s' "$1" | sed -E 's#^([A-Za-z][A-Za-z0-9+.-]*://)?[^/@]*@#\1***@#'; }
+
 check_url() { # FLAG VALUE
     [ -z "$2" ] && return 0
     case $2 in
     http://?* | https://?*) ;;
-    *) die "$1: '$2' is not an http(s) URL (expected e.g. http://host:port/path)" ;;
+    *) die "$1: '$(shown_url "$2")' is not an http(s) URL (expected e.g. http://host:port/path)" ;;
     esac
     case $2 in
-    *[[:space:]]* | *[[:cntrl:]]* | *'"'* | *\\*) die "$1: '$2' contains spaces, quotes or control characters" ;;
+    *[[:space:]]* | *[[:cntrl:]]* | *'"'* | *\\*) die "$1: '$(shown_url "$2")' contains spaces, quotes or control characters" ;;
     esac
 }
 
@@ -410,7 +413,7 @@ elif [ -n "$OLD" ] && [ "$FORCE" = 0 ]; then
     say "keeping existing $CONFIG (pass --force to rewrite it from these flags)"
 elif [ "$DRY" = 1 ]; then
     say "would write $CONFIG (mode 0600):"
-    config_json "$OLD" | sed -E 's/("(api_key|secret|hostname_salt)": )"[^"]*"/\1"***"/'
+    config_json "$OLD" | sed -E -e 's/("(api_key|secret|hostname_salt)": )"([^"\\]|\\.)*"/\1"***"/' -e 's#//[^/@"]*@#//***@#'
 else
     # Ours: created by install.sh now or on an earlier run (then --uninstall removes it).
     ours=0

@@ -316,6 +316,18 @@ fn mistakes_are_explained_and_change_nothing() {
         "{}",
         stderr(&out)
     );
+    let out = install_sh(
+        &home,
+        t.path(),
+        &["--webhook-url", "user:fakepw@127.0.0.1:1/x"],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("not an http(s) URL") && !stderr(&out).contains("fakepw"),
+        "URL credentials are masked: {}",
+        stderr(&out)
+    );
 
     let out = install_sh(&home, t.path(), &["--api-key", "zo_fake"], &[]);
     assert_eq!(out.status.code(), Some(1));
