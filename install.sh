@@ -127,14 +127,6 @@ remove_file() {
     if [ "$DRY" = 1 ]; then say "would remove $1"; else rm -f -- "$1" && say "removed $1"; fi
 }
 
-run() {
-    if [ "$DRY" = 1 ]; then
-        say "would run: $*"
-    else
-        "$@"
-    fi
-}
-
 # ---- manifest --------------------------------------------------------------------
 # One line per thing added: "dir PATH", "binary PATH", "config PATH CKSUM",
 # "settings PATH". Paths never contain a tab or newline (checked).
@@ -217,9 +209,9 @@ if [ "$UNINSTALL" = 1 ]; then
             s=${line#settings }
             if [ -x "$hr" ]; then
                 if [ "$DRY" = 1 ]; then
-                    "$hr" uninstall --settings "$s" --dry-run
+                    "$hr" uninstall --settings "$s" --dry-run </dev/null
                 else
-                    "$hr" uninstall --settings "$s" || die "could not unwire $s (see above); nothing else removed"
+                    "$hr" uninstall --settings "$s" </dev/null || die "could not unwire $s (see above); nothing else removed"
                 fi
             else
                 die "cannot unwire $s: no hookrelay binary; pass --binary PATH"
