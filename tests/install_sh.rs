@@ -359,3 +359,33 @@ fn mistakes_are_explained_and_change_nothing() {
         stderr(&out)
     );
 }
+
+#[test]
+fn project_scope_is_undone_from_anywhere() {
+    let t = TempDir::new("sh-project");
+    let home = t.path().join("home");
+    let project = t.path().join("proj");
+    std::fs::create_dir_all(&home).unwrap();
+    std::fs::create_dir_all(project.join(".claude")).unwrap();
+    let mine = "{\n\t\"model\": \"sonnet\"\n}\n";
+    std::fs::write(project.join(".claude/settings.json"), mine).unwrap();
+
+    ok(&install_sh(
+        &home,
+        &project,
+        &["--scope", "project", "--events", "tools"],
+        &[],
+    ));
+    let v: Value =
+        serde_json::from_slice(&std::fs::read(project.join(".claude/settings.json")).unwrap())
+            .unwrap();
+    assert_eq!(v["model"], "sonnet");
+    assert_eq!(v["hooks"].as_object().unwrap().len(), 5);
+    assert!(!home.join(".claude").exists(), "user settings untouched");
+
+    ok(&install_sh_raw(&home, t.path(), &["--uninstall"], &[]));
+    assert_eq!(
+        std::fs::read_to_string(project.join(".claude/settings.json")).unwrap(),
+        mine
+    );
+}
