@@ -296,7 +296,7 @@ done
 [ -z "$OL_SECRET" ] || [ -n "$OL_URL" ] || die "--orgloop-secret needs --orgloop-url (or ORGLOOP_WEBHOOK_URL / ORGLOOP_PORT)"
 [ -z "$WH_KEY" ] || [ -n "$WH_URL" ] || die "--webhook-api-key needs --webhook-url (or HOOK_BACKEND_URL)"
 
-# ---- the config file (ALIGN AT MERGE: the one place that knows config key names) ----
+# ---- the config file (the one place that knows config key names) ----
 
 # A JSON string literal. Control characters were refused above, so escaping the
 # backslash and the double quote is all JSON needs.

@@ -9,7 +9,6 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::backends::BackendsConfig;
 use crate::backends::http::Transport;
 use crate::config::{self, Config};
 use crate::exit::Code;
@@ -131,46 +130,6 @@ fn check_config(config_path: Option<&Path>, out: &mut Vec<Check>) -> (Config, Op
     }
 }
 
-/// One enabled backend as doctor sees it: where it sends, and whether a key or
-/// secret goes with it.
-struct Target {
-    url: String,
-    sends_secret: bool,
-}
-
-/// The URLs and secrets of the enabled backends, in the order of
-/// `BackendsConfig::build()`. ALIGN AT MERGE: this is the one place that reads the
-/// backend config structs' field names (url / endpoint, api_key, secret, ...).
-fn targets(b: &BackendsConfig) -> Vec<Target> {
-    let mut out = Vec::new();
-    if let Some(c) = b.bloodbank.as_ref().filter(|c| c.enabled) {
-        out.push(Target {
-            url: c.url.clone(),
-            sends_secret: false,
-        });
-    }
-    if let Some(c) = b.chroma.as_ref().filter(|c| c.enabled) {
-        out.push(Target {
-            url: c.url.clone(),
-            sends_secret: false,
-        });
-    }
-    if let Some(c) = b.orgloop.as_ref().filter(|c| c.enabled) {
-        out.push(Target {
-            url: c.url.clone(),
-            sends_secret: false,
-        });
-    }
-    for c in b.webhooks.iter().filter(|c| c.enabled) {
-        let set = |s: &Option<crate::backends::Secret>| s.as_ref().is_some_and(|s| !s.is_empty());
-        out.push(Target {
-            url: c.url.clone(),
-            sends_secret: set(&c.api_key) || set(&c.bearer_token) || set(&c.secret),
-        });
-    }
-    out
-}
-
 fn check_backends(config: &Config, out: &mut Vec<Check>) {
     let backends = config.backends.build();
     if backends.is_empty() {
@@ -185,26 +144,13 @@ fn check_backends(config: &Config, out: &mut Vec<Check>) {
         ));
         return;
     }
-    let targets = targets(&config.backends);
-    if targets.len() != backends.len() {
-        // `targets` must mirror `BackendsConfig::build()`; say so rather than mislabel.
-        out.push(check(
-            "backends",
-            Status::Warn,
-            format!(
-                "doctor found {} backend URL(s) for {} enabled backend(s); some are not checked",
-                targets.len(),
-                backends.len()
-            ),
-            Some("report this as a hookrelay bug".into()),
-        ));
-    }
     let transport = Transport::new(PROBE_TIMEOUT);
-    for (b, t) in backends.iter().zip(&targets) {
+    for b in &backends {
         let name = format!("backend {}", b.name());
-        let shown = crate::backends::http::redact_userinfo(&t.url);
+        let url = b.endpoint();
+        let shown = crate::backends::http::redact_userinfo(&url);
         // URL shape and transport security.
-        let Some(u) = Url::parse(&t.url) else {
+        let Some(u) = Url::parse(&url) else {
             out.push(check(
                 &name,
                 Status::Error,
@@ -213,7 +159,7 @@ fn check_backends(config: &Config, out: &mut Vec<Check>) {
             ));
             continue;
         };
-        if exposes_secret(&u, t.sends_secret) {
+        if exposes_secret(&u, b.carries_secret()) {
             out.push(check(
                 &format!("url {}", b.name()),
                 Status::Warn,

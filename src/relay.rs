@@ -35,21 +35,17 @@ pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
     let started = Instant::now();
     let now_ms = clock::now_ms();
     let mut problems: Vec<String> = Vec::new();
-    // A broken config is reported in one line together with where the event went.
-    let mut config_error: Option<String> = None;
 
     // 1. Config. A broken file falls back to environment and defaults, so the
-    //    event is still kept locally; the user hears about it on stderr.
-    let config = match config::load(config_path) {
+    //    event is still kept locally; the user hears about it in one stderr line
+    //    that also says where the event went.
+    let (config, mut config_error) = match config::load(config_path) {
         Ok(loaded) => {
-            config_error = loaded.problem().map(|e| e.to_string());
+            let error = loaded.problem().map(|e| e.to_string());
             problems.extend(loaded.warnings);
-            loaded.config
+            (loaded.config, error)
         }
-        Err(e) => {
-            config_error = Some(e.to_string());
-            config::fallback()
-        }
+        Err(e) => (config::fallback(), Some(e.to_string())),
     };
     let paths = Paths::resolve(&config);
 

@@ -122,6 +122,14 @@ impl Backend for Bloodbank {
         classify(resp)
     }
 
+    fn endpoint(&self) -> String {
+        self.config.url.clone()
+    }
+
+    fn carries_secret(&self) -> bool {
+        false
+    }
+
     fn health_url(&self) -> Option<String> {
         Some(format!("{}/healthz", self.config.url))
     }

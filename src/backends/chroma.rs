@@ -302,6 +302,14 @@ impl Backend for Chroma {
         classify(resp)
     }
 
+    fn endpoint(&self) -> String {
+        self.config.endpoint.clone()
+    }
+
+    fn carries_secret(&self) -> bool {
+        super::is_set(&self.config.api_key)
+    }
+
     fn health_url(&self) -> Option<String> {
         let e = &self.config.endpoint;
         let base = e

@@ -76,6 +76,15 @@ pub trait Backend: Send + Sync {
     fn health_url(&self) -> Option<String> {
         None
     }
+    /// Where events go (for `doctor` and messages).
+    fn endpoint(&self) -> String;
+    /// Does a key, token or signature secret travel with each request?
+    fn carries_secret(&self) -> bool;
+}
+
+/// A configured, non-empty secret.
+pub fn is_set(s: &Option<Secret>) -> bool {
+    s.as_ref().is_some_and(|s| !s.is_empty())
 }
 
 /// The `backends` section of the config file.

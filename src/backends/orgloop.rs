@@ -202,6 +202,15 @@ impl Backend for Orgloop {
         Some(super::json_post(self.url.clone(), headers, body))
     }
 
+    fn endpoint(&self) -> String {
+        self.config.url()
+    }
+
+    // Only a signature travels, never the secret itself.
+    fn carries_secret(&self) -> bool {
+        false
+    }
+
     fn classify(&self, resp: &HttpResponse) -> Outcome {
         classify(resp)
     }

@@ -217,6 +217,14 @@ impl Backend for Webhook {
         })
     }
 
+    fn endpoint(&self) -> String {
+        self.config.url.clone()
+    }
+
+    fn carries_secret(&self) -> bool {
+        super::is_set(&self.config.api_key) || super::is_set(&self.config.bearer_token)
+    }
+
     fn classify(&self, resp: &HttpResponse) -> Outcome {
         match resp.status {
             200..=299 => Outcome::Delivered,
