@@ -1,1 +1,253 @@
 //! Per-backend circuit breaker shared by all invocations through a small state file.
+//!
+//! `<state>/breakers/<backend>.json` holds failures in a row, when the backend may
+//! be tried again, and the last error and success. Reading it is one small file
+//! read; it is rewritten (temp file + rename, under `<backend>.lock`) only when the
+//! state changes, so a healthy backend costs no write per event and a dead one
+//! costs one read per event instead of a timeout.
+//!
+//! After the n-th failure in a row the backend is skipped for
+//! `1 s * 2^(n-1)`, capped at 5 min, with ±20 % jitter so that many sessions do not
+//! probe in lockstep. When the cool-down has passed, the first invocation to take
+//! the lock becomes the probe (the others keep skipping for `probe window`); its
+//! success closes the breaker, its failure opens it for the next, longer period.
+
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::paths::Paths;
+
+/// First cool-down after a failure.
+pub const BASE_MS: u64 = 1_000;
+/// Longest cool-down: a backend back after an outage is noticed within 5 minutes.
+pub const MAX_MS: u64 = 5 * 60 * 1_000;
+/// A successful delivery refreshes `last_success` on disk at most this often.
+const SUCCESS_REFRESH_MS: u64 = 5_000;
+
+/// What is on disk for one backend.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct State {
+    /// Failures in a row (0: closed).
+    pub failures: u32,
+    /// Epoch ms before which the backend is skipped.
+    pub open_until: u64,
+    pub last_error: Option<String>,
+    pub last_success: Option<u64>,
+    pub last_failure: Option<u64>,
+}
+
+/// What an invocation may do with a backend right now.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Gate {
+    /// Closed: send.
+    Send,
+    /// Cool-down passed and this invocation won the probe: send (one request).
+    Probe,
+    /// Open: skip, straight to the spool. Carries the reason for the spool line.
+    Skip(String),
+}
+
+/// Human form of a breaker state for `status`.
+pub fn describe(state: &State, now_ms: u64) -> &'static str {
+    if state.failures == 0 {
+        "closed"
+    } else if now_ms < state.open_until {
+        "open"
+    } else {
+        "half-open"
+    }
+}
+
+fn file(paths: &Paths, backend: &str) -> PathBuf {
+    paths.breakers_dir().join(format!("{backend}.json"))
+}
+
+/// Reads the state (missing or unreadable: closed).
+pub fn load(paths: &Paths, backend: &str) -> State {
+    std::fs::read(file(paths, backend))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default()
+}
+
+/// Decides whether this invocation sends to `backend`. `probe_window_ms` is how
+/// long the others keep skipping while this invocation probes.
+pub fn check(paths: &Paths, backend: &str, now_ms: u64, probe_window_ms: u64) -> Gate {
+    let state = load(paths, backend);
+    if state.failures == 0 {
+        return Gate::Send;
+    }
+    if now_ms < state.open_until {
+        return Gate::Skip(skip_reason(&state, now_ms));
+    }
+    // Cool-down over: whoever re-reads it still expired under the lock probes.
+    let won = update(paths, backend, |s| {
+        if s.failures == 0 {
+            return Some(Gate::Send);
+        }
+        if now_ms < s.open_until {
+            return None;
+        }
+        s.open_until = now_ms + probe_window_ms;
+        Some(Gate::Probe)
+    });
+    match won {
+        Some(Some(g)) => g,
+        Some(None) => Gate::Skip(skip_reason(&load(paths, backend), now_ms)),
+        // The state file cannot be written: better to try than to skip forever.
+        None => Gate::Probe,
+    }
+}
+
+fn skip_reason(state: &State, now_ms: u64) -> String {
+    let secs = state.open_until.saturating_sub(now_ms).div_ceil(1000);
+    format!(
+        "circuit breaker open after {} failure(s) in a row, retrying in {secs} s (last error: {})",
+        state.failures,
+        state.last_error.as_deref().unwrap_or("unknown")
+    )
+}
+
+/// Records a delivery (or a permanent reject: the backend answered).
+pub fn success(paths: &Paths, backend: &str, now_ms: u64) {
+    let state = load(paths, backend);
+    let fresh = state
+        .last_success
+        .is_some_and(|t| now_ms.saturating_sub(t) < SUCCESS_REFRESH_MS);
+    if state.failures == 0 && fresh {
+        return;
+    }
+    let _ = update(paths, backend, |s| {
+        s.failures = 0;
+        s.open_until = 0;
+        s.last_success = Some(now_ms);
+        Some(())
+    });
+}
+
+/// Records a failed attempt and opens the breaker for the next cool-down.
+pub fn failure(paths: &Paths, backend: &str, now_ms: u64, error: &str) {
+    let _ = update(paths, backend, |s| {
+        s.failures = s.failures.saturating_add(1);
+        s.open_until = now_ms + cooldown_ms(s.failures, jitter());
+        s.last_error = Some(error.chars().take(300).collect());
+        s.last_failure = Some(now_ms);
+        Some(())
+    });
+}
+
+/// `1 s * 2^(failures-1)` capped at 5 min, scaled by `jitter` (0.8..1.2).
+pub fn cooldown_ms(failures: u32, jitter: f64) -> u64 {
+    let exp = failures.saturating_sub(1).min(20);
+    let base = BASE_MS.saturating_mul(1u64 << exp).min(MAX_MS);
+    ((base as f64) * jitter) as u64
+}
+
+/// A factor in 0.8..1.2 from the clock's nanoseconds and the pid (no rand crate;
+/// it only has to differ between processes).
+fn jitter() -> f64 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    let mix =
+        (nanos as u64 ^ ((std::process::id() as u64) << 17)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    0.8 + ((mix >> 40) % 4001) as f64 / 10_000.0
+}
+
+/// Read-modify-write under `<backend>.lock`; `f` returns `None` to leave the file
+/// alone (then `Some(None)`). Returns `None` when the state cannot be written.
+fn update<T>(
+    paths: &Paths,
+    backend: &str,
+    f: impl FnOnce(&mut State) -> Option<T>,
+) -> Option<Option<T>> {
+    let dir = paths.breakers_dir();
+    let lock = open_lock(&dir, backend).ok()?;
+    lock.lock().ok()?;
+    let mut state = load(paths, backend);
+    let Some(out) = f(&mut state) else {
+        return Some(None);
+    };
+    let target = file(paths, backend);
+    let tmp = dir.join(format!(".{backend}.{}.tmp", std::process::id()));
+    let write = || -> std::io::Result<()> {
+        let mut t = File::create(&tmp)?;
+        t.write_all(&serde_json::to_vec(&state).expect("state serialises"))?;
+        std::fs::rename(&tmp, &target)
+    };
+    if write().is_err() {
+        let _ = std::fs::remove_file(&tmp);
+        return None;
+    }
+    Some(Some(out))
+}
+
+fn open_lock(dir: &std::path::Path, backend: &str) -> std::io::Result<File> {
+    let path = dir.join(format!("{backend}.lock"));
+    let open = || {
+        OpenOptions::new()
+            .create(true)
+            .write(true)
+            .truncate(false)
+            .open(&path)
+    };
+    match open() {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            std::fs::create_dir_all(dir)?;
+            open()
+        }
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn paths(tag: &str) -> Paths {
+        let d =
+            std::env::temp_dir().join(format!("hookrelay-breaker-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        Paths {
+            data_dir: d.join("data"),
+            state_dir: d.join("state"),
+        }
+    }
+
+    #[test]
+    fn cooldown_doubles_and_caps() {
+        assert_eq!(cooldown_ms(1, 1.0), 1_000);
+        assert_eq!(cooldown_ms(2, 1.0), 2_000);
+        assert_eq!(cooldown_ms(4, 1.0), 8_000);
+        assert_eq!(cooldown_ms(30, 1.0), MAX_MS);
+        assert_eq!(cooldown_ms(1, 0.8), 800);
+        for _ in 0..100 {
+            let j = jitter();
+            assert!((0.8..=1.2).contains(&j), "{j}");
+        }
+    }
+
+    #[test]
+    fn failure_opens_then_one_probe_then_success_closes() {
+        let p = paths("cycle");
+        assert_eq!(check(&p, "b", 1_000_000, 2_000), Gate::Send);
+        failure(&p, "b", 1_000_000, "connection refused");
+        assert!(
+            matches!(check(&p, "b", 1_000_100, 2_000), Gate::Skip(r) if r.contains("connection refused"))
+        );
+        // After the longest possible first cool-down: one probe, the others skip.
+        assert_eq!(check(&p, "b", 1_002_000, 2_000), Gate::Probe);
+        assert!(matches!(check(&p, "b", 1_002_001, 2_000), Gate::Skip(_)));
+        success(&p, "b", 1_002_500);
+        assert_eq!(check(&p, "b", 1_002_600, 2_000), Gate::Send);
+        let s = load(&p, "b");
+        assert_eq!(s.failures, 0);
+        assert_eq!(s.last_success, Some(1_002_500));
+        assert_eq!(s.last_error.as_deref(), Some("connection refused"));
+    }
+}

@@ -1,6 +1,14 @@
 //! Fan-out: every backend that wants the event gets it at the same time, one
 //! thread each, under one overall deadline, so the slowest backend (not the sum)
 //! sets the cost and a hanging one never holds Claude Code past the deadline.
+//!
+//! Before that, `route` decides per backend whether the event goes out live or
+//! to the end of the backend's spool: when its circuit breaker is open (a dead
+//! backend costs one small file read, not a timeout), or when older events are
+//! still waiting there (order per backend). Gates are the exception to the
+//! second rule: their answer is needed now, so they are asked live even with a
+//! non-empty spool; with an open breaker a gate counts as unreachable at once and
+//! its `on_unreachable` policy applies without waiting.
 
 use std::sync::Arc;
 use std::sync::mpsc;
@@ -11,7 +19,92 @@ use serde_json::Value;
 use crate::backends::http::Transport;
 use crate::backends::webhook::GateConfig;
 use crate::backends::{Backend, Outcome};
+use crate::breaker;
 use crate::event::Envelope;
+use crate::paths::Paths;
+use crate::spool;
+
+/// How one backend gets this event.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Route {
+    /// Send now.
+    Live,
+    /// Send now as the breaker's half-open probe.
+    Probe,
+    /// Straight to the end of the spool, for this reason (breaker open, or
+    /// older events waiting, which a drain sends first).
+    Queue(String),
+}
+
+/// A backend and its route for this event.
+#[derive(Clone)]
+pub struct Routed {
+    pub backend: Arc<dyn Backend>,
+    pub route: Route,
+}
+
+/// Decides each backend's route: one breaker file read and one spool `readdir`
+/// per backend. `probe_window_ms` keeps other invocations off a backend while
+/// this one probes it.
+pub fn route(
+    backends: &[Arc<dyn Backend>],
+    paths: &Paths,
+    now_ms: u64,
+    probe_window_ms: u64,
+) -> Vec<Routed> {
+    backends
+        .iter()
+        .map(|b| {
+            let route = match breaker::check(paths, b.name(), now_ms, probe_window_ms) {
+                breaker::Gate::Skip(why) => Route::Queue(why),
+                _ if b.gate().is_some() => Route::Live,
+                breaker::Gate::Probe if spool::has_pending(paths, b.name()) => {
+                    Route::Queue(QUEUED.into())
+                }
+                breaker::Gate::Probe => Route::Probe,
+                breaker::Gate::Send if spool::has_pending(paths, b.name()) => {
+                    Route::Queue(QUEUED.into())
+                }
+                breaker::Gate::Send => Route::Live,
+            };
+            Routed {
+                backend: Arc::clone(b),
+                route,
+            }
+        })
+        .collect()
+}
+
+/// Why an event went behind older ones (the drain right after sends them in order).
+pub const QUEUED: &str = "queued behind older spooled events";
+
+/// Sends to the live routes in parallel (`fan_out`); queued ones are reported as
+/// `Retry(reason)`, in the same order as `routed`.
+pub fn send(
+    routed: &[Routed],
+    env: &Envelope,
+    transport: &Transport,
+    deadline: Instant,
+) -> Vec<Delivery> {
+    let live: Vec<Arc<dyn Backend>> = routed
+        .iter()
+        .filter(|r| !matches!(r.route, Route::Queue(_)))
+        .map(|r| Arc::clone(&r.backend))
+        .collect();
+    let mut sent = fan_out(&live, env, transport, deadline).into_iter();
+    routed
+        .iter()
+        .map(|r| match &r.route {
+            Route::Queue(why) => Delivery {
+                backend: r.backend.name().to_string(),
+                outcome: Outcome::Retry(why.clone()),
+                answer: None,
+                gate: r.backend.gate().cloned(),
+            },
+            _ => sent.next().expect("one delivery per live backend"),
+        })
+        .collect()
+}
 
 /// What happened to one event at one backend.
 #[derive(Debug, Clone)]

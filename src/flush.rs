@@ -1,10 +1,140 @@
-//! `hookrelay flush`: replays spooled events in order, per backend.
+//! `hookrelay flush`: replays spooled events in order, per backend, over one
+//! keep-alive connection each, until the spool is empty or the backend fails;
+//! `--dead-letters` re-drives the events backends refused.
+//!
+//! First it spools the events of killed invocations (any age), so a flush after
+//! a crash delivers everything. Only delivered lines are passed; a flush killed
+//! midway re-sends at most the last few (at-least-once, the event id is the
+//! idempotency key).
 
 use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
 
+use crate::backends::Backend;
+use crate::backends::http::Transport;
+use crate::config;
 use crate::exit::Code;
+use crate::journal;
+use crate::paths::Paths;
+use crate::spool;
 
-pub fn run(_config: Option<&Path>, _dead_letters: bool, _backend: Option<&str>) -> Code {
-    eprintln!("hookrelay flush: not implemented yet");
-    Code::NonBlocking
+/// Time limit of one replayed request (the hook's deadline is for Claude Code's
+/// sake; a flush can afford to wait for a slow backend).
+const MIN_REQUEST_TIMEOUT_MS: u64 = 10_000;
+
+pub fn run(config_path: Option<&Path>, dead_letters: bool, only: Option<&str>) -> Code {
+    let config = match config::load(config_path) {
+        Ok(l) => {
+            for w in l.warnings {
+                eprintln!("hookrelay: {w}");
+            }
+            l.config
+        }
+        Err(e) => {
+            eprintln!("hookrelay: {e}");
+            return Code::NonBlocking;
+        }
+    };
+    let paths = Paths::resolve(&config);
+
+    let recovered = journal::recover(&paths, &config, 0);
+    for p in &recovered.problems {
+        eprintln!("hookrelay: {p}");
+    }
+    if recovered.events > 0 {
+        println!(
+            "recovered {} event(s) of killed invocations into the spools",
+            recovered.events
+        );
+    }
+
+    let backends: Vec<Arc<dyn Backend>> =
+        config.backends.build().into_iter().map(Arc::from).collect();
+    if let Some(name) = only
+        && !backends.iter().any(|b| b.name() == name)
+    {
+        {
+            let names: Vec<&str> = backends.iter().map(|b| b.name()).collect();
+            eprintln!(
+                "hookrelay: flush: no enabled backend named `{name}` (enabled: {})",
+                if names.is_empty() {
+                    "none".to_string()
+                } else {
+                    names.join(", ")
+                }
+            );
+            return Code::NonBlocking;
+        }
+    }
+    for orphan in spool::known_backends(&paths) {
+        if !backends.iter().any(|b| b.name() == orphan) && only.is_none_or(|o| o == orphan) {
+            eprintln!(
+                "hookrelay: {orphan}: has a spool in {} but is not configured (or disabled); \
+                 its events stay there until it is enabled again",
+                spool::dir(&paths, &orphan).display()
+            );
+        }
+    }
+
+    let transport = Transport::new(Duration::from_millis(config.delivery.connect_timeout_ms));
+    let timeout = Duration::from_millis(config.delivery.deadline_ms.max(MIN_REQUEST_TIMEOUT_MS));
+    let mut all_done = true;
+    for b in backends
+        .iter()
+        .filter(|b| only.is_none_or(|o| o == b.name()))
+    {
+        let name = b.name();
+        let result = if dead_letters {
+            spool::redrive_dead_letters(&paths, &config, b.as_ref(), &transport, timeout)
+                .map_err(|e| format!("{}: {e}", spool::dir(&paths, name).display()))
+        } else {
+            let budget = spool::Budget {
+                stop_at: None,
+                request_timeout: timeout,
+                wait_for_lock: true,
+            };
+            Ok(spool::drain(&paths, b.as_ref(), &transport, budget))
+        };
+        spool::sync(&paths, name);
+        let r = match result {
+            Ok(r) => r,
+            Err(e) => {
+                all_done = false;
+                println!("{name}: could not re-drive dead letters: {e}");
+                continue;
+            }
+        };
+        let left = spool::stats(&paths, name);
+        let waiting = if dead_letters {
+            left.dead_letters
+        } else {
+            left.events
+        };
+        let what = if dead_letters {
+            "dead letters"
+        } else {
+            "spooled"
+        };
+        let mut line = format!("{name}: delivered {}", r.delivered);
+        if r.dead_lettered > 0 {
+            line.push_str(&format!(", {} refused (dead letters)", r.dead_lettered));
+        }
+        if r.torn > 0 {
+            line.push_str(&format!(", {} torn line(s) skipped", r.torn));
+        }
+        line.push_str(&format!(", {waiting} {what} left"));
+        if let Some(e) = &r.error {
+            line.push_str(&format!(" (stopped: {e})"));
+        }
+        println!("{line}");
+        if waiting > 0 || r.error.is_some() {
+            all_done = false;
+        }
+    }
+    if all_done {
+        Code::Success
+    } else {
+        Code::Attention
+    }
 }

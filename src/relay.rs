@@ -1,13 +1,13 @@
 //! The path of one event, top to bottom in one function:
-//! stdin -> event -> policy -> redact -> enrich -> journal -> backends -> answer ->
-//! local sink -> spool -> stdout.
+//! stdin -> event -> journal -> policy -> redact -> enrich -> route -> backends ->
+//! answer -> local sink -> spool -> stdout -> recovery and drain.
 
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::backends::Backend;
 use crate::backends::http::Transport;
+use crate::backends::{Backend, Outcome};
 use crate::clock;
 use crate::config;
 use crate::decision;
@@ -15,7 +15,7 @@ use crate::deliver;
 use crate::enrich;
 use crate::exit::Code;
 use crate::input;
-use crate::journal::Journal;
+use crate::journal::{self, Journal};
 use crate::paths::Paths;
 use crate::policy;
 use crate::redact::Redactor;
@@ -67,10 +67,14 @@ pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
         .filter(|b| b.wants(&input.hook_event_name))
         .map(Arc::from)
         .collect();
+    // The id and time are minted here so a recovered event keeps the same ones.
+    let id = enrich::uuid_v4();
     let mut journal = if backends.is_empty() {
         None
     } else {
-        Journal::begin(&paths, &raw.bytes)
+        Journal::begin(&paths, &raw.bytes, &id, now_ms)
+            .map_err(|e| problems.push(format!("{e}; delivering without crash protection")))
+            .ok()
     };
 
     // 4. Policy looks at the input as sent (a rule may match a secret-bearing
@@ -85,6 +89,7 @@ pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
 
     // 5. Enrich: id, time, host, git, project, run, session counters.
     let mut envelope = enrich::envelope(input, report, &config, &paths, now_ms);
+    envelope.id = id;
     envelope.decision = decision::merge(&envelope, &verdicts).record;
     let targets: Vec<String> = backends.iter().map(|b| b.name().to_string()).collect();
     if let Some(j) = journal.as_mut() {
@@ -92,13 +97,16 @@ pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
     }
 
     // 6. Forward to every backend (and ask the gates) in parallel, one deadline.
-    let deadline = started + deadline_for(&envelope.hook_event_name, &config.delivery);
-    let deliveries = if backends.is_empty() {
-        Vec::new()
-    } else {
-        let transport = Transport::new(Duration::from_millis(config.delivery.connect_timeout_ms));
-        deliver::fan_out(&backends, &envelope, &transport, deadline)
-    };
+    //    A backend whose breaker is open, or whose spool still holds older events,
+    //    gets the event at the end of its spool instead (drained in step 9).
+    let delivery_time = deadline_for(&envelope.hook_event_name, &config.delivery);
+    let deadline = started + delivery_time;
+    let routed = deliver::route(&backends, &paths, now_ms, probe_window_ms(delivery_time));
+    let transport = Transport::new(Duration::from_millis(config.delivery.connect_timeout_ms));
+    let deliveries = deliver::send(&routed, &envelope, &transport, deadline);
+    if let Some(j) = journal.as_mut() {
+        j.done(&delivered(&deliveries));
+    }
 
     // 7. The answer: local rules and gates merged, recorded in the kept event.
     verdicts.extend(decision::gate_verdicts(&envelope, &deliveries));
@@ -120,7 +128,14 @@ pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
     if let Some(e) = config_error {
         problems.insert(0, e);
     }
-    problems.extend(spool::settle(&paths, &config, &envelope, &deliveries));
+    problems.extend(spool::settle(
+        &paths,
+        &config,
+        &envelope,
+        &routed,
+        &deliveries,
+        now_ms,
+    ));
     if let Some(j) = journal {
         j.finish();
     }
@@ -132,11 +147,51 @@ pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
     for p in &problems {
         eprintln!("hookrelay: {p}");
     }
+
+    // 10. Housekeeping within a small budget, now that this event is safe: spool
+    //     what killed invocations left behind, then replay the spools of healthy
+    //     backends from the head (one drainer per backend; busy ones are skipped).
+    if !backends.is_empty() {
+        for p in journal::recover(&paths, &config, journal::HOT_PATH_MIN_AGE_MS).problems {
+            eprintln!("hookrelay: {p}");
+        }
+        let budget = spool::Budget {
+            stop_at: Some(Instant::now() + Duration::from_millis(config.delivery.drain_budget_ms)),
+            request_timeout: delivery_time,
+            wait_for_lock: false,
+        };
+        for (r, d) in routed.iter().zip(&deliveries) {
+            // Drain a backend that just took an event, or one this event only
+            // queued behind its own older events; never one whose breaker is open.
+            let drain = match &r.route {
+                deliver::Route::Live | deliver::Route::Probe => d.outcome == Outcome::Delivered,
+                deliver::Route::Queue(why) => why == deliver::QUEUED,
+            };
+            if drain {
+                spool::drain(&paths, r.backend.as_ref(), &transport, budget);
+            }
+        }
+    }
     if config_broken {
         Code::NonBlocking
     } else {
         Code::Success
     }
+}
+
+/// Backends that took the event live.
+fn delivered(deliveries: &[deliver::Delivery]) -> Vec<String> {
+    deliveries
+        .iter()
+        .filter(|d| d.outcome == Outcome::Delivered)
+        .map(|d| d.backend.clone())
+        .collect()
+}
+
+/// While one invocation probes a backend whose cool-down has passed, the others
+/// keep skipping it for this long (the probe's deadline plus a margin).
+fn probe_window_ms(delivery_time: Duration) -> u64 {
+    delivery_time.as_millis() as u64 + 1_000
 }
 
 /// SessionEnd's hooks share Claude Code's 1.5 s budget; everything else gets the

@@ -1,27 +1,727 @@
 //! Per-backend spools of events not yet delivered, and dead letters for events a
-//! backend refused, under `<data>/spool/<backend>/`.
+//! backend refused, under `<data>/spool/<backend>/`:
+//!
+//! ```text
+//! seg-000000000001.jsonl   spooled events, oldest first, one JSON line each
+//! seg-000000000002.jsonl   (a new segment starts when the last one passes 16 MiB)
+//! cursor                   where the first undelivered line starts (+ its attempts)
+//! dead-letters.jsonl       events the backend refused, with its answer
+//! lock, drain.lock         append/structure lock; one drainer at a time
+//! ```
+//!
+//! Appends go to the last segment under `lock` (one `write` per line, see `jsonl`).
+//! Draining reads from the cursor forward and only rewrites the small cursor file,
+//! so a spool of a million events costs an invocation a `readdir` and a few `stat`s,
+//! never a read of the whole spool. Fully drained segments are deleted.
 
+use std::fs::{File, OpenOptions};
+use std::io::{BufRead, BufReader, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+use crate::backends::http::Transport;
+use crate::backends::{Backend, Outcome};
+use crate::breaker;
+use crate::clock;
 use crate::config::Config;
-use crate::deliver::Delivery;
+use crate::deliver::{Delivery, Route, Routed};
 use crate::event::Envelope;
+use crate::jsonl;
 use crate::paths::Paths;
 
-/// Puts every event a backend did not take into its spool (retry) or dead
-/// letters (rejected). Returns one stderr line per problem.
-pub fn settle(
-    _paths: &Paths,
-    _config: &Config,
-    _env: &Envelope,
-    deliveries: &[Delivery],
-) -> Vec<String> {
-    deliveries
-        .iter()
-        .filter_map(|d| match &d.outcome {
-            crate::backends::Outcome::Delivered => None,
-            crate::backends::Outcome::Retry(e) => {
-                Some(format!("{}: not delivered: {e}", d.backend))
-            }
-            crate::backends::Outcome::Rejected(e) => Some(format!("{}: rejected: {e}", d.backend)),
+/// A new segment starts once the last one reaches this size.
+pub const SEGMENT_BYTES: u64 = 16 * 1024 * 1024;
+/// The cursor is saved at least every this many consumed lines while draining
+/// (a crash re-sends at most this many: at-least-once).
+const CURSOR_EVERY: u32 = 64;
+pub const DEAD_LETTERS: &str = "dead-letters.jsonl";
+const REDRIVE: &str = "dead-letters.redrive.jsonl";
+
+/// One spooled event.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Entry {
+    pub envelope: Envelope,
+    /// Attempts made before it was spooled (0: skipped, e.g. breaker open).
+    pub attempts: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
+    pub spooled_at: String,
+    /// Rebuilt from the in-flight journal of a killed invocation.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub recovered: bool,
+}
+
+/// One dead letter: the event, why, and what the backend answered.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct DeadLetter {
+    pub envelope: Envelope,
+    /// `rejected` (the backend refused it) or `spool full`.
+    pub reason: String,
+    /// The answer received (status and start of the body), or the cap message.
+    pub error: String,
+    pub attempts: u32,
+    pub dead_at: String,
+}
+
+/// Where the first undelivered line is, and how its retries went.
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Cursor {
+    pub seg: u64,
+    pub offset: u64,
+    /// Failed replay attempts of the line at the cursor.
+    pub attempts: u32,
+    pub last_error: Option<String>,
+    /// Torn or unreadable lines skipped so far.
+    pub torn: u64,
+}
+
+pub fn dir(paths: &Paths, backend: &str) -> PathBuf {
+    paths.spool_dir(backend)
+}
+
+fn seg_path(dir: &Path, seq: u64) -> PathBuf {
+    dir.join(format!("seg-{seq:012}.jsonl"))
+}
+
+/// Segment files, oldest first.
+pub fn segments(dir: &Path) -> Vec<(u64, PathBuf)> {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut out: Vec<(u64, PathBuf)> = rd
+        .filter_map(|e| {
+            let e = e.ok()?;
+            let name = e.file_name();
+            let name = name.to_str()?;
+            let seq = name
+                .strip_prefix("seg-")?
+                .strip_suffix(".jsonl")?
+                .parse()
+                .ok()?;
+            Some((seq, e.path()))
         })
-        .collect()
+        .collect();
+    out.sort();
+    out
+}
+
+pub fn read_cursor(dir: &Path) -> Cursor {
+    std::fs::read(dir.join("cursor"))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default()
+}
+
+fn write_cursor(dir: &Path, c: &Cursor) -> std::io::Result<()> {
+    let tmp = dir.join(format!(".cursor.{}.tmp", std::process::id()));
+    std::fs::write(&tmp, serde_json::to_vec(c).expect("cursor serialises"))?;
+    std::fs::rename(&tmp, dir.join("cursor"))
+}
+
+/// Bytes waiting to be delivered (a `readdir` plus one `stat` per segment).
+pub fn pending_bytes(dir: &Path) -> u64 {
+    let segs = segments(dir);
+    if segs.is_empty() {
+        return 0;
+    }
+    let cur = read_cursor(dir);
+    segs.iter()
+        .filter(|(seq, _)| *seq >= cur.seg)
+        .map(|(seq, p)| {
+            let len = std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+            if *seq == cur.seg {
+                len.saturating_sub(cur.offset)
+            } else {
+                len
+            }
+        })
+        .sum()
+}
+
+/// Are older events waiting for this backend? (The hot path's only spool check.)
+pub fn has_pending(paths: &Paths, backend: &str) -> bool {
+    pending_bytes(&dir(paths, backend)) > 0
+}
+
+fn open_lock(path: &Path) -> std::io::Result<File> {
+    let open = || {
+        OpenOptions::new()
+            .create(true)
+            .write(true)
+            .truncate(false)
+            .open(path)
+    };
+    match open() {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if let Some(d) = path.parent() {
+                std::fs::create_dir_all(d)?;
+            }
+            open()
+        }
+        other => other,
+    }
+}
+
+/// Holds `<dir>/lock` while appending or changing which files exist.
+fn structure_lock(dir: &Path) -> std::io::Result<File> {
+    let f = open_lock(&dir.join("lock"))?;
+    f.lock()?;
+    Ok(f)
+}
+
+/// What happened to an event handed to the spool.
+#[derive(Debug, PartialEq)]
+pub enum Kept {
+    Spooled,
+    /// The spool was at its cap: the event went to the dead letters instead.
+    Overflowed(String),
+}
+
+/// Appends an event to the end of `backend`'s spool, or, when the spool is at
+/// `config.spool.max_bytes`, to its dead letters with reason `spool full`.
+pub fn append(
+    paths: &Paths,
+    config: &Config,
+    backend: &str,
+    entry: &Entry,
+) -> std::io::Result<Kept> {
+    let dir = dir(paths, backend);
+    let line = serde_json::to_vec(entry).expect("an entry serialises");
+    let _lock = structure_lock(&dir)?;
+    let cap = config.spool.max_bytes;
+    if pending_bytes(&dir) + line.len() as u64 + 1 > cap {
+        let msg = format!(
+            "SPOOL FULL: the spool of backend `{backend}` holds more than spool.max_bytes = {cap} bytes; \
+             event {} went to {} instead (nothing is dropped). Bring the backend back and run \
+             `hookrelay flush`, then `hookrelay flush --dead-letters`, or raise spool.max_bytes",
+            entry.envelope.id,
+            dir.join(DEAD_LETTERS).display()
+        );
+        let dl = DeadLetter {
+            envelope: clone_env(&entry.envelope),
+            reason: "spool full".into(),
+            error: format!("spool full (max_bytes {cap})"),
+            attempts: entry.attempts,
+            dead_at: clock::rfc3339_ms(clock::now_ms()),
+        };
+        append_dead_locked(&dir, &dl)?;
+        return Ok(Kept::Overflowed(msg));
+    }
+    let segs = segments(&dir);
+    let seq = match segs.last() {
+        Some((seq, p)) if std::fs::metadata(p).map(|m| m.len()).unwrap_or(0) < SEGMENT_BYTES => {
+            *seq
+        }
+        // Never reuse a number at or below the cursor: those count as delivered.
+        last => {
+            last.map(|(s, _)| *s)
+                .unwrap_or(0)
+                .max(read_cursor(&dir).seg)
+                + 1
+        }
+    };
+    jsonl::append_line(&seg_path(&dir, seq), &line)?;
+    Ok(Kept::Spooled)
+}
+
+fn clone_env(e: &Envelope) -> Envelope {
+    e.clone()
+}
+
+/// Appends a dead letter (takes the structure lock: re-driving renames the file).
+pub fn dead_letter(paths: &Paths, backend: &str, dl: &DeadLetter) -> std::io::Result<()> {
+    let dir = dir(paths, backend);
+    let _lock = structure_lock(&dir)?;
+    append_dead_locked(&dir, dl)
+}
+
+fn append_dead_locked(dir: &Path, dl: &DeadLetter) -> std::io::Result<()> {
+    jsonl::append_line(
+        &dir.join(DEAD_LETTERS),
+        &serde_json::to_vec(dl).expect("a dead letter serialises"),
+    )
+}
+
+/// After delivery: spools what a backend did not take, dead-letters what it
+/// refused, and tells the breaker how live attempts went. Returns one stderr
+/// line per problem (routine spooling behind an open breaker stays quiet).
+pub fn settle(
+    paths: &Paths,
+    config: &Config,
+    env: &Envelope,
+    routed: &[Routed],
+    deliveries: &[Delivery],
+    now_ms: u64,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    let now = clock::rfc3339_ms(now_ms);
+    for (r, d) in routed.iter().zip(deliveries) {
+        let name = r.backend.name();
+        let attempted = !matches!(r.route, Route::Queue(_));
+        match &d.outcome {
+            Outcome::Delivered => {
+                if attempted {
+                    breaker::success(paths, name, now_ms);
+                }
+            }
+            Outcome::Rejected(answer) => {
+                breaker::success(paths, name, now_ms);
+                let dl = DeadLetter {
+                    envelope: env.clone(),
+                    reason: "rejected".into(),
+                    error: answer.clone(),
+                    attempts: 1,
+                    dead_at: now.clone(),
+                };
+                match dead_letter(paths, name, &dl) {
+                    Ok(()) => problems.push(format!(
+                        "{name}: refused event {}: {answer}; kept in {} (re-drive with `hookrelay flush --dead-letters`)",
+                        env.id,
+                        dir(paths, name).join(DEAD_LETTERS).display()
+                    )),
+                    Err(e) => problems.push(format!(
+                        "{name}: refused event {} ({answer}) and the dead-letter file {} could not be written: {e}",
+                        env.id,
+                        dir(paths, name).join(DEAD_LETTERS).display()
+                    )),
+                }
+            }
+            Outcome::Retry(error) => {
+                if attempted {
+                    breaker::failure(paths, name, now_ms, error);
+                }
+                let entry = Entry {
+                    envelope: env.clone(),
+                    attempts: u32::from(attempted),
+                    last_error: Some(error.clone()),
+                    spooled_at: now.clone(),
+                    recovered: false,
+                };
+                match append(paths, config, name, &entry) {
+                    Ok(Kept::Spooled) if attempted => problems.push(format!(
+                        "{name}: not delivered ({error}); spooled for retry"
+                    )),
+                    Ok(Kept::Spooled) => {}
+                    Ok(Kept::Overflowed(msg)) => problems.push(msg),
+                    Err(e) => problems.push(format!(
+                        "{name}: not delivered ({error}) and the spool {} could not be written: {e}; \
+                         the event stays in the in-flight journal for the next run",
+                        dir(paths, name).display()
+                    )),
+                }
+            }
+        }
+    }
+    problems
+}
+
+/// How long a drain may go on.
+#[derive(Clone, Copy, Debug)]
+pub struct Budget {
+    /// No new request starts after this instant (`None`: until empty or failing).
+    pub stop_at: Option<Instant>,
+    /// Time limit of each request.
+    pub request_timeout: Duration,
+    /// Wait for another drainer to finish instead of skipping (`flush`).
+    pub wait_for_lock: bool,
+}
+
+/// What one drain did.
+#[derive(Debug, Default, Clone)]
+pub struct Drained {
+    pub delivered: u64,
+    pub dead_lettered: u64,
+    /// Torn or unreadable lines skipped (and counted in the cursor).
+    pub torn: u64,
+    /// Someone else was draining: nothing was done.
+    pub busy: bool,
+    /// Stopped on this error (the event at the head stays for later).
+    pub error: Option<String>,
+    /// Events still waiting afterwards.
+    pub left: bool,
+}
+
+/// Replays `backend`'s spool from the head, in order, until it is empty, a
+/// delivery fails, or the budget is spent. Only delivered (or dead-lettered)
+/// lines are passed; a kill at any point re-sends at most the lines since the
+/// last saved cursor.
+pub fn drain(
+    paths: &Paths,
+    backend: &dyn Backend,
+    transport: &Transport,
+    budget: Budget,
+) -> Drained {
+    let name = backend.name();
+    let dir = dir(paths, name);
+    let mut out = Drained::default();
+    if segments(&dir).is_empty() {
+        return out;
+    }
+    let Ok(lock) = open_lock(&dir.join("drain.lock")) else {
+        out.left = true;
+        return out;
+    };
+    let locked = if budget.wait_for_lock {
+        lock.lock().is_ok()
+    } else {
+        lock.try_lock().is_ok()
+    };
+    if !locked {
+        out.busy = true;
+        out.left = true;
+        return out;
+    }
+    let mut cur = read_cursor(&dir);
+    let mut unsaved = 0u32;
+    let mut answered = false;
+    let mut requests = 0u32;
+    'segments: loop {
+        let segs = segments(&dir);
+        let Some(pos) = segs.iter().position(|(seq, _)| *seq >= cur.seg) else {
+            break;
+        };
+        // Segments before the cursor were fully delivered (left by a kill).
+        for (_, p) in &segs[..pos] {
+            let _ = std::fs::remove_file(p);
+        }
+        let (seq, ref path) = segs[pos];
+        if seq != cur.seg {
+            cur = Cursor {
+                seg: seq,
+                offset: 0,
+                attempts: 0,
+                last_error: None,
+                torn: cur.torn,
+            };
+        }
+        let is_tail = pos + 1 == segs.len();
+        let Ok(mut f) = File::open(path) else { break };
+        if f.seek(SeekFrom::Start(cur.offset)).is_err() {
+            break;
+        }
+        let mut reader = BufReader::with_capacity(64 * 1024, f);
+        let mut line = Vec::new();
+        loop {
+            line.clear();
+            let n = match reader.read_until(b'\n', &mut line) {
+                Ok(n) => n as u64,
+                Err(_) => break 'segments,
+            };
+            if n == 0 || line.last() != Some(&b'\n') {
+                if is_tail {
+                    // End of the spool (or a line still being written).
+                    if n > 0 {
+                        out.left = true;
+                    }
+                    break 'segments;
+                }
+                if n > 0 {
+                    // A line torn by a kill, never closed because the spool moved on.
+                    out.torn += 1;
+                    cur.torn += 1;
+                }
+                // On to the next segment; this one is done.
+                cur = Cursor {
+                    seg: seq + 1,
+                    offset: 0,
+                    attempts: 0,
+                    last_error: None,
+                    torn: cur.torn,
+                };
+                let _ = write_cursor(&dir, &cur);
+                unsaved = 0;
+                let _ = std::fs::remove_file(path);
+                continue 'segments;
+            }
+            let entry: Entry = match serde_json::from_slice(&line[..line.len() - 1]) {
+                Ok(e) => e,
+                Err(_) => {
+                    out.torn += 1;
+                    cur.torn += 1;
+                    advance(&mut cur, n, &mut unsaved, &dir);
+                    continue;
+                }
+            };
+            // At least one request per drain, so a spent budget still makes progress.
+            if budget.stop_at.is_some_and(|t| Instant::now() >= t) && requests > 0 {
+                out.left = true;
+                break 'segments;
+            }
+            requests += 1;
+            let outcome = match backend.request(&entry.envelope) {
+                None => Outcome::Delivered,
+                Some(req) => match transport.send(&req, Instant::now() + budget.request_timeout) {
+                    Ok(resp) => backend.classify(&resp),
+                    Err(e) => Outcome::Retry(e.0),
+                },
+            };
+            match outcome {
+                Outcome::Delivered => {
+                    answered = true;
+                    out.delivered += 1;
+                    advance(&mut cur, n, &mut unsaved, &dir);
+                }
+                Outcome::Rejected(answer) => {
+                    answered = true;
+                    let dl = DeadLetter {
+                        envelope: entry.envelope,
+                        reason: "rejected".into(),
+                        error: answer,
+                        attempts: entry.attempts + cur.attempts + 1,
+                        dead_at: clock::rfc3339_ms(clock::now_ms()),
+                    };
+                    if dead_letter(paths, name, &dl).is_err() {
+                        out.error = Some(format!(
+                            "refused, and {} could not be written",
+                            dir.join(DEAD_LETTERS).display()
+                        ));
+                        out.left = true;
+                        break 'segments;
+                    }
+                    out.dead_lettered += 1;
+                    advance(&mut cur, n, &mut unsaved, &dir);
+                }
+                Outcome::Retry(e) => {
+                    cur.attempts += 1;
+                    cur.last_error = Some(e.clone());
+                    breaker::failure(paths, name, clock::now_ms(), &e);
+                    out.error = Some(e);
+                    out.left = true;
+                    break 'segments;
+                }
+            }
+        }
+    }
+    let _ = write_cursor(&dir, &cur);
+    if answered {
+        breaker::success(paths, name, clock::now_ms());
+    }
+    if !out.left {
+        remove_if_drained(&dir, &cur);
+    }
+    out
+}
+
+fn advance(cur: &mut Cursor, n: u64, unsaved: &mut u32, dir: &Path) {
+    cur.offset += n;
+    cur.attempts = 0;
+    cur.last_error = None;
+    *unsaved += 1;
+    if *unsaved >= CURSOR_EVERY {
+        let _ = write_cursor(dir, cur);
+        *unsaved = 0;
+    }
+}
+
+/// Everything delivered: drop the last segment and the cursor (under the
+/// structure lock, so no append slips in between), leaving an empty spool that
+/// the hot path recognises with one `readdir`.
+fn remove_if_drained(dir: &Path, cur: &Cursor) {
+    let Ok(_lock) = structure_lock(dir) else {
+        return;
+    };
+    let segs = segments(dir);
+    let all_read = segs.iter().all(|(seq, p)| {
+        *seq < cur.seg
+            || (*seq == cur.seg && std::fs::metadata(p).map(|m| m.len()).unwrap_or(0) == cur.offset)
+    });
+    if all_read {
+        // Cursor first: a kill in between leaves a segment without a cursor,
+        // which is re-sent (duplicates), never skipped.
+        if cur.torn == 0 {
+            let _ = std::fs::remove_file(dir.join("cursor"));
+        } else {
+            // Keep the torn-line count for `status`, pointing past every segment.
+            let kept = Cursor {
+                seg: cur.seg + 1,
+                offset: 0,
+                attempts: 0,
+                last_error: None,
+                torn: cur.torn,
+            };
+            if write_cursor(dir, &kept).is_err() {
+                return;
+            }
+        }
+        for (_, p) in segs {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
+
+/// Moves the dead letters back into play: each is sent once more; delivered ones
+/// are gone, refused ones come back as dead letters with the new answer, and
+/// those that fail for a transient reason go to the end of the spool.
+pub fn redrive_dead_letters(
+    paths: &Paths,
+    config: &Config,
+    backend: &dyn Backend,
+    transport: &Transport,
+    timeout: Duration,
+) -> std::io::Result<Drained> {
+    let name = backend.name();
+    let dir = dir(paths, name);
+    let mut out = Drained::default();
+    let redrive = dir.join(REDRIVE);
+    {
+        let _lock = structure_lock(&dir)?;
+        // A redrive file already there is one a killed flush did not finish.
+        if !redrive.exists() {
+            match std::fs::rename(dir.join(DEAD_LETTERS), &redrive) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    let (values, torn) = jsonl::read_values(&redrive)?;
+    out.torn = torn as u64;
+    let mut answered = false;
+    for v in values {
+        let Ok(dl) = serde_json::from_value::<DeadLetter>(v) else {
+            out.torn += 1;
+            continue;
+        };
+        let outcome = match backend.request(&dl.envelope) {
+            None => Outcome::Delivered,
+            Some(req) => match transport.send(&req, Instant::now() + timeout) {
+                Ok(resp) => backend.classify(&resp),
+                Err(e) => Outcome::Retry(e.0),
+            },
+        };
+        match outcome {
+            Outcome::Delivered => {
+                answered = true;
+                out.delivered += 1;
+            }
+            Outcome::Rejected(answer) => {
+                answered = true;
+                out.dead_lettered += 1;
+                dead_letter(
+                    paths,
+                    name,
+                    &DeadLetter {
+                        error: answer,
+                        attempts: dl.attempts + 1,
+                        dead_at: clock::rfc3339_ms(clock::now_ms()),
+                        ..dl
+                    },
+                )?;
+            }
+            Outcome::Retry(e) => {
+                out.left = true;
+                out.error = Some(e.clone());
+                let entry = Entry {
+                    envelope: dl.envelope,
+                    attempts: dl.attempts + 1,
+                    last_error: Some(e),
+                    spooled_at: clock::rfc3339_ms(clock::now_ms()),
+                    recovered: false,
+                };
+                append(paths, config, name, &entry)?;
+            }
+        }
+    }
+    if answered {
+        breaker::success(paths, name, clock::now_ms());
+    }
+    std::fs::remove_file(&redrive)?;
+    Ok(out)
+}
+
+/// Spool facts for `status` (reads the spool; not for the hot path).
+#[derive(Debug, Default, Clone)]
+pub struct Stats {
+    pub events: u64,
+    pub bytes: u64,
+    /// `ts` of the oldest waiting event (epoch ms).
+    pub oldest_ms: Option<u64>,
+    pub torn: u64,
+    pub head_attempts: u32,
+    pub head_error: Option<String>,
+    pub dead_letters: u64,
+    /// Dead letters that are there because the spool was full.
+    pub overflowed: u64,
+    /// Last error recorded in a dead letter.
+    pub last_dead_error: Option<String>,
+}
+
+pub fn stats(paths: &Paths, backend: &str) -> Stats {
+    let dir = dir(paths, backend);
+    let cur = read_cursor(&dir);
+    let mut s = Stats {
+        torn: cur.torn,
+        head_attempts: cur.attempts,
+        head_error: cur.last_error.clone(),
+        bytes: pending_bytes(&dir),
+        ..Stats::default()
+    };
+    let mut looked = false;
+    for (seq, p) in segments(&dir).iter().filter(|(seq, _)| *seq >= cur.seg) {
+        let Ok(mut f) = File::open(p) else { continue };
+        let start = if *seq == cur.seg { cur.offset } else { 0 };
+        if f.seek(SeekFrom::Start(start)).is_err() {
+            continue;
+        }
+        let mut r = BufReader::with_capacity(256 * 1024, f);
+        loop {
+            let buf = match r.fill_buf() {
+                Ok([]) | Err(_) => break,
+                Ok(b) => b,
+            };
+            if !looked && let Some(end) = buf.iter().position(|b| *b == b'\n') {
+                looked = true;
+                s.oldest_ms = serde_json::from_slice::<Entry>(&buf[..end])
+                    .ok()
+                    .and_then(|e| clock::parse_rfc3339_ms(&e.envelope.ts));
+            }
+            let n = buf.len();
+            s.events += buf.iter().filter(|b| **b == b'\n').count() as u64;
+            r.consume(n);
+        }
+    }
+    for f in [DEAD_LETTERS, REDRIVE] {
+        if let Ok((vals, _)) = jsonl::read_values(&dir.join(f)) {
+            s.dead_letters += vals.len() as u64;
+            for v in &vals {
+                if v["reason"] == "spool full" {
+                    s.overflowed += 1;
+                }
+            }
+            if let Some(e) = vals.last().and_then(|v| v["error"].as_str()) {
+                s.last_dead_error = Some(e.to_string());
+            }
+        }
+    }
+    s
+}
+
+/// Backend names that have a spool directory (configured or not any more).
+pub fn known_backends(paths: &Paths) -> Vec<String> {
+    let Ok(rd) = std::fs::read_dir(paths.data_dir.join("spool")) else {
+        return Vec::new();
+    };
+    let mut v: Vec<String> = rd
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().is_dir())
+        .filter_map(|e| e.file_name().to_str().map(str::to_owned))
+        .collect();
+    v.sort();
+    v
+}
+
+/// `fsync`s the spool files (used by `flush`; the hot path does not, see docs).
+pub fn sync(paths: &Paths, backend: &str) {
+    let dir = dir(paths, backend);
+    for (_, p) in segments(&dir) {
+        if let Ok(f) = File::open(&p) {
+            let _ = f.sync_all();
+        }
+    }
+    if let Ok(f) = File::open(&dir) {
+        let _ = f.sync_all();
+    }
 }

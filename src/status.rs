@@ -1,10 +1,218 @@
-//! `hookrelay status`: per backend, enabled, breaker, spool depth, dead letters.
+//! `hookrelay status`: per backend, enabled, breaker, spool depth and age, dead
+//! letters, last error and success; `--json` for scripts; exit 3 when something
+//! needs attention (breaker not closed, events waiting, dead letters, spool near
+//! its cap), so it can feed monitoring. `collect` is shared with `doctor`.
 
 use std::path::Path;
 
-use crate::exit::Code;
+use serde::Serialize;
 
-pub fn run(_config: Option<&Path>, _json: bool) -> Code {
-    eprintln!("hookrelay status: not implemented yet");
-    Code::NonBlocking
+use crate::breaker;
+use crate::clock;
+use crate::config::{self, Config};
+use crate::exit::Code;
+use crate::journal;
+use crate::paths::Paths;
+use crate::spool;
+
+/// Everything `status` knows about one backend.
+#[derive(Debug, Clone, Serialize)]
+pub struct BackendStatus {
+    pub name: String,
+    /// Configured and enabled (a disabled or removed backend may still have a spool).
+    pub enabled: bool,
+    /// `closed`, `open` or `half-open`.
+    pub breaker: String,
+    /// Failures in a row.
+    pub failures: u32,
+    /// When an open breaker lets the next attempt through (RFC 3339).
+    pub retry_at: Option<String>,
+    pub spool_events: u64,
+    pub spool_bytes: u64,
+    pub spool_max_bytes: u64,
+    /// `ts` of the oldest waiting event, and its age in seconds.
+    pub oldest_event: Option<String>,
+    pub oldest_event_age_s: Option<u64>,
+    /// Torn or unreadable spool lines skipped so far.
+    pub torn_lines_skipped: u64,
+    pub dead_letters: u64,
+    /// Dead letters that are there because the spool was full.
+    pub spool_full_overflow: u64,
+    pub last_error: Option<String>,
+    pub last_failure: Option<String>,
+    pub last_success: Option<String>,
+    /// Why this backend needs attention (empty: all good).
+    pub attention: Vec<String>,
+}
+
+/// The status of every enabled backend, plus any backend with files on disk.
+pub fn collect(config: &Config, paths: &Paths) -> Vec<BackendStatus> {
+    let now = clock::now_ms();
+    let enabled: Vec<String> = config
+        .backends
+        .build()
+        .iter()
+        .map(|b| b.name().to_string())
+        .collect();
+    let mut names = enabled.clone();
+    for n in spool::known_backends(paths) {
+        if !names.contains(&n) {
+            names.push(n);
+        }
+    }
+    names
+        .into_iter()
+        .map(|name| {
+            let b = breaker::load(paths, &name);
+            let s = spool::stats(paths, &name);
+            let cap = config.spool.max_bytes;
+            let mut attention = Vec::new();
+            let state = breaker::describe(&b, now);
+            if b.failures > 0 {
+                attention.push(format!(
+                    "breaker {state} after {} failure(s) in a row",
+                    b.failures
+                ));
+            }
+            if s.events > 0 {
+                attention.push(format!("{} event(s) waiting in the spool", s.events));
+            }
+            if s.bytes.saturating_mul(10) >= cap.saturating_mul(9) {
+                attention.push(format!(
+                    "spool at {} of its {} byte cap (spool.max_bytes)",
+                    s.bytes, cap
+                ));
+            }
+            if s.overflowed > 0 {
+                attention.push(format!(
+                    "{} event(s) overflowed a full spool into the dead letters",
+                    s.overflowed
+                ));
+            }
+            if s.dead_letters > 0 {
+                attention.push(format!(
+                    "{} dead letter(s): `hookrelay flush --dead-letters` re-drives them",
+                    s.dead_letters
+                ));
+            }
+            let last_error = s
+                .head_error
+                .clone()
+                .or(b.last_error.clone())
+                .or(s.last_dead_error.clone());
+            BackendStatus {
+                enabled: enabled.contains(&name),
+                breaker: state.to_string(),
+                failures: b.failures,
+                retry_at: (b.failures > 0).then(|| clock::rfc3339_ms(b.open_until)),
+                spool_events: s.events,
+                spool_bytes: s.bytes,
+                spool_max_bytes: cap,
+                oldest_event: s.oldest_ms.map(clock::rfc3339_ms),
+                oldest_event_age_s: s.oldest_ms.map(|t| now.saturating_sub(t) / 1000),
+                torn_lines_skipped: s.torn,
+                dead_letters: s.dead_letters,
+                spool_full_overflow: s.overflowed,
+                last_error,
+                last_failure: b.last_failure.map(clock::rfc3339_ms),
+                last_success: b.last_success.map(clock::rfc3339_ms),
+                attention,
+                name,
+            }
+        })
+        .collect()
+}
+
+pub fn run(config_path: Option<&Path>, json: bool) -> Code {
+    let config = match config::load(config_path) {
+        Ok(l) => {
+            for w in l.warnings {
+                eprintln!("hookrelay: {w}");
+            }
+            l.config
+        }
+        Err(e) => {
+            eprintln!("hookrelay: {e}");
+            return Code::NonBlocking;
+        }
+    };
+    let paths = Paths::resolve(&config);
+    let all = collect(&config, &paths);
+    let inflight = journal::count(&paths);
+    let needs_attention = all.iter().any(|b| !b.attention.is_empty());
+    if json {
+        let doc = serde_json::json!({
+            "backends": all,
+            "inflight_journals": inflight,
+            "attention": needs_attention,
+        });
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&doc).expect("status serialises")
+        );
+    } else {
+        print!("{}", render(&all, &paths, inflight));
+    }
+    if needs_attention {
+        Code::Attention
+    } else {
+        Code::Success
+    }
+}
+
+fn render(all: &[BackendStatus], paths: &Paths, inflight: usize) -> String {
+    let mut out = String::new();
+    if all.is_empty() {
+        out.push_str(&format!(
+            "no remote backends configured; events are kept locally in {}\n",
+            paths.events_dir().display()
+        ));
+    }
+    for b in all {
+        let enabled = if b.enabled { "enabled" } else { "not enabled" };
+        let mut breaker = format!("breaker {}", b.breaker);
+        if b.failures > 0 {
+            breaker.push_str(&format!(
+                " ({} failure(s) in a row, next try {})",
+                b.failures,
+                b.retry_at.as_deref().unwrap_or("-")
+            ));
+        }
+        out.push_str(&format!("{} ({enabled}): {breaker}\n", b.name));
+        let mut spool = format!(
+            "  spool: {} event(s), {} bytes",
+            b.spool_events, b.spool_bytes
+        );
+        if let (Some(ts), Some(age)) = (&b.oldest_event, b.oldest_event_age_s) {
+            spool.push_str(&format!(", oldest {ts} ({})", age_words(age)));
+        }
+        if b.torn_lines_skipped > 0 {
+            spool.push_str(&format!(", {} torn line(s) skipped", b.torn_lines_skipped));
+        }
+        out.push_str(&format!("{spool}; dead letters: {}\n", b.dead_letters));
+        out.push_str(&format!(
+            "  last success: {}; last error: {}\n",
+            b.last_success.as_deref().unwrap_or("never"),
+            b.last_error.as_deref().unwrap_or("none")
+        ));
+        for a in &b.attention {
+            out.push_str(&format!("  ! {a}\n"));
+        }
+    }
+    if inflight > 0 {
+        out.push_str(&format!(
+            "{inflight} in-flight journal(s) in {} (running hooks, or killed ones `hookrelay flush` recovers)\n",
+            paths.inflight_dir().display()
+        ));
+    }
+    out
+}
+
+fn age_words(s: u64) -> String {
+    match s {
+        0..120 => format!("{s} s ago"),
+        120..7200 => format!("{} min ago", s / 60),
+        7200..172_800 => format!("{} h ago", s / 3600),
+        _ => format!("{} days ago", s / 86_400),
+    }
 }

@@ -8,6 +8,7 @@ pub mod backends;
 pub mod enrich;
 pub mod install;
 pub mod server;
+pub mod spool;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -1,0 +1,566 @@
+//! Never lose an event: spooling while a backend is down, replay with `flush`,
+//! opportunistic draining, the circuit breaker, dead letters, the size cap,
+//! torn lines, recovery of killed invocations, and `status`.
+
+mod support;
+
+use std::collections::BTreeSet;
+use std::net::TcpListener;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use support::server::{Reply, Server, dead_port};
+use support::spool::*;
+use support::*;
+
+fn ok() -> Reply {
+    Reply::json(200, r#"{"ok":true}"#)
+}
+
+#[test]
+fn backend_down_for_200_events_then_flush_delivers_each_once_in_order() {
+    let env = TestEnv::new("down200");
+    let port = dead_port();
+    env.write_config(&webhook_config(
+        &format!("http://127.0.0.1:{port}/events"),
+        json!({}),
+    ));
+    for i in 0..200 {
+        let out = env.hook(&tagged_event(i));
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert_eq!(stdout(&out), "");
+    }
+    let expected: Vec<String> = (0..200).map(tag).collect();
+    assert_eq!(spooled_tags(&env, "hook"), expected, "spooled in order");
+    let (st, code) = status_json(&env);
+    assert_eq!(code, 3, "events waiting need attention");
+    assert_eq!(st["backends"][0]["spool_events"], 200);
+    assert_eq!(st["backends"][0]["breaker"], "open");
+
+    // The backend comes back on the same port.
+    let server = Server::start_on(TcpListener::bind(("127.0.0.1", port)).unwrap(), |_| ok());
+    let out = env.run(&["flush"], b"");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert!(
+        stdout(&out).contains("hook: delivered 200"),
+        "{}",
+        stdout(&out)
+    );
+    let got = server.received();
+    let tags: Vec<String> = got.iter().map(tag_of).collect();
+    assert_eq!(tags, expected, "exactly those 200, in order, once each");
+    let keys: BTreeSet<&str> = got
+        .iter()
+        .map(|r| r.header("idempotency-key").unwrap())
+        .collect();
+    assert_eq!(keys.len(), 200, "one idempotency key per event");
+    for r in &got {
+        assert_eq!(r.header("idempotency-key").unwrap(), r.json()["id"]);
+    }
+    assert!(spooled_tags(&env, "hook").is_empty());
+    let (st, code) = status_json(&env);
+    assert_eq!(code, 0, "{st}");
+    assert_eq!(st["backends"][0]["breaker"], "closed");
+    assert_eq!(st["backends"][0]["spool_events"], 0);
+}
+
+#[test]
+fn hundred_concurrent_invocations_with_the_backend_down_spool_hundred_intact_lines() {
+    let env = Arc::new(TestEnv::new("concurrent"));
+    env.write_config(&webhook_config(
+        &format!("http://127.0.0.1:{}/events", dead_port()),
+        json!({}),
+    ));
+    let handles: Vec<_> = (0..100)
+        .map(|i| {
+            let env = Arc::clone(&env);
+            std::thread::spawn(move || env.hook(&tagged_event(i)))
+        })
+        .collect();
+    for h in handles {
+        let out = h.join().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    }
+    let lines = raw_spool_lines(&env, "hook");
+    assert_eq!(lines.len(), 100);
+    let mut tags = BTreeSet::new();
+    for l in &lines {
+        let v: serde_json::Value = serde_json::from_str(l).expect("every line intact JSON");
+        assert!(v["spooled_at"].is_string());
+        assert!(v["attempts"].is_u64());
+        tags.insert(
+            v["envelope"]["input"]["tool_use_id"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    assert_eq!(tags, (0..100).map(tag).collect::<BTreeSet<_>>());
+}
+
+#[test]
+fn a_healthy_backend_again_drains_the_spool_without_anyone_running_flush() {
+    let env = TestEnv::new("drain");
+    let port = dead_port();
+    env.write_config(&webhook_config(
+        &format!("http://127.0.0.1:{port}/events"),
+        json!({ "drain_budget_ms": 2000 }),
+    ));
+    for i in 0..5 {
+        env.hook(&tagged_event(i));
+    }
+    assert_eq!(spooled_tags(&env, "hook").len(), 5);
+    let server = Server::start_on(TcpListener::bind(("127.0.0.1", port)).unwrap(), |_| ok());
+    set_breaker(&env, "hook", 1, 0); // cool-down over
+    let out = env.hook(&tagged_event(5));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let tags: Vec<String> = server.received().iter().map(tag_of).collect();
+    assert_eq!(
+        tags,
+        (0..6).map(tag).collect::<Vec<_>>(),
+        "older events first"
+    );
+    assert!(
+        segments(&env, "hook").is_empty(),
+        "drained spool is removed"
+    );
+    // Back to live delivery.
+    env.hook(&tagged_event(6));
+    assert_eq!(tag_of(server.received().last().unwrap()), tag(6));
+}
+
+#[test]
+fn flapping_backend_loses_nothing_and_nothing_gets_stuck() {
+    let env = TestEnv::new("flap");
+    let n = Arc::new(AtomicUsize::new(0));
+    let accepted = Arc::new(Mutex::new(Vec::<String>::new()));
+    let (n2, acc2) = (n.clone(), accepted.clone());
+    let server = Server::start(move |r| {
+        if n2.fetch_add(1, Ordering::SeqCst) % 2 == 0 {
+            acc2.lock().unwrap().push(tag_of(r));
+            ok()
+        } else {
+            Reply::json(503, r#"{"error":"busy"}"#)
+        }
+    });
+    env.write_config(&webhook_config(&server.url("/events"), json!({})));
+    for i in 0..30 {
+        let out = env.hook(&tagged_event(i));
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        if i % 10 == 9 {
+            set_breaker(&env, "hook", 1, 0); // let the next one probe and drain
+        }
+    }
+    let mut flushes = 0;
+    loop {
+        let out = env.run(&["flush"], b"");
+        flushes += 1;
+        if out.status.code() == Some(0) {
+            break;
+        }
+        assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+        assert!(flushes < 100, "stuck: {}", stdout(&out));
+    }
+    let got: BTreeSet<String> = accepted.lock().unwrap().iter().cloned().collect();
+    assert_eq!(got, (0..30).map(tag).collect::<BTreeSet<_>>());
+    assert!(spooled_tags(&env, "hook").is_empty());
+    assert_eq!(status_json(&env).1, 0);
+}
+
+#[test]
+fn breaker_only_the_first_invocation_waits_for_a_hanging_backend() {
+    let env = TestEnv::new("hang");
+    let hang = Arc::new(AtomicBool::new(true));
+    let accepted = Arc::new(Mutex::new(Vec::<String>::new()));
+    let (h2, acc2) = (hang.clone(), accepted.clone());
+    let server = Server::start(move |r| {
+        if h2.load(Ordering::SeqCst) {
+            ok().delayed(Duration::from_secs(30))
+        } else {
+            acc2.lock().unwrap().push(tag_of(r));
+            ok()
+        }
+    });
+    env.write_config(&webhook_config(
+        &server.url("/events"),
+        json!({ "deadline_ms": 1000 }),
+    ));
+    let t = Instant::now();
+    let out = env.hook(&tagged_event(0));
+    let first = t.elapsed();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(first >= Duration::from_millis(900), "waited {first:?}");
+    assert!(
+        first < Duration::from_secs(5),
+        "gave up at the deadline: {first:?}"
+    );
+    for i in 1..6 {
+        let t = Instant::now();
+        let out = env.hook(&tagged_event(i));
+        let took = t.elapsed();
+        assert_eq!(out.status.code(), Some(0));
+        assert!(
+            took < Duration::from_millis(500),
+            "invocation {i} skipped the open breaker: {took:?}"
+        );
+    }
+    assert_eq!(
+        server.received().len(),
+        1,
+        "the others never hit the backend"
+    );
+    hang.store(false, Ordering::SeqCst);
+    let out = env.run(&["flush"], b"");
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert_eq!(
+        *accepted.lock().unwrap(),
+        (0..6).map(tag).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn kill_9_at_random_points_during_delivery_and_flush_loses_nothing() {
+    use std::os::unix::process::ExitStatusExt;
+    let env = TestEnv::new("kill9");
+    let n = Arc::new(AtomicUsize::new(0));
+    let accepted = Arc::new(Mutex::new(BTreeSet::<String>::new()));
+    let (n2, acc2) = (n.clone(), accepted.clone());
+    let server = Server::start(move |r| {
+        // Slow replies, so kills land mid-request; one in five fails, so
+        // spools, breaker and drains are exercised too.
+        if n2.fetch_add(1, Ordering::SeqCst) % 5 == 4 {
+            Reply::json(503, "{}").delayed(Duration::from_millis(30))
+        } else {
+            acc2.lock().unwrap().insert(tag_of(r));
+            ok().delayed(Duration::from_millis(60))
+        }
+    });
+    env.write_config(&webhook_config(
+        &server.url("/events"),
+        json!({ "drain_budget_ms": 40 }),
+    ));
+    let inflight = env.state_dir().join("inflight");
+    let mut rng = Rng::from_clock("kill9");
+    let mut killed = 0;
+    let total = 40;
+    for i in 0..total {
+        // Often end the cool-down early, so the next invocation probes and drains
+        // (killed mid-drain) instead of only queueing behind an open breaker.
+        if breaker_file(&env, "hook").exists() && rng.below(2) == 0 {
+            set_breaker(&env, "hook", 1, 0);
+        }
+        let mut child = env
+            .command(&[])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        {
+            use std::io::Write;
+            let mut sin = child.stdin.take().unwrap();
+            sin.write_all(&tagged_event(i)).unwrap();
+        }
+        // The promise starts once stdin is read; its journal shows that.
+        let pid = child.id().to_string();
+        let t = Instant::now();
+        while t.elapsed() < Duration::from_secs(5) {
+            let journaled = std::fs::read_dir(&inflight).ok().is_some_and(|rd| {
+                rd.flatten().any(|e| {
+                    e.file_name()
+                        .to_string_lossy()
+                        .contains(&format!("-{pid}-"))
+                        && e.metadata().is_ok_and(|m| m.len() > 0)
+                })
+            });
+            if journaled || child.try_wait().unwrap().is_some() {
+                break;
+            }
+            std::thread::sleep(Duration::from_micros(200));
+        }
+        std::thread::sleep(Duration::from_micros(rng.below(50_000)));
+        let _ = child.kill();
+        if child.wait().unwrap().signal() == Some(9) {
+            killed += 1;
+        }
+        // Now and then a flush, killed at a random point too.
+        if i % 4 == 3 {
+            let mut f = env
+                .command(&["flush"])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .unwrap();
+            std::thread::sleep(Duration::from_micros(rng.below(100_000)));
+            let _ = f.kill();
+            if f.wait().unwrap().signal() == Some(9) {
+                killed += 1;
+            }
+        }
+    }
+    assert!(
+        killed >= 12,
+        "only {killed} kills landed: the test tested little"
+    );
+    // Everything not delivered must be recoverable: flush until the spool is empty.
+    for _ in 0..50 {
+        let out = env.run(&["flush"], b"");
+        if out.status.code() == Some(0) {
+            break;
+        }
+    }
+    let got = accepted.lock().unwrap().clone();
+    let missing: Vec<String> = (0..total).map(tag).filter(|t| !got.contains(t)).collect();
+    assert!(missing.is_empty(), "lost after kill -9: {missing:?}");
+    assert!(spooled_tags(&env, "hook").is_empty());
+}
+
+#[test]
+fn an_event_killed_before_enrichment_is_rebuilt_from_its_journal_with_its_id() {
+    let env = TestEnv::new("orphan");
+    let server = Server::start(|_| ok());
+    env.write_config(&webhook_config(&server.url("/events"), json!({})));
+    let dir = env.state_dir().join("inflight");
+    std::fs::create_dir_all(&dir).unwrap();
+    let raw = String::from_utf8(tagged_event(7)).unwrap();
+    let header = json!({ "id": "11111111-2222-4333-8444-555555555555", "now_ms": 1_795_000_000_000u64, "raw": raw });
+    // A header and a torn second line: the invocation died while enriching.
+    let mut body = serde_json::to_vec(&header).unwrap();
+    body.extend_from_slice(b"\n{\"envelope\":{\"id\"");
+    std::fs::write(dir.join("1795000000000-999999-abcd1234.jnl"), body).unwrap();
+    let out = env.run(&["flush"], b"");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert!(
+        stdout(&out).contains("recovered 1 event"),
+        "{}",
+        stdout(&out)
+    );
+    let got = server.received();
+    assert_eq!(got.len(), 1);
+    let body = got[0].json();
+    assert_eq!(body["id"], "11111111-2222-4333-8444-555555555555");
+    assert_eq!(body["ts"], "2026-11-18T11:06:40.000Z");
+    assert_eq!(body["input"]["tool_use_id"], "t-7");
+    assert_eq!(
+        std::fs::read_dir(&dir).unwrap().count(),
+        0,
+        "journal removed"
+    );
+}
+
+#[test]
+fn refused_events_become_dead_letters_with_the_answer_and_can_be_redriven() {
+    let env = TestEnv::new("dead");
+    let accept = Arc::new(AtomicBool::new(false));
+    let a2 = accept.clone();
+    let server = Server::start(move |_| {
+        if a2.load(Ordering::SeqCst) {
+            ok()
+        } else {
+            Reply::json(422, r#"{"error":"schema says no"}"#)
+        }
+    });
+    env.write_config(&webhook_config(&server.url("/events"), json!({})));
+    for i in 0..2 {
+        let out = env.hook(&tagged_event(i));
+        assert_eq!(out.status.code(), Some(0));
+        assert!(stderr(&out).contains("dead-letters"), "{}", stderr(&out));
+    }
+    let dl = dead_letters(&env, "hook");
+    assert_eq!(dl.len(), 2);
+    assert_eq!(dl[0]["reason"], "rejected");
+    assert!(dl[0]["error"].as_str().unwrap().contains("422"));
+    assert!(dl[0]["error"].as_str().unwrap().contains("schema says no"));
+    assert!(spooled_tags(&env, "hook").is_empty(), "never retried as-is");
+
+    let (st, code) = status_json(&env);
+    assert_eq!(code, 3);
+    assert_eq!(st["backends"][0]["dead_letters"], 2);
+    assert_eq!(
+        st["backends"][0]["breaker"], "closed",
+        "a refusal is an answer"
+    );
+    let text = env.run(&["status"], b"");
+    assert_eq!(text.status.code(), Some(3));
+    assert!(
+        stdout(&text).contains("dead letters: 2"),
+        "{}",
+        stdout(&text)
+    );
+
+    // Still refused: they stay dead letters (with the new answer).
+    let out = env.run(&["flush", "--dead-letters"], b"");
+    assert_eq!(out.status.code(), Some(3), "{}", stdout(&out));
+    assert_eq!(dead_letters(&env, "hook").len(), 2);
+    assert_eq!(dead_letters(&env, "hook")[0]["attempts"], 2);
+
+    accept.store(true, Ordering::SeqCst);
+    let before = server.received().len();
+    let out = env.run(&["flush", "--dead-letters", "--backend", "hook"], b"");
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let tags: Vec<String> = server.received()[before..].iter().map(tag_of).collect();
+    assert_eq!(tags, vec![tag(0), tag(1)]);
+    assert!(dead_letters(&env, "hook").is_empty());
+    assert_eq!(status_json(&env).1, 0);
+}
+
+#[test]
+fn a_full_spool_overflows_loudly_into_dead_letters_and_nothing_is_dropped() {
+    let env = TestEnv::new("cap");
+    let port = dead_port();
+    let mut config = webhook_config(&format!("http://127.0.0.1:{port}/events"), json!({}));
+    config["spool"] = json!({ "max_bytes": 4000 });
+    env.write_config(&config);
+    let mut warned = 0;
+    for i in 0..10 {
+        let out = env.hook(&tagged_event(i));
+        assert_eq!(out.status.code(), Some(0));
+        if stderr(&out).contains("SPOOL FULL") {
+            warned += 1;
+        }
+    }
+    let spooled = spooled_tags(&env, "hook");
+    let dl = dead_letters(&env, "hook");
+    assert!(
+        !spooled.is_empty() && !dl.is_empty(),
+        "{spooled:?} / {}",
+        dl.len()
+    );
+    assert_eq!(spooled.len() + dl.len(), 10);
+    assert_eq!(warned, dl.len(), "one loud line per overflowed event");
+    assert!(dl.iter().all(|d| d["reason"] == "spool full"));
+    let (st, code) = status_json(&env);
+    assert_eq!(code, 3);
+    assert_eq!(st["backends"][0]["spool_full_overflow"], dl.len());
+
+    let server = Server::start_on(TcpListener::bind(("127.0.0.1", port)).unwrap(), |_| ok());
+    assert_eq!(env.run(&["flush"], b"").status.code(), Some(0));
+    assert_eq!(
+        env.run(&["flush", "--dead-letters"], b"").status.code(),
+        Some(0)
+    );
+    let got: BTreeSet<String> = server.received().iter().map(tag_of).collect();
+    assert_eq!(got, (0..10).map(tag).collect::<BTreeSet<_>>());
+}
+
+#[test]
+fn a_torn_spool_line_is_skipped_and_counted_never_fatal() {
+    let env = TestEnv::new("torn");
+    let port = dead_port();
+    env.write_config(&webhook_config(
+        &format!("http://127.0.0.1:{port}/events"),
+        json!({}),
+    ));
+    env.hook(&tagged_event(0));
+    // A writer killed mid-line.
+    let seg = segments(&env, "hook").pop().unwrap();
+    let mut bytes = std::fs::read(&seg).unwrap();
+    bytes.extend_from_slice(br#"{"envelope":{"id":"torn"#);
+    std::fs::write(&seg, bytes).unwrap();
+    env.hook(&tagged_event(1));
+    let server = Server::start_on(TcpListener::bind(("127.0.0.1", port)).unwrap(), |_| ok());
+    let out = env.run(&["flush"], b"");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert!(
+        stdout(&out).contains("1 torn line(s) skipped"),
+        "{}",
+        stdout(&out)
+    );
+    let tags: Vec<String> = server.received().iter().map(tag_of).collect();
+    assert_eq!(tags, vec![tag(0), tag(1)]);
+    let (st, _) = status_json(&env);
+    assert_eq!(st["backends"][0]["torn_lines_skipped"], 1);
+}
+
+#[test]
+fn flush_names_an_unknown_backend() {
+    let env = TestEnv::new("unknown");
+    env.write_config(&webhook_config("http://127.0.0.1:9/x", json!({})));
+    let out = env.run(&["flush", "--backend", "nope"], b"");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("no enabled backend named `nope`"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("hook"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_million_spooled_events_do_not_slow_an_invocation_down() {
+    let env = TestEnv::new("million");
+    let port = dead_port();
+    env.write_config(&webhook_config(
+        &format!("http://127.0.0.1:{port}/events"),
+        json!({}),
+    ));
+    let far = now_ms() + 3_600_000;
+    let median = |env: &TestEnv, from: usize| {
+        let mut times: Vec<Duration> = (from..from + 15)
+            .map(|i| {
+                set_breaker(env, "hook", 1, far);
+                let t = Instant::now();
+                let out = env.hook(&tagged_event(i));
+                assert_eq!(out.status.code(), Some(0));
+                t.elapsed()
+            })
+            .collect();
+        times.sort();
+        times[7]
+    };
+    let empty = median(&env, 0);
+    // Remove what those runs spooled, then write 1,000,000 small lines in
+    // 16 MiB segments, as the spool would have.
+    let dir = spool_dir(&env, "hook");
+    std::fs::remove_dir_all(&dir).unwrap();
+    std::fs::create_dir_all(&dir).unwrap();
+    let line = |n: usize| {
+        format!(
+            "{{\"envelope\":{{\"id\":\"{n:036}\"}},\"attempts\":0,\"spooled_at\":\"2026-11-22T00:00:00.000Z\"}}\n"
+        )
+    };
+    let per_seg = (16 * 1024 * 1024) / line(0).len() + 1;
+    let mut n = 0;
+    let mut seq = 1;
+    while n < 1_000_000 {
+        let mut buf = String::with_capacity(17 * 1024 * 1024);
+        for _ in 0..per_seg.min(1_000_000 - n) {
+            buf.push_str(&line(n));
+            n += 1;
+        }
+        std::fs::write(dir.join(format!("seg-{seq:012}.jsonl")), buf).unwrap();
+        seq += 1;
+    }
+    let full = median(&env, 100);
+    assert!(
+        full <= empty * 2 + Duration::from_millis(5),
+        "median with an empty spool {empty:?}, with 1,000,000 events {full:?}"
+    );
+    // The new events went to the end of the spool, after the million.
+    let last = segments(&env, "hook").pop().unwrap();
+    let text = std::fs::read_to_string(last).unwrap();
+    assert!(
+        text.contains("\"tool_use_id\":\"t-114\""),
+        "appended at the end"
+    );
+}
