@@ -155,19 +155,23 @@ pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
         for p in journal::recover(&paths, &config, journal::HOT_PATH_MIN_AGE_MS).problems {
             eprintln!("hookrelay: {p}");
         }
-        let budget = spool::Budget {
-            stop_at: Some(Instant::now() + Duration::from_millis(config.delivery.drain_budget_ms)),
-            request_timeout: delivery_time,
-            wait_for_lock: false,
-        };
+        let drain_budget = Duration::from_millis(config.delivery.drain_budget_ms);
+        let stop_at = Instant::now() + drain_budget;
         for (r, d) in routed.iter().zip(&deliveries) {
             // Drain a backend that just took an event, or one this event only
             // queued behind its own older events; never one whose breaker is open.
-            let drain = match &r.route {
+            let healthy = match &r.route {
                 deliver::Route::Live | deliver::Route::Probe => d.outcome == Outcome::Delivered,
                 deliver::Route::Queue(why) => why == deliver::QUEUED,
             };
-            if drain {
+            if healthy {
+                // What is left of the event's deadline, but at least the budget.
+                let left = deadline.saturating_duration_since(Instant::now());
+                let budget = spool::Budget {
+                    stop_at: Some(stop_at),
+                    request_timeout: left.max(drain_budget),
+                    wait_for_lock: false,
+                };
                 spool::drain(&paths, r.backend.as_ref(), &transport, budget);
             }
         }

@@ -258,17 +258,20 @@ pub fn settle(
 ) -> Vec<String> {
     let mut problems = Vec::new();
     let now = clock::rfc3339_ms(now_ms);
+    // The breaker counts from when the answer (or the deadline) came, not from
+    // when the event arrived: a 1 s deadline must not eat a 1 s cool-down.
+    let answered_ms = clock::now_ms();
     for (r, d) in routed.iter().zip(deliveries) {
         let name = r.backend.name();
         let attempted = !matches!(r.route, Route::Queue(_));
         match &d.outcome {
             Outcome::Delivered => {
                 if attempted {
-                    breaker::success(paths, name, now_ms);
+                    breaker::success(paths, name, answered_ms);
                 }
             }
             Outcome::Rejected(answer) => {
-                breaker::success(paths, name, now_ms);
+                breaker::success(paths, name, answered_ms);
                 let dl = DeadLetter {
                     envelope: env.clone(),
                     reason: "rejected".into(),
@@ -291,7 +294,7 @@ pub fn settle(
             }
             Outcome::Retry(error) => {
                 if attempted {
-                    breaker::failure(paths, name, now_ms, error);
+                    breaker::failure(paths, name, answered_ms, error);
                 }
                 let entry = Entry {
                     envelope: env.clone(),
