@@ -728,3 +728,177 @@ pub fn sync(paths: &Paths, backend: &str) {
         let _ = f.sync_all();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+    use crate::backends::{HttpResponse, Request};
+
+    /// Records the ids it is asked for; "sends" nothing (request `None` counts as
+    /// delivered), or fails every request with `fail`.
+    struct Recorder {
+        seen: Arc<Mutex<Vec<String>>>,
+        fail: bool,
+    }
+
+    impl Backend for Recorder {
+        fn name(&self) -> &str {
+            "rec"
+        }
+        fn wants(&self, _: &str) -> bool {
+            true
+        }
+        fn request(&self, env: &Envelope) -> Option<Request> {
+            self.seen.lock().unwrap().push(env.id.clone());
+            self.fail.then(|| Request {
+                method: "POST",
+                url: "http://127.0.0.1:1/nothing-listens".into(),
+                headers: vec![],
+                body: vec![],
+            })
+        }
+        fn classify(&self, _: &HttpResponse) -> Outcome {
+            Outcome::Delivered
+        }
+    }
+
+    fn setup(tag: &str) -> (Paths, Config) {
+        let d = std::env::temp_dir().join(format!("hookrelay-spool-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        let paths = Paths {
+            data_dir: d.join("data"),
+            state_dir: d.join("state"),
+        };
+        (paths, Config::default())
+    }
+
+    fn entry(id: &str) -> Entry {
+        let envelope: Envelope = serde_json::from_value(serde_json::json!({
+            "id": id, "ts": "2026-11-22T00:00:00.000Z", "hook_event_name": "Stop",
+            "session_id": "s", "input": {}, "hookrelay": {"version": "0"},
+            "host": {"name": "h", "user": "u", "os": "linux", "arch": "x86_64"}
+        }))
+        .unwrap();
+        Entry {
+            envelope,
+            attempts: 0,
+            last_error: None,
+            spooled_at: "2026-11-22T00:00:00.000Z".into(),
+            recovered: false,
+        }
+    }
+
+    fn line(id: &str) -> String {
+        format!("{}\n", serde_json::to_string(&entry(id)).unwrap())
+    }
+
+    fn budget() -> Budget {
+        Budget {
+            stop_at: None,
+            request_timeout: Duration::from_secs(2),
+            wait_for_lock: true,
+        }
+    }
+
+    #[test]
+    fn drains_across_segments_from_the_cursor_in_order_and_cleans_up() {
+        let (paths, _) = setup("segments");
+        let dir = dir(&paths, "rec");
+        std::fs::create_dir_all(&dir).unwrap();
+        // Segment 1 was delivered up to its second line; segment 2 ends in a line
+        // torn by a kill (never closed, because segment 3 was started).
+        std::fs::write(
+            seg_path(&dir, 1),
+            format!("{}{}{}", line("a"), line("b"), line("c")),
+        )
+        .unwrap();
+        std::fs::write(
+            seg_path(&dir, 2),
+            format!("{}{{\"envelope\":{{\"id", line("d")),
+        )
+        .unwrap();
+        std::fs::write(seg_path(&dir, 3), format!("{}{}", line("e"), line("f"))).unwrap();
+        let cur = Cursor {
+            seg: 1,
+            offset: (line("a").len() + line("b").len()) as u64,
+            ..Cursor::default()
+        };
+        write_cursor(&dir, &cur).unwrap();
+        assert!(has_pending(&paths, "rec"));
+
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let b = Recorder {
+            seen: seen.clone(),
+            fail: false,
+        };
+        let t = Transport::new(Duration::from_millis(100));
+        let r = drain(&paths, &b, &t, budget());
+        assert_eq!(*seen.lock().unwrap(), ["c", "d", "e", "f"]);
+        assert_eq!((r.delivered, r.torn, r.left), (4, 1, false));
+        assert!(segments(&dir).is_empty(), "delivered segments are deleted");
+        assert!(!has_pending(&paths, "rec"));
+        assert_eq!(
+            read_cursor(&dir).torn,
+            1,
+            "the torn count is kept for status"
+        );
+
+        // The next append starts a segment after everything the cursor passed.
+        append(&paths, &Config::default(), "rec", &entry("g")).unwrap();
+        assert!(segments(&dir)[0].0 >= read_cursor(&dir).seg);
+        drain(&paths, &b, &t, budget());
+        assert_eq!(seen.lock().unwrap().last().unwrap(), "g");
+    }
+
+    #[test]
+    fn a_failed_replay_keeps_the_head_and_counts_its_attempts() {
+        let (paths, config) = setup("fail");
+        for id in ["a", "b"] {
+            append(&paths, &config, "rec", &entry(id)).unwrap();
+        }
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let b = Recorder {
+            seen: seen.clone(),
+            fail: true,
+        };
+        let t = Transport::new(Duration::from_millis(100));
+        for n in 1..=2 {
+            let r = drain(&paths, &b, &t, budget());
+            assert!(r.left && r.error.is_some());
+            assert_eq!(read_cursor(&dir(&paths, "rec")).attempts, n);
+        }
+        assert_eq!(
+            *seen.lock().unwrap(),
+            ["a", "a"],
+            "never skips ahead of the head"
+        );
+        assert!(breaker::load(&paths, "rec").failures >= 1);
+        assert_eq!(stats(&paths, "rec").events, 2);
+    }
+
+    #[test]
+    fn a_busy_drainer_is_skipped_not_waited_for() {
+        let (paths, config) = setup("busy");
+        append(&paths, &config, "rec", &entry("a")).unwrap();
+        let lock = open_lock(&dir(&paths, "rec").join("drain.lock")).unwrap();
+        lock.lock().unwrap();
+        let b = Recorder {
+            seen: Arc::default(),
+            fail: false,
+        };
+        let t = Transport::new(Duration::from_millis(100));
+        let r = drain(
+            &paths,
+            &b,
+            &t,
+            Budget {
+                wait_for_lock: false,
+                ..budget()
+            },
+        );
+        assert!(r.busy && r.left);
+        assert!(b.seen.lock().unwrap().is_empty());
+    }
+}
