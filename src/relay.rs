@@ -128,16 +128,13 @@ pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
     if let Some(e) = config_error {
         problems.insert(0, e);
     }
-    problems.extend(spool::settle(
-        &paths,
-        &config,
-        &envelope,
-        &routed,
-        &deliveries,
-        now_ms,
-    ));
+    let settled = spool::settle(&paths, &config, &envelope, &routed, &deliveries, now_ms);
+    problems.extend(settled.problems);
     if let Some(j) = journal {
-        j.finish();
+        // Unsettled (a spool could not be written): the journal stays for recovery.
+        if settled.complete {
+            j.finish();
+        }
     }
 
     // 9. stdout holds the one JSON answer or nothing; problems go to stderr.

@@ -245,9 +245,19 @@ fn append_dead_locked(dir: &Path, dl: &DeadLetter) -> std::io::Result<()> {
     )
 }
 
+/// What `settle` did.
+#[derive(Debug, Default)]
+pub struct Settled {
+    /// One stderr line per problem (routine spooling behind an open breaker or
+    /// older events stays quiet).
+    pub problems: Vec<String>,
+    /// Every backend has the event, or it is in a spool or dead-letter file.
+    /// `false`: a file could not be written; keep the journal for recovery.
+    pub complete: bool,
+}
+
 /// After delivery: spools what a backend did not take, dead-letters what it
-/// refused, and tells the breaker how live attempts went. Returns one stderr
-/// line per problem (routine spooling behind an open breaker stays quiet).
+/// refused, and tells the breaker how live attempts went.
 pub fn settle(
     paths: &Paths,
     config: &Config,
@@ -255,8 +265,9 @@ pub fn settle(
     routed: &[Routed],
     deliveries: &[Delivery],
     now_ms: u64,
-) -> Vec<String> {
+) -> Settled {
     let mut problems = Vec::new();
+    let mut complete = true;
     let now = clock::rfc3339_ms(now_ms);
     // The breaker counts from when the answer (or the deadline) came, not from
     // when the event arrived: a 1 s deadline must not eat a 1 s cool-down.
@@ -285,11 +296,14 @@ pub fn settle(
                         env.id,
                         dir(paths, name).join(DEAD_LETTERS).display()
                     )),
-                    Err(e) => problems.push(format!(
-                        "{name}: refused event {} ({answer}) and the dead-letter file {} could not be written: {e}",
-                        env.id,
-                        dir(paths, name).join(DEAD_LETTERS).display()
-                    )),
+                    Err(e) => {
+                        complete = false;
+                        problems.push(format!(
+                            "{name}: refused event {} ({answer}) and the dead-letter file {} could not be written: {e}",
+                            env.id,
+                            dir(paths, name).join(DEAD_LETTERS).display()
+                        ))
+                    }
                 }
             }
             Outcome::Retry(error) => {
@@ -309,16 +323,19 @@ pub fn settle(
                     )),
                     Ok(Kept::Spooled) => {}
                     Ok(Kept::Overflowed(msg)) => problems.push(msg),
-                    Err(e) => problems.push(format!(
-                        "{name}: not delivered ({error}) and the spool {} could not be written: {e}; \
-                         the event stays in the in-flight journal for the next run",
-                        dir(paths, name).display()
-                    )),
+                    Err(e) => {
+                        complete = false;
+                        problems.push(format!(
+                            "{name}: not delivered ({error}) and the spool {} could not be written: {e}; \
+                             the event stays in the in-flight journal for a later run",
+                            dir(paths, name).display()
+                        ))
+                    }
                 }
             }
         }
     }
-    problems
+    Settled { problems, complete }
 }
 
 /// How long a drain may go on.

@@ -573,3 +573,32 @@ fn a_million_spooled_events_do_not_slow_an_invocation_down() {
     );
     assert_eq!(spooled_tags(&full, "hook").len(), 15);
 }
+
+#[test]
+fn an_unwritable_spool_keeps_the_event_in_its_journal_until_flush_recovers_it() {
+    let env = TestEnv::new("unwritable");
+    let port = dead_port();
+    env.write_config(&webhook_config(
+        &format!("http://127.0.0.1:{port}/events"),
+        json!({}),
+    ));
+    // A file where the spool directory should be: every spool write fails.
+    let blocker = spool_dir(&env, "hook");
+    std::fs::create_dir_all(blocker.parent().unwrap()).unwrap();
+    std::fs::write(&blocker, b"not a directory").unwrap();
+    let out = env.hook(&tagged_event(3));
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stderr(&out).contains("could not be written"), "{}", stderr(&out));
+    let inflight = env.state_dir().join("inflight");
+    assert_eq!(std::fs::read_dir(&inflight).unwrap().count(), 1, "journal kept");
+
+    std::fs::remove_file(&blocker).unwrap();
+    let server = Server::start_on(TcpListener::bind(("127.0.0.1", port)).unwrap(), |_| ok());
+    let out = env.run(&["flush"], b"");
+    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+    assert!(stdout(&out).contains("recovered 1 event"), "{}", stdout(&out));
+    let got = server.received();
+    assert_eq!(got.len(), 1);
+    assert_eq!(tag_of(&got[0]), tag(3));
+    assert_eq!(std::fs::read_dir(&inflight).unwrap().count(), 0);
+}
