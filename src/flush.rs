@@ -77,6 +77,12 @@ pub fn run(config_path: Option<&Path>, dead_letters: bool, only: Option<&str>) -
         }
     }
 
+    if backends.is_empty() {
+        println!(
+            "no remote backends enabled: nothing to flush (events are kept locally in {})",
+            paths.events_dir().display()
+        );
+    }
     let transport = Transport::new(Duration::from_millis(config.delivery.connect_timeout_ms));
     let timeout = Duration::from_millis(config.delivery.deadline_ms.max(MIN_REQUEST_TIMEOUT_MS));
     let mut all_done = true;

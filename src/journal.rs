@@ -47,10 +47,17 @@ struct Header {
     raw: String,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 struct Record {
     envelope: Envelope,
     targets: Vec<String>,
+}
+
+/// What `record` writes (borrowed: no copy of the envelope on the hot path).
+#[derive(Serialize)]
+struct RecordRef<'a> {
+    envelope: &'a Envelope,
+    targets: &'a [String],
 }
 
 #[derive(Serialize, Deserialize)]
@@ -100,9 +107,9 @@ impl Journal {
 
     /// Records the envelope and the backends it is owed to.
     pub fn record(&mut self, env: &Envelope, targets: &[String]) {
-        let rec = Record {
-            envelope: env.clone(),
-            targets: targets.to_vec(),
+        let rec = RecordRef {
+            envelope: env,
+            targets,
         };
         let _ = self.line(&serde_json::to_vec(&rec).expect("record serialises"));
     }
