@@ -35,6 +35,9 @@ pub struct State {
     pub failures: u32,
     /// Epoch ms before which the backend is skipped.
     pub open_until: u64,
+    /// When the current open period began: attempts that started before it
+    /// failed in the same outage and do not lengthen the cool-down.
+    pub opened_at: u64,
     pub last_error: Option<String>,
     pub last_success: Option<u64>,
     pub last_failure: Option<u64>,
@@ -129,13 +132,20 @@ pub fn success(paths: &Paths, backend: &str, now_ms: u64) {
     });
 }
 
-/// Records a failed attempt and opens the breaker for the next cool-down.
-pub fn failure(paths: &Paths, backend: &str, now_ms: u64, error: &str) {
+/// Records a failed attempt (begun at `started_ms`, failed at `now_ms`) and opens
+/// the breaker for the next cool-down. Attempts that were already under way when
+/// another invocation opened the breaker count as that same failure, so a burst
+/// of parallel hooks hitting one outage does not jump to the longest cool-down.
+pub fn failure(paths: &Paths, backend: &str, started_ms: u64, now_ms: u64, error: &str) {
     let _ = update(paths, backend, |s| {
-        s.failures = s.failures.saturating_add(1);
-        s.open_until = now_ms + cooldown_ms(s.failures, jitter());
         s.last_error = Some(error.chars().take(300).collect());
         s.last_failure = Some(now_ms);
+        if s.failures > 0 && started_ms < s.opened_at {
+            return Some(());
+        }
+        s.failures = s.failures.saturating_add(1);
+        s.opened_at = now_ms;
+        s.open_until = now_ms + cooldown_ms(s.failures, jitter());
         Some(())
     });
 }
@@ -236,18 +246,26 @@ mod tests {
     fn failure_opens_then_one_probe_then_success_closes() {
         let p = paths("cycle");
         assert_eq!(check(&p, "b", 1_000_000, 2_000), Gate::Send);
-        failure(&p, "b", 1_000_000, "connection refused");
+        failure(&p, "b", 999_000, 1_000_000, "connection refused");
+        // A parallel attempt that began before the breaker opened: same outage.
+        failure(&p, "b", 999_500, 1_000_010, "connection refused");
+        assert_eq!(load(&p, "b").failures, 1);
         assert!(
             matches!(check(&p, "b", 1_000_100, 2_000), Gate::Skip(r) if r.contains("connection refused"))
         );
         // After the longest possible first cool-down: one probe, the others skip.
         assert_eq!(check(&p, "b", 1_002_000, 2_000), Gate::Probe);
         assert!(matches!(check(&p, "b", 1_002_001, 2_000), Gate::Skip(_)));
+        // The probe's failure is a new one: longer cool-down.
+        failure(&p, "b", 1_002_000, 1_002_100, "still refused");
+        let s = load(&p, "b");
+        assert_eq!(s.failures, 2);
+        assert!(s.open_until >= 1_002_100 + 1_600, "{}", s.open_until);
         success(&p, "b", 1_002_500);
         assert_eq!(check(&p, "b", 1_002_600, 2_000), Gate::Send);
         let s = load(&p, "b");
         assert_eq!(s.failures, 0);
         assert_eq!(s.last_success, Some(1_002_500));
-        assert_eq!(s.last_error.as_deref(), Some("connection refused"));
+        assert_eq!(s.last_error.as_deref(), Some("still refused"));
     }
 }

@@ -308,7 +308,7 @@ pub fn settle(
             }
             Outcome::Retry(error) => {
                 if attempted {
-                    breaker::failure(paths, name, answered_ms, error);
+                    breaker::failure(paths, name, now_ms, answered_ms, error);
                 }
                 let entry = Entry {
                     envelope: env.clone(),
@@ -471,6 +471,7 @@ pub fn drain(
                 break 'segments;
             }
             requests += 1;
+            let started_ms = clock::now_ms();
             let outcome = match backend.request(&entry.envelope) {
                 None => Outcome::Delivered,
                 Some(req) => match transport.send(&req, Instant::now() + budget.request_timeout) {
@@ -507,7 +508,7 @@ pub fn drain(
                 Outcome::Retry(e) => {
                     cur.attempts += 1;
                     cur.last_error = Some(e.clone());
-                    breaker::failure(paths, name, clock::now_ms(), &e);
+                    breaker::failure(paths, name, started_ms, clock::now_ms(), &e);
                     out.error = Some(e);
                     out.left = true;
                     break 'segments;
