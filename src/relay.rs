@@ -98,7 +98,7 @@ pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
 
     // 6. Forward to every backend (and ask the gates) in parallel, one deadline.
     //    A backend whose breaker is open, or whose spool still holds older events,
-    //    gets the event at the end of its spool instead (drained in step 9).
+    //    gets the event at the end of its spool instead (drained in step 10).
     let delivery_time = deadline_for(&envelope.hook_event_name, &config.delivery);
     let deadline = started + delivery_time;
     let routed = deliver::route(&backends, &paths, now_ms, probe_window_ms(delivery_time));

@@ -588,17 +588,47 @@ fn an_unwritable_spool_keeps_the_event_in_its_journal_until_flush_recovers_it() 
     std::fs::write(&blocker, b"not a directory").unwrap();
     let out = env.hook(&tagged_event(3));
     assert_eq!(out.status.code(), Some(0));
-    assert!(stderr(&out).contains("could not be written"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("could not be written"),
+        "{}",
+        stderr(&out)
+    );
     let inflight = env.state_dir().join("inflight");
-    assert_eq!(std::fs::read_dir(&inflight).unwrap().count(), 1, "journal kept");
+    assert_eq!(
+        std::fs::read_dir(&inflight).unwrap().count(),
+        1,
+        "journal kept"
+    );
 
     std::fs::remove_file(&blocker).unwrap();
     let server = Server::start_on(TcpListener::bind(("127.0.0.1", port)).unwrap(), |_| ok());
     let out = env.run(&["flush"], b"");
-    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
-    assert!(stdout(&out).contains("recovered 1 event"), "{}", stdout(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert!(
+        stdout(&out).contains("recovered 1 event"),
+        "{}",
+        stdout(&out)
+    );
     let got = server.received();
     assert_eq!(got.len(), 1);
     assert_eq!(tag_of(&got[0]), tag(3));
     assert_eq!(std::fs::read_dir(&inflight).unwrap().count(), 0);
+}
+
+#[test]
+fn status_without_remote_backends_is_healthy_and_says_where_events_go() {
+    let env = TestEnv::new("status-local");
+    let out = env.run(&["status"], b"");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("kept locally"), "{}", stdout(&out));
+    let (st, code) = status_json(&env);
+    assert_eq!(code, 0);
+    assert_eq!(st["backends"], json!([]));
+    assert_eq!(st["attention"], false);
 }
