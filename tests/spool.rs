@@ -632,3 +632,30 @@ fn status_without_remote_backends_is_healthy_and_says_where_events_go() {
     assert_eq!(st["backends"], json!([]));
     assert_eq!(st["attention"], false);
 }
+
+#[test]
+fn a_gate_with_an_open_breaker_is_unreachable_at_once_and_still_gets_the_event_later() {
+    let env = TestEnv::new("gate-open");
+    let server = Server::start(|_| ok().delayed(Duration::from_secs(30)));
+    env.write_config(&json!({
+        "backends": { "webhooks": [ {
+            "name": "hook", "url": server.url("/gate"),
+            "gate": { "on_unreachable": "open" }
+        } ] },
+        "delivery": { "deadline_ms": 1000 }
+    }));
+    set_breaker(&env, "hook", 3, now_ms() + 3_600_000);
+    let t = Instant::now();
+    let out = env.hook(&tagged_event(1));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        t.elapsed() < Duration::from_millis(700),
+        "{:?}",
+        t.elapsed()
+    );
+    assert!(
+        server.received().is_empty(),
+        "not asked while its breaker is open"
+    );
+    assert_eq!(spooled_tags(&env, "hook"), vec![tag(1)]);
+}
