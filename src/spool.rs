@@ -587,6 +587,9 @@ pub fn redrive_dead_letters(
     let dir = dir(paths, name);
     let mut out = Drained::default();
     let redrive = dir.join(REDRIVE);
+    // One re-drive at a time (two would send every dead letter twice).
+    let drain_lock = open_lock(&dir.join("drain.lock"))?;
+    drain_lock.lock()?;
     {
         let _lock = structure_lock(&dir)?;
         // A redrive file already there is one a killed flush did not finish.
