@@ -768,6 +768,12 @@ mod tests {
         fn name(&self) -> &str {
             "rec"
         }
+        fn endpoint(&self) -> String {
+            "memory:".into()
+        }
+        fn carries_secret(&self) -> bool {
+            false
+        }
         fn wants(&self, _: &str) -> bool {
             true
         }

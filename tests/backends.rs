@@ -323,7 +323,10 @@ fn five_xx_and_four_xx_name_the_backend_and_status() {
         "{bl}"
     );
     let cl = err.lines().find(|l| l.contains("chroma")).expect(&err);
-    assert!(cl.contains("400") && cl.contains("rejected"), "{cl}");
+    assert!(
+        cl.contains("400") && cl.contains("refused") && cl.contains("dead-letters"),
+        "a permanent refusal is kept aside, and the line says where: {cl}"
+    );
 }
 
 fn answering(status: u16, body: &'static str) -> Server {
