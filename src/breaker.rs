@@ -12,12 +12,13 @@
 //! the lock becomes the probe (the others keep skipping for `probe window`); its
 //! success closes the breaker, its failure opens it for the next, longer period.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::Write;
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use crate::files;
 use crate::paths::Paths;
 
 /// First cool-down after a failure.
@@ -186,7 +187,11 @@ fn update<T>(
     let target = file(paths, backend);
     let tmp = dir.join(format!(".{backend}.{}.tmp", std::process::id()));
     let write = || -> std::io::Result<()> {
-        let mut t = File::create(&tmp)?;
+        let mut t = files::private()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&tmp)?;
         t.write_all(&serde_json::to_vec(&state).expect("state serialises"))?;
         std::fs::rename(&tmp, &target)
     };
@@ -198,21 +203,7 @@ fn update<T>(
 }
 
 fn open_lock(dir: &std::path::Path, backend: &str) -> std::io::Result<File> {
-    let path = dir.join(format!("{backend}.lock"));
-    let open = || {
-        OpenOptions::new()
-            .create(true)
-            .write(true)
-            .truncate(false)
-            .open(&path)
-    };
-    match open() {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            std::fs::create_dir_all(dir)?;
-            open()
-        }
-        other => other,
-    }
+    files::open_lock(&dir.join(format!("{backend}.lock")))
 }
 
 #[cfg(test)]

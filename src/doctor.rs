@@ -87,7 +87,7 @@ pub fn all_checks(config_path: Option<&Path>) -> Vec<Check> {
     let wired = check_settings(&mut out);
     check_timeouts(&config, &wired, &mut out);
     check_permissions(source.as_deref(), &paths, &mut out);
-    check_spool(&paths, &mut out);
+    check_spool(&config, &paths, &mut out);
     out
 }
 
@@ -103,7 +103,14 @@ fn check_config(config_path: Option<&Path>, out: &mut Vec<Check>) -> (Config, Op
                         .unwrap_or_else(|| "no config directory".into())
                 ),
             };
-            if loaded.warnings.is_empty() {
+            if let Some(e) = loaded.problem() {
+                out.push(check(
+                    "config",
+                    Status::Error,
+                    format!("{}: {}", e.path.display(), e.message),
+                    Some("fix these fields; until then those backends are off and their events are kept locally".into()),
+                ));
+            } else if loaded.warnings.is_empty() {
                 out.push(check("config", Status::Ok, where_, None));
             } else {
                 out.push(check(
@@ -646,65 +653,35 @@ fn walk_files(dir: &Path, f: &mut dyn FnMut(&Path)) {
     }
 }
 
-/// Spool and dead-letter state, per backend directory under `<data>/spool/`.
-/// ALIGN AT MERGE: replace with `status::collect` once the spool module has it.
-fn check_spool(paths: &Paths, out: &mut Vec<Check>) {
-    let root = paths.data_dir.join("spool");
-    let Ok(rd) = std::fs::read_dir(&root) else {
-        out.push(check("spool", Status::Ok, "nothing spooled".into(), None));
-        return;
-    };
-    let mut dirs: Vec<PathBuf> = rd
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.is_dir())
-        .collect();
-    dirs.sort();
+/// Spool, breaker and dead-letter state, as `hookrelay status` sees it.
+fn check_spool(config: &Config, paths: &Paths, out: &mut Vec<Check>) {
+    let statuses = crate::status::collect(config, paths);
     let mut any = false;
-    for dir in dirs {
-        let backend = dir
-            .file_name()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .into_owned();
-        let dead_file = dir.join("dead.jsonl");
-        let dead = std::fs::read(&dead_file)
-            .map(|b| b.split(|c| *c == b'\n').filter(|l| !l.is_empty()).count())
-            .unwrap_or(0);
-        let mut bytes = 0u64;
-        walk_files(&dir, &mut |p| {
-            if p != dead_file {
-                bytes += std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
-            }
-        });
-        if bytes > 0 {
-            any = true;
-            out.push(check(
-                &format!("spool {backend}"),
-                Status::Warn,
-                format!("{bytes} bytes waiting in {}", dir.display()),
-                Some(format!(
-                    "fix the backend, then `hookrelay flush --backend {backend}` (the hook also replays it once healthy)"
-                )),
-            ));
-        }
-        if dead > 0 {
-            any = true;
-            out.push(check(
-                &format!("dead letters {backend}"),
-                Status::Warn,
-                format!("{dead} event(s) refused by {backend}, kept in {}", dead_file.display()),
-                Some(format!(
-                    "read the reasons in that file, fix them, then `hookrelay flush --dead-letters --backend {backend}`"
-                )),
-            ));
-        }
+    for st in statuses.iter().filter(|s| !s.attention.is_empty()) {
+        any = true;
+        let fix = if st.dead_letters > 0 {
+            format!(
+                "read the reasons in the dead-letter file, fix them, then `hookrelay flush --dead-letters --backend {}`",
+                st.name
+            )
+        } else {
+            format!(
+                "fix the backend, then `hookrelay flush --backend {}` (the hook also replays it once healthy)",
+                st.name
+            )
+        };
+        out.push(check(
+            &format!("spool {}", st.name),
+            Status::Warn,
+            st.attention.join("; "),
+            Some(fix),
+        ));
     }
     if !any {
         out.push(check(
             "spool",
             Status::Ok,
-            "nothing spooled, no dead letters".into(),
+            "nothing spooled, no dead letters, no breaker open".into(),
             None,
         ));
     }

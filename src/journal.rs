@@ -14,7 +14,7 @@
 //! died before its envelope existed is rebuilt from the raw input with the same
 //! id and time. Recovery may duplicate (at-least-once), it never drops.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -24,6 +24,7 @@ use crate::clock;
 use crate::config::Config;
 use crate::enrich;
 use crate::event::Envelope;
+use crate::files;
 use crate::input;
 use crate::paths::Paths;
 use crate::redact::Redactor;
@@ -76,21 +77,8 @@ impl Journal {
             std::process::id(),
             &enrich::uuid_v4()[..8]
         ));
-        let create = || {
-            use std::os::unix::fs::OpenOptionsExt;
-            OpenOptions::new()
-                .append(true)
-                .create_new(true)
-                .mode(0o600)
-                .open(&path)
-        };
-        let file = match create() {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                std::fs::create_dir_all(&dir).and_then(|_| create())
-            }
-            other => other,
-        }
-        .map_err(|e| format!("in-flight journal {}: {e}", path.display()))?;
+        let file = files::open(&path, files::private().append(true).create_new(true))
+            .map_err(|e| format!("in-flight journal {}: {e}", path.display()))?;
         // Locked before the first byte: a complete header means a live owner held it.
         file.lock()
             .map_err(|e| format!("in-flight journal {}: lock: {e}", path.display()))?;

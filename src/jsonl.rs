@@ -6,9 +6,11 @@
 //! end in `\n`; the next writer first ends that torn line so its own line stays
 //! whole (readers skip the torn one and count it).
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{self, Read, Write};
 use std::path::Path;
+
+use crate::files;
 
 /// Appends `line` (no trailing newline) plus `\n` to `path`, creating the file (0600)
 /// and its directory as needed.
@@ -21,15 +23,8 @@ pub fn append_line(path: &Path, line: &[u8]) -> io::Result<()> {
 
 /// Appends pre-framed bytes (one or more `\n`-terminated lines) in one write.
 pub fn append_raw(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let mut file = match open_append(path) {
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir)?;
-            }
-            open_append(path)?
-        }
-        other => other?,
-    };
+    // Readable too: the torn-line check reads the last byte.
+    let mut file = files::open(path, files::private().read(true).append(true).create(true))?;
     file.lock()?;
     let len = file.metadata()?.len();
     if len > 0 && !ends_with_newline(&mut file, len)? {
@@ -41,17 +36,6 @@ pub fn append_raw(path: &Path, bytes: &[u8]) -> io::Result<()> {
         file.write_all(bytes)?;
     }
     Ok(())
-}
-
-pub fn open_append(path: &Path) -> io::Result<File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    // Readable too: the torn-line check reads the last byte.
-    OpenOptions::new()
-        .read(true)
-        .append(true)
-        .create(true)
-        .mode(0o600)
-        .open(path)
 }
 
 fn ends_with_newline(file: &mut File, len: u64) -> io::Result<bool> {

@@ -16,6 +16,7 @@ mod doctor;
 mod enrich;
 mod event;
 mod exit;
+mod files;
 mod flush;
 mod git;
 mod input;

@@ -24,6 +24,7 @@ use sha2::{Digest, Sha256};
 
 use crate::clock;
 use crate::event::{HookInput, SessionCounters};
+use crate::files;
 use crate::paths::Paths;
 
 /// How many recent tool_use_ids / prompt_ids are remembered to spot duplicate firings.
@@ -277,23 +278,10 @@ impl Lock {
 }
 
 fn open_lock(path: &Path, create: bool) -> io::Result<File> {
-    let open = || {
-        OpenOptions::new()
-            .read(true)
-            .write(create)
-            .create(create)
-            .mode(0o600)
-            .open(path)
-    };
-    match open() {
-        // Only the very first event of a user creates the directory.
-        Err(e) if create && e.kind() == io::ErrorKind::NotFound => {
-            if let Some(dir) = path.parent() {
-                fs::create_dir_all(dir)?;
-            }
-            open()
-        }
-        other => other,
+    if create {
+        files::open_lock(path)
+    } else {
+        files::private().read(true).open(path)
     }
 }
 

@@ -14,7 +14,7 @@
 //! so a spool of a million events costs an invocation a `readdir` and a few `stat`s,
 //! never a read of the whole spool. Fully drained segments are deleted.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{BufRead, BufReader, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -28,6 +28,7 @@ use crate::clock;
 use crate::config::Config;
 use crate::deliver::{Delivery, Route, Routed};
 use crate::event::Envelope;
+use crate::files;
 use crate::jsonl;
 use crate::paths::Paths;
 
@@ -146,28 +147,9 @@ pub fn has_pending(paths: &Paths, backend: &str) -> bool {
     pending_bytes(&dir(paths, backend)) > 0
 }
 
-fn open_lock(path: &Path) -> std::io::Result<File> {
-    let open = || {
-        OpenOptions::new()
-            .create(true)
-            .write(true)
-            .truncate(false)
-            .open(path)
-    };
-    match open() {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            if let Some(d) = path.parent() {
-                std::fs::create_dir_all(d)?;
-            }
-            open()
-        }
-        other => other,
-    }
-}
-
 /// Holds `<dir>/lock` while appending or changing which files exist.
 fn structure_lock(dir: &Path) -> std::io::Result<File> {
-    let f = open_lock(&dir.join("lock"))?;
+    let f = files::open_lock(&dir.join("lock"))?;
     f.lock()?;
     Ok(f)
 }
@@ -380,7 +362,7 @@ pub fn drain(
     if segments(&dir).is_empty() {
         return out;
     }
-    let Ok(lock) = open_lock(&dir.join("drain.lock")) else {
+    let Ok(lock) = files::open_lock(&dir.join("drain.lock")) else {
         out.left = true;
         return out;
     };
@@ -588,7 +570,7 @@ pub fn redrive_dead_letters(
     let mut out = Drained::default();
     let redrive = dir.join(REDRIVE);
     // One re-drive at a time (two would send every dead letter twice).
-    let drain_lock = open_lock(&dir.join("drain.lock"))?;
+    let drain_lock = files::open_lock(&dir.join("drain.lock"))?;
     drain_lock.lock()?;
     {
         let _lock = structure_lock(&dir)?;
@@ -909,7 +891,7 @@ mod tests {
     fn a_busy_drainer_is_skipped_not_waited_for() {
         let (paths, config) = setup("busy");
         append(&paths, &config, "rec", &entry("a")).unwrap();
-        let lock = open_lock(&dir(&paths, "rec").join("drain.lock")).unwrap();
+        let lock = files::open_lock(&dir(&paths, "rec").join("drain.lock")).unwrap();
         lock.lock().unwrap();
         let b = Recorder {
             seen: Arc::default(),

@@ -207,17 +207,27 @@ fn wiring_to_another_binary_or_to_worktree_events_is_reported() {
 fn a_world_readable_secret_and_waiting_spools_are_reported() {
     let env = TestEnv::new("doc-perms");
     let server = Server::start(|_| Reply::json(200, "{}"));
+    let refuser = Server::start(|_| Reply::json(400, r#"{"error":"bad event"}"#));
     env.write_config(&json!({"backends": {
         "webhooks": [{"name": "audit", "url": server.url("/hook"), "api_key": "fake-key-123"}],
     }}));
+    // Real spool state: one event spooled for a backend that is down, one refused.
+    let down = env.dir.path().join("down.json");
+    std::fs::write(
+        &down,
+        json!({"backends": {"webhooks": [
+            {"name": "audit", "url": format!("http://127.0.0.1:{}/hook", dead_port())},
+            {"name": "refuser", "url": refuser.url("/hook")}
+        ]}})
+        .to_string(),
+    )
+    .unwrap();
+    let out = env.run(
+        &["--config", down.to_str().unwrap()],
+        &serde_json::to_vec(&fixture("Stop")).unwrap(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     std::fs::set_permissions(env.config_path(), std::fs::Permissions::from_mode(0o644)).unwrap();
-    let spool = env.data_dir().join("spool/audit");
-    std::fs::create_dir_all(&spool).unwrap();
-    std::fs::write(spool.join("dead.jsonl"), "{\"a\":1}\n{\"a\":2}\n").unwrap();
-    std::fs::write(spool.join("queue.jsonl"), "{\"b\":1}\n").unwrap();
-    for f in ["dead.jsonl", "queue.jsonl"] {
-        std::fs::set_permissions(spool.join(f), std::fs::Permissions::from_mode(0o600)).unwrap();
-    }
     wired(&env);
 
     let (code, v) = doctor(&env);
@@ -229,12 +239,25 @@ fn a_world_readable_secret_and_waiting_spools_are_reported() {
         !v.to_string().contains("fake-key-123"),
         "the key is never printed"
     );
-    let dead = checks(&v, "dead letters audit");
-    assert_eq!(dead[0]["status"], "warn");
-    assert!(dead[0]["message"].as_str().unwrap().starts_with("2 event"));
     let sp = checks(&v, "spool audit");
     assert_eq!(sp[0]["status"], "warn");
-    assert!(sp[0]["fix"].as_str().unwrap().contains("hookrelay flush"));
+    assert!(
+        sp[0]["message"].as_str().unwrap().contains("waiting"),
+        "{v:#}"
+    );
+    assert!(
+        sp[0]["fix"]
+            .as_str()
+            .unwrap()
+            .contains("hookrelay flush --backend audit")
+    );
+    let dead = checks(&v, "spool refuser");
+    assert_eq!(dead[0]["status"], "warn");
+    assert!(
+        dead[0]["message"].as_str().unwrap().contains("dead letter"),
+        "{v:#}"
+    );
+    assert!(dead[0]["fix"].as_str().unwrap().contains("--dead-letters"));
 
     // Fixed permissions: only warnings remain, exit 0.
     std::fs::set_permissions(env.config_path(), std::fs::Permissions::from_mode(0o600)).unwrap();
