@@ -46,6 +46,9 @@ pub struct RedactionConfig {
     pub enabled: bool,
     /// Extra patterns (regular expressions), each with a rule name for the report.
     pub patterns: Vec<ExtraPattern>,
+    /// Extra key names whose values are secrets (JSON keys, `KEY=value`), matched
+    /// ignoring case and punctuation.
+    pub keys: Vec<String>,
 }
 
 impl Default for RedactionConfig {
@@ -53,6 +56,7 @@ impl Default for RedactionConfig {
         RedactionConfig {
             enabled: true,
             patterns: Vec::new(),
+            keys: Vec::new(),
         }
     }
 }

@@ -1,5 +1,12 @@
 //! Redaction of secrets from every string of an event (keys and values, at any
-//! depth) before it is written anywhere or sent.
+//! depth) before it is written anywhere or sent, and the detectors the
+//! prompt-secret policy reuses.
+//!
+//! The built-in rules are hand-written scanners run in one pass per string: a byte
+//! table says which bytes can start a finding, and only there does a detector look
+//! closer. A string without such a byte costs one table lookup per byte and no
+//! allocation. User patterns (regex-lite) run only when configured. See
+//! docs/redact.md for the rule names and what is deliberately never redacted.
 
 use std::collections::BTreeMap;
 
@@ -8,46 +15,1170 @@ use serde_json::{Map, Value};
 use crate::config::RedactionConfig;
 use crate::event::RedactionReport;
 
+/// The replacement for a JSON value whose key names a secret.
+const SECRET_KEY_VALUE: &str = "secret_key_value";
+
 pub struct Redactor {
     enabled: bool,
-    // Stand-in until the real detectors land: extra patterns only (scan).
-    extra: Vec<(String, regex_lite::Regex)>,
+    extra: Vec<Extra>,
+    /// User-named secret keys, normalised (ASCII lowercase, letters and digits only).
+    keys: Vec<String>,
+}
+
+struct Extra {
+    name: String,
+    regex: regex_lite::Regex,
+    /// Replace capture group 1 only (keeps the context the pattern anchors on).
+    group: bool,
+}
+
+/// One finding: a byte range of the scanned string and the rule that found it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Hit<'a> {
+    start: usize,
+    end: usize,
+    rule: &'a str,
 }
 
 impl Redactor {
     pub fn new(config: &RedactionConfig) -> Result<Redactor, String> {
-        let extra = config
-            .patterns
+        let mut extra = Vec::with_capacity(config.patterns.len());
+        for (i, p) in config.patterns.iter().enumerate() {
+            let at = format!("redaction.patterns[{i}] (`{}`)", p.name);
+            if p.name.is_empty()
+                || !p
+                    .name
+                    .bytes()
+                    .all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-' || c == b'.')
+            {
+                return Err(format!(
+                    "{at}: the name must be non-empty letters, digits, `_`, `-` or `.` (it appears in `[REDACTED:<name>]`)"
+                ));
+            }
+            let regex = regex_lite::Regex::new(&p.pattern)
+                .map_err(|e| format!("{at}: invalid regex: {e}"))?;
+            if regex.is_match("") {
+                return Err(format!(
+                    "{at}: the pattern matches the empty string; make it require at least one character"
+                ));
+            }
+            extra.push(Extra {
+                name: p.name.clone(),
+                group: regex.captures_len() > 1,
+                regex,
+            });
+        }
+        let keys = config
+            .keys
             .iter()
-            .map(|p| {
-                regex_lite::Regex::new(&p.pattern)
-                    .map(|r| (p.name.clone(), r))
-                    .map_err(|e| format!("pattern `{}`: {e}", p.name))
-            })
-            .collect::<Result<_, _>>()?;
+            .map(|k| normalise_key(k))
+            .filter(|k| !k.is_empty())
+            .collect();
         Ok(Redactor {
             enabled: config.enabled,
             extra,
+            keys,
         })
     }
 
-    /// Redacts the input in place and reports what was replaced.
-    pub fn redact_map(&self, _map: &mut Map<String, Value>) -> RedactionReport {
+    /// Redacts the input in place (keys and values at every depth) and reports
+    /// which rules fired how often. Disabled: nothing changes, `applied: false`.
+    pub fn redact_map(&self, map: &mut Map<String, Value>) -> RedactionReport {
+        let mut rules = BTreeMap::new();
+        if self.enabled {
+            self.walk_map(map, &mut rules);
+        }
         RedactionReport {
             applied: self.enabled,
-            rules: BTreeMap::new(),
+            rules,
         }
     }
 
-    /// Which rules fire on this text, with counts (used by the prompt-secret policy).
+    /// Redacts any JSON value in place (for backends that build their own bodies).
+    pub fn redact_value(&self, value: &mut Value) -> BTreeMap<String, u64> {
+        let mut rules = BTreeMap::new();
+        if self.enabled {
+            self.walk(value, &mut rules);
+        }
+        rules
+    }
+
+    /// One string redacted, with the rules that fired (for backends that build
+    /// text, e.g. summaries). Disabled: returned unchanged.
+    pub fn redact_str(&self, s: &str) -> (String, BTreeMap<String, u64>) {
+        let mut rules = BTreeMap::new();
+        if !self.enabled {
+            return (s.to_string(), rules);
+        }
+        let out = self
+            .redact_text(s, &mut rules)
+            .unwrap_or_else(|| s.to_string());
+        (out, rules)
+    }
+
+    /// Which rules fire on this text, with counts. Works when redaction is
+    /// disabled too: the prompt-secret policy uses it as a detector.
     pub fn scan(&self, text: &str) -> BTreeMap<String, u64> {
-        let mut found = BTreeMap::new();
-        for (name, re) in &self.extra {
-            let n = re.find_iter(text).count() as u64;
-            if n > 0 {
-                *found.entry(name.clone()).or_insert(0) += n;
+        let mut rules = BTreeMap::new();
+        for h in self.hits(text) {
+            *rules.entry(h.rule.to_string()).or_insert(0) += 1;
+        }
+        rules
+    }
+
+    fn walk(&self, value: &mut Value, rules: &mut BTreeMap<String, u64>) {
+        match value {
+            Value::String(s) => {
+                if let Some(new) = self.redact_text(s, rules) {
+                    *s = new;
+                }
+            }
+            Value::Array(items) => {
+                for item in items {
+                    self.walk(item, rules);
+                }
+            }
+            Value::Object(map) => self.walk_map(map, rules),
+            _ => {}
+        }
+    }
+
+    fn walk_map(&self, map: &mut Map<String, Value>, rules: &mut BTreeMap<String, u64>) {
+        // Keys are text like any other (a map may be keyed by a token). Renaming
+        // means rebuilding the map, so only collect the rare changed ones first.
+        let mut renamed: Vec<(usize, String)> = Vec::new();
+        for (i, (key, value)) in map.iter_mut().enumerate() {
+            if let Some(new) = self.redact_text(key, rules) {
+                renamed.push((i, new));
+            }
+            match value {
+                Value::String(s) => match self.redact_text(s, rules) {
+                    Some(new) => *s = new,
+                    None => {
+                        if self.is_secret_key(key) && !is_placeholder(s.as_bytes()) {
+                            *s = marker(SECRET_KEY_VALUE);
+                            bump(rules, SECRET_KEY_VALUE);
+                        }
+                    }
+                },
+                other => self.walk(other, rules),
             }
         }
-        found
+        if !renamed.is_empty() {
+            let old = std::mem::take(map);
+            let mut renamed = renamed.into_iter().peekable();
+            for (i, (key, value)) in old.into_iter().enumerate() {
+                let key = match renamed.peek() {
+                    Some((j, _)) if *j == i => renamed.next().unwrap().1,
+                    _ => key,
+                };
+                map.insert(key, value);
+            }
+        }
     }
+
+    fn is_secret_key(&self, key: &str) -> bool {
+        is_secret_key_name(key.as_bytes()) || self.is_user_key(key.as_bytes())
+    }
+
+    fn is_user_key(&self, key: &[u8]) -> bool {
+        !self.keys.is_empty() && {
+            let n = normalise_key(&String::from_utf8_lossy(key));
+            self.keys.contains(&n)
+        }
+    }
+
+    /// The redacted text, or `None` when nothing matched (no allocation then).
+    fn redact_text(&self, s: &str, rules: &mut BTreeMap<String, u64>) -> Option<String> {
+        let hits = self.hits(s);
+        if hits.is_empty() {
+            return None;
+        }
+        let mut out = String::with_capacity(s.len() + 24 * hits.len());
+        let mut last = 0;
+        for h in &hits {
+            out.push_str(&s[last..h.start]);
+            out.push_str("[REDACTED:");
+            out.push_str(h.rule);
+            out.push(']');
+            last = h.end;
+            bump(rules, h.rule);
+        }
+        out.push_str(&s[last..]);
+        Some(out)
+    }
+
+    /// Built-in findings, then user patterns where no built-in matched; sorted and
+    /// non-overlapping.
+    fn hits<'a>(&'a self, s: &str) -> Vec<Hit<'a>> {
+        let mut hits = Vec::new();
+        self.scan_builtin(s.as_bytes(), &mut hits);
+        if self.extra.is_empty() {
+            return hits;
+        }
+        let mut extra_hits: Vec<Hit<'a>> = Vec::new();
+        for x in &self.extra {
+            if x.group {
+                for c in x.regex.captures_iter(s) {
+                    if let Some(m) = c.get(1).filter(|m| !m.is_empty()) {
+                        extra_hits.push(Hit {
+                            start: m.start(),
+                            end: m.end(),
+                            rule: &x.name,
+                        });
+                    }
+                }
+            } else {
+                for m in x.regex.find_iter(s).filter(|m| !m.is_empty()) {
+                    extra_hits.push(Hit {
+                        start: m.start(),
+                        end: m.end(),
+                        rule: &x.name,
+                    });
+                }
+            }
+        }
+        if extra_hits.is_empty() {
+            return hits;
+        }
+        extra_hits.sort_by_key(|h| (h.start, std::cmp::Reverse(h.end)));
+        for h in extra_hits {
+            let overlaps = hits.iter().any(|k| h.start < k.end && k.start < h.end);
+            if !overlaps {
+                hits.push(h);
+            }
+        }
+        hits.sort_by_key(|h| h.start);
+        hits
+    }
+
+    /// The single pass of the built-in rules.
+    fn scan_builtin(&self, b: &[u8], hits: &mut Vec<Hit<'_>>) {
+        let n = b.len();
+        let mut i = 0;
+        while i < n {
+            let c = b[i];
+            let class = CLASS[c as usize];
+            if class == 0 {
+                i += 1;
+                continue;
+            }
+            // A run of base64 characters starts here: the one place a bare AWS
+            // secret access key (exactly 40 of them) can begin.
+            if class & B64 != 0
+                && n - i >= 40
+                && (i == 0 || CLASS[b[i - 1] as usize] & B64 == 0)
+                && let Some(end) = aws_secret_at(b, i)
+            {
+                hits.push(Hit {
+                    start: i,
+                    end,
+                    rule: "aws_secret_access_key",
+                });
+                i = end;
+                continue;
+            }
+            if class & TRIGGER != 0 {
+                let found = match c {
+                    b':' if b[i..].starts_with(b"://") => url_password_at(b, i),
+                    b':' | b'=' => self.assignment_at(b, i),
+                    // Not word-bounded: text may hold it after a literal `\n`.
+                    b'-' => private_key_at(b, i),
+                    b'B' | b'b' => auth_scheme_at(b, i),
+                    _ if word_start(b, i) => token_at(b, i),
+                    _ => None,
+                };
+                if let Some(h) = found {
+                    hits.push(h);
+                    i = h.end.max(i + 1);
+                    continue;
+                }
+            }
+            i += 1;
+        }
+    }
+
+    /// `key = value`, `key: value`, `"key": "value"`, `--key=value`, `KEY=value`
+    /// where the key names a secret; `sep` is the `=` or `:`.
+    fn assignment_at(&self, b: &[u8], sep: usize) -> Option<Hit<'static>> {
+        let n = b.len();
+        let c = b[sep];
+        let next = b.get(sep + 1).copied();
+        let prev = if sep > 0 { Some(b[sep - 1]) } else { None };
+        let mut key_end = sep;
+        let mut v = sep + 1;
+        if c == b'=' {
+            // Comparisons are not assignments.
+            if matches!(next, Some(b'=' | b'~')) || matches!(prev, Some(b'=' | b'!' | b'<' | b'>'))
+            {
+                return None;
+            }
+            if next == Some(b'>') {
+                v += 1; // `key => value`
+            }
+            if prev == Some(b':') {
+                key_end -= 1; // `key := value`
+            }
+        } else {
+            if next == Some(b':') || prev == Some(b':') {
+                return None; // `a::b`
+            }
+            if next == Some(b'=') {
+                v += 1;
+            }
+        }
+        // The key: back over blanks, one closing quote (maybe escaped), then key
+        // characters.
+        let mut k = key_end;
+        while k > 0 && matches!(b[k - 1], b' ' | b'\t') {
+            k -= 1;
+        }
+        if k > 0 && matches!(b[k - 1], b'"' | b'\'') {
+            k -= 1;
+            if k > 0 && b[k - 1] == b'\\' {
+                k -= 1;
+            }
+        }
+        let key_end = k;
+        while k > 0 && key_end - k <= 64 && is_key_char(b[k - 1]) {
+            k -= 1;
+        }
+        if key_end - k > 64 {
+            return None;
+        }
+        let mut key = &b[k..key_end];
+        while let [b'-' | b'.', rest @ ..] = key {
+            key = rest;
+        }
+        if key.is_empty() || !(is_secret_key_name(key) || self.is_user_key(key)) {
+            return None;
+        }
+        // The value: after blanks, quoted (to the matching quote on the same line)
+        // or bare (to a blank or delimiter).
+        while v < n && matches!(b[v], b' ' | b'\t') {
+            v += 1;
+        }
+        let mut q = v;
+        if q < n && b[q] == b'\\' {
+            q += 1;
+        }
+        let (vs, ve, quoted) = if q < n && matches!(b[q], b'"' | b'\'' | b'`') {
+            let quote = b[q];
+            let vs = q + 1;
+            let mut ve = vs;
+            while ve < n && b[ve] != quote && b[ve] != b'\n' && b[ve] != b'\r' {
+                ve += 1;
+            }
+            if ve > vs && b[ve - 1] == b'\\' && ve < n && b[ve] == quote {
+                ve -= 1; // `\"value\"` inside escaped JSON
+            }
+            (vs, ve, true)
+        } else {
+            let mut ve = v;
+            while ve < n && !is_bare_value_end(b[ve]) {
+                ve += 1;
+            }
+            (v, ve, false)
+        };
+        let value = &b[vs..ve];
+        if value.is_empty() || is_placeholder(value) {
+            return None;
+        }
+        if !quoted {
+            if value.len() < 3 || looks_like_code(value, key) {
+                return None;
+            }
+            // After `:` a bare word could be prose ("Password: the one we use");
+            // take it when it is the whole rest of the line (YAML) or not a plain word.
+            let line_end = ve == n || matches!(b[ve], b'\n' | b'\r');
+            if c == b':'
+                && !line_end
+                && value.iter().all(|x| x.is_ascii_alphabetic() || *x == b'\'')
+            {
+                return None;
+            }
+        }
+        // A recognisable token as the value keeps its own, more telling rule name.
+        if let Some(t) = token_at(b, vs).filter(|t| t.end == ve) {
+            return Some(t);
+        }
+        let env_style = key.iter().any(|x| x.is_ascii_uppercase())
+            && !key.iter().any(|x| x.is_ascii_lowercase());
+        Some(Hit {
+            start: vs,
+            end: ve,
+            rule: if env_style {
+                "env_secret"
+            } else {
+                "password_assignment"
+            },
+        })
+    }
+}
+
+fn marker(rule: &str) -> String {
+    format!("[REDACTED:{rule}]")
+}
+
+fn bump(rules: &mut BTreeMap<String, u64>, rule: &str) {
+    match rules.get_mut(rule) {
+        Some(n) => *n += 1,
+        None => {
+            rules.insert(rule.to_string(), 1);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Byte classes
+
+/// Can start a built-in finding (checked further by the detectors).
+const TRIGGER: u8 = 1;
+/// Base64 alphabet (`A-Za-z0-9+/`), for the bare AWS secret key.
+const B64: u8 = 2;
+
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        if b.is_ascii_alphanumeric() || b == b'+' || b == b'/' {
+            t[c] |= B64;
+        }
+        c += 1;
+    }
+    let triggers = b"-AgxsrwneBb:=";
+    let mut j = 0;
+    while j < triggers.len() {
+        t[triggers[j] as usize] |= TRIGGER;
+        j += 1;
+    }
+    t
+};
+
+fn is_alnum(c: u8) -> bool {
+    c.is_ascii_alphanumeric()
+}
+
+fn is_b64url(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'_' || c == b'-'
+}
+
+fn is_key_char(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.')
+}
+
+/// Ends a bare (unquoted) value.
+fn is_bare_value_end(c: u8) -> bool {
+    c.is_ascii_whitespace()
+        || matches!(
+            c,
+            b'"' | b'\''
+                | b'`'
+                | b','
+                | b';'
+                | b'&'
+                | b'|'
+                | b')'
+                | b'}'
+                | b']'
+                | b'<'
+                | b'>'
+                | b'\\'
+        )
+}
+
+/// No letter, digit or `_` right before `i`: a token cannot start mid-word.
+fn word_start(b: &[u8], i: usize) -> bool {
+    i == 0 || !(is_alnum(b[i - 1]) || b[i - 1] == b'_')
+}
+
+/// End of the run of `class` characters starting at `i`.
+fn run(b: &[u8], i: usize, class: fn(u8) -> bool) -> usize {
+    let mut j = i;
+    while j < b.len() && class(b[j]) {
+        j += 1;
+    }
+    j
+}
+
+/// `prefix` at `i`, then at least `min` characters of `class`: the token's end.
+fn prefixed(b: &[u8], i: usize, prefix: &[u8], min: usize, class: fn(u8) -> bool) -> Option<usize> {
+    if !b[i..].starts_with(prefix) {
+        return None;
+    }
+    let s = i + prefix.len();
+    let e = run(b, s, class);
+    (e - s >= min).then_some(e)
+}
+
+// ---------------------------------------------------------------------------
+// Detectors
+
+/// Tokens recognisable by their prefix, at a word start.
+fn token_at(b: &[u8], i: usize) -> Option<Hit<'static>> {
+    let hit = |end: usize, rule: &'static str| {
+        Some(Hit {
+            start: i,
+            end,
+            rule,
+        })
+    };
+    match b[i] {
+        b'-' => private_key_at(b, i),
+        b'A' => {
+            const IDS: [&[u8]; 8] = [
+                b"AKIA", b"ASIA", b"AGPA", b"AIDA", b"AROA", b"ANPA", b"ANVA", b"AIPA",
+            ];
+            if !IDS.iter().any(|p| b[i..].starts_with(p)) {
+                return None;
+            }
+            let e = run(b, i + 4, |c| c.is_ascii_uppercase() || c.is_ascii_digit());
+            let bounded = e == b.len() || !is_alnum(b[e]);
+            (e - i == 20 && bounded)
+                .then_some(())
+                .and(hit(e, "aws_access_key_id"))
+        }
+        b'g' => {
+            for p in [b"ghp_", b"gho_", b"ghu_", b"ghs_", b"ghr_"] {
+                if let Some(e) = prefixed(b, i, p, 36, is_alnum) {
+                    return hit(e, "github_token");
+                }
+            }
+            if let Some(e) = prefixed(b, i, b"github_pat_", 22, |c| is_alnum(c) || c == b'_') {
+                return hit(e, "github_token");
+            }
+            const GITLAB: [&[u8]; 7] = [
+                b"glpat-", b"gldt-", b"glrt-", b"glptt-", b"glft-", b"glcbt-", b"gloas-",
+            ];
+            for p in GITLAB {
+                if let Some(e) = prefixed(b, i, p, 20, is_b64url) {
+                    return hit(e, "gitlab_token");
+                }
+            }
+            None
+        }
+        b'x' => {
+            let slack = |c: u8| is_alnum(c) || c == b'-';
+            for p in [
+                b"xoxa-", b"xoxb-", b"xoxp-", b"xoxr-", b"xoxs-", b"xoxe-", b"xapp-",
+            ] {
+                if let Some(e) = prefixed(b, i, p, 10, slack) {
+                    return hit(e, "slack_token");
+                }
+            }
+            None
+        }
+        b's' | b'r' | b'w' => {
+            for p in [b"sk_live_", b"sk_test_", b"rk_live_", b"rk_test_"] {
+                if let Some(e) = prefixed(b, i, p, 16, is_alnum) {
+                    return hit(e, "stripe_key");
+                }
+            }
+            if let Some(e) = prefixed(b, i, b"whsec_", 24, is_alnum) {
+                return hit(e, "stripe_key");
+            }
+            if let Some(e) = prefixed(b, i, b"sk-ant-", 20, is_b64url) {
+                return hit(e, "anthropic_key");
+            }
+            // OpenAI (`sk-`, `sk-proj-`, `sk-svcacct-`...): random, so mixed case
+            // and digits; a slug like `sk-some-long-branch-name` is not a key.
+            if let Some(e) = prefixed(b, i, b"sk-", 20, is_b64url) {
+                let t = &b[i + 3..e];
+                if t.iter().any(u8::is_ascii_uppercase)
+                    && t.iter().any(u8::is_ascii_lowercase)
+                    && t.iter().any(u8::is_ascii_digit)
+                {
+                    return hit(e, "openai_key");
+                }
+            }
+            None
+        }
+        b'n' => prefixed(b, i, b"npm_", 36, is_alnum).and_then(|e| hit(e, "npm_token")),
+        b'e' => jwt_at(b, i),
+        _ => None,
+    }
+}
+
+/// `-----BEGIN <label>PRIVATE KEY<label>-----` through the matching END line, or
+/// to the end of the text when it was cut off.
+fn private_key_at(b: &[u8], i: usize) -> Option<Hit<'static>> {
+    const BEGIN: &[u8] = b"-----BEGIN ";
+    if !b[i..].starts_with(BEGIN) {
+        return None;
+    }
+    let ls = i + BEGIN.len();
+    let le = run(b, ls, |c| {
+        c.is_ascii_uppercase() || c.is_ascii_digit() || c == b' '
+    });
+    let label = &b[ls..le];
+    if !b[le..].starts_with(b"-----") || !contains(label, b"PRIVATE KEY") {
+        return None;
+    }
+    let mut end = b.len();
+    let mut from = le + 5;
+    while let Some(p) = find(&b[from..], b"-----END ") {
+        let s = from + p + 9;
+        if b[s..].starts_with(label) && b[s + label.len()..].starts_with(b"-----") {
+            end = s + label.len() + 5;
+            break;
+        }
+        from = s;
+    }
+    Some(Hit {
+        start: i,
+        end,
+        rule: "private_key",
+    })
+}
+
+/// `eyJ<header>.ey<payload>.<signature>` (the signature may be empty: `alg: none`).
+fn jwt_at(b: &[u8], i: usize) -> Option<Hit<'static>> {
+    let b64url = |c: u8| is_alnum(c) || c == b'_' || c == b'-';
+    if !b[i..].starts_with(b"eyJ") {
+        return None;
+    }
+    let h = run(b, i, b64url);
+    if h - i < 10 || b.get(h) != Some(&b'.') || !b[h + 1..].starts_with(b"ey") {
+        return None;
+    }
+    let p = run(b, h + 1, b64url);
+    if p - h - 1 < 10 {
+        return None;
+    }
+    let end = if b.get(p) == Some(&b'.') {
+        run(b, p + 1, b64url)
+    } else {
+        return None;
+    };
+    Some(Hit {
+        start: i,
+        end,
+        rule: "jwt",
+    })
+}
+
+/// `Bearer <token>` anywhere; `Basic <base64>` after an `Authorization` header.
+fn auth_scheme_at(b: &[u8], i: usize) -> Option<Hit<'static>> {
+    if !word_start(b, i) {
+        return None;
+    }
+    let (rule, after) = if b.len() >= i + 7 && b[i..i + 7].eq_ignore_ascii_case(b"bearer ") {
+        ("bearer_token", i + 7)
+    } else if b.len() >= i + 6 && b[i..i + 6].eq_ignore_ascii_case(b"basic ") {
+        let line_start = b[..i]
+            .iter()
+            .rposition(|c| *c == b'\n')
+            .map_or(0, |p| p + 1);
+        let before = &b[line_start..i];
+        if !before
+            .windows(13)
+            .any(|w| w.eq_ignore_ascii_case(b"authorization"))
+        {
+            return None;
+        }
+        ("basic_auth", i + 6)
+    } else {
+        return None;
+    };
+    let mut s = after;
+    while s < b.len() && b[s] == b' ' {
+        s += 1;
+    }
+    let e = run(b, s, |c| {
+        is_alnum(c) || matches!(c, b'.' | b'_' | b'~' | b'+' | b'/' | b'-' | b'=')
+    });
+    let t = &b[s..e];
+    // "Bearer authentication", "bearer tokens": prose, not a credential.
+    let wordlike = t.iter().all(u8::is_ascii_alphabetic)
+        && (t.len() < 20 || t.iter().all(u8::is_ascii_lowercase));
+    if t.len() < 8 || wordlike {
+        return None;
+    }
+    Some(Hit {
+        start: s,
+        end: e,
+        rule,
+    })
+}
+
+/// The password of `scheme://user:password@host`; `at` is the `:` of `://`.
+fn url_password_at(b: &[u8], at: usize) -> Option<Hit<'static>> {
+    let mut s = at;
+    while s > 0 && (is_alnum(b[s - 1]) || matches!(b[s - 1], b'+' | b'.' | b'-')) {
+        s -= 1;
+    }
+    if s == at || !b[s].is_ascii_alphabetic() {
+        return None;
+    }
+    let auth_start = at + 3;
+    let auth_end = auth_start
+        + b[auth_start..]
+            .iter()
+            .position(|c| {
+                c.is_ascii_whitespace()
+                    || matches!(
+                        c,
+                        b'/' | b'?' | b'#' | b'"' | b'\'' | b'<' | b'>' | b'`' | b'\\'
+                    )
+            })
+            .unwrap_or(b.len() - auth_start);
+    let authority = &b[auth_start..auth_end];
+    let atsign = authority.iter().rposition(|c| *c == b'@')?;
+    let colon = authority[..atsign].iter().position(|c| *c == b':')?;
+    let (ps, pe) = (auth_start + colon + 1, auth_start + atsign);
+    if ps == pe || is_placeholder(&b[ps..pe]) {
+        return None;
+    }
+    if let Some(t) = token_at(b, ps).filter(|t| t.end == pe) {
+        return Some(t);
+    }
+    Some(Hit {
+        start: ps,
+        end: pe,
+        rule: "url_password",
+    })
+}
+
+/// A bare AWS secret access key: exactly 40 base64 characters between
+/// non-base64 characters, random-looking (mixed case, digits, a `/` or `+`).
+/// Anything longer (images, other blobs) is skipped whole.
+fn aws_secret_at(b: &[u8], i: usize) -> Option<usize> {
+    let e = i + 40;
+    if b[i..e].iter().any(|c| CLASS[*c as usize] & B64 == 0) {
+        return None;
+    }
+    if e < b.len() && (CLASS[b[e] as usize] & B64 != 0 || b[e] == b'=') {
+        return None;
+    }
+    let t = &b[i..e];
+    let slashes = t.iter().filter(|c| matches!(c, b'/' | b'+')).count();
+    if slashes == 0 || slashes > 3 || t[0] == b'/' || t[39] == b'/' {
+        return None; // paths have many slashes and start or end with one
+    }
+    if !(t.iter().any(u8::is_ascii_uppercase)
+        && t.iter().any(u8::is_ascii_lowercase)
+        && t.iter().any(u8::is_ascii_digit))
+    {
+        return None;
+    }
+    let mut seen = [false; 128];
+    let distinct = t
+        .iter()
+        .filter(|c| !std::mem::replace(&mut seen[**c as usize], true))
+        .count();
+    if distinct < 22 {
+        return None;
+    }
+    // The last line of wrapped base64 (a previous line of 60+ base64 chars).
+    let mut p = i;
+    if p > 0 && b[p - 1] == b'\n' {
+        p -= 1;
+        if p > 0 && b[p - 1] == b'\r' {
+            p -= 1;
+        }
+        let prev_run = b[..p]
+            .iter()
+            .rev()
+            .take_while(|c| CLASS[**c as usize] & B64 != 0)
+            .count();
+        if prev_run >= 60 {
+            return None;
+        }
+    }
+    Some(e)
+}
+
+// ---------------------------------------------------------------------------
+// Secret-looking key names
+
+/// Does this key (JSON key, env var, config key) name a secret?
+/// `GITHUB_TOKEN`, `db_password`, `apiKey`, `AWS_SECRET_ACCESS_KEY`, `x-api-key`,
+/// `client_secret`, `Authorization`: yes. `max_tokens`, `token_count`,
+/// `secret_name`, `password_file`, `PWD`, `key`: no.
+fn is_secret_key_name(key: &[u8]) -> bool {
+    if key.len() < 3 || key.len() > 64 {
+        return false;
+    }
+    let words = key_words(key);
+    let mut n = words.len;
+    // Trailing words that do not change what the value is.
+    const TRAILERS: [&[u8]; 11] = [
+        b"value", b"val", b"base", b"hash", b"b64", b"base64", b"raw", b"plain", b"str", b"string",
+        b"hex",
+    ];
+    while n > 1 {
+        let w = words.get(key, n - 1);
+        if TRAILERS.iter().any(|t| w.eq_ignore_ascii_case(t)) || w.iter().all(u8::is_ascii_digit) {
+            n -= 1;
+        } else {
+            break;
+        }
+    }
+    if n == 0 {
+        return false;
+    }
+    let last = words.get(key, n - 1);
+    let prev = (n >= 2).then(|| words.get(key, n - 2));
+    let is = |w: &[u8], set: &[&[u8]]| set.iter().any(|s| w.eq_ignore_ascii_case(s));
+    const SECRET_WORDS: [&[u8]; 14] = [
+        b"password",
+        b"passwd",
+        b"passphrase",
+        b"secret",
+        b"token",
+        b"apikey",
+        b"apitoken",
+        b"authtoken",
+        b"accesstoken",
+        b"secretkey",
+        b"privatekey",
+        b"accesskey",
+        b"clientsecret",
+        b"authorization",
+    ];
+    const KEY_QUALIFIERS: [&[u8]; 17] = [
+        b"api",
+        b"access",
+        b"secret",
+        b"private",
+        b"signing",
+        b"encryption",
+        b"encrypt",
+        b"master",
+        b"auth",
+        b"client",
+        b"app",
+        b"deploy",
+        b"license",
+        b"webhook",
+        b"session",
+        b"hmac",
+        b"jwt",
+    ];
+    if is(last, &SECRET_WORDS) {
+        return true;
+    }
+    match prev {
+        // `DB_PASS`, `MYSQL_PWD`; alone, `PWD` is the working directory.
+        Some(_) if is(last, &[b"pwd", b"pass", b"pw"]) => true,
+        Some(p) if last.eq_ignore_ascii_case(b"key") => is(p, &KEY_QUALIFIERS),
+        _ => false,
+    }
+}
+
+/// Up to 8 word spans of a key, split at `_ - . ` and camelCase humps
+/// (`APIKey` -> `API`, `Key`), without allocating. Longer keys keep the last 8.
+struct Words {
+    spans: [(u8, u8); 8],
+    len: usize,
+}
+
+impl Words {
+    fn get<'k>(&self, key: &'k [u8], i: usize) -> &'k [u8] {
+        let (s, e) = self.spans[i];
+        &key[s as usize..e as usize]
+    }
+}
+
+fn key_words(key: &[u8]) -> Words {
+    let mut w = Words {
+        spans: [(0, 0); 8],
+        len: 0,
+    };
+    let mut push = |s: usize, e: usize| {
+        if e > s {
+            if w.len == 8 {
+                w.spans.copy_within(1.., 0);
+                w.len = 7;
+            }
+            w.spans[w.len] = (s as u8, e as u8);
+            w.len += 1;
+        }
+    };
+    let mut start = 0;
+    for i in 0..key.len() {
+        let c = key[i];
+        if !c.is_ascii_alphanumeric() {
+            push(start, i);
+            start = i + 1;
+            continue;
+        }
+        if i > start && c.is_ascii_uppercase() {
+            let p = key[i - 1];
+            let next_lower = key.get(i + 1).is_some_and(u8::is_ascii_lowercase);
+            if p.is_ascii_lowercase()
+                || p.is_ascii_digit()
+                || (p.is_ascii_uppercase() && next_lower)
+            {
+                push(start, i);
+                start = i;
+            }
+        }
+    }
+    push(start, key.len());
+    w
+}
+
+fn normalise_key(k: &str) -> String {
+    k.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// Obviously not a real secret: empty, `***`, `xxxx`, `${VAR}`, `$VAR`, `<token>`,
+/// `{{ secrets.X }}`, already redacted, or a null-ish word.
+fn is_placeholder(v: &[u8]) -> bool {
+    let v = v.trim_ascii();
+    if v.is_empty() || v.iter().all(|c| *c == v[0]) {
+        return true;
+    }
+    if v.starts_with(b"[REDACTED") || v.starts_with(b"{{") || v.starts_with(b"%(") {
+        return true;
+    }
+    if v[0] == b'$'
+        && v.get(1)
+            .is_some_and(|c| c.is_ascii_alphabetic() || matches!(c, b'{' | b'(' | b'_'))
+    {
+        return true;
+    }
+    if v[0] == b'<' && v[v.len() - 1] == b'>' {
+        return true;
+    }
+    const NULLISH: [&[u8]; 7] = [
+        b"null",
+        b"none",
+        b"nil",
+        b"undefined",
+        b"true",
+        b"false",
+        b"redacted",
+    ];
+    NULLISH.iter().any(|w| v.eq_ignore_ascii_case(w))
+}
+
+/// A bare value that is code, not a credential: `getpass()`, `self.password`,
+/// `os.environ[...]`, `String`, `Option`, `str`, `&str`, `db_password`.
+fn looks_like_code(v: &[u8], key: &[u8]) -> bool {
+    if matches!(v[0], b'&' | b'*' | b'@' | b'%' | b'$' | b'{' | b'(' | b'[')
+        || v.iter().any(|c| matches!(c, b'(' | b'[' | b'{'))
+    {
+        return true;
+    }
+    const TYPES: [&[u8]; 17] = [
+        b"string",
+        b"str",
+        b"number",
+        b"int",
+        b"integer",
+        b"bool",
+        b"boolean",
+        b"any",
+        b"object",
+        b"bytes",
+        b"text",
+        b"varchar",
+        b"optional",
+        b"required",
+        b"secretstr",
+        b"unknown",
+        b"never",
+    ];
+    if TYPES.iter().any(|t| v.eq_ignore_ascii_case(t)) || v.eq_ignore_ascii_case(key) {
+        return true;
+    }
+    let ident = v
+        .iter()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.'));
+    let digits = v.iter().any(u8::is_ascii_digit);
+    // `String`, `SecretString`, `None`: a type or constant name.
+    if v[0].is_ascii_uppercase() && v.iter().all(u8::is_ascii_alphabetic) && v.len() > 3 {
+        let lower_rest = v[1..].iter().any(u8::is_ascii_lowercase);
+        if lower_rest {
+            return true;
+        }
+    }
+    // `self.password`, `config.api_key`, `process.env.TOKEN`.
+    if ident && !digits && v.contains(&b'.') && v[0].is_ascii_alphabetic() {
+        return true;
+    }
+    // `db_password`, `api_token_var`: a variable named after the secret.
+    if ident && (v.contains(&b'_') || v.contains(&b'.')) && is_secret_key_name(v) {
+        return true;
+    }
+    false
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    find(hay, needle).is_some()
+}
+
+// ---------------------------------------------------------------------------
+// The ChromaDB kit's strict floor
+
+/// The extra floor of the ChromaDB bridge's hook kit (`ZO_REDACTION_MODE=strict`),
+/// applied by the chroma backend on top of the default pass: e-mail addresses ->
+/// `[EMAIL]`, IPv4 addresses -> `[IP]`, and the kit's generic key shape
+/// `(sk|pk|ck|ghp|gho|glpat)[-_]` + 20 letters/digits -> `[REDACTED:generic_key]`.
+/// Not in the default pass: it would rewrite git remotes (`git@host:`) and
+/// addresses in every event. Applies to keys and values at every depth.
+pub fn strict_floor(v: &mut Value) -> BTreeMap<String, u64> {
+    let mut rules = BTreeMap::new();
+    strict_walk(v, &mut rules);
+    rules
+}
+
+fn strict_walk(v: &mut Value, rules: &mut BTreeMap<String, u64>) {
+    match v {
+        Value::String(s) => {
+            if let Some(new) = strict_text(s, rules) {
+                *s = new;
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|x| strict_walk(x, rules)),
+        Value::Object(map) => {
+            let renamed = map.keys().any(|k| !strict_hits(k.as_bytes()).is_empty());
+            if renamed {
+                let old = std::mem::take(map);
+                for (k, mut x) in old {
+                    strict_walk(&mut x, rules);
+                    let k = strict_text(&k, rules).unwrap_or(k);
+                    map.insert(k, x);
+                }
+            } else {
+                map.values_mut().for_each(|x| strict_walk(x, rules));
+            }
+        }
+        _ => {}
+    }
+}
+
+fn strict_text(s: &str, rules: &mut BTreeMap<String, u64>) -> Option<String> {
+    let hits = strict_hits(s.as_bytes());
+    if hits.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut last = 0;
+    for h in &hits {
+        out.push_str(&s[last..h.start]);
+        out.push_str(match h.rule {
+            "email" => "[EMAIL]",
+            "ipv4" => "[IP]",
+            _ => "[REDACTED:generic_key]",
+        });
+        bump(rules, h.rule);
+        last = h.end;
+    }
+    out.push_str(&s[last..]);
+    Some(out)
+}
+
+fn strict_hits(b: &[u8]) -> Vec<Hit<'static>> {
+    let mut hits = Vec::new();
+    let mut floor = 0; // an e-mail's start may not reach back into the last hit
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        let found = if c == b'@' {
+            email_at(b, i, floor)
+        } else if c.is_ascii_digit() && (i == 0 || !(is_key_char(b[i - 1]))) {
+            ipv4_at(b, i)
+        } else if matches!(c, b's' | b'p' | b'c' | b'g') && word_start(b, i) {
+            generic_key_at(b, i)
+        } else {
+            None
+        };
+        match found {
+            Some(h) => {
+                hits.push(h);
+                i = h.end;
+                floor = h.end;
+            }
+            None => i += 1,
+        }
+    }
+    hits
+}
+
+fn email_at(b: &[u8], at: usize, floor: usize) -> Option<Hit<'static>> {
+    let local = |c: u8| is_alnum(c) || matches!(c, b'.' | b'_' | b'%' | b'+' | b'-');
+    let mut s = at;
+    while s > floor && local(b[s - 1]) {
+        s -= 1;
+    }
+    while s < at && b[s] == b'.' {
+        s += 1;
+    }
+    if s == at {
+        return None;
+    }
+    let e = run(b, at + 1, |c| is_alnum(c) || c == b'.' || c == b'-');
+    let mut domain = &b[at + 1..e];
+    while let [rest @ .., b'.' | b'-'] = domain {
+        domain = rest;
+    }
+    let dot = domain.iter().rposition(|c| *c == b'.')?;
+    let tld = &domain[dot + 1..];
+    if dot == 0 || tld.len() < 2 || !tld.iter().all(u8::is_ascii_alphabetic) {
+        return None;
+    }
+    Some(Hit {
+        start: s,
+        end: at + 1 + domain.len(),
+        rule: "email",
+    })
+}
+
+fn ipv4_at(b: &[u8], i: usize) -> Option<Hit<'static>> {
+    let mut p = i;
+    for octet in 0..4 {
+        let e = run(b, p, |c| c.is_ascii_digit());
+        if e == p || e - p > 3 {
+            return None;
+        }
+        let v: u32 = std::str::from_utf8(&b[p..e]).ok()?.parse().ok()?;
+        if v > 255 {
+            return None;
+        }
+        p = e;
+        if octet < 3 {
+            if b.get(p) != Some(&b'.') {
+                return None;
+            }
+            p += 1;
+        }
+    }
+    let trailing_dot_digit =
+        b.get(p) == Some(&b'.') && b.get(p + 1).is_some_and(u8::is_ascii_digit);
+    if b.get(p).is_some_and(|c| is_alnum(*c) || *c == b'_') || trailing_dot_digit {
+        return None;
+    }
+    Some(Hit {
+        start: i,
+        end: p,
+        rule: "ipv4",
+    })
+}
+
+fn generic_key_at(b: &[u8], i: usize) -> Option<Hit<'static>> {
+    for p in [&b"sk"[..], b"pk", b"ck", b"ghp", b"gho", b"glpat"] {
+        if b[i..].starts_with(p) && matches!(b.get(i + p.len()), Some(b'-' | b'_')) {
+            let s = i + p.len() + 1;
+            let e = run(b, s, is_alnum);
+            if e - s >= 20 {
+                return Some(Hit {
+                    start: i,
+                    end: e,
+                    rule: "generic_key",
+                });
+            }
+        }
+    }
+    None
 }
