@@ -257,17 +257,43 @@ impl Redactor {
         let n = b.len();
         let mut i = 0;
         while i < n {
+            // Skip what cannot start anything (blanks, most punctuation, non-ASCII).
+            match b[i..].iter().position(|c| CLASS[*c as usize] != 0) {
+                Some(p) => i += p,
+                None => break,
+            }
             let c = b[i];
-            let class = CLASS[c as usize];
-            if class == 0 {
-                i += 1;
+            if CLASS[c as usize] & B64 == 0 {
+                let found = match c {
+                    b':' if b[i..].starts_with(b"://") => url_password_at(b, i),
+                    b':' | b'=' => self.assignment_at(b, i),
+                    // Not word-bounded: text may hold it after a literal `\n`.
+                    b'-' => private_key_at(b, i),
+                    _ => None,
+                };
+                match found {
+                    Some(h) => {
+                        hits.push(h);
+                        i = h.end.max(i + 1);
+                    }
+                    None => i += 1,
+                }
                 continue;
             }
-            // A run of base64 characters starts here: the one place a bare AWS
-            // secret access key (exactly 40 of them) can begin.
-            if class & B64 != 0
-                && n - i >= 40
-                && (i == 0 || CLASS[b[i - 1] as usize] & B64 == 0)
+            // A run of base64 characters (`A-Za-z0-9+/`): measured once. Exactly
+            // 40 may be a bare AWS secret key; longer runs (images) are skipped
+            // whole. Tokens start at the run's start or right after a `/` or `+`.
+            let mut j = i;
+            let mut seen = 0u8;
+            while j < n {
+                let cl = CLASS[b[j] as usize];
+                if cl & B64 == 0 {
+                    break;
+                }
+                seen |= cl;
+                j += 1;
+            }
+            if j - i == 40
                 && let Some(end) = aws_secret_at(b, i)
             {
                 hits.push(Hit {
@@ -278,23 +304,30 @@ impl Redactor {
                 i = end;
                 continue;
             }
-            if class & TRIGGER != 0 {
-                let found = match c {
-                    b':' if b[i..].starts_with(b"://") => url_password_at(b, i),
-                    b':' | b'=' => self.assignment_at(b, i),
-                    // Not word-bounded: text may hold it after a literal `\n`.
-                    b'-' => private_key_at(b, i),
-                    b'B' | b'b' => auth_scheme_at(b, i),
-                    _ if word_start(b, i) => token_at(b, i),
-                    _ => None,
-                };
-                if let Some(h) = found {
+            let mut found = self.word_at(b, i);
+            if found.is_none() && seen & SEP != 0 {
+                found = (i + 1..j)
+                    .filter(|k| matches!(b[k - 1], b'/' | b'+'))
+                    .find_map(|k| self.word_at(b, k));
+            }
+            match found {
+                Some(h) => {
                     hits.push(h);
                     i = h.end.max(i + 1);
-                    continue;
                 }
+                None => i = j,
             }
-            i += 1;
+        }
+    }
+
+    /// A finding that starts a word at `i` (prefix tokens, `Bearer`).
+    fn word_at(&self, b: &[u8], i: usize) -> Option<Hit<'static>> {
+        if CLASS[b[i] as usize] & TRIGGER == 0 || !word_start(b, i) {
+            return None;
+        }
+        match b[i] {
+            b'B' | b'b' => auth_scheme_at(b, i),
+            _ => token_at(b, i),
         }
     }
 
@@ -398,9 +431,17 @@ impl Redactor {
                 return None;
             }
         }
-        // A recognisable token as the value keeps its own, more telling rule name.
-        if let Some(t) = token_at(b, vs).filter(|t| t.end == ve) {
+        // A recognisable token as the value keeps its own, more telling rule name
+        // (and a private key block may run past a quote-delimited value).
+        if let Some(t) = token_at(b, vs) {
             return Some(t);
+        }
+        if let Some(end) = aws_secret_at(b, vs) {
+            return Some(Hit {
+                start: vs,
+                end,
+                rule: "aws_secret_access_key",
+            });
         }
         let env_style = key.iter().any(|x| x.is_ascii_uppercase())
             && !key.iter().any(|x| x.is_ascii_lowercase());
@@ -436,6 +477,8 @@ fn bump(rules: &mut BTreeMap<String, u64>, rule: &str) {
 const TRIGGER: u8 = 1;
 /// Base64 alphabet (`A-Za-z0-9+/`), for the bare AWS secret key.
 const B64: u8 = 2;
+/// `/` and `+`: inside a base64 run, a token may start right after one.
+const SEP: u8 = 4;
 
 static CLASS: [u8; 256] = {
     let mut t = [0u8; 256];
@@ -444,6 +487,9 @@ static CLASS: [u8; 256] = {
         let b = c as u8;
         if b.is_ascii_alphanumeric() || b == b'+' || b == b'/' {
             t[c] |= B64;
+        }
+        if b == b'+' || b == b'/' {
+            t[c] |= SEP;
         }
         c += 1;
     }
@@ -745,7 +791,7 @@ fn url_password_at(b: &[u8], at: usize) -> Option<Hit<'static>> {
 /// Anything longer (images, other blobs) is skipped whole.
 fn aws_secret_at(b: &[u8], i: usize) -> Option<usize> {
     let e = i + 40;
-    if b[i..e].iter().any(|c| CLASS[*c as usize] & B64 == 0) {
+    if e > b.len() || b[i..e].iter().any(|c| CLASS[*c as usize] & B64 == 0) {
         return None;
     }
     if e < b.len() && (CLASS[b[e] as usize] & B64 != 0 || b[e] == b'=') {
@@ -857,6 +903,14 @@ fn is_secret_key_name(key: &[u8]) -> bool {
         b"jwt",
     ];
     if is(last, &SECRET_WORDS) {
+        return true;
+    }
+    // One-word names: `PGPASSWORD`, `WEBHOOKSECRET`, `APITOKEN`.
+    const SUFFIXES: [&[u8]; 4] = [b"password", b"passwd", b"secret", b"token"];
+    if SUFFIXES
+        .iter()
+        .any(|s| last.len() > s.len() && last[last.len() - s.len()..].eq_ignore_ascii_case(s))
+    {
         return true;
     }
     match prev {
@@ -1181,4 +1235,693 @@ fn generic_key_at(b: &[u8], i: usize) -> Option<Hit<'static>> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::ExtraPattern;
+    use serde_json::json;
+
+    // Fake secrets, assembled so the source does not look like a leak. The AWS
+    // values are the documented examples.
+    fn aws_id() -> String {
+        ["AKIA", "IOSFODNN7EXAMPLE"].concat()
+    }
+    fn aws_secret() -> String {
+        ["wJalrXUtnFEMI/K7MDENG/", "bPxRfiCYEXAMPLEKEY"].concat()
+    }
+    fn ghp() -> String {
+        ["ghp_", "1234567890abcdefghijABCDEFGHIJ123456"].concat()
+    }
+    fn jwt() -> String {
+        [
+            "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9",
+            ".eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIn0",
+            ".SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+        ]
+        .concat()
+    }
+
+    fn on() -> Redactor {
+        Redactor::new(&RedactionConfig::default()).unwrap()
+    }
+
+    fn red(s: &str) -> String {
+        on().redact_str(s).0
+    }
+
+    /// The rules that fire on `s`, as `name=count` pairs.
+    fn rules(s: &str) -> Vec<(String, u64)> {
+        on().redact_str(s).1.into_iter().collect()
+    }
+
+    fn one(rule: &str) -> Vec<(String, u64)> {
+        vec![(rule.to_string(), 1)]
+    }
+
+    #[track_caller]
+    fn assert_kept(s: &str) {
+        assert_eq!(red(s), s, "must not be redacted");
+    }
+
+    #[test]
+    fn private_key_block_is_removed_whole() {
+        let body = [
+            "MIIEow",
+            "IBAAKCAQEA7bq0examplefakefake\nAbCdEf0123456789\n",
+        ]
+        .concat();
+        let s = format!(
+            "key:\n-----BEGIN RSA PRIVATE KEY-----\n{body}-----END RSA PRIVATE KEY-----\ndone"
+        );
+        assert_eq!(red(&s), "key:\n[REDACTED:private_key]\ndone");
+        assert_eq!(rules(&s), one("private_key"));
+        // Cut off: to the end. Escaped newlines (a JSON file read as text) too.
+        let cut = format!("x -----BEGIN OPENSSH PRIVATE KEY-----\n{body}");
+        assert_eq!(red(&cut), "x [REDACTED:private_key]");
+        let escaped = format!(
+            "\"private_key\": \"-----BEGIN PRIVATE KEY-----\\nMIIEvQ{}\\n-----END PRIVATE KEY-----\\n\",",
+            "IBADANBgkqhkiG9w0B"
+        );
+        assert_eq!(
+            red(&escaped),
+            "\"private_key\": \"[REDACTED:private_key]\\n\","
+        );
+        // Public keys and certificates stay.
+        assert_kept("-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkq\n-----END PUBLIC KEY-----");
+        assert_kept("-----BEGIN CERTIFICATE-----\nMIIDdzCCAl+g\n-----END CERTIFICATE-----");
+    }
+
+    #[test]
+    fn aws_access_key_id_and_secret() {
+        let s = format!(
+            "aws configure set aws_access_key_id {} && echo ok",
+            aws_id()
+        );
+        assert_eq!(
+            red(&s),
+            "aws configure set aws_access_key_id [REDACTED:aws_access_key_id] && echo ok"
+        );
+        let s = format!("secret is {} ok", aws_secret());
+        assert_eq!(red(&s), "secret is [REDACTED:aws_secret_access_key] ok");
+        for prefix in ["ASIA", "AROA", "AIDA"] {
+            let s = format!("{prefix}{}", "IOSFODNN7EXAMPLE");
+            assert_eq!(rules(&s), one("aws_access_key_id"), "{s}");
+        }
+        // Near misses: too short/long, lowercase, glued to a word.
+        assert_kept("AKIAIOSFODNN7EXAMPL");
+        assert_kept(&format!("{}X", aws_id()));
+        assert_kept(&format!("X{}", aws_id()));
+        assert_kept("akiaiosfodnn7example");
+    }
+
+    #[test]
+    fn aws_secret_in_a_credentials_file_keeps_the_key_name() {
+        let s = format!(
+            "[default]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
+            aws_id(),
+            aws_secret()
+        );
+        assert_eq!(
+            red(&s),
+            "[default]\naws_access_key_id = [REDACTED:aws_access_key_id]\naws_secret_access_key = [REDACTED:aws_secret_access_key]\n"
+        );
+        let env = format!(
+            "export AWS_SECRET_ACCESS_KEY={}",
+            "abcdefghijklmnopqrstuvwxyz0123456789ABCD"
+        );
+        assert_eq!(
+            red(&env),
+            "export AWS_SECRET_ACCESS_KEY=[REDACTED:env_secret]"
+        );
+    }
+
+    #[test]
+    fn base64_blobs_git_shas_and_hashes_are_not_aws_secrets() {
+        // A base64 image: one long run, no hit (and not shredded into many).
+        let blob: String = (0..3000)
+            .map(|i| {
+                b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+                    [(i * 7 + i / 13) % 64] as char
+            })
+            .collect();
+        assert_kept(&format!("{{\"data\":\"{blob}==\"}}"));
+        // Wrapped base64 whose last line happens to be 40 characters long.
+        let wrapped = format!("{}\n{}\n{}", &blob[..76], &blob[76..152], &blob[200..240]);
+        assert_kept(&wrapped);
+        assert_kept("commit 3f786850e387550fdab836ed7e6dc881de23001b");
+        assert_kept("sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08");
+        assert_kept("bec247b5-945b-4438-957d-99b44004f6e2");
+        assert_kept("/home/user/Projects/MyApp2/src/lib/Util/x");
+        assert_kept("toolu_1a6162c944364625a2298c7b");
+    }
+
+    #[test]
+    fn provider_tokens() {
+        let cases = [
+            (ghp(), "github_token"),
+            (
+                ["gho_", "abcdefghijklmnopqrstuvwxyz0123456789"].concat(),
+                "github_token",
+            ),
+            (
+                [
+                    "github_pat_",
+                    "11ABCDEFG0abcdefghijkl_mnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOP",
+                ]
+                .concat(),
+                "github_token",
+            ),
+            (["glpat-", "xxxxABCD1234yyyyzzzz"].concat(), "gitlab_token"),
+            (
+                ["xoxb-", "123456789012-1234567890123-AbCdEfGhIjKl"].concat(),
+                "slack_token",
+            ),
+            (
+                ["sk_live_", "4eC39HqLyjWDarjtT1zdp7dc"].concat(),
+                "stripe_key",
+            ),
+            (
+                ["rk_test_", "4eC39HqLyjWDarjtT1zdp7dc"].concat(),
+                "stripe_key",
+            ),
+            (
+                ["npm_", "abcdefghijklmnopqrstuvwxyzABCDEF0123"].concat(),
+                "npm_token",
+            ),
+            (
+                ["sk-ant-", "api03-abcdefghijklmnopqrstuvwxyz0123456789-_AA"].concat(),
+                "anthropic_key",
+            ),
+            (
+                ["sk-", "proj-Abc123def456GHI789jkl012MNO345"].concat(),
+                "openai_key",
+            ),
+            (
+                ["sk-", "AbCdEf0123456789AbCdEf0123456789AbCdEf0123456789"].concat(),
+                "openai_key",
+            ),
+            (jwt(), "jwt"),
+        ];
+        for (token, rule) in cases {
+            let s = format!("use {token}, then");
+            assert_eq!(red(&s), format!("use [REDACTED:{rule}], then"), "{rule}");
+            assert_eq!(on().scan(&s), BTreeMap::from([(rule.to_string(), 1)]));
+        }
+    }
+
+    #[test]
+    fn provider_token_near_misses() {
+        assert_kept("ghp_short");
+        assert_kept("ghp_1234567890abcdefghijABCDEFGHIJ12345"); // 35
+        assert_kept("xghp_1234567890abcdefghijABCDEFGHIJ123456"); // glued
+        assert_kept("xoxb-short");
+        assert_kept("sk-some-long-branch-name-for-a-feature");
+        assert_kept("task-AbCdEf0123456789AbCdEf0123456789");
+        assert_kept("sk_live_short");
+        assert_kept("npm_install_the_dependencies_first_please");
+        assert_kept("eyJhbGciOiJIUzI1NiJ9 alone is only a header");
+        assert_kept("glpat-short");
+    }
+
+    #[test]
+    fn bearer_and_basic_keep_the_scheme() {
+        assert_eq!(
+            red("curl -H 'Authorization: Bearer abc123DEF456ghi789' https://x"),
+            "curl -H 'Authorization: Bearer [REDACTED:bearer_token]' https://x"
+        );
+        assert_eq!(
+            red("authorization: bearer abc.def-ghi_jkl~123"),
+            "authorization: bearer [REDACTED:bearer_token]"
+        );
+        // A JWT after Bearer: the more telling name wins (both are fine; one hit).
+        assert_eq!(rules(&format!("Bearer {}", jwt())).len(), 1);
+        assert_eq!(
+            red("Authorization: Basic dXNlcjpwYXNzd29yZA=="),
+            "Authorization: Basic [REDACTED:basic_auth]"
+        );
+        assert_kept("Use Bearer authentication for the API.");
+        assert_kept("bearer tokens expire after one hour");
+        assert_kept("Bearer $TOKEN");
+        assert_kept("Basic dXNlcjpwYXNzd29yZA== without a header");
+    }
+
+    #[test]
+    fn url_passwords_keep_user_and_host() {
+        assert_eq!(
+            red("git clone https://bob:hunter2@git.example.test/repo.git"),
+            "git clone https://bob:[REDACTED:url_password]@git.example.test/repo.git"
+        );
+        assert_eq!(
+            red("DATABASE_URL=postgres://app:s3cr3t@db:5432/app"),
+            "DATABASE_URL=postgres://app:[REDACTED:url_password]@db:5432/app"
+        );
+        assert_eq!(
+            red(&format!("https://x-access-token:{}@github.com/o/r", ghp())),
+            "https://x-access-token:[REDACTED:github_token]@github.com/o/r"
+        );
+        assert_kept("https://example.test/a@b:c");
+        assert_kept("https://user@example.test/x");
+        assert_kept("git@github.com:org/repo.git");
+        assert_kept("https://example.test:8443/path?q=1");
+        assert_kept("redis://:${REDIS_PASSWORD}@localhost:6379");
+    }
+
+    #[test]
+    fn assignments_keep_the_key() {
+        assert_eq!(
+            red("password=hunter2"),
+            "password=[REDACTED:password_assignment]"
+        );
+        assert_eq!(
+            red("mysql --password=S3cret! -u root"),
+            "mysql --password=[REDACTED:password_assignment] -u root"
+        );
+        assert_eq!(
+            red("https://api.example.test/v1?api_key=abc123xyz&page=2"),
+            "https://api.example.test/v1?api_key=[REDACTED:password_assignment]&page=2"
+        );
+        assert_eq!(
+            red("client_secret: \"very secret value\"\nname: x"),
+            "client_secret: \"[REDACTED:password_assignment]\"\nname: x"
+        );
+        assert_eq!(
+            red("config = {\"apiKey\": \"abc123\", \"region\": \"eu\"}"),
+            "config = {\"apiKey\": \"[REDACTED:password_assignment]\", \"region\": \"eu\"}"
+        );
+        assert_eq!(
+            red("{\\\"token\\\": \\\"abc123\\\"}"),
+            "{\\\"token\\\": \\\"[REDACTED:password_assignment]\\\"}"
+        );
+        assert_eq!(
+            red("$db_pass = 'pa55word';"),
+            "$db_pass = '[REDACTED:password_assignment]';"
+        );
+        assert_eq!(
+            red("secret => 'xyz789'"),
+            "secret => '[REDACTED:password_assignment]'"
+        );
+        assert_eq!(
+            red("Enter your password: hunter2"),
+            "Enter your password: [REDACTED:password_assignment]"
+        );
+        assert_eq!(
+            red("password: supersecret\n"),
+            "password: [REDACTED:password_assignment]\n"
+        );
+    }
+
+    #[test]
+    fn env_style_lines() {
+        assert_eq!(
+            red(&format!("export GITHUB_TOKEN={}\nexport X=1", ghp())),
+            "export GITHUB_TOKEN=[REDACTED:github_token]\nexport X=1"
+        );
+        assert_eq!(
+            red("DB_PASSWORD: supersecret\nDB_HOST: localhost"),
+            "DB_PASSWORD: [REDACTED:env_secret]\nDB_HOST: localhost"
+        );
+        assert_eq!(
+            red("PGPASSWORD=xyz123 psql -h db"),
+            "PGPASSWORD=[REDACTED:env_secret] psql -h db"
+        );
+        assert_eq!(
+            red("MYSQL_PWD=abc123 SECRET_KEY_BASE=deadbeefcafe"),
+            "MYSQL_PWD=[REDACTED:env_secret] SECRET_KEY_BASE=[REDACTED:env_secret]"
+        );
+    }
+
+    #[test]
+    fn assignment_near_misses() {
+        for s in [
+            "max_tokens=100",
+            "token_count=5",
+            "MAX_TOKENS=4096",
+            "input_tokens: 1234",
+            "password",
+            "the password is stored in the vault",
+            "password:",
+            "password=",
+            "password = \"\"",
+            "token=5",
+            "PWD=/home/user/proj",
+            "OLDPWD=/tmp",
+            "secret_name=prod-db",
+            "password_file=/etc/app/pw",
+            "key=value123",
+            "if password == \"\" { return }",
+            "if token != expected {",
+            "password = getpass.getpass()",
+            "token = os.environ[\"GITHUB_TOKEN\"]",
+            "api_key = self.api_key",
+            "export GITHUB_TOKEN=$(gh auth token)",
+            "TOKEN=${{ secrets.GITHUB_TOKEN }}",
+            "password: string;",
+            "pub api_key: Option<String>,",
+            "fn login(password: &str) -> bool",
+            "connect(password=db_password)",
+            "let token: String = read();",
+            "**Password:** the one from the vault",
+            "std::env::var(\"TOKEN\")",
+            "password: ***",
+            "api_key=<your-api-key>",
+        ] {
+            assert_kept(s);
+        }
+    }
+
+    #[test]
+    fn secret_key_names() {
+        for k in [
+            "password",
+            "DB_PASSWORD",
+            "passwd",
+            "GITHUB_TOKEN",
+            "token",
+            "apiKey",
+            "api_key",
+            "x-api-key",
+            "APIKey",
+            "AWS_SECRET_ACCESS_KEY",
+            "AWSSecretAccessKey",
+            "client_secret",
+            "Authorization",
+            "accessToken",
+            "refresh_token",
+            "SECRET_KEY_BASE",
+            "password_hash",
+            "DB_PASS",
+            "MYSQL_PWD",
+            "secret",
+            "private_key",
+            "signingKey",
+            "TOKEN_2",
+        ] {
+            assert!(is_secret_key_name(k.as_bytes()), "{k} names a secret");
+        }
+        for k in [
+            "max_tokens",
+            "token_count",
+            "tokens",
+            "input_tokens",
+            "tokenizer",
+            "secret_name",
+            "password_file",
+            "PWD",
+            "OLDPWD",
+            "key",
+            "public_key",
+            "primary_key",
+            "session_id",
+            "tool_use_id",
+            "keyboard",
+            "passthrough",
+            "context_tokens",
+            "bypass",
+            "cache_key",
+            "token_type",
+            "ssh_key_path",
+        ] {
+            assert!(
+                !is_secret_key_name(k.as_bytes()),
+                "{k} does not name a secret"
+            );
+        }
+    }
+
+    #[test]
+    fn map_redacts_keys_and_nested_values_and_counts_rules() {
+        let mut v = json!({
+            "session_id": "bec247b5-945b-4438-957d-99b44004f6e2",
+            "cwd": "/home/u/proj",
+            "tool_input": {
+                "command": format!("curl -H 'Authorization: Bearer abc123DEF456ghi789' {}", "https://x"),
+                "env": {"AWS_SECRET_ACCESS_KEY": "plainvalue", "DB_PASSWORD": "${DB_PASSWORD}", "HOME": "/h"},
+                "headers": [{"name": "x", "value": format!("token {}", ghp())}],
+            },
+            "tool_response": {
+                "stdout": format!("id={} key={}", aws_id(), aws_secret()),
+                "nested": [[{ ghp(): "keyed by a token" }]],
+            },
+            "max_tokens": 100,
+            "token": 5,
+        });
+        let map = v.as_object_mut().unwrap();
+        let report = on().redact_map(map);
+        assert!(report.applied);
+        let text = serde_json::to_string(&v).unwrap();
+        for secret in [
+            ghp(),
+            aws_id(),
+            aws_secret(),
+            "plainvalue".into(),
+            "abc123DEF456ghi789".into(),
+        ] {
+            assert!(!text.contains(&secret), "{secret} left in {text}");
+        }
+        assert_eq!(
+            v["tool_input"]["env"]["AWS_SECRET_ACCESS_KEY"],
+            "[REDACTED:secret_key_value]"
+        );
+        assert_eq!(v["tool_input"]["env"]["DB_PASSWORD"], "${DB_PASSWORD}");
+        assert_eq!(v["tool_input"]["env"]["HOME"], "/h");
+        assert_eq!(v["session_id"], "bec247b5-945b-4438-957d-99b44004f6e2");
+        assert_eq!(v["max_tokens"], 100);
+        assert_eq!(v["token"], 5, "non-strings under secret keys stay");
+        assert_eq!(
+            v["tool_response"]["nested"][0][0]["[REDACTED:github_token]"],
+            "keyed by a token"
+        );
+        let expected: BTreeMap<String, u64> = [
+            ("aws_access_key_id", 1),
+            ("aws_secret_access_key", 1),
+            ("bearer_token", 1),
+            ("github_token", 2),
+            ("secret_key_value", 1),
+        ]
+        .into_iter()
+        .map(|(k, n)| (k.to_string(), n))
+        .collect();
+        assert_eq!(report.rules, expected);
+    }
+
+    #[test]
+    fn renamed_keys_keep_their_order() {
+        let mut v = json!({"a": 1, ghp(): 2, "z": 3});
+        on().redact_map(v.as_object_mut().unwrap());
+        let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["a", "[REDACTED:github_token]", "z"]);
+    }
+
+    #[test]
+    fn disabled_changes_nothing_but_scan_still_detects() {
+        let r = Redactor::new(&RedactionConfig {
+            enabled: false,
+            ..RedactionConfig::default()
+        })
+        .unwrap();
+        let mut v = json!({"prompt": format!("my key is {}", ghp()), "password": "x1"});
+        let before = v.clone();
+        let report = r.redact_map(v.as_object_mut().unwrap());
+        assert_eq!(v, before);
+        assert_eq!(
+            report,
+            RedactionReport {
+                applied: false,
+                rules: BTreeMap::new()
+            }
+        );
+        assert_eq!(r.redact_str(&ghp()).0, ghp());
+        assert_eq!(
+            r.scan(&format!("{} and {} and password=hunter2", ghp(), aws_id())),
+            BTreeMap::from([
+                ("aws_access_key_id".to_string(), 1),
+                ("github_token".to_string(), 1),
+                ("password_assignment".to_string(), 1),
+            ])
+        );
+    }
+
+    #[test]
+    fn scan_counts_repeats() {
+        let s = format!("{0} {0} {0}", ghp());
+        assert_eq!(
+            on().scan(&s),
+            BTreeMap::from([("github_token".to_string(), 3)])
+        );
+        assert!(on().scan("nothing to see here, max_tokens=5").is_empty());
+    }
+
+    fn with_extra(patterns: &[(&str, &str)], keys: &[&str]) -> Result<Redactor, String> {
+        Redactor::new(&RedactionConfig {
+            enabled: true,
+            patterns: patterns
+                .iter()
+                .map(|(n, p)| ExtraPattern {
+                    name: n.to_string(),
+                    pattern: p.to_string(),
+                })
+                .collect(),
+            keys: keys.iter().map(|k| k.to_string()).collect(),
+        })
+    }
+
+    #[test]
+    fn extra_patterns_whole_match_or_group_one() {
+        let r = with_extra(
+            &[
+                ("acme_ticket", r"ACME-\d{6}"),
+                ("employee_id", r"emp_id=(\d+)"),
+            ],
+            &[],
+        )
+        .unwrap();
+        let (out, rules) = r.redact_str(&format!("see ACME-123456, emp_id=42 and {}", ghp()));
+        assert_eq!(
+            out,
+            "see [REDACTED:acme_ticket], emp_id=[REDACTED:employee_id] and [REDACTED:github_token]"
+        );
+        assert_eq!(rules.len(), 3);
+        assert_eq!(r.scan("ACME-000001 ACME-000002")["acme_ticket"], 2);
+    }
+
+    #[test]
+    fn extra_patterns_do_not_split_built_in_findings() {
+        let r = with_extra(&[("digits", r"\d{4,}")], &[]).unwrap();
+        let (out, rules) = r.redact_str(&format!("{} 12345", ghp()));
+        assert_eq!(out, "[REDACTED:github_token] [REDACTED:digits]");
+        assert_eq!(rules.values().sum::<u64>(), 2);
+    }
+
+    #[test]
+    fn bad_extra_patterns_are_named() {
+        let e = with_extra(&[("ok", "a+"), ("x", "b+"), ("broken", "(unclosed")], &[])
+            .err()
+            .unwrap();
+        assert!(
+            e.starts_with("redaction.patterns[2] (`broken`): invalid regex:"),
+            "{e}"
+        );
+        let e = with_extra(&[("empty", "a*")], &[]).err().unwrap();
+        assert!(
+            e.contains("patterns[0]") && e.contains("empty string"),
+            "{e}"
+        );
+        let e = with_extra(&[("bad name]", "a")], &[]).err().unwrap();
+        assert!(e.contains("name"), "{e}");
+    }
+
+    #[test]
+    fn extra_keys_name_secrets_in_json_and_text() {
+        let r = with_extra(&[], &["DATABASE_URL", "my-cred"]).unwrap();
+        let mut v = json!({"database_url": "sqlite:///tmp/x.db", "MyCred": "abc", "other": "abc"});
+        let report = r.redact_map(v.as_object_mut().unwrap());
+        assert_eq!(v["database_url"], "[REDACTED:secret_key_value]");
+        assert_eq!(v["MyCred"], "[REDACTED:secret_key_value]");
+        assert_eq!(v["other"], "abc");
+        assert_eq!(report.rules["secret_key_value"], 2);
+        assert_eq!(
+            r.redact_str("MY_CRED=abcdef").0,
+            "MY_CRED=[REDACTED:env_secret]"
+        );
+    }
+
+    #[test]
+    fn fixtures_are_untouched() {
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/claude-code");
+        let r = on();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let p = entry.unwrap().path();
+            let mut v: Value = serde_json::from_slice(&std::fs::read(&p).unwrap()).unwrap();
+            let before = v.clone();
+            let report = r.redact_map(v.as_object_mut().unwrap());
+            assert_eq!(v, before, "{}", p.display());
+            assert!(
+                report.rules.is_empty(),
+                "{}: {:?}",
+                p.display(),
+                report.rules
+            );
+        }
+    }
+
+    #[test]
+    fn non_ascii_text_is_safe() {
+        let s = format!("mot de passe: «{}» — пароль=секрет123 🎉", ghp());
+        let out = red(&s);
+        assert!(
+            out.contains("[REDACTED:github_token]") && out.contains('🎉'),
+            "{out}"
+        );
+        assert!(
+            out.contains("пароль=секрет123"),
+            "only ASCII key names are known: {out}"
+        );
+    }
+
+    #[test]
+    fn strict_floor_emails_ips_and_generic_keys() {
+        let pk = ["pk_", "abcdefghijklmnopqrstuvwx"].concat();
+        let mut v = json!({
+            "stdout": "mail bob.smith+x@example.co.uk from 10.0.0.12, v1.2.3.4 and 1.2.3.4.5",
+            "git": "git@github.com:org/repo.git",
+            "alice@example.test": ["192.168.1.1", "999.1.1.1", pk],
+        });
+        let rules = strict_floor(&mut v);
+        assert_eq!(
+            v["stdout"],
+            "mail [EMAIL] from [IP], v1.2.3.4 and 1.2.3.4.5"
+        );
+        assert_eq!(v["git"], "[EMAIL]:org/repo.git");
+        assert_eq!(
+            v["[EMAIL]"],
+            json!(["[IP]", "999.1.1.1", "[REDACTED:generic_key]"])
+        );
+        assert_eq!(rules["email"], 3);
+        assert_eq!(rules["ipv4"], 2);
+        assert_eq!(rules["generic_key"], 1);
+    }
+
+    #[test]
+    fn default_pass_leaves_emails_and_ips() {
+        assert_kept("git@github.com:org/repo.git by bob@example.test on 10.0.0.1");
+    }
+
+    /// `cargo test redact::tests::bench -- --ignored --nocapture`
+    #[test]
+    #[ignore]
+    fn bench_typical_event() {
+        let command =
+            "cd /home/user/proj && cargo test --all-targets 2>&1 | tail -n 50; git status";
+        let code = "fn main() {\n    let config = load(&path).unwrap_or_default();\n    for (i, x) in items.iter().enumerate() { println!(\"{i}: {x:?}\"); }\n    let max_tokens = 100; // budget\n}\n";
+        let mut v = json!({
+            "session_id": "bec247b5-945b-4438-957d-99b44004f6e2",
+            "transcript_path": "/home/user/.claude/projects/-home-user-proj/bec247b5-945b-4438-957d-99b44004f6e2.jsonl",
+            "cwd": "/home/user/proj",
+            "hook_event_name": "PostToolUse",
+            "tool_name": "Bash",
+            "tool_input": {"command": command, "description": "run the tests"},
+            "tool_response": {"stdout": code.repeat(20), "stderr": "", "interrupted": false},
+            "tool_use_id": "toolu_1a6162c944364625a2298c7b",
+        });
+        let size = serde_json::to_string(&v).unwrap().len();
+        let r = on();
+        let n = 20_000;
+        let t = std::time::Instant::now();
+        for _ in 0..n {
+            let report = r.redact_map(std::hint::black_box(v.as_object_mut().unwrap()));
+            std::hint::black_box(report);
+        }
+        let per = t.elapsed().as_nanos() / n;
+        // Yardstick on the same machine: serialising the event, which every
+        // invocation does at least once anyway.
+        let t = std::time::Instant::now();
+        for _ in 0..n {
+            std::hint::black_box(serde_json::to_vec(std::hint::black_box(&v)).unwrap());
+        }
+        let ser = t.elapsed().as_nanos() / n;
+        println!("redact_map: {size} byte event: {per} ns/event (serde_json::to_vec: {ser} ns)");
+    }
 }
