@@ -741,6 +741,9 @@ fn auth_scheme_at(b: &[u8], i: usize) -> Option<Hit<'static>> {
     if t.len() < 8 || wordlike {
         return None;
     }
+    if let Some(known) = token_at(b, s) {
+        return Some(known); // `Bearer <jwt>`: the more telling name
+    }
     Some(Hit {
         start: s,
         end: e,
@@ -1455,8 +1458,11 @@ mod tests {
             red("authorization: bearer abc.def-ghi_jkl~123"),
             "authorization: bearer [REDACTED:bearer_token]"
         );
-        // A JWT after Bearer: the more telling name wins (both are fine; one hit).
-        assert_eq!(rules(&format!("Bearer {}", jwt())).len(), 1);
+        // A JWT after Bearer: the more telling name wins.
+        assert_eq!(
+            red(&format!("Authorization: Bearer {}", jwt())),
+            "Authorization: Bearer [REDACTED:jwt]"
+        );
         assert_eq!(
             red("Authorization: Basic dXNlcjpwYXNzd29yZA=="),
             "Authorization: Basic [REDACTED:basic_auth]"
