@@ -386,6 +386,11 @@ impl Redactor {
         if key.is_empty() || !(is_secret_key_name(key) || self.is_user_key(key)) {
             return None;
         }
+        // `Error::Token => ...`: an enum variant, not a setting.
+        if k > 0 && b[k - 1] == b':' {
+            return None;
+        }
+        let declared = is_declaration(&b[..k]);
         // The value: after blanks, quoted (to the matching quote on the same line)
         // or bare (to a blank or delimiter).
         while v < n && matches!(b[v], b' ' | b'\t') {
@@ -402,6 +407,11 @@ impl Redactor {
             while ve < n && b[ve] != quote && b[ve] != b'\n' && b[ve] != b'\r' {
                 ve += 1;
             }
+            // No closing quote on the line: that quote closed an enclosing
+            // string (`prompt='Password: '`), there is no value here.
+            if ve == n || b[ve] != quote {
+                return None;
+            }
             if ve > vs && b[ve - 1] == b'\\' && ve < n && b[ve] == quote {
                 ve -= 1; // `\"value\"` inside escaped JSON
             }
@@ -417,9 +427,43 @@ impl Redactor {
         if value.is_empty() || is_placeholder(value) {
             return None;
         }
+        // `"EXPORTER_SECRET"`, `db_password`: the name of a secret, not one.
+        let ident = value
+            .iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.'));
+        if ident && value.contains(&b'_') && is_secret_key_name(value) {
+            return None;
+        }
         if !quoted {
-            if value.len() < 3 || looks_like_code(value, key) {
+            // `let secret = self`: in a declaration only a literal is a secret;
+            // so in `self.token = next` (attribute) and `x, token = result`
+            // (blanks around `=`, a plain lowercase word: a variable).
+            let attribute = key.starts_with(b"self.") || key.starts_with(b"this.");
+            let spaced = sep > 0 && b[sep - 1] == b' ' && b.get(sep + 1) == Some(&b' ');
+            let plain_word = value.iter().all(|x| x.is_ascii_lowercase() || *x == b'_');
+            if declared
+                || attribute
+                || (c == b'=' && spaced && plain_word)
+                || value.len() < 3
+                || looks_like_code(value, key)
+            {
                 return None;
+            }
+            // `SYS_memfd_secret: c_long = 447`, `{ password: pw, user }`: a type
+            // annotation or a variable, not a value.
+            if c == b':' {
+                let mut r = ve;
+                while r < n && matches!(b[r], b' ' | b'\t') {
+                    r += 1;
+                }
+                if r < n
+                    && matches!(
+                        b[r],
+                        b'=' | b',' | b')' | b';' | b'{' | b'}' | b'<' | b'>' | b'|'
+                    )
+                {
+                    return None;
+                }
             }
             // After `:` a bare word could be prose ("Password: the one we use");
             // take it when it is the whole rest of the line (YAML) or not a plain word.
@@ -429,6 +473,17 @@ impl Redactor {
                 && value.iter().all(|x| x.is_ascii_alphabetic() || *x == b'\'')
             {
                 return None;
+            }
+            // `token = fetch_token client` (code, blanks around `=`, the line goes
+            // on with more words) as opposed to `PGPASSWORD=x psql` (shell).
+            if c == b'=' && spaced && !line_end {
+                let mut r = ve;
+                while r < n && b[r] == b' ' {
+                    r += 1;
+                }
+                if r > ve && r < n && (is_key_char(b[r]) || b[r] == b'(') {
+                    return None;
+                }
             }
         }
         // A recognisable token as the value keeps its own, more telling rule name
@@ -819,14 +874,21 @@ fn aws_secret_at(b: &[u8], i: usize) -> Option<usize> {
     if distinct < 22 {
         return None;
     }
-    // The last line of wrapped base64 (a previous line of 60+ base64 chars).
-    let mut p = i;
-    if p > 0 && b[p - 1] == b'\n' {
-        p -= 1;
-        if p > 0 && b[p - 1] == b'\r' {
-            p -= 1;
-        }
-        let prev_run = b[..p]
+    // The last line of wrapped base64 (PEM, a blob in a comment or a string
+    // literal): the line before ends in a run of 60+ base64 characters. Line
+    // decorations (`   * `, `"`, `\n" +`) are skipped on both lines.
+    let line_start = b[..i].iter().rposition(|c| *c == b'\n');
+    if let Some(nl) = line_start
+        && b[nl + 1..i].iter().all(|c| CLASS[*c as usize] & B64 == 0)
+    {
+        let prev = &b[..nl];
+        let trail = prev
+            .iter()
+            .rev()
+            .take(6)
+            .take_while(|c| CLASS[**c as usize] & B64 == 0 && **c != b'\n')
+            .count();
+        let prev_run = prev[..prev.len() - trail]
             .iter()
             .rev()
             .take_while(|c| CLASS[**c as usize] & B64 != 0)
@@ -994,6 +1056,10 @@ fn is_placeholder(v: &[u8]) -> bool {
     if v.starts_with(b"[REDACTED") || v.starts_with(b"{{") || v.starts_with(b"%(") {
         return true;
     }
+    // Templates: `{pass}` (format strings), `%s`, `%PASSWORD%`.
+    if (v[0] == b'{' && v[v.len() - 1] == b'}') || v[0] == b'%' {
+        return true;
+    }
     if v[0] == b'$'
         && v.get(1)
             .is_some_and(|c| c.is_ascii_alphabetic() || matches!(c, b'{' | b'(' | b'_'))
@@ -1012,15 +1078,67 @@ fn is_placeholder(v: &[u8]) -> bool {
         b"false",
         b"redacted",
     ];
+    // `username:password@`, `password=secret`: documentation examples.
+    const EXAMPLES: [&[u8]; 9] = [
+        b"password",
+        b"passwd",
+        b"pass",
+        b"secret",
+        b"token",
+        b"apikey",
+        b"changeme",
+        b"example",
+        b"value",
+    ];
     NULLISH.iter().any(|w| v.eq_ignore_ascii_case(w))
+        || EXAMPLES.iter().any(|w| v.eq_ignore_ascii_case(w))
+}
+
+/// Does the line before a key declare it (`let`, `const`, `pub`...)? Then the
+/// assignment is code and only a quoted literal is a secret.
+fn is_declaration(before: &[u8]) -> bool {
+    let line = match before.iter().rposition(|c| *c == b'\n') {
+        Some(p) => &before[p + 1..],
+        None => before,
+    };
+    let line = line.trim_ascii_end();
+    let word_start = line
+        .iter()
+        .rposition(|c| !c.is_ascii_alphanumeric())
+        .map_or(0, |p| p + 1);
+    const DECL: [&[u8]; 14] = [
+        b"let",
+        b"mut",
+        b"const",
+        b"var",
+        b"val",
+        b"pub",
+        b"my",
+        b"auto",
+        b"static",
+        b"final",
+        b"private",
+        b"public",
+        b"protected",
+        b"readonly",
+    ];
+    DECL.contains(&&line[word_start..])
 }
 
 /// A bare value that is code, not a credential: `getpass()`, `self.password`,
 /// `os.environ[...]`, `String`, `Option`, `str`, `&str`, `db_password`.
 fn looks_like_code(v: &[u8], key: &[u8]) -> bool {
-    if matches!(v[0], b'&' | b'*' | b'@' | b'%' | b'$' | b'{' | b'(' | b'[')
-        || v.iter().any(|c| matches!(c, b'(' | b'[' | b'{'))
+    if matches!(
+        v[0],
+        b'&' | b'*' | b'@' | b'%' | b'$' | b'{' | b'(' | b'[' | b'!'
+    ) || v.iter().any(|c| matches!(c, b'(' | b'[' | b'{'))
+        || contains(v, b"::")
+        || v.starts_with(b"0x")
     {
+        return true;
+    }
+    // `our_key_share`, `shared_secret`: a snake_case variable.
+    if v.contains(&b'_') && v.iter().all(|c| c.is_ascii_lowercase() || *c == b'_') {
         return true;
     }
     const TYPES: [&[u8]; 17] = [
@@ -1042,7 +1160,29 @@ fn looks_like_code(v: &[u8], key: &[u8]) -> bool {
         b"unknown",
         b"never",
     ];
-    if TYPES.iter().any(|t| v.eq_ignore_ascii_case(t)) || v.eq_ignore_ascii_case(key) {
+    const KEYWORDS: [&[u8]; 17] = [
+        b"await",
+        b"new",
+        b"async",
+        b"function",
+        b"yield",
+        b"lambda",
+        b"return",
+        b"typeof",
+        b"const",
+        b"let",
+        b"var",
+        b"static",
+        b"self",
+        b"this",
+        b"super",
+        b"read",
+        b"write",
+    ];
+    if TYPES.iter().any(|t| v.eq_ignore_ascii_case(t))
+        || KEYWORDS.contains(&v)
+        || v.eq_ignore_ascii_case(key)
+    {
         return true;
     }
     let ident = v
@@ -1373,6 +1513,8 @@ mod tests {
         // Wrapped base64 whose last line happens to be 40 characters long.
         let wrapped = format!("{}\n{}\n{}", &blob[..76], &blob[76..152], &blob[200..240]);
         assert_kept(&wrapped);
+        let commented = format!("/*\n * {}\n * {}\n */", &blob[..64], &blob[300..340]);
+        assert_kept(&commented);
         assert_kept("commit 3f786850e387550fdab836ed7e6dc881de23001b");
         assert_kept("sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08");
         assert_kept("bec247b5-945b-4438-957d-99b44004f6e2");
@@ -1592,6 +1734,15 @@ mod tests {
             "std::env::var(\"TOKEN\")",
             "password: ***",
             "api_key=<your-api-key>",
+            "const token = await getToken();",
+            "token = fetch_token client",
+            "let url = format!(\"https://{user}:{pass}@host\");",
+            "password: !vault |",
+            "sprintf(\"password=%s\", pw)",
+            "def getpass(prompt='Password: ', stream=None):",
+            "self.token = nextchar",
+            "exposed, token = result",
+            "print(\"shlex: token=\" + repr(raw))",
         ] {
             assert_kept(s);
         }
