@@ -1678,6 +1678,10 @@ mod tests {
             red("password: supersecret\n"),
             "password: [REDACTED:password_assignment]\n"
         );
+        assert_eq!(
+            red("let password = \"hunter2\";"),
+            "let password = \"[REDACTED:password_assignment]\";"
+        );
     }
 
     #[test]
