@@ -178,7 +178,9 @@ impl Redactor {
     }
 
     fn is_secret_key(&self, key: &str) -> bool {
-        is_secret_key_name(key.as_bytes()) || self.is_user_key(key.as_bytes())
+        // `[REDACTED:github_token]` names the rule, not a secret field.
+        !key.contains("[REDACTED:")
+            && (is_secret_key_name(key.as_bytes()) || self.is_user_key(key.as_bytes()))
     }
 
     fn is_user_key(&self, key: &[u8]) -> bool {
@@ -829,6 +831,9 @@ fn url_password_at(b: &[u8], at: usize) -> Option<Hit<'static>> {
             .unwrap_or(b.len() - auth_start);
     let authority = &b[auth_start..auth_end];
     let atsign = authority.iter().rposition(|c| *c == b'@')?;
+    if contains(&authority[..atsign], b"[REDACTED:") {
+        return None; // redacted before (a replayed or summarised event)
+    }
     let colon = authority[..atsign].iter().position(|c| *c == b':')?;
     let (ps, pe) = (auth_start + colon + 1, auth_start + atsign);
     if ps == pe || is_placeholder(&b[ps..pe]) {
@@ -1629,6 +1634,8 @@ mod tests {
             red(&format!("https://x-access-token:{}@github.com/o/r", ghp())),
             "https://x-access-token:[REDACTED:github_token]@github.com/o/r"
         );
+        assert_kept("https://bob:[REDACTED:url_password]@git.example.test/");
+        assert_kept("scheme://[REDACTED:anthropic_key]@host");
         assert_kept("https://example.test/a@b:c");
         assert_kept("https://user@example.test/x");
         assert_kept("git@github.com:org/repo.git");
@@ -1865,6 +1872,11 @@ mod tests {
         .map(|(k, n)| (k.to_string(), n))
         .collect();
         assert_eq!(report.rules, expected);
+        // Redacting again (a replayed or summarised event) finds nothing new.
+        let once = v.clone();
+        let again = on().redact_map(v.as_object_mut().unwrap());
+        assert_eq!(v, once);
+        assert!(again.rules.is_empty(), "{:?}", again.rules);
     }
 
     #[test]
