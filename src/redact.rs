@@ -514,6 +514,46 @@ impl Redactor {
     }
 }
 
+/// What was found, for a message to the user (the prompt-secret policy's
+/// reason): `GitHub token, 2 × password in a URL`. Names kinds, never values.
+pub fn describe(rules: &BTreeMap<String, u64>) -> String {
+    let label = |rule: &str| match rule {
+        "private_key" => "private key",
+        "aws_access_key_id" => "AWS access key ID",
+        "aws_secret_access_key" => "AWS secret access key",
+        "github_token" => "GitHub token",
+        "gitlab_token" => "GitLab token",
+        "slack_token" => "Slack token",
+        "stripe_key" => "Stripe key",
+        "npm_token" => "npm token",
+        "anthropic_key" => "Anthropic API key",
+        "openai_key" => "OpenAI API key",
+        "jwt" => "JSON Web Token",
+        "bearer_token" => "Bearer token",
+        "basic_auth" => "Basic auth credentials",
+        "url_password" => "password in a URL",
+        "password_assignment" => "password or secret assignment",
+        "env_secret" => "secret environment variable",
+        "secret_key_value" => "value of a secret-named key",
+        _ => "",
+    };
+    rules
+        .iter()
+        .map(|(rule, n)| {
+            let what = match label(rule) {
+                "" => format!("`{rule}` match"),
+                l => l.to_string(),
+            };
+            if *n > 1 {
+                format!("{n} × {what}")
+            } else {
+                what
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn marker(rule: &str) -> String {
     format!("[REDACTED:{rule}]")
 }
@@ -1914,6 +1954,18 @@ mod tests {
                 ("password_assignment".to_string(), 1),
             ])
         );
+    }
+
+    #[test]
+    fn describe_names_kinds_not_values() {
+        let r = with_extra(&[("acme_ticket", r"ACME-\d{6}")], &[]).unwrap();
+        let s = format!("{0} https://u:pw123@h {0} ACME-123456", ghp());
+        let text = describe(&r.scan(&s));
+        assert_eq!(
+            text,
+            "`acme_ticket` match, 2 × GitHub token, password in a URL"
+        );
+        assert!(!text.contains("pw123") && !text.contains(&ghp()));
     }
 
     #[test]
