@@ -3,10 +3,11 @@
 //! prompt-secret policy reuses.
 //!
 //! The built-in rules are hand-written scanners run in one pass per string: a byte
-//! table says which bytes can start a finding, and only there does a detector look
-//! closer. A string without such a byte costs one table lookup per byte and no
-//! allocation. User patterns (regex-lite) run only when configured. See
-//! docs/redact.md for the rule names and what is deliberately never redacted.
+//! table says which bytes can start a finding (`:`, `=`, `-`, the start of a run
+//! of letters and digits), and only there does a detector look closer; each run
+//! is measured once. A string with no finding is not copied. User patterns
+//! (regex-lite) run only when configured. See docs/redact.md for the rule names
+//! and what is deliberately never redacted.
 
 use std::collections::BTreeMap;
 
@@ -490,7 +491,7 @@ impl Redactor {
         }
         // A recognisable token as the value keeps its own, more telling rule name
         // (and a private key block may run past a quote-delimited value).
-        if let Some(t) = token_at(b, vs) {
+        if let Some(t) = token_at(b, vs).or_else(|| auth_scheme_at(b, vs)) {
             return Some(t);
         }
         if let Some(end) = aws_secret_at(b, vs) {
@@ -1649,6 +1650,10 @@ mod tests {
         assert_eq!(
             red(&format!("Authorization: Bearer {}", jwt())),
             "Authorization: Bearer [REDACTED:jwt]"
+        );
+        assert_eq!(
+            red("{\"Authorization\": \"Bearer abc123DEF456ghi789\"}"),
+            "{\"Authorization\": \"Bearer [REDACTED:bearer_token]\"}"
         );
         assert_eq!(
             red("Authorization: Basic dXNlcjpwYXNzd29yZA=="),
