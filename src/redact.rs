@@ -533,6 +533,7 @@ pub fn describe(rules: &BTreeMap<String, u64>) -> String {
         "bearer_token" => "Bearer token",
         "basic_auth" => "Basic auth credentials",
         "url_password" => "password in a URL",
+        "slack_webhook" => "Slack webhook URL",
         "password_assignment" => "password or secret assignment",
         "env_secret" => "secret environment variable",
         "secret_key_value" => "value of a secret-named key",
@@ -871,6 +872,20 @@ fn url_password_at(b: &[u8], at: usize) -> Option<Hit<'static>> {
             })
             .unwrap_or(b.len() - auth_start);
     let authority = &b[auth_start..auth_end];
+    // Incoming webhooks: whoever has the URL can post. Keep host and ids.
+    if authority == b"hooks.slack.com" && b[auth_end..].starts_with(b"/services/") {
+        let ps = auth_end + 10;
+        let pe = run(b, ps, |c| is_alnum(c) || c == b'/');
+        let last = b[ps..pe]
+            .iter()
+            .rposition(|c| *c == b'/')
+            .map(|p| ps + p + 1)?;
+        return (pe - last >= 16).then_some(Hit {
+            start: last,
+            end: pe,
+            rule: "slack_webhook",
+        });
+    }
     let atsign = authority.iter().rposition(|c| *c == b'@')?;
     if contains(&authority[..atsign], b"[REDACTED:") {
         return None; // redacted before (a replayed or summarised event)
@@ -1680,6 +1695,16 @@ mod tests {
             "https://x-access-token:[REDACTED:github_token]@github.com/o/r"
         );
         assert_kept("https://bob:[REDACTED:url_password]@git.example.test/");
+        let hook = [
+            "https://hooks.slack.com/services/",
+            "T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX",
+        ]
+        .concat();
+        assert_eq!(
+            red(&format!("curl -X POST {hook} -d @msg.json")),
+            "curl -X POST https://hooks.slack.com/services/T00000000/B00000000/[REDACTED:slack_webhook] -d @msg.json"
+        );
+        assert_kept("https://hooks.slack.com/services/");
         assert_kept("scheme://[REDACTED:anthropic_key]@host");
         assert_kept("https://example.test/a@b:c");
         assert_kept("https://user@example.test/x");

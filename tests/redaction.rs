@@ -212,3 +212,33 @@ fn a_broken_extra_pattern_is_named_and_built_in_rules_still_apply() {
     let bytes = kept_bytes(&env);
     assert!(!contains(&bytes, &ghp()));
 }
+
+#[test]
+fn prompts_and_assistant_messages_are_redacted_too() {
+    let env = TestEnv::new("redact-prompts");
+    let mut prompt = fixture("UserPromptSubmit");
+    prompt["prompt"] = json!(format!(
+        "deploy with password={DB_PASSWORD} and key {}",
+        aws_id()
+    ));
+    let mut stop = fixture("Stop");
+    stop["last_assistant_message"] = json!(format!("Done. I used the token {} to push.", ghp()));
+    for e in [&prompt, &stop] {
+        let out = env.hook(&serde_json::to_vec(e).unwrap());
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    }
+    let bytes = kept_bytes(&env);
+    for s in [DB_PASSWORD.to_string(), aws_id(), ghp()] {
+        assert!(!contains(&bytes, &s), "secret {s:?} found in the kept file");
+    }
+    let kept = env.kept();
+    assert_eq!(
+        kept[0]["input"]["prompt"],
+        "deploy with password=[REDACTED:password_assignment] and key [REDACTED:aws_access_key_id]"
+    );
+    assert_eq!(
+        kept[1]["input"]["last_assistant_message"],
+        "Done. I used the token [REDACTED:github_token] to push."
+    );
+    assert_eq!(kept[1]["redaction"]["rules"], json!({"github_token": 1}));
+}
