@@ -277,17 +277,7 @@ fn prompt_verdict(input: &HookInput, redactor: &Redactor) -> Option<Verdict> {
     if found.is_empty() {
         return None;
     }
-    // Rule names and counts only: the reason is shown to the user and recorded.
-    let what: Vec<String> = found
-        .iter()
-        .map(|(rule, n)| {
-            if *n > 1 {
-                format!("{rule} x{n}")
-            } else {
-                rule.clone()
-            }
-        })
-        .collect();
+    // What was found, never the secret: the reason is shown to the user and recorded.
     Some(Verdict {
         source: SECRET_PROMPT_SOURCE.into(),
         output: json!({
@@ -295,7 +285,7 @@ fn prompt_verdict(input: &HookInput, redactor: &Redactor) -> Option<Verdict> {
             "reason": format!(
                 "hookrelay blocked this prompt: it contains what looks like a secret ({}). \
                  Remove the secret and send the prompt again.",
-                what.join(", ")
+                crate::redact::describe(&found)
             ),
         }),
     })
@@ -469,14 +459,8 @@ mod tests {
 
     #[test]
     fn secret_prompt_is_blocked_naming_the_rule_not_the_secret() {
-        let r = Redactor::new(&RedactionConfig {
-            enabled: true,
-            patterns: vec![ExtraPattern {
-                name: "aws_secret_access_key".into(),
-                pattern: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY".into(),
-            }],
-        })
-        .unwrap();
+        // The built-in detector, not a pattern of the test's own.
+        let r = Redactor::new(&RedactionConfig::default()).unwrap();
         let prompt = "use wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY please";
         let i = input(
             json!({"session_id": "s", "hook_event_name": "UserPromptSubmit",
@@ -489,7 +473,7 @@ mod tests {
         assert_eq!(v.len(), 1);
         assert_eq!(v[0].output["decision"], "block");
         let reason = v[0].output["reason"].as_str().unwrap();
-        assert!(reason.contains("aws_secret_access_key"), "{reason}");
+        assert!(reason.contains("AWS secret access key"), "{reason}");
         assert!(!reason.contains("wJalr"), "{reason}");
         let clean = input(
             json!({"session_id": "s", "hook_event_name": "UserPromptSubmit",

@@ -86,7 +86,7 @@ fn prompt_with_a_secret_is_blocked_when_the_rule_is_on() {
     let env = TestEnv::new("secret");
     let mut prompt = fixture("UserPromptSubmit");
     prompt["prompt"] = json!(format!(
-        "deploy with aws_secret_access_key={FAKE_AWS_SECRET}"
+        "deploy to prod, the key is {FAKE_AWS_SECRET} thanks"
     ));
 
     // Off by default.
@@ -94,17 +94,14 @@ fn prompt_with_a_secret_is_blocked_when_the_rule_is_on() {
     assert_eq!(stdout(&out), "");
 
     env.write_config(&json!({
-        "policy": {"block_secret_prompts": true},
-        // Redundant once the built-in AWS detector is in; names the rule the same.
-        "redaction": {"patterns": [{"name": "aws_secret_access_key",
-            "pattern": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}]}
+        "policy": {"block_secret_prompts": true}
     }));
     let out = env.hook(&line(&prompt));
     assert_eq!(out.status.code(), Some(0));
     let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(v["decision"], "block");
     let reason = v["reason"].as_str().unwrap();
-    assert!(reason.contains("aws_secret_access_key"), "{reason}");
+    assert!(reason.contains("AWS secret access key"), "{reason}");
     assert!(!stdout(&out).contains(FAKE_AWS_SECRET));
     assert!(!stderr(&out).contains(FAKE_AWS_SECRET));
     let kept = env.kept();

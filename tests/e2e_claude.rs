@@ -583,12 +583,9 @@ fn gate_down_fail_closed_denies_the_tool_call() {
 #[test]
 fn prompt_with_a_secret_never_reaches_the_model() {
     let config = json!({
-        "policy": {"block_secret_prompts": true},
-        // Same rule name as the built-in AWS detector; redundant once that is in.
-        "redaction": {"patterns": [{"name": "aws_secret_access_key",
-            "pattern": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}]}
+        "policy": {"block_secret_prompts": true}
     });
-    let prompt = format!("deploy with aws_secret_access_key={FAKE_AWS_SECRET} now");
+    let prompt = format!("deploy to prod, the key is {FAKE_AWS_SECRET} thanks");
     let run = run_claude("secret", config, &prompt, &[touch("marker-secret")]);
     assert_clean(&run);
     let requests = run.requests();
@@ -603,7 +600,7 @@ fn prompt_with_a_secret_never_reaches_the_model() {
     let result = run.result();
     let text = result["result"].as_str().unwrap_or_default();
     assert!(text.contains("blocked by hook"), "{result}");
-    assert!(text.contains("aws_secret_access_key"), "{result}");
+    assert!(text.contains("AWS secret access key"), "{result}");
     assert_eq!(result["num_turns"], 0, "{result}");
     let ups = run.kept_of("UserPromptSubmit");
     assert_eq!(ups.len(), 1);
