@@ -294,7 +294,7 @@ fn prompt_verdict(input: &HookInput, redactor: &Redactor) -> Option<Verdict> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{ExtraPattern, RedactionConfig};
+    use crate::config::RedactionConfig;
 
     fn policy(v: Value) -> PolicyConfig {
         serde_json::from_value(v).expect("policy parses")

@@ -80,8 +80,17 @@ pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
     // 4. Policy looks at the input as sent (a rule may match a secret-bearing
     //    command), then redaction, before anything is written or sent.
     let redactor = Redactor::new(&config.redaction).unwrap_or_else(|e| {
-        problems.push(format!("redaction: {e}; using the built-in rules only"));
-        Redactor::new(&config::RedactionConfig::default()).expect("built-in rules compile")
+        // Only the extra patterns are dropped: the off switch and extra keys stay.
+        // Reported like a broken config: the user asked for these to be masked.
+        config_error.get_or_insert(format!("config: {e}; redacting without the extra patterns"));
+        let without_patterns = config::RedactionConfig {
+            patterns: Vec::new(),
+            keys: config.redaction.keys.clone(),
+            enabled: config.redaction.enabled,
+        };
+        Redactor::new(&without_patterns)
+            .or_else(|_| Redactor::new(&config::RedactionConfig::default()))
+            .expect("the built-in rules always compile")
     });
     let mut verdicts = policy::evaluate(&input, &config.policy, &redactor);
     let mut input = input;

@@ -202,10 +202,15 @@ fn a_broken_extra_pattern_is_named_and_built_in_rules_still_apply() {
     let mut e = fixture("UserPromptSubmit");
     e["prompt"] = json!(format!("token {}", ghp()));
     let out = env.hook(&serde_json::to_vec(&e).unwrap());
-    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "visible like any broken config, never blocking"
+    );
     let err = stderr(&out);
     assert!(
-        err.contains("redaction.patterns[1] (`oops`): invalid regex"),
+        err.contains("redaction.patterns[1] (`oops`): invalid regex")
+            && err.contains("event kept in"),
         "{err}"
     );
     assert_eq!(err.lines().count(), 1, "{err}");

@@ -3,9 +3,6 @@
 //! with the bridge's own Python hooks), the pseudonymous host, the strict
 //! redaction floor, and what the bridge's answers mean.
 
-use std::collections::BTreeMap;
-use std::sync::LazyLock;
-
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
@@ -239,7 +236,7 @@ impl Chroma {
         let mut rules = env.redaction.rules.clone();
         let mut applied = env.redaction.applied;
         if self.config.redaction_mode == RedactionMode::Strict {
-            for (rule, n) in strict_floor(&mut data) {
+            for (rule, n) in crate::redact::strict_floor(&mut data) {
                 *rules.entry(rule).or_insert(0) += n;
                 applied = true;
             }
@@ -525,43 +522,6 @@ fn python_float(f: f64) -> String {
         };
         let esign = if exp < 0 { '-' } else { '+' };
         format!("{sign}{m}e{esign}{:02}", exp.abs())
-    }
-}
-
-static EMAIL: LazyLock<regex_lite::Regex> = LazyLock::new(|| {
-    regex_lite::Regex::new(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}").expect("valid")
-});
-static IPV4: LazyLock<regex_lite::Regex> = LazyLock::new(|| {
-    regex_lite::Regex::new(
-        r"\b(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\b",
-    )
-    .expect("valid")
-});
-
-/// The bridge kit's redaction floor that hookrelay's own rules do not already
-/// cover: e-mail addresses -> `[EMAIL]`, IPv4 addresses -> `[IP]`, in every string
-/// value of `data`. Returns rule names with counts. (The lead may point this at
-/// `redact::strict_floor` once that exists.)
-pub fn strict_floor(data: &mut Value) -> BTreeMap<String, u64> {
-    let mut counts = BTreeMap::new();
-    floor_walk(data, &mut counts);
-    counts
-}
-
-fn floor_walk(v: &mut Value, counts: &mut BTreeMap<String, u64>) {
-    match v {
-        Value::String(s) => {
-            for (rule, re, with) in [("email", &*EMAIL, "[EMAIL]"), ("ipv4", &*IPV4, "[IP]")] {
-                let n = re.find_iter(s).count() as u64;
-                if n > 0 {
-                    *s = re.replace_all(s, with).into_owned();
-                    *counts.entry(rule.to_string()).or_insert(0) += n;
-                }
-            }
-        }
-        Value::Array(a) => a.iter_mut().for_each(|x| floor_walk(x, counts)),
-        Value::Object(m) => m.values_mut().for_each(|x| floor_walk(x, counts)),
-        _ => {}
     }
 }
 
