@@ -167,11 +167,6 @@ impl Envelope {
         self.input_str("cwd")
     }
 
-    /// `tool_name` for tool events, if any.
-    pub fn tool_name(&self) -> Option<&str> {
-        self.input_str("tool_name")
-    }
-
     /// Compact one-line JSON (the JSONL and webhook body form).
     pub fn to_line(&self) -> Vec<u8> {
         serde_json::to_vec(self).expect("an envelope always serialises")

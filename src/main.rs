@@ -3,8 +3,6 @@
 //! `main` only parses the command line and hands over to the module that owns the
 //! subcommand; the path of one event lives in `relay::run_hook`.
 
-#![allow(dead_code)] // skeleton phase: removed once every module is wired
-
 mod backends;
 mod breaker;
 mod cli;

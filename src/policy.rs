@@ -34,8 +34,9 @@ pub struct PolicyConfig {
 pub struct Rule {
     /// Names the rule in the answer's record (`policy:<name>`).
     pub name: String,
-    #[serde(default, alias = "description", alias = "_comment")]
-    pub comment: Option<Value>,
+    /// Free text for the reader of the config; accepted and ignored.
+    #[serde(default, rename = "comment", alias = "description", alias = "_comment")]
+    _comment: Option<serde::de::IgnoredAny>,
     /// Which events the rule answers (default: both).
     #[serde(default = "both_tool_events")]
     pub events: Vec<ToolEvent>,

@@ -95,17 +95,8 @@ impl Redactor {
         }
     }
 
-    /// Redacts any JSON value in place (for backends that build their own bodies).
-    pub fn redact_value(&self, value: &mut Value) -> BTreeMap<String, u64> {
-        let mut rules = BTreeMap::new();
-        if self.enabled {
-            self.walk(value, &mut rules);
-        }
-        rules
-    }
-
-    /// One string redacted, with the rules that fired (for backends that build
-    /// text, e.g. summaries). Disabled: returned unchanged.
+    /// One string redacted, with the rules that fired. Disabled: returned unchanged.
+    #[cfg(test)]
     pub fn redact_str(&self, s: &str) -> (String, BTreeMap<String, u64>) {
         let mut rules = BTreeMap::new();
         if !self.enabled {

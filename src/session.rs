@@ -240,7 +240,8 @@ fn write_atomic(dir: &Path, stem: &str, dest: &Path, state: &State) -> io::Resul
 
 /// An exclusive `flock` on a session's lock file, released when dropped.
 struct Lock {
-    file: File,
+    /// Held, never read: closing it releases the flock.
+    _file: File,
     path: PathBuf,
 }
 
@@ -256,7 +257,7 @@ impl Lock {
             file.lock()?;
             if is_same_file(&file, path)? {
                 return Ok(Lock {
-                    file,
+                    _file: file,
                     path: path.to_path_buf(),
                 });
             }
@@ -271,7 +272,7 @@ impl Lock {
         let file = open_lock(path, false).ok()?;
         file.try_lock().ok()?;
         is_same_file(&file, path).ok()?.then(|| Lock {
-            file,
+            _file: file,
             path: path.to_path_buf(),
         })
     }

@@ -33,6 +33,8 @@ pub struct BackendStatus {
     /// `ts` of the oldest waiting event, and its age in seconds.
     pub oldest_event: Option<String>,
     pub oldest_event_age_s: Option<u64>,
+    /// Delivery attempts of the oldest waiting event so far.
+    pub oldest_event_attempts: u32,
     /// Torn or unreadable spool lines skipped so far.
     pub torn_lines_skipped: u64,
     pub dead_letters: u64,
@@ -110,6 +112,7 @@ pub fn collect(config: &Config, paths: &Paths) -> Vec<BackendStatus> {
                 spool_max_bytes: cap,
                 oldest_event: s.oldest_ms.map(clock::rfc3339_ms),
                 oldest_event_age_s: s.oldest_ms.map(|t| now.saturating_sub(t) / 1000),
+                oldest_event_attempts: s.head_attempts,
                 torn_lines_skipped: s.torn,
                 dead_letters: s.dead_letters,
                 spool_full_overflow: s.overflowed,
@@ -184,7 +187,11 @@ fn render(all: &[BackendStatus], paths: &Paths, inflight: usize) -> String {
             b.spool_events, b.spool_bytes
         );
         if let (Some(ts), Some(age)) = (&b.oldest_event, b.oldest_event_age_s) {
-            spool.push_str(&format!(", oldest {ts} ({})", age_words(age)));
+            spool.push_str(&format!(
+                ", oldest {ts} ({}, {} attempt(s))",
+                age_words(age),
+                b.oldest_event_attempts
+            ));
         }
         if b.torn_lines_skipped > 0 {
             spool.push_str(&format!(", {} torn line(s) skipped", b.torn_lines_skipped));

@@ -25,6 +25,7 @@ pub struct Request {
 }
 
 impl Request {
+    #[cfg(test)]
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
@@ -300,14 +301,12 @@ impl<'de> Deserialize<'de> for Secret {
 pub struct EventSet(Vec<String>);
 
 impl EventSet {
+    #[cfg(test)]
     pub fn of(names: &[&str]) -> EventSet {
         EventSet(names.iter().map(|s| s.to_string()).collect())
     }
     pub fn contains(&self, event: &str) -> bool {
         self.0.iter().any(|e| e == "*" || e == event)
-    }
-    pub fn names(&self) -> &[String] {
-        &self.0
     }
     /// Warns about names that are not Claude Code events (a typo selects nothing).
     /// Unknown names stay allowed: newer Claude Code versions add events.
