@@ -127,42 +127,6 @@ impl Drop for FakeApi {
     }
 }
 
-/// Every hook event except WorktreeCreate/WorktreeRemove, whose hooks *replace*
-/// git worktree handling instead of observing it.
-const EVENTS: &[&str] = &[
-    "PreToolUse",
-    "PostToolUse",
-    "PostToolUseFailure",
-    "PostToolBatch",
-    "Notification",
-    "UserPromptSubmit",
-    "UserPromptExpansion",
-    "SessionStart",
-    "SessionEnd",
-    "Stop",
-    "StopFailure",
-    "SubagentStart",
-    "SubagentStop",
-    "PreCompact",
-    "PostCompact",
-    "PreModelSwitch",
-    "PostModelSwitch",
-    "PermissionRequest",
-    "PermissionDenied",
-    "Setup",
-    "TeammateIdle",
-    "TaskCreated",
-    "TaskCompleted",
-    "Elicitation",
-    "ElicitationResult",
-    "ConfigChange",
-    "InstructionsLoaded",
-    "CwdChanged",
-    "FileChanged",
-    "DirectoryAdded",
-    "MessageDisplay",
-];
-
 /// One `claude -p` run and what it left behind.
 struct Run {
     env: TestEnv,
@@ -271,20 +235,23 @@ fn run_claude(tag: &str, config: Value, prompt: &str, steps: &[String]) -> Run {
     let env = TestEnv::new(&format!("e2e-{tag}"));
     let dir = env.dir.path().to_path_buf();
     std::fs::create_dir_all(dir.join("proj")).unwrap();
-    let cfg = dir.join("hookrelay.json");
-    std::fs::write(&cfg, serde_json::to_vec_pretty(&config).unwrap()).unwrap();
-    let command = format!("'{}' --config '{}'", BIN, cfg.display());
-    let hooks: serde_json::Map<String, Value> = EVENTS
-        .iter()
-        .map(|e| {
-            (
-                e.to_string(),
-                json!([{"matcher": "*", "hooks": [{"type": "command", "command": command}]}]),
-            )
-        })
-        .collect();
-    let settings = dir.join("settings.json");
-    std::fs::write(&settings, json!({ "hooks": hooks }).to_string()).unwrap();
+    // Wired the way a user does it: config in its default place, and
+    // `hookrelay install` writing the user's ~/.claude/settings.json.
+    env.write_config(&config);
+    let installed = env.run(&["install", "--scope", "user"], b"");
+    assert_eq!(
+        installed.status.code(),
+        Some(0),
+        "hookrelay install: {}",
+        stderr(&installed)
+    );
+    let written: Value =
+        serde_json::from_slice(&std::fs::read(env.home().join(".claude/settings.json")).unwrap())
+            .unwrap();
+    let command = written["hooks"]["Stop"][0]["hooks"][0]["command"]
+        .as_str()
+        .expect("install registered a command for Stop")
+        .to_string();
 
     let api = FakeApi::start(&dir, steps);
     let mut child = Command::new(claude)
@@ -306,8 +273,6 @@ fn run_claude(tag: &str, config: Value, prompt: &str, steps: &[String]) -> Run {
         .env("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1")
         .arg("-p")
         .arg(prompt)
-        .arg("--settings")
-        .arg(&settings)
         .arg("--dangerously-skip-permissions")
         .args(["--output-format", "json"])
         .arg("--debug-file")
