@@ -210,16 +210,6 @@ fn open_lock(dir: &std::path::Path, backend: &str) -> std::io::Result<File> {
 mod tests {
     use super::*;
 
-    fn paths(tag: &str) -> Paths {
-        let d =
-            std::env::temp_dir().join(format!("hookrelay-breaker-{tag}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&d);
-        Paths {
-            data_dir: d.join("data"),
-            state_dir: d.join("state"),
-        }
-    }
-
     #[test]
     fn cooldown_doubles_and_caps() {
         assert_eq!(cooldown_ms(1, 1.0), 1_000);
@@ -235,7 +225,8 @@ mod tests {
 
     #[test]
     fn failure_opens_then_one_probe_then_success_closes() {
-        let p = paths("cycle");
+        let t = crate::testdir::TempDir::new("breaker");
+        let p = t.paths();
         assert_eq!(check(&p, "b", 1_000_000, 2_000), Gate::Send);
         failure(&p, "b", 999_000, 1_000_000, "connection refused");
         // A parallel attempt that began before the breaker opened: same outage.

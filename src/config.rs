@@ -311,15 +311,10 @@ mod tests {
         p
     }
 
-    fn tmp(name: &str) -> PathBuf {
-        let d = std::env::temp_dir().join(format!("hookrelay-cfg-{name}-{}", std::process::id()));
-        std::fs::create_dir_all(&d).unwrap();
-        d
-    }
-
     #[test]
     fn unknown_field_is_named() {
-        let p = write(&tmp("unknown"), r#"{"delivery": {"deadline": 5}}"#);
+        let d = crate::testdir::TempDir::new("cfg-unknown");
+        let p = write(d.path(), r#"{"delivery": {"deadline": 5}}"#);
         let e = load_with_env(Some(&p), &env_from(&[])).err().unwrap();
         assert!(e.to_string().contains("unknown field `deadline`"), "{e}");
         assert!(e.to_string().contains(&p.display().to_string()));
@@ -327,10 +322,8 @@ mod tests {
 
     #[test]
     fn env_vars_are_expanded_and_missing_ones_warned() {
-        let p = write(
-            &tmp("expand"),
-            r#"{"project": "${PROJ}-x", "run_id": "${NOPE}"}"#,
-        );
+        let d = crate::testdir::TempDir::new("cfg-expand");
+        let p = write(d.path(), r#"{"project": "${PROJ}-x", "run_id": "${NOPE}"}"#);
         let l = load_with_env(Some(&p), &env_from(&[("PROJ", "acme")])).unwrap();
         assert_eq!(l.config.project.as_deref(), Some("acme-x"));
         assert_eq!(l.warnings.len(), 1);

@@ -43,13 +43,11 @@ mod tests {
 
     #[test]
     fn created_files_and_directories_are_private() {
-        let root = std::env::temp_dir().join(format!("hookrelay-files-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&root);
+        let root = crate::testdir::TempDir::new("files");
         let f = root.join("a/b/lock");
         open_lock(&f).unwrap();
         let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode(&f), 0o600);
         assert_eq!(mode(&root.join("a/b")), 0o700);
-        std::fs::remove_dir_all(&root).unwrap();
     }
 }

@@ -677,24 +677,18 @@ fn be16(b: &[u8]) -> u16 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testdir::TempDir;
     use std::process::Command;
-    use std::sync::atomic::{AtomicUsize, Ordering};
 
-    /// A temp dir removed on drop, with HOME for git inside it.
-    struct Tmp(PathBuf);
+    /// A temp dir with HOME for git and a work tree inside it.
+    struct Tmp(TempDir);
 
     impl Tmp {
         fn new(tag: &str) -> Tmp {
-            static N: AtomicUsize = AtomicUsize::new(0);
-            let p = std::env::temp_dir().join(format!(
-                "hookrelay-git-{tag}-{}-{}",
-                std::process::id(),
-                N.fetch_add(1, Ordering::SeqCst)
-            ));
-            let _ = fs::remove_dir_all(&p);
-            fs::create_dir_all(p.join("home")).unwrap();
-            fs::create_dir_all(p.join("repo")).unwrap();
-            Tmp(p)
+            let t = TempDir::new(&format!("git-{tag}"));
+            fs::create_dir_all(t.join("home")).unwrap();
+            fs::create_dir_all(t.join("repo")).unwrap();
+            Tmp(t)
         }
         fn repo(&self) -> PathBuf {
             self.0.join("repo")
@@ -739,12 +733,6 @@ mod tests {
             t.git(&r, &["add", "."]);
             t.git(&r, &["commit", "-q", "-m", "first"]);
             t
-        }
-    }
-
-    impl Drop for Tmp {
-        fn drop(&mut self) {
-            let _ = fs::remove_dir_all(&self.0);
         }
     }
 
@@ -982,7 +970,7 @@ mod tests {
         let sep = t.0.join("sep");
         let store = t.0.join("store.git");
         t.git(
-            &t.0,
+            t.0.path(),
             &[
                 "init",
                 "-q",

@@ -66,9 +66,8 @@ mod tests {
 
     #[test]
     fn torn_last_line_is_closed_before_the_next_append() {
-        let dir = std::env::temp_dir().join(format!("hookrelay-jsonl-{}", std::process::id()));
+        let dir = crate::testdir::TempDir::new("jsonl");
         let p = dir.join("x.jsonl");
-        let _ = std::fs::remove_file(&p);
         append_line(&p, br#"{"a":1}"#).unwrap();
         append_raw(&p, br#"{"torn":"#).unwrap(); // a writer killed mid-line
         append_line(&p, br#"{"b":2}"#).unwrap();

@@ -30,6 +30,8 @@ mod settings;
 mod sink;
 mod spool;
 mod status;
+#[cfg(test)]
+mod testdir;
 
 use std::process::ExitCode;
 

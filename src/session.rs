@@ -360,33 +360,8 @@ fn collect_garbage(dir: &Path, keep: &str, now_ms: u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testdir::TempDir;
     use serde_json::{Value, json};
-    use std::sync::atomic::{AtomicUsize, Ordering};
-
-    struct Tmp(PathBuf);
-    impl Tmp {
-        fn new(tag: &str) -> Tmp {
-            static N: AtomicUsize = AtomicUsize::new(0);
-            let p = std::env::temp_dir().join(format!(
-                "hookrelay-session-{tag}-{}-{}",
-                std::process::id(),
-                N.fetch_add(1, Ordering::SeqCst)
-            ));
-            let _ = fs::remove_dir_all(&p);
-            Tmp(p)
-        }
-        fn paths(&self) -> Paths {
-            Paths {
-                data_dir: self.0.join("data"),
-                state_dir: self.0.join("state"),
-            }
-        }
-    }
-    impl Drop for Tmp {
-        fn drop(&mut self) {
-            let _ = fs::remove_dir_all(&self.0);
-        }
-    }
 
     const SID: &str = "bec247b5-945b-4438-957d-99b44004f6e2";
 
@@ -410,7 +385,7 @@ mod tests {
 
     #[test]
     fn counts_turns_tools_and_events() {
-        let t = Tmp::new("count");
+        let t = TempDir::new("count");
         let p = t.paths();
         record(&p, &ev("SessionStart", json!({})), T0).unwrap();
         record(
@@ -452,7 +427,7 @@ mod tests {
 
     #[test]
     fn duplicate_firings_are_not_counted_twice() {
-        let t = Tmp::new("dup");
+        let t = TempDir::new("dup");
         let p = t.paths();
         record(&p, &tool("toolu_1", "Bash"), T0).unwrap();
         let again = record(&p, &tool("toolu_1", "Bash"), T0 + 1).unwrap();
@@ -472,7 +447,7 @@ mod tests {
 
     #[test]
     fn tool_map_and_seen_ring_are_bounded() {
-        let t = Tmp::new("bound");
+        let t = TempDir::new("bound");
         let p = t.paths();
         let n = MAX_TOOL_NAMES + 44;
         let mut last = None;
@@ -503,7 +478,7 @@ mod tests {
 
     #[test]
     fn session_end_reports_and_removes_the_state() {
-        let t = Tmp::new("end");
+        let t = TempDir::new("end");
         let p = t.paths();
         record(&p, &ev("UserPromptSubmit", json!({"prompt_id": "p1"})), T0).unwrap();
         let long = "é".repeat(LAST_MESSAGE_CHARS + 50);
@@ -550,7 +525,7 @@ mod tests {
 
     #[test]
     fn odd_session_ids_stay_inside_the_sessions_dir() {
-        let t = Tmp::new("odd");
+        let t = TempDir::new("odd");
         let p = t.paths();
         let mut input = ev("SessionStart", json!({}));
         input.session_id = "../../escape/../x".into();
@@ -565,13 +540,13 @@ mod tests {
                 .any(|n| n.starts_with("h-") && n.ends_with(".json")),
             "{names:?}"
         );
-        assert!(!t.0.join("escape").exists() && !t.0.join("x.json").exists());
+        assert!(!t.join("escape").exists() && !t.join("x.json").exists());
         assert_eq!(file_stem(SID), SID);
     }
 
     #[test]
     fn abandoned_sessions_are_collected_on_session_start() {
-        let t = Tmp::new("gc");
+        let t = TempDir::new("gc");
         let p = t.paths();
         let old_input = {
             let mut i = ev("UserPromptSubmit", json!({}));
@@ -610,7 +585,7 @@ mod tests {
 
     #[test]
     fn corrupt_state_starts_over_and_is_repaired() {
-        let t = Tmp::new("corrupt");
+        let t = TempDir::new("corrupt");
         let p = t.paths();
         fs::create_dir_all(p.sessions_dir()).unwrap();
         let file = p.sessions_dir().join(format!("{SID}.json"));
@@ -623,16 +598,16 @@ mod tests {
 
     #[test]
     fn unwritable_state_dir_does_not_fail_the_event() {
-        let t = Tmp::new("ro");
-        fs::create_dir_all(&t.0).unwrap();
+        let t = TempDir::new("ro");
+        fs::create_dir_all(t.path()).unwrap();
         // A file where the state directory should be.
-        fs::write(t.0.join("state"), "not a dir").unwrap();
+        fs::write(t.join("state"), "not a dir").unwrap();
         assert!(record(&t.paths(), &tool("a", "Bash"), T0).is_none());
     }
 
     #[test]
     fn parallel_threads_lose_no_update() {
-        let t = Tmp::new("threads");
+        let t = TempDir::new("threads");
         let p = t.paths();
         std::thread::scope(|s| {
             for th in 0..8 {

@@ -738,6 +738,7 @@ mod tests {
 
     use super::*;
     use crate::backends::{HttpResponse, Request};
+    use crate::testdir::TempDir;
 
     /// Records the ids it is asked for; "sends" nothing (request `None` counts as
     /// delivered), or fails every request with `fail`.
@@ -773,14 +774,10 @@ mod tests {
         }
     }
 
-    fn setup(tag: &str) -> (Paths, Config) {
-        let d = std::env::temp_dir().join(format!("hookrelay-spool-{tag}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&d);
-        let paths = Paths {
-            data_dir: d.join("data"),
-            state_dir: d.join("state"),
-        };
-        (paths, Config::default())
+    fn setup(tag: &str) -> (TempDir, Paths, Config) {
+        let t = TempDir::new(&format!("spool-{tag}"));
+        let paths = t.paths();
+        (t, paths, Config::default())
     }
 
     fn entry(id: &str) -> Entry {
@@ -813,7 +810,7 @@ mod tests {
 
     #[test]
     fn drains_across_segments_from_the_cursor_in_order_and_cleans_up() {
-        let (paths, _) = setup("segments");
+        let (_t, paths, _) = setup("segments");
         let dir = dir(&paths, "rec");
         std::fs::create_dir_all(&dir).unwrap();
         // Segment 1 was delivered up to its second line; segment 2 ends in a line
@@ -863,7 +860,7 @@ mod tests {
 
     #[test]
     fn a_failed_replay_keeps_the_head_and_counts_its_attempts() {
-        let (paths, config) = setup("fail");
+        let (_t, paths, config) = setup("fail");
         for id in ["a", "b"] {
             append(&paths, &config, "rec", &entry(id)).unwrap();
         }
@@ -889,7 +886,7 @@ mod tests {
 
     #[test]
     fn a_busy_drainer_is_skipped_not_waited_for() {
-        let (paths, config) = setup("busy");
+        let (_t, paths, config) = setup("busy");
         append(&paths, &config, "rec", &entry("a")).unwrap();
         let lock = files::open_lock(&dir(&paths, "rec").join("drain.lock")).unwrap();
         lock.lock().unwrap();
