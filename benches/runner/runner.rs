@@ -18,7 +18,7 @@ use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 // ---------------------------------------------------------------------------
@@ -87,24 +87,37 @@ enum Behaviour {
     Hanging,
 }
 
+/// Threads of a healthy server, each blocked in `accept` on the same socket: the
+/// kernel hands a new connection straight to one of them, so no thread is spawned
+/// (and no hand-off made) while hookrelay waits for its answer. Up to this many
+/// connections to one backend are served at once.
+const ACCEPTORS: usize = 4;
+
 fn start_server(behaviour: Behaviour) -> Server {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
     let port = listener.local_addr().unwrap().port();
     let hits = Arc::new(AtomicU64::new(0));
-    let held: Arc<Mutex<Vec<TcpStream>>> = Arc::new(Mutex::new(Vec::new()));
-    let h = Arc::clone(&hits);
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(stream) = stream else { continue };
-            match behaviour {
-                Behaviour::Hanging => held.lock().unwrap().push(stream),
-                Behaviour::Healthy => {
-                    let h = Arc::clone(&h);
-                    std::thread::spawn(move || serve_ok(stream, &h));
+    match behaviour {
+        Behaviour::Hanging => {
+            std::thread::spawn(move || {
+                let mut held: Vec<TcpStream> = Vec::new();
+                for stream in listener.incoming().flatten() {
+                    held.push(stream);
                 }
+            });
+        }
+        Behaviour::Healthy => {
+            for _ in 0..ACCEPTORS {
+                let l = listener.try_clone().expect("clone listener");
+                let h = Arc::clone(&hits);
+                std::thread::spawn(move || {
+                    for stream in l.incoming().flatten() {
+                        serve_ok(stream, &h);
+                    }
+                });
             }
         }
-    });
+    }
     Server { port, hits }
 }
 
