@@ -17,8 +17,8 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 // ---------------------------------------------------------------------------
@@ -517,9 +517,16 @@ fn sample_all(env: &Env, scenarios: &mut [Scenario]) {
         opts.runs,
         opts.budget
     ));
+    // A new order every round: a scenario that follows a slow one (the hanging
+    // backends leave the CPU idle for the deadline, and other processes evict the
+    // caches meanwhile) would otherwise always pay for it.
+    let mut order: Vec<usize> = (0..scenarios.len()).collect();
+    let mut rng = Rng::seeded();
     for round in 0..opts.runs {
         let mut any = false;
-        for s in scenarios.iter_mut() {
+        rng.shuffle(&mut order);
+        for &i in &order {
+            let s = &mut scenarios[i];
             if s.samples.len() >= opts.min_runs && s.spent >= opts.budget {
                 continue;
             }
@@ -558,6 +565,31 @@ fn sample_all(env: &Env, scenarios: &mut [Scenario]) {
                     s.rss.push(kb);
                 }
             }
+        }
+    }
+}
+
+/// xorshift64*, enough to shuffle the order of scenarios.
+struct Rng(u64);
+
+impl Rng {
+    fn seeded() -> Rng {
+        let t = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_nanos() as u64;
+        Rng(t | 1)
+    }
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    fn shuffle(&mut self, v: &mut [usize]) {
+        for i in (1..v.len()).rev() {
+            let j = (self.next() % (i as u64 + 1)) as usize;
+            v.swap(i, j);
         }
     }
 }
