@@ -317,6 +317,8 @@ struct Scenario {
     fresh_counter: usize,
     /// Peak RSS (KB) of the runs made through GNU time.
     rss: Vec<i64>,
+    /// Requests the healthy backends should have received but did not.
+    undelivered: u64,
 }
 
 #[derive(Clone, Copy)]
@@ -362,6 +364,7 @@ impl Scenario {
             notes: Vec::new(),
             fresh_counter: 0,
             rss: Vec::new(),
+            undelivered: 0,
         }
     }
 
@@ -549,6 +552,7 @@ fn sample_all(env: &Env, scenarios: &mut [Scenario]) {
         if !s.servers.is_empty() {
             let got: u64 = s.servers.iter().map(|h| h.load(Ordering::Relaxed)).sum();
             let want = (s.samples.len() * s.servers.len()) as u64;
+            s.undelivered = want.saturating_sub(got);
             s.notes
                 .push(format!("backends received {got}/{want} requests"));
         }
@@ -849,6 +853,13 @@ fn rows(opts: &Opts, scenarios: &[Scenario], extra: &Extra) -> (Vec<Row>, Vec<St
                 }
                 None => (format!("flat vs `{other}`"), "n/a".into()),
             },
+        };
+        // A "healthy backend" figure without the deliveries measures something else
+        // (e.g. a config the binary rejected, falling back to the local sink).
+        let result = if s.undelivered > 0 {
+            "INVALID".to_string()
+        } else {
+            result
         };
         out.push(Row {
             scenario: format!("{} (`{}`)", s.title, s.slug),
