@@ -124,8 +124,6 @@ pub fn fan_out(
     transport: &Transport,
     deadline: Instant,
 ) -> Vec<Delivery> {
-    let (tx, rx) = mpsc::channel::<(usize, Outcome, Option<Value>)>();
-    let mut pending = 0;
     let mut out: Vec<Delivery> = backends
         .iter()
         .map(|b| Delivery {
@@ -135,27 +133,25 @@ pub fn fan_out(
             gate: b.gate().cloned(),
         })
         .collect();
+    let mut requests = Vec::with_capacity(backends.len());
     for (i, b) in backends.iter().enumerate() {
-        let Some(req) = b.request(env) else {
-            out[i].outcome = Outcome::Delivered;
-            continue;
-        };
-        pending += 1;
-        let (b, tx, transport) = (Arc::clone(b), tx.clone(), transport.clone());
+        match b.request(env) {
+            Some(req) => requests.push((i, req)),
+            None => out[i].outcome = Outcome::Delivered,
+        }
+    }
+    // One request needs no thread: the transport's own timeout ends it at the
+    // deadline, and a thread start costs more than the rest of the send.
+    if let [(i, req)] = requests.as_slice() {
+        (out[*i].outcome, out[*i].answer) = attempt(&backends[*i], req, transport, deadline);
+        return out;
+    }
+    let (tx, rx) = mpsc::channel::<(usize, Outcome, Option<Value>)>();
+    let mut pending = requests.len();
+    for (i, req) in requests {
+        let (b, tx, transport) = (Arc::clone(&backends[i]), tx.clone(), transport.clone());
         std::thread::spawn(move || {
-            let (outcome, answer) = match transport.send(&req, deadline) {
-                Ok(resp) => {
-                    let answer = if b.gate().is_some() && (200..300).contains(&resp.status) {
-                        serde_json::from_slice::<Value>(&resp.body)
-                            .ok()
-                            .filter(Value::is_object)
-                    } else {
-                        None
-                    };
-                    (b.classify(&resp), answer)
-                }
-                Err(e) => (Outcome::Retry(e.0), None),
-            };
+            let (outcome, answer) = attempt(&b, &req, &transport, deadline);
             let _ = tx.send((i, outcome, answer));
         });
     }
@@ -172,4 +168,26 @@ pub fn fan_out(
         }
     }
     out
+}
+
+/// One request to one backend: its classified answer, and a gate's JSON answer.
+fn attempt(
+    b: &Arc<dyn Backend>,
+    req: &crate::backends::Request,
+    transport: &Transport,
+    deadline: Instant,
+) -> (Outcome, Option<Value>) {
+    match transport.send(req, deadline) {
+        Ok(resp) => {
+            let answer = if b.gate().is_some() && (200..300).contains(&resp.status) {
+                serde_json::from_slice::<Value>(&resp.body)
+                    .ok()
+                    .filter(Value::is_object)
+            } else {
+                None
+            };
+            (b.classify(&resp), answer)
+        }
+        Err(e) => (Outcome::Retry(e.0), None),
+    }
 }

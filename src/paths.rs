@@ -75,8 +75,11 @@ pub fn config_file(explicit: Option<&Path>) -> Option<PathBuf> {
         .or_else(|| project_dirs().map(|d| d.config_dir().join("config.json")))
 }
 
-fn project_dirs() -> Option<directories::ProjectDirs> {
-    directories::ProjectDirs::from("", "", "hookrelay")
+/// Looked up once per process (the config file and the data paths both need it).
+fn project_dirs() -> Option<&'static directories::ProjectDirs> {
+    static DIRS: std::sync::OnceLock<Option<directories::ProjectDirs>> = std::sync::OnceLock::new();
+    DIRS.get_or_init(|| directories::ProjectDirs::from("", "", "hookrelay"))
+        .as_ref()
 }
 
 fn env_path(var: &str) -> Option<PathBuf> {

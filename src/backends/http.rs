@@ -33,9 +33,18 @@ impl Transport {
             .timeout_connect(Some(connect_timeout))
             .max_redirects(0)
             .user_agent(format!("hookrelay/{}", env!("CARGO_PKG_VERSION")))
+            // ureq's default 128 KB + 128 KB are zeroed for every connection; one
+            // envelope and a short answer need far less.
+            .input_buffer_size(16 * 1024)
+            .output_buffer_size(16 * 1024)
+            .max_response_header_size(16 * 1024)
             .build();
         Transport {
-            agent: config.into(),
+            agent: ureq::Agent::with_parts(
+                config,
+                ureq::unversioned::transport::DefaultConnector::default(),
+                LiteralFirst(ureq::unversioned::resolver::DefaultResolver::default()),
+            ),
             connect_timeout,
         }
     }
@@ -220,5 +229,29 @@ mod tests {
             .send(&req, Instant::now() + Duration::from_secs(1))
             .unwrap_err();
         assert!(e.0.contains("connection refused"), "{e}");
+    }
+}
+
+/// Resolves IP literals in place: ureq's default resolver starts a thread per
+/// lookup whenever a timeout is set, even for `127.0.0.1`.
+#[derive(Debug)]
+struct LiteralFirst(ureq::unversioned::resolver::DefaultResolver);
+
+impl ureq::unversioned::resolver::Resolver for LiteralFirst {
+    fn resolve(
+        &self,
+        uri: &ureq::http::Uri,
+        config: &ureq::config::Config,
+        timeout: ureq::unversioned::transport::NextTimeout,
+    ) -> Result<ureq::unversioned::resolver::ResolvedSocketAddrs, ureq::Error> {
+        if let (Some(host), Some(port)) = (uri.host(), uri.port_u16()) {
+            let host = host.trim_start_matches('[').trim_end_matches(']');
+            if let Ok(ip) = host.parse::<std::net::IpAddr>() {
+                let mut v = self.empty();
+                v.push(std::net::SocketAddr::new(ip, port));
+                return Ok(v);
+            }
+        }
+        self.0.resolve(uri, config, timeout)
     }
 }
