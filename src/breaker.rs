@@ -13,7 +13,6 @@
 //! success closes the breaker, its failure opens it for the next, longer period.
 
 use std::fs::File;
-use std::io::Write;
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
@@ -72,7 +71,7 @@ fn file(paths: &Paths, backend: &str) -> PathBuf {
 
 /// Reads the state (missing or unreadable: closed).
 pub fn load(paths: &Paths, backend: &str) -> State {
-    std::fs::read(file(paths, backend))
+    files::read_replaced(&file(paths, backend))
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok())
         .unwrap_or_default()
@@ -184,19 +183,8 @@ fn update<T>(
     let Some(out) = f(&mut state) else {
         return Some(None);
     };
-    let target = file(paths, backend);
-    let tmp = dir.join(format!(".{backend}.{}.tmp", std::process::id()));
-    let write = || -> std::io::Result<()> {
-        let mut t = files::private()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(&tmp)?;
-        t.write_all(&serde_json::to_vec(&state).expect("state serialises"))?;
-        std::fs::rename(&tmp, &target)
-    };
-    if write().is_err() {
-        let _ = std::fs::remove_file(&tmp);
+    let bytes = serde_json::to_vec(&state).expect("state serialises");
+    if files::replace(&file(paths, backend), &bytes).is_err() {
         return None;
     }
     Some(Some(out))

@@ -32,9 +32,13 @@ pub fn envelope(
                     .map(|n| n.to_string_lossy().into_owned())
             })
         });
-    let git = input
-        .str_field("cwd")
-        .and_then(|cwd| git::info(std::path::Path::new(cwd)));
+    let git = input.str_field("cwd").and_then(|cwd| {
+        let reuse = git::may_reuse_dirty(&input.hook_event_name);
+        git::info(
+            std::path::Path::new(cwd),
+            Some((&paths.git_cache_dir(), reuse)),
+        )
+    });
     let session = session::record(paths, &input, now_ms);
     let agent_id = input.str_field("agent_id").map(str::to_owned);
     Envelope {

@@ -42,7 +42,9 @@ struct Repo {
 }
 
 /// `None` when `cwd` is not inside a git work tree (or nothing about it could be read).
-pub fn info(cwd: &Path) -> Option<GitInfo> {
+/// `cache`: where the dirty flag is cached between invocations, and whether this
+/// event may reuse a fresh one (`DIRTY_CACHE_MS`); `None` computes it every time.
+pub fn info(cwd: &Path, cache: Option<(&Path, bool)>) -> Option<GitInfo> {
     let repo = discover(cwd)?;
     let config = read_small(&repo.common_dir.join("config"))
         .map(|text| parse_config(&text))
@@ -66,7 +68,9 @@ pub fn info(cwd: &Path) -> Option<GitInfo> {
     let dirty = if bare {
         None
     } else {
-        dirty(&repo, hash_len, filemode, Instant::now() + DIRTY_BUDGET)
+        cached_dirty(cache, &repo, || {
+            dirty(&repo, hash_len, filemode, Instant::now() + DIRTY_BUDGET)
+        })
     };
     let info = GitInfo {
         branch,
@@ -75,6 +79,95 @@ pub fn info(cwd: &Path) -> Option<GitInfo> {
         remote,
     };
     (info != GitInfo::default()).then_some(info)
+}
+
+/// On events where nothing has run since the last look (see `may_reuse_dirty`), a
+/// dirty flag computed less than this long ago, for the same repository and an
+/// unchanged index, is reused: the stat walk costs about 1 µs per tracked file.
+/// Events after a tool or a turn always look again, so they see its edits.
+pub const DIRTY_CACHE_MS: u64 = 2000;
+
+/// Events that come before anything runs, or only report: a work-tree change just
+/// before them can only come from outside Claude Code. Unknown (future) events
+/// look again, to be safe.
+pub fn may_reuse_dirty(event: &str) -> bool {
+    matches!(
+        event,
+        "PreToolUse"
+            | "PermissionRequest"
+            | "PermissionDenied"
+            | "UserPromptSubmit"
+            | "UserPromptExpansion"
+            | "Notification"
+            | "MessageDisplay"
+            | "PreCompact"
+            | "PostCompact"
+            | "PreModelSwitch"
+            | "PostModelSwitch"
+            | "Elicitation"
+            | "ElicitationResult"
+            | "InstructionsLoaded"
+            | "SubagentStart"
+            | "TaskCreated"
+            | "TeammateIdle"
+            | "ConfigChange"
+            | "DirectoryAdded"
+            | "Setup"
+    )
+}
+
+/// What `cached_dirty` keeps per repository: `<cache_dir>/<hash of git dir>.json`.
+#[derive(serde::Serialize, serde::Deserialize, PartialEq)]
+struct DirtyCache {
+    /// `(mtime s, mtime ns, size)` of the index the flag was computed against.
+    index: (i64, i64, u64),
+    checked_ms: u64,
+    dirty: Option<bool>,
+}
+
+fn cached_dirty(
+    cache: Option<(&Path, bool)>,
+    repo: &Repo,
+    compute: impl FnOnce() -> Option<bool>,
+) -> Option<bool> {
+    let Some((dir, reuse)) = cache else {
+        return compute();
+    };
+    let Ok(meta) = fs::metadata(repo.git_dir.join("index")) else {
+        return compute();
+    };
+    let index = (meta.mtime(), meta.mtime_nsec(), meta.size());
+    use sha2::Digest;
+    let key: String = sha2::Sha256::digest(repo.git_dir.as_os_str().as_bytes())[..12]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let file = dir.join(format!("{key}.json"));
+    let now = crate::clock::now_ms();
+    if reuse
+        && let Some(c) = fs::read(&file)
+            .ok()
+            .and_then(|b| serde_json::from_slice::<DirtyCache>(&b).ok())
+        && c.index == index
+        && now.saturating_sub(c.checked_ms) < DIRTY_CACHE_MS
+    {
+        return c.dirty;
+    }
+    let dirty = compute();
+    // A cache: written in place, since a torn read only means computing again.
+    let bytes = serde_json::to_vec(&DirtyCache {
+        index,
+        checked_ms: now,
+        dirty,
+    })
+    .expect("cache serialises");
+    let opts = crate::files::private()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .clone();
+    let _ = crate::files::open(&file, &opts).and_then(|mut f| io::Write::write_all(&mut f, &bytes));
+    dirty
 }
 
 /// Walks up from `cwd` to the first `.git` (a directory, or a file with `gitdir:`).
@@ -679,6 +772,49 @@ mod tests {
     use super::*;
     use crate::testdir::TempDir;
     use std::process::Command;
+
+    /// Uncached, as the tests below mean it (the cache has its own test).
+    fn info(cwd: &Path) -> Option<GitInfo> {
+        super::info(cwd, None)
+    }
+
+    #[test]
+    fn the_dirty_flag_is_cached_briefly_and_dropped_when_the_index_changes() {
+        let t = Tmp::committed("cache");
+        let r = t.repo();
+        let cache = t.0.join("cache");
+        let before = |r: &Path| super::info(r, Some((&cache, true))).unwrap().dirty;
+        let after_a_tool = |r: &Path| super::info(r, Some((&cache, false))).unwrap().dirty;
+        assert_eq!(before(&r), Some(false));
+        fs::write(r.join("a.txt"), "edited, and longer than before\n").unwrap();
+        assert_eq!(
+            before(&r),
+            Some(false),
+            "within DIRTY_CACHE_MS the flag is reused"
+        );
+        assert_eq!(
+            after_a_tool(&r),
+            Some(true),
+            "events after a tool look again"
+        );
+        assert_eq!(before(&r), Some(true), "and refresh the cache");
+        // A commit rewrites the index: the entry for the old index is not reused.
+        t.git(&r, &["commit", "-q", "-am", "second"]);
+        assert_eq!(before(&r), Some(false));
+        // An expired entry is computed again.
+        fs::write(r.join("a.txt"), "edited once more\n").unwrap();
+        assert_eq!(before(&r), Some(false), "reused while fresh");
+        let f = fs::read_dir(&cache)
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap()
+            .path();
+        let mut c: serde_json::Value = serde_json::from_slice(&fs::read(&f).unwrap()).unwrap();
+        c["checked_ms"] = 0.into();
+        fs::write(&f, c.to_string()).unwrap();
+        assert_eq!(before(&r), Some(true));
+    }
 
     /// A temp dir with HOME for git and a work tree inside it.
     struct Tmp(TempDir);

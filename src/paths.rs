@@ -62,6 +62,11 @@ impl Paths {
         self.state_dir.join("breakers")
     }
 
+    /// Short-lived git dirty flags (`git::DIRTY_CACHE_MS`).
+    pub fn git_cache_dir(&self) -> PathBuf {
+        self.state_dir.join("git")
+    }
+
     pub fn inflight_dir(&self) -> PathBuf {
         self.state_dir.join("inflight")
     }

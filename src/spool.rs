@@ -110,16 +110,17 @@ pub fn segments(dir: &Path) -> Vec<(u64, PathBuf)> {
 }
 
 pub fn read_cursor(dir: &Path) -> Cursor {
-    std::fs::read(dir.join("cursor"))
+    files::read_replaced(&dir.join("cursor"))
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok())
         .unwrap_or_default()
 }
 
 fn write_cursor(dir: &Path, c: &Cursor) -> std::io::Result<()> {
-    let tmp = dir.join(format!(".cursor.{}.tmp", std::process::id()));
-    std::fs::write(&tmp, serde_json::to_vec(c).expect("cursor serialises"))?;
-    std::fs::rename(&tmp, dir.join("cursor"))
+    files::replace(
+        &dir.join("cursor"),
+        &serde_json::to_vec(c).expect("cursor serialises"),
+    )
 }
 
 /// Bytes waiting to be delivered (a `readdir` plus one `stat` per segment).

@@ -734,13 +734,11 @@ fn sample_envelope(env: &Env) -> Vec<u8> {
     env.event.clone()
 }
 
-/// Fills `<data>/spool/<backend>/` with `n` events.
-///
-/// THE SPOOL LAYOUT IS THE SPOOL MODULE'S: until it is settled this writes one JSONL
-/// file `<data>/spool/<backend>/spool.jsonl` of envelope lines. Pass
-/// `--spool-gen PROGRAM` (or set HOOKRELAY_BENCH_SPOOL_GEN for `benches/run`) to use
-/// a generator matching the real layout; it is called as
-/// `PROGRAM <data_dir> <backend> <n> <envelope-line-file>`.
+/// Fills `<data>/spool/<backend>/` with `n` events, in the spool module's layout
+/// (see src/spool.rs): one `Entry` JSON line per event, in 16 MiB segments
+/// `seg-000000000001.jsonl`, ...; no cursor file means "from the start".
+/// `--spool-gen PROGRAM` (or HOOKRELAY_BENCH_SPOOL_GEN for `benches/run`) replaces
+/// it, called as `PROGRAM <data_dir> <backend> <n> <envelope-line-file>`.
 fn generate_spool(opts: &Opts, data: &Path, backend: &str, n: u64, line: &[u8]) -> String {
     if let Some(prog) = &opts.spool_gen {
         let line_file = opts.work.join("envelope-line.json");
@@ -759,19 +757,37 @@ fn generate_spool(opts: &Opts, data: &Path, backend: &str, n: u64, line: &[u8]) 
             format!("spool generator {} FAILED", prog.display())
         };
     }
+    const SEGMENT_BYTES: u64 = 16 * 1024 * 1024;
     let dir = data.join("spool").join(backend);
     std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("spool.jsonl");
-    let f = std::fs::File::create(&path).unwrap();
-    let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
+    let envelope = line.strip_suffix(b"\n").unwrap_or(line);
+    let mut entry = b"{\"envelope\":".to_vec();
+    entry.extend_from_slice(envelope);
+    entry.extend_from_slice(
+        b",\"attempts\":1,\"last_error\":\"bench\",\"spooled_at\":\"2026-11-22T00:00:00.000Z\"}\n",
+    );
+    let (mut seq, mut in_segment) = (0u64, SEGMENT_BYTES);
+    let mut w: Option<std::io::BufWriter<std::fs::File>> = None;
     for _ in 0..n {
-        w.write_all(line).unwrap();
+        if in_segment >= SEGMENT_BYTES {
+            if let Some(mut old) = w.take() {
+                old.flush().unwrap();
+            }
+            seq += 1;
+            let f = std::fs::File::create(dir.join(format!("seg-{seq:012}.jsonl"))).unwrap();
+            w = Some(std::io::BufWriter::with_capacity(1 << 20, f));
+            in_segment = 0;
+        }
+        w.as_mut().unwrap().write_all(&entry).unwrap();
+        in_segment += entry.len() as u64;
     }
-    w.flush().unwrap();
+    if let Some(mut last) = w {
+        last.flush().unwrap();
+    }
     format!(
-        "{n} lines ({:.0} MB) in {} (placeholder layout)",
-        (n * line.len() as u64) as f64 / 1e6,
-        path.strip_prefix(&opts.work).unwrap_or(&path).display()
+        "{n} events ({:.0} MB) in {seq} segments under {}",
+        (n * entry.len() as u64) as f64 / 1e6,
+        dir.strip_prefix(&opts.work).unwrap_or(&dir).display()
     )
 }
 
