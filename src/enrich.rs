@@ -12,8 +12,11 @@ use crate::paths::Paths;
 use crate::session;
 
 /// Wraps a (redacted) HookInput into an envelope.
+/// `id` is minted by the caller before the event is journaled, so a recovered
+/// event keeps it.
 pub fn envelope(
     input: HookInput,
+    id: String,
     redaction: RedactionReport,
     config: &Config,
     paths: &Paths,
@@ -42,7 +45,7 @@ pub fn envelope(
     let session = session::record(paths, &input, now_ms);
     let agent_id = input.str_field("agent_id").map(str::to_owned);
     Envelope {
-        id: uuid_v4(),
+        id,
         ts: clock::rfc3339_ms(now_ms),
         hook_event_name: input.hook_event_name,
         session_id: input.session_id,

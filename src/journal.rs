@@ -254,9 +254,7 @@ fn rebuild(
     };
     let mut parsed =
         input::parse(&raw).map_err(|e| format!("recovering event {}: {e}", header.id))?;
-    let redactor = Redactor::new(&config.redaction).unwrap_or_else(|_| {
-        Redactor::new(&crate::config::RedactionConfig::default()).expect("built-in rules compile")
-    });
+    let (redactor, _) = Redactor::for_config(&config.redaction);
     let report = redactor.redact_map(&mut parsed.raw);
     let targets: Vec<String> = config
         .backends
@@ -265,8 +263,14 @@ fn rebuild(
         .filter(|b| b.wants(&parsed.hook_event_name))
         .map(|b| b.name().to_string())
         .collect();
-    let mut env = enrich::envelope(parsed, report, config, paths, header.now_ms);
-    env.id = header.id.clone();
+    let env = enrich::envelope(
+        parsed,
+        header.id.clone(),
+        report,
+        config,
+        paths,
+        header.now_ms,
+    );
     Ok((env, targets))
 }
 

@@ -42,6 +42,26 @@ struct Hit<'a> {
 }
 
 impl Redactor {
+    /// The redactor for a config, always: a bad extra pattern drops only the
+    /// extra patterns (the off switch and extra keys stay), and the error comes
+    /// back for the caller to report.
+    pub fn for_config(config: &RedactionConfig) -> (Redactor, Option<String>) {
+        match Redactor::new(config) {
+            Ok(r) => (r, None),
+            Err(e) => {
+                let without_patterns = RedactionConfig {
+                    patterns: Vec::new(),
+                    keys: config.keys.clone(),
+                    enabled: config.enabled,
+                };
+                let r = Redactor::new(&without_patterns)
+                    .or_else(|_| Redactor::new(&RedactionConfig::default()))
+                    .expect("the built-in rules always compile");
+                (r, Some(e))
+            }
+        }
+    }
+
     pub fn new(config: &RedactionConfig) -> Result<Redactor, String> {
         let mut extra = Vec::with_capacity(config.patterns.len());
         for (i, p) in config.patterns.iter().enumerate() {

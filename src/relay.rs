@@ -79,26 +79,17 @@ pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
 
     // 4. Policy looks at the input as sent (a rule may match a secret-bearing
     //    command), then redaction, before anything is written or sent.
-    let redactor = Redactor::new(&config.redaction).unwrap_or_else(|e| {
-        // Only the extra patterns are dropped: the off switch and extra keys stay.
+    let (redactor, bad_pattern) = Redactor::for_config(&config.redaction);
+    if let Some(e) = bad_pattern {
         // Reported like a broken config: the user asked for these to be masked.
         config_error.get_or_insert(format!("config: {e}; redacting without the extra patterns"));
-        let without_patterns = config::RedactionConfig {
-            patterns: Vec::new(),
-            keys: config.redaction.keys.clone(),
-            enabled: config.redaction.enabled,
-        };
-        Redactor::new(&without_patterns)
-            .or_else(|_| Redactor::new(&config::RedactionConfig::default()))
-            .expect("the built-in rules always compile")
-    });
+    }
     let mut verdicts = policy::evaluate(&input, &config.policy, &redactor);
     let mut input = input;
     let report = redactor.redact_map(&mut input.raw);
 
     // 5. Enrich: id, time, host, git, project, run, session counters.
-    let mut envelope = enrich::envelope(input, report, &config, &paths, now_ms);
-    envelope.id = id;
+    let mut envelope = enrich::envelope(input, id, report, &config, &paths, now_ms);
     envelope.decision = decision::merge(&envelope, &verdicts).record;
     let targets: Vec<String> = backends.iter().map(|b| b.name().to_string()).collect();
     if let Some(j) = journal.as_mut() {

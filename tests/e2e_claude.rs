@@ -231,10 +231,7 @@ impl Run {
 /// Runs `claude -p PROMPT` once, offline, in a throwaway HOME, with hookrelay
 /// (config `config`) registered for every event, the fake model making `steps`.
 fn run_claude(tag: &str, config: Value, prompt: &str, steps: &[String]) -> Run {
-    let claude = claude();
     let env = TestEnv::new(&format!("e2e-{tag}"));
-    let dir = env.dir.path().to_path_buf();
-    std::fs::create_dir_all(dir.join("proj")).unwrap();
     // Wired the way a user does it: config in its default place, and
     // `hookrelay install` writing the user's ~/.claude/settings.json.
     env.write_config(&config);
@@ -245,6 +242,15 @@ fn run_claude(tag: &str, config: Value, prompt: &str, steps: &[String]) -> Run {
         "hookrelay install: {}",
         stderr(&installed)
     );
+    run_wired(tag, env, prompt, steps)
+}
+
+/// Runs `claude -p` as the user of `env`, whose ~/.claude/settings.json already
+/// registers hookrelay.
+fn run_wired(tag: &str, env: TestEnv, prompt: &str, steps: &[String]) -> Run {
+    let claude = claude();
+    let dir = env.dir.path().to_path_buf();
+    std::fs::create_dir_all(dir.join("proj")).unwrap();
     let written: Value =
         serde_json::from_slice(&std::fs::read(env.home().join(".claude/settings.json")).unwrap())
             .unwrap();
@@ -574,4 +580,109 @@ fn prompt_with_a_secret_never_reaches_the_model() {
         ups[0]["decision"]["by"],
         json!(["policy:block_secret_prompts"])
     );
+}
+
+/// Issue 6's "done when": install.sh on a fresh HOME wires hookrelay, a real
+/// Claude Code session delivers to Bloodbank and the ChromaDB bridge (strict
+/// contract servers), doctor reports every check ok, and --uninstall takes out
+/// exactly what install.sh put in.
+#[test]
+fn install_sh_then_a_real_session_delivers_doctor_is_ok_and_uninstall_restores() {
+    use support::backends as contract;
+    use support::install::{install_sh, snapshot};
+
+    let bb = contract::bloodbank();
+    let ch = contract::chroma(Some("zo-fake-e2e-key"));
+    let env = TestEnv::new("e2e-install-sh");
+    let prefix = env.dir.path().join("prefix");
+    let home_before = snapshot(&env.home());
+    let prefix_s = prefix.display().to_string();
+    let (bb_url, ch_url) = (bb.url(""), ch.url("/ingest"));
+    let args = [
+        "--prefix",
+        prefix_s.as_str(),
+        "--bloodbank-url",
+        bb_url.as_str(),
+        "--chroma-endpoint",
+        ch_url.as_str(),
+        "--api-key",
+        "zo-fake-e2e-key",
+    ];
+    let out = install_sh(&env.home(), env.dir.path(), &args, &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "install.sh: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let installed = prefix.join("bin/hookrelay");
+    assert!(installed.exists());
+
+    let run = run_wired("install-sh", env, "say hello", &[touch("marker-install")]);
+    assert_clean(&run);
+    let session = run.result()["session_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(!session.is_empty(), "{}", run.stdout);
+    bb.wait_for(4);
+    assert!(
+        bb.refused().is_empty(),
+        "Bloodbank refused: {:?}",
+        bb.refused()
+    );
+    let routes = bb.accepted();
+    for route in ["session-start", "message", "tool-action", "session-end"] {
+        assert!(
+            routes.iter().any(|r| r.ends_with(route)),
+            "Bloodbank got no {route}: {routes:?}"
+        );
+    }
+    assert!(
+        ch.refused().is_empty(),
+        "bridge refused: {:?}",
+        ch.refused()
+    );
+    let bodies: Vec<Value> = ch.server.received().iter().map(|r| r.json()).collect();
+    assert!(bodies.len() >= 5, "{bodies:?}");
+    assert!(bodies.iter().all(|b| b["session_id"] == session.as_str()));
+
+    // doctor, from the installed binary, with the user's HOME: every check ok.
+    let doctor = Command::new(&installed)
+        .args(["doctor", "--json"])
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("HOME", run.env.home())
+        .current_dir(run.env.dir.path())
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&doctor.stdout).expect("doctor --json");
+    let not_ok: Vec<&Value> = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["status"] != "ok")
+        .collect();
+    assert!(not_ok.is_empty(), "doctor: {not_ok:#?}");
+    assert_eq!(doctor.status.code(), Some(0));
+
+    // --uninstall: settings, config and binary are gone again; what the session
+    // kept (Claude Code's own files, hookrelay's data) is the user's and stays.
+    let out = install_sh(
+        &run.env.home(),
+        run.env.dir.path(),
+        &["--uninstall", "--prefix", prefix_s.as_str()],
+        &[],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "install.sh --uninstall: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!installed.exists());
+    let after = snapshot(&run.env.home());
+    for added in [".claude/settings.json", ".config/hookrelay/config.json"] {
+        assert_eq!(after.get(added), home_before.get(added), "{added} restored");
+    }
 }
