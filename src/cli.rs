@@ -100,6 +100,14 @@ replace git worktree handling). Timeouts are seconds, derived from delivery.dead
 
 /// Parses argv. Usage errors exit 1, never 2: Claude Code reads 2 as "block".
 pub fn parse() -> Result<Cli, Code> {
+    // The hook itself runs with no arguments on every event: building clap's
+    // command tree for it is a tenth of the process's instructions.
+    if std::env::args_os().len() <= 1 {
+        return Ok(Cli {
+            config: None,
+            command: None,
+        });
+    }
     match Cli::try_parse() {
         Ok(cli) => Ok(cli),
         Err(e) => {
