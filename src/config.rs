@@ -189,6 +189,27 @@ pub fn load_with_env(
     })
 }
 
+/// For commands run by a person (`flush`, `status`): warnings and disabled
+/// backends are said on stderr; an unusable file is an error (`None`), since
+/// unlike the hook they have no event to save and should not guess.
+pub fn load_reporting(explicit: Option<&Path>) -> Option<Config> {
+    match load(explicit) {
+        Ok(loaded) => {
+            for w in &loaded.warnings {
+                eprintln!("hookrelay: {w}");
+            }
+            if let Some(e) = loaded.problem() {
+                eprintln!("hookrelay: {e}");
+            }
+            Some(loaded.config)
+        }
+        Err(e) => {
+            eprintln!("hookrelay: {e}");
+            None
+        }
+    }
+}
+
 /// What the hook uses when the file is broken: environment and defaults only, so a
 /// broken config never stops events from being kept locally.
 pub fn fallback() -> Config {

@@ -170,6 +170,23 @@ pub fn fan_out(
     out
 }
 
+/// One attempt at one event (replays): its classified answer. An event the
+/// backend maps to no request counts as delivered.
+pub fn try_once(
+    backend: &dyn Backend,
+    env: &Envelope,
+    transport: &Transport,
+    deadline: Instant,
+) -> Outcome {
+    match backend.request(env) {
+        None => Outcome::Delivered,
+        Some(req) => match transport.send(&req, deadline) {
+            Ok(resp) => backend.classify(&resp),
+            Err(e) => Outcome::Retry(e.0),
+        },
+    }
+}
+
 /// One request to one backend: its classified answer, and a gate's JSON answer.
 fn attempt(
     b: &Arc<dyn Backend>,

@@ -24,17 +24,8 @@ use crate::spool;
 const MIN_REQUEST_TIMEOUT_MS: u64 = 10_000;
 
 pub fn run(config_path: Option<&Path>, dead_letters: bool, only: Option<&str>) -> Code {
-    let config = match config::load(config_path) {
-        Ok(l) => {
-            for w in l.warnings {
-                eprintln!("hookrelay: {w}");
-            }
-            l.config
-        }
-        Err(e) => {
-            eprintln!("hookrelay: {e}");
-            return Code::NonBlocking;
-        }
+    let Some(config) = config::load_reporting(config_path) else {
+        return Code::NonBlocking;
     };
     let paths = Paths::resolve(&config);
 

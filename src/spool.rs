@@ -455,13 +455,12 @@ pub fn drain(
             }
             requests += 1;
             let started_ms = clock::now_ms();
-            let outcome = match backend.request(&entry.envelope) {
-                None => Outcome::Delivered,
-                Some(req) => match transport.send(&req, Instant::now() + budget.request_timeout) {
-                    Ok(resp) => backend.classify(&resp),
-                    Err(e) => Outcome::Retry(e.0),
-                },
-            };
+            let outcome = crate::deliver::try_once(
+                backend,
+                &entry.envelope,
+                transport,
+                Instant::now() + budget.request_timeout,
+            );
             match outcome {
                 Outcome::Delivered => {
                     answered = true;
@@ -592,13 +591,8 @@ pub fn redrive_dead_letters(
             out.torn += 1;
             continue;
         };
-        let outcome = match backend.request(&dl.envelope) {
-            None => Outcome::Delivered,
-            Some(req) => match transport.send(&req, Instant::now() + timeout) {
-                Ok(resp) => backend.classify(&resp),
-                Err(e) => Outcome::Retry(e.0),
-            },
-        };
+        let outcome =
+            crate::deliver::try_once(backend, &dl.envelope, transport, Instant::now() + timeout);
         match outcome {
             Outcome::Delivered => {
                 answered = true;

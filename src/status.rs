@@ -127,17 +127,8 @@ pub fn collect(config: &Config, paths: &Paths) -> Vec<BackendStatus> {
 }
 
 pub fn run(config_path: Option<&Path>, json: bool) -> Code {
-    let config = match config::load(config_path) {
-        Ok(l) => {
-            for w in l.warnings {
-                eprintln!("hookrelay: {w}");
-            }
-            l.config
-        }
-        Err(e) => {
-            eprintln!("hookrelay: {e}");
-            return Code::NonBlocking;
-        }
+    let Some(config) = config::load_reporting(config_path) else {
+        return Code::NonBlocking;
     };
     let paths = Paths::resolve(&config);
     let all = collect(&config, &paths);
