@@ -41,14 +41,7 @@ fn backend_down_for_200_events_then_flush_delivers_each_once_in_order() {
 
     // The backend comes back on the same port.
     let server = Server::start_on(TcpListener::bind(("127.0.0.1", port)).unwrap(), |_| ok());
-    let out = env.run(&["flush"], b"");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
+    let out = run_ok(&env, &["flush"]);
     assert!(
         stdout(&out).contains("hook: delivered 200"),
         "{}",
@@ -346,14 +339,7 @@ fn an_event_killed_before_enrichment_is_rebuilt_from_its_journal_with_its_id() {
     let mut body = serde_json::to_vec(&header).unwrap();
     body.extend_from_slice(b"\n{\"envelope\":{\"id\"");
     std::fs::write(dir.join("1795000000000-999999-abcd1234.jnl"), body).unwrap();
-    let out = env.run(&["flush"], b"");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
+    let out = run_ok(&env, &["flush"]);
     assert!(
         stdout(&out).contains("recovered 1 event"),
         "{}",
@@ -483,14 +469,7 @@ fn a_torn_spool_line_is_skipped_and_counted_never_fatal() {
     std::fs::write(&seg, bytes).unwrap();
     env.hook(&tagged_event(1));
     let server = Server::start_on(TcpListener::bind(("127.0.0.1", port)).unwrap(), |_| ok());
-    let out = env.run(&["flush"], b"");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
+    let out = run_ok(&env, &["flush"]);
     assert!(
         stdout(&out).contains("1 torn line(s) skipped"),
         "{}",
@@ -602,14 +581,7 @@ fn an_unwritable_spool_keeps_the_event_in_its_journal_until_flush_recovers_it() 
 
     std::fs::remove_file(&blocker).unwrap();
     let server = Server::start_on(TcpListener::bind(("127.0.0.1", port)).unwrap(), |_| ok());
-    let out = env.run(&["flush"], b"");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        stdout(&out),
-        stderr(&out)
-    );
+    let out = run_ok(&env, &["flush"]);
     assert!(
         stdout(&out).contains("recovered 1 event"),
         "{}",

@@ -3,11 +3,25 @@
 //! access to the spool and breaker files.
 
 use std::path::PathBuf;
+use std::process::Output;
 
 use serde_json::{Value, json};
 
-use super::TestEnv;
 use super::server::Recorded;
+use super::{TestEnv, stderr, stdout};
+
+/// Runs a command (`flush`, `status`, ...) that must succeed; says why if not.
+pub fn run_ok(env: &TestEnv, args: &[&str]) -> Output {
+    let out = env.run(args, b"");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "hookrelay {args:?}: {}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    out
+}
 
 /// One generic webhook named `hook` at `url`, with these delivery settings.
 pub fn webhook_config(url: &str, delivery: Value) -> Value {
