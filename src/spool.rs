@@ -143,28 +143,62 @@ pub fn pending_bytes(dir: &Path) -> u64 {
         .sum()
 }
 
-/// Bytes waiting, for the hot path: a `readdir`, the cursor and one `stat`,
-/// whatever the spool's size. Full segments count as `SEGMENT_BYTES` (each is
-/// longer by less than one line), so this is within a line per segment of
-/// `pending_bytes`.
-fn pending_bytes_approx(dir: &Path) -> u64 {
-    let cur = read_cursor(dir);
-    let live: Vec<(u64, PathBuf)> = segments(dir)
-        .into_iter()
-        .filter(|(seq, _)| *seq >= cur.seg)
-        .collect();
-    let Some((_, last)) = live.last() else {
-        return 0;
-    };
-    let last_len = std::fs::metadata(last).map(|m| m.len()).unwrap_or(0);
-    let full = (live.len() as u64 - 1) * SEGMENT_BYTES;
-    let consumed = if live[0].0 == cur.seg { cur.offset } else { 0 };
-    (full + last_len).saturating_sub(consumed)
+/// The spool as the hot path sees it, whatever its size: a `readdir`, the
+/// cursor and one `stat` of the last segment.
+struct Tail {
+    cursor: Cursor,
+    /// Segments at or after the cursor, oldest first.
+    live: Vec<(u64, PathBuf)>,
+    last_len: u64,
+}
+
+impl Tail {
+    fn read(dir: &Path) -> Tail {
+        let cursor = read_cursor(dir);
+        let live: Vec<(u64, PathBuf)> = segments(dir)
+            .into_iter()
+            .filter(|(seq, _)| *seq >= cursor.seg)
+            .collect();
+        let last_len = live
+            .last()
+            .and_then(|(_, p)| std::fs::metadata(p).ok())
+            .map_or(0, |m| m.len());
+        Tail {
+            cursor,
+            live,
+            last_len,
+        }
+    }
+
+    /// Bytes waiting. Full segments count as `SEGMENT_BYTES` (each is longer by
+    /// less than one line), so this is within a line per segment of
+    /// `pending_bytes`.
+    fn pending_bytes(&self) -> u64 {
+        let Some((first, _)) = self.live.first() else {
+            return 0;
+        };
+        let full = (self.live.len() as u64 - 1) * SEGMENT_BYTES;
+        let consumed = if *first == self.cursor.seg {
+            self.cursor.offset
+        } else {
+            0
+        };
+        (full + self.last_len).saturating_sub(consumed)
+    }
+
+    /// The segment the next line goes to: the last one until it is full, then a
+    /// new number, never one at or below the cursor (those count as delivered).
+    fn append_seq(&self) -> u64 {
+        match self.live.last() {
+            Some((seq, _)) if self.last_len < SEGMENT_BYTES => *seq,
+            last => last.map_or(0, |(s, _)| *s).max(self.cursor.seg) + 1,
+        }
+    }
 }
 
 /// Are older events waiting for this backend? (The hot path's only spool check.)
 pub fn has_pending(paths: &Paths, backend: &str) -> bool {
-    pending_bytes_approx(&dir(paths, backend)) > 0
+    Tail::read(&dir(paths, backend)).pending_bytes() > 0
 }
 
 /// Holds `<dir>/lock` while appending or changing which files exist.
@@ -194,7 +228,8 @@ pub fn append(
     let line = serde_json::to_vec(entry).expect("an entry serialises");
     let _lock = structure_lock(&dir)?;
     let cap = config.spool.max_bytes;
-    if pending_bytes_approx(&dir) + line.len() as u64 + 1 > cap {
+    let tail = Tail::read(&dir);
+    if tail.pending_bytes() + line.len() as u64 + 1 > cap {
         let msg = format!(
             "SPOOL FULL: the spool of backend `{backend}` holds more than spool.max_bytes = {cap} bytes; \
              event {} went to {} instead (nothing is dropped). Bring the backend back and run \
@@ -203,7 +238,7 @@ pub fn append(
             dir.join(DEAD_LETTERS).display()
         );
         let dl = DeadLetter {
-            envelope: clone_env(&entry.envelope),
+            envelope: entry.envelope.clone(),
             reason: "spool full".into(),
             error: format!("spool full (max_bytes {cap})"),
             attempts: entry.attempts,
@@ -212,25 +247,8 @@ pub fn append(
         append_dead_locked(&dir, &dl)?;
         return Ok(Kept::Overflowed(msg));
     }
-    let segs = segments(&dir);
-    let seq = match segs.last() {
-        Some((seq, p)) if std::fs::metadata(p).map(|m| m.len()).unwrap_or(0) < SEGMENT_BYTES => {
-            *seq
-        }
-        // Never reuse a number at or below the cursor: those count as delivered.
-        last => {
-            last.map(|(s, _)| *s)
-                .unwrap_or(0)
-                .max(read_cursor(&dir).seg)
-                + 1
-        }
-    };
-    jsonl::append_line(&seg_path(&dir, seq), &line)?;
+    jsonl::append_line(&seg_path(&dir, tail.append_seq()), &line)?;
     Ok(Kept::Spooled)
-}
-
-fn clone_env(e: &Envelope) -> Envelope {
-    e.clone()
 }
 
 /// Appends a dead letter (takes the structure lock: re-driving renames the file).
@@ -847,7 +865,7 @@ mod tests {
             },
         )
         .unwrap();
-        let (exact, approx) = (pending_bytes(&dir), pending_bytes_approx(&dir));
+        let (exact, approx) = (pending_bytes(&dir), Tail::read(&dir).pending_bytes());
         assert!(exact.abs_diff(approx) <= 2 * 1000, "{exact} vs {approx}");
         // Everything delivered: nothing pending, by either count.
         let last_len = std::fs::metadata(seg_path(&dir, 3)).unwrap().len();
@@ -860,7 +878,10 @@ mod tests {
             },
         )
         .unwrap();
-        assert_eq!((pending_bytes(&dir), pending_bytes_approx(&dir)), (0, 0));
+        assert_eq!(
+            (pending_bytes(&dir), Tail::read(&dir).pending_bytes()),
+            (0, 0)
+        );
     }
 
     #[test]
