@@ -143,7 +143,7 @@ pub fn fan_out(
     // One request needs no thread: the transport's own timeout ends it at the
     // deadline, and a thread start costs more than the rest of the send.
     if let [(i, req)] = requests.as_slice() {
-        (out[*i].outcome, out[*i].answer) = attempt(&backends[*i], req, transport, deadline);
+        (out[*i].outcome, out[*i].answer) = attempt(&*backends[*i], req, transport, deadline);
         return out;
     }
     let (tx, rx) = mpsc::channel::<(usize, Outcome, Option<Value>)>();
@@ -151,7 +151,7 @@ pub fn fan_out(
     for (i, req) in requests {
         let (b, tx, transport) = (Arc::clone(&backends[i]), tx.clone(), transport.clone());
         std::thread::spawn(move || {
-            let (outcome, answer) = attempt(&b, &req, &transport, deadline);
+            let (outcome, answer) = attempt(&*b, &req, &transport, deadline);
             let _ = tx.send((i, outcome, answer));
         });
     }
@@ -180,16 +180,13 @@ pub fn try_once(
 ) -> Outcome {
     match backend.request(env) {
         None => Outcome::Delivered,
-        Some(req) => match transport.send(&req, deadline) {
-            Ok(resp) => backend.classify(&resp),
-            Err(e) => Outcome::Retry(e.0),
-        },
+        Some(req) => attempt(backend, &req, transport, deadline).0,
     }
 }
 
 /// One request to one backend: its classified answer, and a gate's JSON answer.
 fn attempt(
-    b: &Arc<dyn Backend>,
+    b: &dyn Backend,
     req: &crate::backends::Request,
     transport: &Transport,
     deadline: Instant,
