@@ -157,8 +157,13 @@ impl BackendsConfig {
     }
 
     /// Is any remote backend enabled?
+    /// Same answer as `!build().is_empty()` (a test holds them together), without
+    /// building every backend a second time on each event.
     pub fn any_remote(&self) -> bool {
-        !self.build().is_empty()
+        self.bloodbank.as_ref().is_some_and(|c| c.enabled)
+            || self.chroma.as_ref().is_some_and(|c| c.enabled)
+            || self.orgloop.as_ref().is_some_and(|c| c.enabled)
+            || self.webhooks.iter().any(|c| c.enabled)
     }
 
     /// The enabled backends, in a fixed order.
@@ -339,6 +344,41 @@ fn yes() -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn any_remote_agrees_with_build_for_every_backend_kind() {
+        let env = crate::config::env_from(&[
+            ("BLOODBANK_URL", "http://127.0.0.1:8682"),
+            ("BLOODBANK_ENABLED", "true"),
+            ("ZO_EVENT_ENDPOINT", "http://127.0.0.1:9000/ingest"),
+            ("ORGLOOP_PORT", "4800"),
+            ("HOOK_BACKEND_URL", "http://127.0.0.1:3000"),
+        ]);
+        let mut all = BackendsConfig::default();
+        all.apply_env(&env, &mut Vec::new());
+        assert_eq!(all.build().len(), 4);
+        assert!(all.any_remote());
+        for off in 0..4 {
+            let mut c = BackendsConfig::default();
+            c.apply_env(&env, &mut Vec::new());
+            for (i, enabled) in [
+                c.bloodbank.as_mut().map(|b| &mut b.enabled),
+                c.chroma.as_mut().map(|b| &mut b.enabled),
+                c.orgloop.as_mut().map(|b| &mut b.enabled),
+                c.webhooks.first_mut().map(|b| &mut b.enabled),
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                *enabled.unwrap() = i == off;
+            }
+            assert_eq!(c.build().len(), 1, "only kind {off}");
+            assert_eq!(c.any_remote(), !c.build().is_empty(), "kind {off}");
+        }
+        let none = BackendsConfig::default();
+        assert_eq!(none.any_remote(), !none.build().is_empty());
+        assert!(!none.any_remote());
+    }
 
     #[test]
     fn urls_are_checked_and_named() {
