@@ -138,10 +138,7 @@ fn cached_dirty(
     };
     let index = (meta.mtime(), meta.mtime_nsec(), meta.size());
     use sha2::Digest;
-    let key: String = sha2::Sha256::digest(repo.git_dir.as_os_str().as_bytes())[..12]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let key = crate::text::hex(&sha2::Sha256::digest(repo.git_dir.as_os_str().as_bytes())[..12]);
     let file = dir.join(format!("{key}.json"));
     let now = crate::clock::now_ms();
     if reuse

@@ -32,6 +32,7 @@ mod spool;
 mod status;
 #[cfg(test)]
 mod testdir;
+mod text;
 
 use std::process::ExitCode;
 

@@ -28,6 +28,7 @@ use crate::clock;
 use crate::event::{HookInput, SessionCounters};
 use crate::files;
 use crate::paths::Paths;
+use crate::text::truncate_chars;
 
 /// How many recent tool_use_ids / prompt_ids are remembered to spot duplicate firings.
 pub const SEEN_RING: usize = 64;
@@ -132,7 +133,7 @@ fn apply(state: &mut State, input: &HookInput, now_ms: u64) -> bool {
     state.last_seen_ms = state.last_seen_ms.max(now_ms);
     state.v = 1;
     if state.session_id.is_empty() {
-        state.session_id = truncate(&input.session_id, MAX_NAME_CHARS).to_string();
+        state.session_id = truncate_chars(&input.session_id, MAX_NAME_CHARS).to_string();
     }
     state.events += 1;
 
@@ -143,7 +144,7 @@ fn apply(state: &mut State, input: &HookInput, now_ms: u64) -> bool {
         _ => None,
     };
     if let Some(key) = key {
-        let key = truncate(&key, MAX_NAME_CHARS + 2).to_string();
+        let key = truncate_chars(&key, MAX_NAME_CHARS + 2).to_string();
         if state.seen.contains(&key) {
             state.duplicates += 1;
             return true;
@@ -157,7 +158,7 @@ fn apply(state: &mut State, input: &HookInput, now_ms: u64) -> bool {
         "UserPromptSubmit" => state.turn += 1,
         "PreToolUse" => {
             state.tool_calls += 1;
-            let name = truncate(
+            let name = truncate_chars(
                 input.str_field("tool_name").unwrap_or("_unknown"),
                 MAX_NAME_CHARS,
             );
@@ -173,7 +174,8 @@ fn apply(state: &mut State, input: &HookInput, now_ms: u64) -> bool {
             if let Some(m) = input.str_field("last_assistant_message")
                 && !m.is_empty()
             {
-                state.last_assistant_message = Some(truncate(m, LAST_MESSAGE_CHARS).to_string());
+                state.last_assistant_message =
+                    Some(truncate_chars(m, LAST_MESSAGE_CHARS).to_string());
             }
         }
         _ => {}
@@ -198,14 +200,6 @@ fn counters(state: &State, now_ms: u64, duplicate: bool, ended: bool) -> Session
     }
 }
 
-/// At most `max` characters, cut on a character boundary.
-fn truncate(s: &str, max: usize) -> &str {
-    match s.char_indices().nth(max) {
-        Some((i, _)) => &s[..i],
-        None => s,
-    }
-}
-
 /// The file name for a session: the id itself when it is a plain token (UUIDs
 /// are), else a hash of it, so no id can reach outside the sessions directory.
 fn file_stem(session_id: &str) -> String {
@@ -218,8 +212,7 @@ fn file_stem(session_id: &str) -> String {
         session_id.to_string()
     } else {
         let digest = Sha256::digest(session_id.as_bytes());
-        let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
-        format!("h-{hex}")
+        format!("h-{}", crate::text::hex(&digest[..16]))
     }
 }
 

@@ -290,7 +290,7 @@ fn preview(r: &Value) -> String {
         },
         other => other.to_string(),
     };
-    super::truncate_chars(&text, PREVIEW_CHARS)
+    crate::text::truncate_chars(&text, PREVIEW_CHARS).to_string()
 }
 
 #[cfg(test)]

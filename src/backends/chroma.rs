@@ -201,7 +201,10 @@ impl Chroma {
         out.insert("hook_event_name".into(), json!(event));
 
         let msg = message(env);
-        out.insert("msg".into(), json!(super::truncate_chars(&msg, MSG_CHARS)));
+        out.insert(
+            "msg".into(),
+            json!(crate::text::truncate_chars(&msg, MSG_CHARS)),
+        );
         out.insert(
             "agent_role".into(),
             json!(if env.agent_id.is_some() {
@@ -264,7 +267,7 @@ impl Chroma {
         }
         out.insert(
             "indexable_text".into(),
-            json!(super::truncate_chars(&text, INDEXABLE_CHARS)),
+            json!(crate::text::truncate_chars(&text, INDEXABLE_CHARS)),
         );
         Value::Object(out)
     }
@@ -389,7 +392,7 @@ fn error_detail(env: &Envelope) -> Option<Value> {
 /// `"host_"` + 12 hex of SHA-256(`<salt>:<hostname>`), as the bridge kit computes it.
 pub fn pseudonym(salt: &str, hostname: &str) -> String {
     let digest = Sha256::digest(format!("{salt}:{hostname}").as_bytes());
-    format!("host_{}", &hex(&digest)[..12])
+    format!("host_{}", &crate::text::hex(&digest)[..12])
 }
 
 /// `path` with the home directory prefix written as `~`.
@@ -414,11 +417,7 @@ pub fn hash(session_id: &str, ts: &str, event_type: &str, data: &Value) -> Strin
     m.insert("ts".into(), json!(ts));
     m.insert("event_type".into(), json!(event_type));
     m.insert("data".into(), data.clone());
-    hex(&Sha256::digest(python_json(&Value::Object(m)).as_bytes()))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    crate::text::hex(&Sha256::digest(python_json(&Value::Object(m)).as_bytes()))
 }
 
 /// Python's `json.dumps(v, sort_keys=True, ensure_ascii=False)`: keys sorted at
@@ -540,7 +539,7 @@ fn cap_strings(v: &mut Value, cap: usize) {
     match v {
         Value::String(s) if s.len() > cap => {
             let total = s.chars().count();
-            let kept = super::truncate_chars(s, cap / 4);
+            let kept = crate::text::truncate_chars(s, cap / 4);
             *s = format!("{kept}…[truncated {} chars]", total - kept.chars().count());
         }
         Value::Array(a) => a.iter_mut().for_each(|x| cap_strings(x, cap)),
@@ -738,7 +737,7 @@ mod tests {
             "{\"a\": {\"b\": null, \"c\": true, \"é\": \"ü\\n\\t\\\"\\\\\\u0001\u{7f}\"}, \"big\": 18446744073709551615, \"neg\": -5, \"ts\": \"2026-11-22T00:50:38.378Z\", \"z\": [1, 2.5, -0.0, 1e+16, 1.5e-07, 0.0001, 123.456]}"
         );
         assert_eq!(
-            hex(&Sha256::digest(s.as_bytes())),
+            crate::text::hex(&Sha256::digest(s.as_bytes())),
             "947dceffb508c0d889d5ff2f52b475c1111385570397ee48d7fb437e05c29891"
         );
     }
@@ -760,7 +759,7 @@ mod tests {
             r#"{"n": [0.1, 1e22, 1e-5, 5e-324, 1.7976931348623157e308, -2.5e-8, 100.0, 12345678901234567890], "ключ": "a\u0000b\u001f\u2028", "k": {"B": 1, "a": [], "_": {}}}"#,
         )
         .unwrap();
-        let tricky_hash = hex(&Sha256::digest(python_json(&tricky).as_bytes()));
+        let tricky_hash = crate::text::hex(&Sha256::digest(python_json(&tricky).as_bytes()));
         docs.push((tricky, tricky_hash));
         let script = "import sys,json,hashlib\nfor line in sys.stdin:\n    d=json.loads(line)\n    print(hashlib.sha256(json.dumps(d, sort_keys=True, ensure_ascii=False).encode()).hexdigest())\n";
         let mut child = std::process::Command::new("python3")

@@ -237,14 +237,6 @@ pub fn warn_plain_http(field: &str, uri: &ureq::http::Uri, what: &str, warnings:
     }
 }
 
-/// At most `max` characters of `s` (characters, not bytes: never splits one).
-pub fn truncate_chars(s: &str, max: usize) -> String {
-    match s.char_indices().nth(max) {
-        Some((i, _)) => s[..i].to_string(),
-        None => s.to_string(),
-    }
-}
-
 /// Drops `null` members from objects (at any depth) and `null` items from arrays:
 /// the services behind these backends reject (or choke on) `null` where they expect
 /// a value, and an absent optional field means the same thing to all of them.
@@ -408,9 +400,7 @@ mod tests {
     }
 
     #[test]
-    fn truncation_counts_chars_and_nulls_are_dropped() {
-        assert_eq!(truncate_chars("äöü", 2), "äö");
-        assert_eq!(truncate_chars("ab", 5), "ab");
+    fn nulls_are_dropped() {
         let mut v = serde_json::json!({"a": null, "b": [1, null, {"c": null}]});
         strip_nulls(&mut v);
         assert_eq!(v, serde_json::json!({"b": [1, {}]}));

@@ -138,7 +138,7 @@ impl Orgloop {
         if let Some(text) = summary {
             body.insert(
                 "summary".into(),
-                json!(super::truncate_chars(&text, SUMMARY_CHARS)),
+                json!(crate::text::truncate_chars(&text, SUMMARY_CHARS)),
             );
         }
         if let Some(t) = s("transcript_path") {

@@ -166,12 +166,7 @@ pub fn signature(secret: &str, body: &[u8]) -> String {
         .expect("HMAC takes keys of any length");
     mac.update(body);
     let tag = mac.finalize().into_bytes();
-    let mut out = String::with_capacity(7 + 64);
-    out.push_str("sha256=");
-    for b in tag.iter() {
-        out.push_str(&format!("{b:02x}"));
-    }
-    out
+    format!("sha256={}", crate::text::hex(&tag))
 }
 
 impl Backend for Webhook {
