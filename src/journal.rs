@@ -258,9 +258,8 @@ fn rebuild(
     let report = redactor.redact_map(&mut parsed.raw);
     let targets: Vec<String> = config
         .backends
-        .build()
-        .into_iter()
-        .filter(|b| b.wants(&parsed.hook_event_name))
+        .for_event(&parsed.hook_event_name)
+        .iter()
         .map(|b| b.name().to_string())
         .collect();
     let env = enrich::envelope(

@@ -62,9 +62,8 @@ pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
     //    before anything can fail, so a kill from here on loses nothing.
     let backends: Vec<Arc<dyn Backend>> = config
         .backends
-        .build()
+        .for_event(&input.hook_event_name)
         .into_iter()
-        .filter(|b| b.wants(&input.hook_event_name))
         .map(Arc::from)
         .collect();
     // The id and time are minted here so a recovered event keeps the same ones.

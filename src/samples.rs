@@ -207,9 +207,8 @@ fn targets(config_path: Option<&Path>, event: &str) -> String {
     };
     let mut out: Vec<String> = config
         .backends
-        .build()
+        .for_event(event)
         .iter()
-        .filter(|b| b.wants(event))
         .map(|b| b.name().to_string())
         .collect();
     if config.local_enabled() {

@@ -166,6 +166,14 @@ impl BackendsConfig {
             || self.webhooks.iter().any(|c| c.enabled)
     }
 
+    /// The enabled backends that want `event` (per-backend event selection).
+    pub fn for_event(&self, event: &str) -> Vec<Box<dyn Backend>> {
+        self.build()
+            .into_iter()
+            .filter(|b| b.wants(event))
+            .collect()
+    }
+
     /// The enabled backends, in a fixed order.
     pub fn build(&self) -> Vec<Box<dyn Backend>> {
         let mut out: Vec<Box<dyn Backend>> = Vec::new();
