@@ -117,8 +117,8 @@ pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
     if config.local_enabled() || config_broken {
         match sink::keep(&paths, &envelope) {
             Ok(file) => {
-                if let Some(e) = config_error.take() {
-                    problems.insert(0, format!("{e}; event kept in {}", file.display()));
+                if let Some(e) = config_error.as_mut() {
+                    e.push_str(&format!("; event kept in {}", file.display()));
                 }
             }
             Err(e) => problems.push(format!("local sink {}: {e}", paths.events_dir().display())),
