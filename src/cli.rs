@@ -58,7 +58,7 @@ replace git worktree handling). Timeouts are seconds, derived from delivery.dead
     Install {
         /// Which settings file: user (~/.claude/settings.json) or project (./.claude/settings.json).
         #[arg(long, value_enum, default_value = "user")]
-        scope: crate::settings::Scope,
+        scope: crate::commands::install::Scope,
         /// all, tools, lifecycle, or a comma-separated list of event names.
         #[arg(long, default_value = "all", value_name = "SET")]
         events: String,
@@ -72,7 +72,7 @@ replace git worktree handling). Timeouts are seconds, derived from delivery.dead
     /// Remove hookrelay's entries from Claude Code's settings.json (restores the backup when nothing else changed).
     Uninstall {
         #[arg(long, value_enum, default_value = "user")]
-        scope: crate::settings::Scope,
+        scope: crate::commands::install::Scope,
         #[arg(long, value_name = "FILE")]
         settings: Option<PathBuf>,
         #[arg(long)]
@@ -131,18 +131,18 @@ pub fn parse() -> Result<Cli, Code> {
 pub fn dispatch(cli: Cli) -> Code {
     let config = cli.config.as_deref();
     match cli.command {
-        None => crate::relay::run_hook(config),
+        None => crate::commands::hook::run_hook(config),
         Some(Command::Flush {
             dead_letters,
             backend,
-        }) => crate::flush::run(config, dead_letters, backend.as_deref()),
-        Some(Command::Status { json }) => crate::status::run(config, json),
+        }) => crate::commands::flush::run(config, dead_letters, backend.as_deref()),
+        Some(Command::Status { json }) => crate::commands::status::run(config, json),
         Some(Command::Install {
             scope,
             events,
             settings,
             dry_run,
-        }) => crate::settings::run_install(crate::settings::InstallArgs {
+        }) => crate::commands::install::run_install(crate::commands::install::InstallArgs {
             config,
             scope,
             events: &events,
@@ -153,16 +153,16 @@ pub fn dispatch(cli: Cli) -> Code {
             scope,
             settings,
             dry_run,
-        }) => crate::settings::run_uninstall(crate::settings::UninstallArgs {
+        }) => crate::commands::install::run_uninstall(crate::commands::install::UninstallArgs {
             scope,
             settings: settings.as_deref(),
             dry_run,
         }),
-        Some(Command::Doctor { json }) => crate::doctor::run(config, json),
+        Some(Command::Doctor { json }) => crate::commands::doctor::run(config, json),
         Some(Command::Send {
             event,
             session,
             list,
-        }) => crate::samples::run(config, event.as_deref(), session.as_deref(), list),
+        }) => crate::commands::send::run(config, event.as_deref(), session.as_deref(), list),
     }
 }

@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Deserializer};
 use serde_json::{Value, json};
 
-use crate::decision::Verdict;
-use crate::event::HookInput;
+use crate::protocol::answer::Verdict;
+use crate::protocol::envelope::HookInput;
 use crate::redact::Redactor;
 
 #[derive(Debug, Default, Deserialize)]

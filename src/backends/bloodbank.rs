@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::{Backend, EventSet, HttpResponse, Outcome, Request};
-use crate::event::Envelope;
+use crate::protocol::envelope::Envelope;
 
 pub const DEFAULT_URL: &str = "http://localhost:8682";
 
@@ -70,12 +70,12 @@ impl BloodbankConfig {
         } else {
             "backends.bloodbank.url"
         };
-        let uri = super::check_url(field, &self.url)?;
+        let uri = super::url::check_url(field, &self.url)?;
         // FastAPI answers a trailing slash with a 307 the hook cannot follow.
         if self.url.ends_with('/') {
             return Err(format!(
                 "{field}: `{}` ends with `/`; give the base URL without it (e.g. {DEFAULT_URL})",
-                super::http::redact_userinfo(&self.url)
+                super::url::redact_userinfo(&self.url)
             ));
         }
         if uri.query().is_some() {
@@ -290,7 +290,7 @@ fn preview(r: &Value) -> String {
         },
         other => other.to_string(),
     };
-    crate::text::truncate_chars(&text, PREVIEW_CHARS).to_string()
+    crate::util::text::truncate_chars(&text, PREVIEW_CHARS).to_string()
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
 use super::{Backend, EventSet, HttpResponse, Outcome, Request, Secret};
-use crate::event::Envelope;
+use crate::protocol::envelope::Envelope;
 
 pub const DEFAULT_ENDPOINT: &str = "http://localhost:9000/ingest";
 
@@ -126,16 +126,16 @@ impl ChromaConfig {
         } else {
             "backends.chroma.endpoint"
         };
-        let uri = super::check_url(field, &self.endpoint)?;
+        let uri = super::url::check_url(field, &self.endpoint)?;
         let path = uri.path();
         if uri.query().is_some() || !(path.ends_with("/ingest") || path.ends_with("/events")) {
             return Err(format!(
                 "{field}: `{}` must end in /ingest, without a trailing slash or query (the bridge answers 404 otherwise); e.g. {DEFAULT_ENDPOINT}",
-                super::http::redact_userinfo(&self.endpoint)
+                super::url::redact_userinfo(&self.endpoint)
             ));
         }
         if self.api_key.as_ref().is_some_and(|k| !k.is_empty()) {
-            super::warn_plain_http(field, &uri, "API key", warnings);
+            super::url::warn_plain_http(field, &uri, "API key", warnings);
         }
         Ok(())
     }
@@ -203,7 +203,7 @@ impl Chroma {
         let msg = message(env);
         out.insert(
             "msg".into(),
-            json!(crate::text::truncate_chars(&msg, MSG_CHARS)),
+            json!(crate::util::text::truncate_chars(&msg, MSG_CHARS)),
         );
         out.insert(
             "agent_role".into(),
@@ -267,7 +267,7 @@ impl Chroma {
         }
         out.insert(
             "indexable_text".into(),
-            json!(crate::text::truncate_chars(&text, INDEXABLE_CHARS)),
+            json!(crate::util::text::truncate_chars(&text, INDEXABLE_CHARS)),
         );
         Value::Object(out)
     }
@@ -392,7 +392,7 @@ fn error_detail(env: &Envelope) -> Option<Value> {
 /// `"host_"` + 12 hex of SHA-256(`<salt>:<hostname>`), as the bridge kit computes it.
 pub fn pseudonym(salt: &str, hostname: &str) -> String {
     let digest = Sha256::digest(format!("{salt}:{hostname}").as_bytes());
-    format!("host_{}", &crate::text::hex(&digest)[..12])
+    format!("host_{}", &crate::util::text::hex(&digest)[..12])
 }
 
 /// `path` with the home directory prefix written as `~`.
@@ -417,7 +417,7 @@ pub fn hash(session_id: &str, ts: &str, event_type: &str, data: &Value) -> Strin
     m.insert("ts".into(), json!(ts));
     m.insert("event_type".into(), json!(event_type));
     m.insert("data".into(), data.clone());
-    crate::text::hex(&Sha256::digest(python_json(&Value::Object(m)).as_bytes()))
+    crate::util::text::hex(&Sha256::digest(python_json(&Value::Object(m)).as_bytes()))
 }
 
 /// Python's `json.dumps(v, sort_keys=True, ensure_ascii=False)`: keys sorted at
@@ -539,7 +539,7 @@ fn cap_strings(v: &mut Value, cap: usize) {
     match v {
         Value::String(s) if s.len() > cap => {
             let total = s.chars().count();
-            let kept = crate::text::truncate_chars(s, cap / 4);
+            let kept = crate::util::text::truncate_chars(s, cap / 4);
             *s = format!("{kept}…[truncated {} chars]", total - kept.chars().count());
         }
         Value::Array(a) => a.iter_mut().for_each(|x| cap_strings(x, cap)),
@@ -737,7 +737,7 @@ mod tests {
             "{\"a\": {\"b\": null, \"c\": true, \"é\": \"ü\\n\\t\\\"\\\\\\u0001\u{7f}\"}, \"big\": 18446744073709551615, \"neg\": -5, \"ts\": \"2026-11-22T00:50:38.378Z\", \"z\": [1, 2.5, -0.0, 1e+16, 1.5e-07, 0.0001, 123.456]}"
         );
         assert_eq!(
-            crate::text::hex(&Sha256::digest(s.as_bytes())),
+            crate::util::text::hex(&Sha256::digest(s.as_bytes())),
             "947dceffb508c0d889d5ff2f52b475c1111385570397ee48d7fb437e05c29891"
         );
     }
@@ -759,7 +759,7 @@ mod tests {
             r#"{"n": [0.1, 1e22, 1e-5, 5e-324, 1.7976931348623157e308, -2.5e-8, 100.0, 12345678901234567890], "ключ": "a\u0000b\u001f\u2028", "k": {"B": 1, "a": [], "_": {}}}"#,
         )
         .unwrap();
-        let tricky_hash = crate::text::hex(&Sha256::digest(python_json(&tricky).as_bytes()));
+        let tricky_hash = crate::util::text::hex(&Sha256::digest(python_json(&tricky).as_bytes()));
         docs.push((tricky, tricky_hash));
         let script = "import sys,json,hashlib\nfor line in sys.stdin:\n    d=json.loads(line)\n    print(hashlib.sha256(json.dumps(d, sort_keys=True, ensure_ascii=False).encode()).hexdigest())\n";
         let mut child = std::process::Command::new("python3")

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::{Backend, EventSet, HttpResponse, Outcome, Request, Secret};
-use crate::event::Envelope;
+use crate::protocol::envelope::Envelope;
 
 pub const DEFAULT_PORT: &str = "4800";
 /// `summary` is the last assistant message, cut to this many characters.
@@ -79,7 +79,7 @@ impl OrgloopConfig {
             (_, None) => "$ORGLOOP_PORT",
             (false, Some(_)) => "backends.orgloop.url",
         };
-        super::check_url(field, &self.url())?;
+        super::url::check_url(field, &self.url())?;
         Ok(())
     }
 }
@@ -138,7 +138,7 @@ impl Orgloop {
         if let Some(text) = summary {
             body.insert(
                 "summary".into(),
-                json!(crate::text::truncate_chars(&text, SUMMARY_CHARS)),
+                json!(crate::util::text::truncate_chars(&text, SUMMARY_CHARS)),
             );
         }
         if let Some(t) = s("transcript_path") {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::HttpResponse;
-use crate::event::{Agent, Envelope, GitInfo, Host, RedactionReport, SessionCounters};
+use crate::protocol::envelope::{Agent, Envelope, GitInfo, Host, RedactionReport, SessionCounters};
 
 /// The fixture `tests/fixtures/claude-code/<event>.json` wrapped in a fully
 /// enriched envelope with fixed id, time, host, git and session counters.

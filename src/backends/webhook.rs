@@ -8,7 +8,7 @@ use serde::Deserialize;
 use sha2::Sha256;
 
 use super::{Backend, EventSet, HttpResponse, Outcome, Request, Secret};
-use crate::event::Envelope;
+use crate::protocol::envelope::Envelope;
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -91,13 +91,13 @@ impl WebhookConfig {
         } else {
             format!("backends.webhooks[{index}].url")
         };
-        let uri = super::check_url(&field, &self.url)?;
+        let uri = super::url::check_url(&field, &self.url)?;
         let has = |s: &Option<Secret>| s.as_ref().is_some_and(|s| !s.is_empty());
         if has(&self.api_key) {
-            super::warn_plain_http(&field, &uri, "API key", warnings);
+            super::url::warn_plain_http(&field, &uri, "API key", warnings);
         }
         if has(&self.bearer_token) {
-            super::warn_plain_http(&field, &uri, "bearer token", warnings);
+            super::url::warn_plain_http(&field, &uri, "bearer token", warnings);
         }
         for (k, v) in &self.headers {
             let bad = |s: &str| s.chars().any(|c| c == '\r' || c == '\n');
@@ -166,7 +166,7 @@ pub fn signature(secret: &str, body: &[u8]) -> String {
         .expect("HMAC takes keys of any length");
     mac.update(body);
     let tag = mac.finalize().into_bytes();
-    format!("sha256={}", crate::text::hex(&tag))
+    format!("sha256={}", crate::util::text::hex(&tag))
 }
 
 impl Backend for Webhook {

@@ -3,10 +3,10 @@
 
 use std::path::PathBuf;
 
-use crate::clock;
-use crate::event::Envelope;
-use crate::jsonl;
-use crate::paths::Paths;
+use crate::protocol::envelope::Envelope;
+use crate::store::jsonl;
+use crate::store::paths::Paths;
+use crate::util::clock;
 
 /// Appends the envelope; returns the file it went to.
 pub fn keep(paths: &Paths, env: &Envelope) -> std::io::Result<PathBuf> {

@@ -10,19 +10,21 @@
 //! non-empty spool; with an open breaker a gate counts as unreachable at once and
 //! its `on_unreachable` policy applies without waiting.
 
+pub mod breaker;
+pub mod transport;
+
 use std::sync::Arc;
 use std::sync::mpsc;
 use std::time::Instant;
 
 use serde_json::Value;
 
-use crate::backends::http::Transport;
 use crate::backends::webhook::GateConfig;
 use crate::backends::{Backend, Outcome};
-use crate::breaker;
-use crate::event::Envelope;
-use crate::paths::Paths;
-use crate::spool;
+use crate::delivery::transport::Transport;
+use crate::protocol::envelope::Envelope;
+use crate::store::paths::Paths;
+use crate::store::spool;
 
 /// How one backend gets this event.
 #[derive(Clone, Debug, PartialEq)]

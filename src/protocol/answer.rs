@@ -11,8 +11,8 @@ use serde_json::{Map, Value, json};
 
 use crate::backends::Outcome;
 use crate::backends::webhook::FailMode;
-use crate::deliver::Delivery;
-use crate::event::Envelope;
+use crate::delivery::Delivery;
+use crate::protocol::envelope::Envelope;
 
 /// One source's opinion, already in Claude Code's hook-output shape.
 #[derive(Clone, Debug)]
@@ -662,7 +662,7 @@ mod tests {
     }
 
     fn all_events() -> Vec<String> {
-        crate::event::KNOWN_EVENTS
+        crate::protocol::envelope::KNOWN_EVENTS
             .iter()
             .map(|s| s.to_string())
             .collect()

@@ -9,11 +9,11 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::backends::http::Transport;
+use crate::commands::install;
 use crate::config::{self, Config};
+use crate::delivery::transport::Transport;
 use crate::exit::Code;
-use crate::paths::{self, Paths};
-use crate::settings;
+use crate::store::paths::{self, Paths};
 
 /// How long a health check or reachability probe may take per backend.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
@@ -155,7 +155,7 @@ fn check_backends(config: &Config, out: &mut Vec<Check>) {
     for b in &backends {
         let name = format!("backend {}", b.name());
         let url = b.endpoint();
-        let shown = crate::backends::http::redact_userinfo(&url);
+        let shown = crate::backends::url::redact_userinfo(&url);
         // URL shape and transport security.
         let Some(u) = Url::parse(&url) else {
             out.push(check(
@@ -186,7 +186,7 @@ fn check_backends(config: &Config, out: &mut Vec<Check>) {
                     headers: Vec::new(),
                     body: Vec::new(),
                 };
-                let shown_h = crate::backends::http::redact_userinfo(&h);
+                let shown_h = crate::backends::url::redact_userinfo(&h);
                 match transport.send(&req, Instant::now() + PROBE_TIMEOUT) {
                     Ok(r) if (200..300).contains(&r.status) => check(
                         &name,
@@ -321,8 +321,8 @@ struct Wired {
 /// project, project-local (run doctor from the project to see its wiring).
 fn settings_files() -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = Vec::new();
-    let user = settings::settings_path(settings::Scope::User).ok();
-    let project = settings::settings_path(settings::Scope::Project).ok();
+    let user = install::settings_path(install::Scope::User).ok();
+    let project = install::settings_path(install::Scope::Project).ok();
     let local = project
         .as_ref()
         .map(|p| p.with_file_name("settings.local.json"));
@@ -342,7 +342,7 @@ fn check_settings(out: &mut Vec<Check>) -> Vec<Wired> {
             Ok(t) => t,
             Err(_) => continue,
         };
-        let root = match settings::parse(&file, &text) {
+        let root = match install::parse(&file, &text) {
             Ok(r) => r,
             Err(e) => {
                 problems.push(e.to_string());
@@ -360,7 +360,7 @@ fn check_settings(out: &mut Vec<Check>) -> Vec<Wired> {
                     .into_iter()
                     .flatten()
                 {
-                    if settings::is_ours(h) {
+                    if install::is_ours(h) {
                         wired.push(Wired {
                             file: file.clone(),
                             event: event.clone(),
@@ -400,11 +400,11 @@ fn check_settings(out: &mut Vec<Check>) -> Vec<Wired> {
         .map(|w| format!("{} ({})", w.event, w.command))
         .collect();
     let events: Vec<&str> = wired.iter().map(|w| w.event.as_str()).collect();
-    let missing: Vec<&str> = settings::default_events()
+    let missing: Vec<&str> = install::default_events()
         .into_iter()
         .filter(|e| !events.contains(e))
         .collect();
-    let breaking: Vec<&str> = settings::NEVER_BY_DEFAULT
+    let breaking: Vec<&str> = install::NEVER_BY_DEFAULT
         .into_iter()
         .filter(|e| events.contains(e))
         .collect();
@@ -467,7 +467,7 @@ fn check_settings(out: &mut Vec<Check>) -> Vec<Wired> {
 
 /// The file a command's program resolves to (PATH lookup for a bare name).
 fn resolve_program(command: &str) -> Option<PathBuf> {
-    let prog = settings::program_of(command)?;
+    let prog = install::program_of(command)?;
     let p = Path::new(&prog);
     if prog.contains('/') {
         return p.canonicalize().ok();
@@ -655,7 +655,7 @@ fn walk_files(dir: &Path, f: &mut dyn FnMut(&Path)) {
 
 /// Spool, breaker and dead-letter state, as `hookrelay status` sees it.
 fn check_spool(config: &Config, paths: &Paths, out: &mut Vec<Check>) {
-    let statuses = crate::status::collect(config, paths);
+    let statuses = crate::commands::status::collect(config, paths);
     let mut any = false;
     for st in statuses.iter().filter(|s| !s.attention.is_empty()) {
         any = true;

@@ -12,12 +12,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::backends::Backend;
-use crate::backends::http::Transport;
 use crate::config;
+use crate::delivery::transport::Transport;
 use crate::exit::Code;
-use crate::journal;
-use crate::paths::Paths;
-use crate::spool;
+use crate::store::journal;
+use crate::store::paths::Paths;
+use crate::store::spool;
 
 /// Time limit of one replayed request (the hook's deadline is for Claude Code's
 /// sake; a flush can afford to wait for a slow backend).

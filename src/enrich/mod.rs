@@ -4,12 +4,13 @@
 //! Cheap by design: no process is spawned (git state is read from `.git` by
 //! `git.rs`), and the host facts come from the kernel or the environment.
 
-use crate::clock;
+pub mod git;
+pub mod session;
+
 use crate::config::Config;
-use crate::event::{Agent, Envelope, HookInput, Host, RedactionReport};
-use crate::git;
-use crate::paths::Paths;
-use crate::session;
+use crate::protocol::envelope::{Agent, Envelope, HookInput, Host, RedactionReport};
+use crate::store::paths::Paths;
+use crate::util::clock;
 
 /// Wraps a (redacted) HookInput into an envelope.
 /// `id` is minted by the caller before the event is journaled, so a recovered

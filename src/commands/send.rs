@@ -8,136 +8,136 @@ use serde_json::Value;
 
 use crate::config;
 use crate::exit::Code;
-use crate::input;
-use crate::paths::Paths;
+use crate::protocol::input;
+use crate::store::paths::Paths;
 
 /// One compact HookInput per event, captured from Claude Code 2.1.330.
 pub const SAMPLES: [(&str, &str); 33] = [
     (
         "PreToolUse",
-        include_str!("../hooks/events/PreToolUse.json"),
+        include_str!("../../hooks/events/PreToolUse.json"),
     ),
     (
         "PostToolUse",
-        include_str!("../hooks/events/PostToolUse.json"),
+        include_str!("../../hooks/events/PostToolUse.json"),
     ),
     (
         "PostToolUseFailure",
-        include_str!("../hooks/events/PostToolUseFailure.json"),
+        include_str!("../../hooks/events/PostToolUseFailure.json"),
     ),
     (
         "PostToolBatch",
-        include_str!("../hooks/events/PostToolBatch.json"),
+        include_str!("../../hooks/events/PostToolBatch.json"),
     ),
     (
         "Notification",
-        include_str!("../hooks/events/Notification.json"),
+        include_str!("../../hooks/events/Notification.json"),
     ),
     (
         "UserPromptSubmit",
-        include_str!("../hooks/events/UserPromptSubmit.json"),
+        include_str!("../../hooks/events/UserPromptSubmit.json"),
     ),
     (
         "UserPromptExpansion",
-        include_str!("../hooks/events/UserPromptExpansion.json"),
+        include_str!("../../hooks/events/UserPromptExpansion.json"),
     ),
     (
         "SessionStart",
-        include_str!("../hooks/events/SessionStart.json"),
+        include_str!("../../hooks/events/SessionStart.json"),
     ),
     (
         "SessionEnd",
-        include_str!("../hooks/events/SessionEnd.json"),
+        include_str!("../../hooks/events/SessionEnd.json"),
     ),
-    ("Stop", include_str!("../hooks/events/Stop.json")),
+    ("Stop", include_str!("../../hooks/events/Stop.json")),
     (
         "StopFailure",
-        include_str!("../hooks/events/StopFailure.json"),
+        include_str!("../../hooks/events/StopFailure.json"),
     ),
     (
         "SubagentStart",
-        include_str!("../hooks/events/SubagentStart.json"),
+        include_str!("../../hooks/events/SubagentStart.json"),
     ),
     (
         "SubagentStop",
-        include_str!("../hooks/events/SubagentStop.json"),
+        include_str!("../../hooks/events/SubagentStop.json"),
     ),
     (
         "PreCompact",
-        include_str!("../hooks/events/PreCompact.json"),
+        include_str!("../../hooks/events/PreCompact.json"),
     ),
     (
         "PostCompact",
-        include_str!("../hooks/events/PostCompact.json"),
+        include_str!("../../hooks/events/PostCompact.json"),
     ),
     (
         "PreModelSwitch",
-        include_str!("../hooks/events/PreModelSwitch.json"),
+        include_str!("../../hooks/events/PreModelSwitch.json"),
     ),
     (
         "PostModelSwitch",
-        include_str!("../hooks/events/PostModelSwitch.json"),
+        include_str!("../../hooks/events/PostModelSwitch.json"),
     ),
     (
         "PermissionRequest",
-        include_str!("../hooks/events/PermissionRequest.json"),
+        include_str!("../../hooks/events/PermissionRequest.json"),
     ),
     (
         "PermissionDenied",
-        include_str!("../hooks/events/PermissionDenied.json"),
+        include_str!("../../hooks/events/PermissionDenied.json"),
     ),
-    ("Setup", include_str!("../hooks/events/Setup.json")),
+    ("Setup", include_str!("../../hooks/events/Setup.json")),
     (
         "TeammateIdle",
-        include_str!("../hooks/events/TeammateIdle.json"),
+        include_str!("../../hooks/events/TeammateIdle.json"),
     ),
     (
         "TaskCreated",
-        include_str!("../hooks/events/TaskCreated.json"),
+        include_str!("../../hooks/events/TaskCreated.json"),
     ),
     (
         "TaskCompleted",
-        include_str!("../hooks/events/TaskCompleted.json"),
+        include_str!("../../hooks/events/TaskCompleted.json"),
     ),
     (
         "Elicitation",
-        include_str!("../hooks/events/Elicitation.json"),
+        include_str!("../../hooks/events/Elicitation.json"),
     ),
     (
         "ElicitationResult",
-        include_str!("../hooks/events/ElicitationResult.json"),
+        include_str!("../../hooks/events/ElicitationResult.json"),
     ),
     (
         "ConfigChange",
-        include_str!("../hooks/events/ConfigChange.json"),
+        include_str!("../../hooks/events/ConfigChange.json"),
     ),
     (
         "WorktreeCreate",
-        include_str!("../hooks/events/WorktreeCreate.json"),
+        include_str!("../../hooks/events/WorktreeCreate.json"),
     ),
     (
         "WorktreeRemove",
-        include_str!("../hooks/events/WorktreeRemove.json"),
+        include_str!("../../hooks/events/WorktreeRemove.json"),
     ),
     (
         "InstructionsLoaded",
-        include_str!("../hooks/events/InstructionsLoaded.json"),
+        include_str!("../../hooks/events/InstructionsLoaded.json"),
     ),
     (
         "CwdChanged",
-        include_str!("../hooks/events/CwdChanged.json"),
+        include_str!("../../hooks/events/CwdChanged.json"),
     ),
     (
         "FileChanged",
-        include_str!("../hooks/events/FileChanged.json"),
+        include_str!("../../hooks/events/FileChanged.json"),
     ),
     (
         "DirectoryAdded",
-        include_str!("../hooks/events/DirectoryAdded.json"),
+        include_str!("../../hooks/events/DirectoryAdded.json"),
     ),
     (
         "MessageDisplay",
-        include_str!("../hooks/events/MessageDisplay.json"),
+        include_str!("../../hooks/events/MessageDisplay.json"),
     ),
 ];
 
@@ -191,7 +191,7 @@ pub fn run(
         bytes,
         read_error: None,
     };
-    let code = crate::relay::run(config_path, raw);
+    let code = crate::commands::hook::run(config_path, raw);
     eprintln!(
         "hookrelay send: {canonical} (session {session}) -> {}",
         targets(config_path, canonical)
@@ -233,7 +233,7 @@ mod tests {
 
     #[test]
     fn every_known_event_has_a_sample_named_for_it() {
-        for e in crate::event::KNOWN_EVENTS {
+        for e in crate::protocol::envelope::KNOWN_EVENTS {
             let s: Value = serde_json::from_str(sample(e).unwrap()).unwrap();
             assert_eq!(s["hook_event_name"], e);
         }

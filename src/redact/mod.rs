@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use crate::config::RedactionConfig;
-use crate::event::RedactionReport;
+use crate::protocol::envelope::RedactionReport;
 
 /// The replacement for a JSON value whose key names a secret.
 const SECRET_KEY_VALUE: &str = "secret_key_value";

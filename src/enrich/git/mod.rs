@@ -12,7 +12,7 @@ use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::event::GitInfo;
+use crate::protocol::envelope::GitInfo;
 
 /// Indexes with more entries than this are not checked (`dirty: None`).
 pub const MAX_INDEX_ENTRIES: u32 = 20_000;
@@ -138,9 +138,10 @@ fn cached_dirty(
     };
     let index = (meta.mtime(), meta.mtime_nsec(), meta.size());
     use sha2::Digest;
-    let key = crate::text::hex(&sha2::Sha256::digest(repo.git_dir.as_os_str().as_bytes())[..12]);
+    let key =
+        crate::util::text::hex(&sha2::Sha256::digest(repo.git_dir.as_os_str().as_bytes())[..12]);
     let file = dir.join(format!("{key}.json"));
-    let now = crate::clock::now_ms();
+    let now = crate::util::clock::now_ms();
     if reuse
         && let Some(c) = fs::read(&file)
             .ok()
@@ -158,12 +159,13 @@ fn cached_dirty(
         dirty,
     })
     .expect("cache serialises");
-    let opts = crate::files::private()
+    let opts = crate::store::files::private()
         .write(true)
         .create(true)
         .truncate(true)
         .clone();
-    let _ = crate::files::open(&file, &opts).and_then(|mut f| io::Write::write_all(&mut f, &bytes));
+    let _ = crate::store::files::open(&file, &opts)
+        .and_then(|mut f| io::Write::write_all(&mut f, &bytes));
     dirty
 }
 
@@ -767,7 +769,7 @@ fn be16(b: &[u8]) -> u16 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testdir::TempDir;
+    use crate::util::testdir::TempDir;
     use std::process::Command;
 
     /// Uncached, as the tests below mean it (the cache has its own test).

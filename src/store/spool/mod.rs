@@ -21,16 +21,16 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
-use crate::backends::http::Transport;
 use crate::backends::{Backend, Outcome};
-use crate::breaker;
-use crate::clock;
 use crate::config::Config;
-use crate::deliver::{Delivery, Route, Routed};
-use crate::event::Envelope;
-use crate::files;
-use crate::jsonl;
-use crate::paths::Paths;
+use crate::delivery::breaker;
+use crate::delivery::transport::Transport;
+use crate::delivery::{Delivery, Route, Routed};
+use crate::protocol::envelope::Envelope;
+use crate::store::files;
+use crate::store::jsonl;
+use crate::store::paths::Paths;
+use crate::util::clock;
 
 /// A new segment starts once the last one reaches this size.
 pub const SEGMENT_BYTES: u64 = 16 * 1024 * 1024;
@@ -492,7 +492,7 @@ pub fn drain(
             }
             requests += 1;
             let started_ms = clock::now_ms();
-            let outcome = crate::deliver::try_once(
+            let outcome = crate::delivery::try_once(
                 backend,
                 &entry.envelope,
                 transport,
@@ -629,7 +629,7 @@ pub fn redrive_dead_letters(
             continue;
         };
         let outcome =
-            crate::deliver::try_once(backend, &dl.envelope, transport, Instant::now() + timeout);
+            crate::delivery::try_once(backend, &dl.envelope, transport, Instant::now() + timeout);
         match outcome {
             Outcome::Delivered => {
                 answered = true;
@@ -770,7 +770,7 @@ mod tests {
 
     use super::*;
     use crate::backends::{HttpResponse, Request};
-    use crate::testdir::TempDir;
+    use crate::util::testdir::TempDir;
 
     /// Records the ids it is asked for; "sends" nothing (request `None` counts as
     /// delivered), or fails every request with `fail`.

@@ -20,16 +20,16 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::clock;
 use crate::config::Config;
 use crate::enrich;
-use crate::event::Envelope;
-use crate::files;
-use crate::input;
-use crate::paths::Paths;
+use crate::protocol::envelope::Envelope;
+use crate::protocol::input;
 use crate::redact::Redactor;
-use crate::sink;
-use crate::spool;
+use crate::store::files;
+use crate::store::local;
+use crate::store::paths::Paths;
+use crate::store::spool;
+use crate::util::clock;
 
 /// The hot path leaves younger orphans alone (their owners are most likely
 /// alive, and trying every lock of 100 concurrent hooks would cost): they are
@@ -204,7 +204,7 @@ fn recover_one(paths: &Paths, config: &Config, path: &Path) -> Result<bool, Stri
         None => rebuild(paths, config, &header)?,
     };
     if config.local_enabled() {
-        sink::keep(paths, &envelope).map_err(|e| {
+        local::keep(paths, &envelope).map_err(|e| {
             format!(
                 "recovering event {} into {}: {e}",
                 envelope.id,

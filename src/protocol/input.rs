@@ -7,10 +7,10 @@ use std::io::Read;
 
 use serde_json::{Map, Value};
 
-use crate::clock;
-use crate::event::HookInput;
-use crate::jsonl;
-use crate::paths::Paths;
+use crate::protocol::envelope::HookInput;
+use crate::store::jsonl;
+use crate::store::paths::Paths;
+use crate::util::clock;
 
 /// Inputs larger than this are rejected (kept, size-capped, in the rejects file):
 /// Claude Code's own events stay far below it, and the ChromaDB bridge refuses

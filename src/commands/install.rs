@@ -14,8 +14,8 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value};
 
 use crate::config;
-use crate::event::KNOWN_EVENTS;
 use crate::exit::Code;
+use crate::protocol::envelope::KNOWN_EVENTS;
 
 /// Events whose command hook replaces Claude Code's own behaviour: a WorktreeCreate
 /// command hook must print the new worktree's path (it *replaces* `git worktree
@@ -790,11 +790,11 @@ mod tests {
     fn shipped_fragments_are_what_install_writes() {
         let d = config::DeliveryConfig::default();
         for (spec, text) in [
-            ("all", include_str!("../hooks/settings.all-events.json")),
-            ("tools", include_str!("../hooks/settings.tool-events.json")),
+            ("all", include_str!("../../hooks/settings.all-events.json")),
+            ("tools", include_str!("../../hooks/settings.tool-events.json")),
             (
                 "SessionStart,SessionEnd",
-                include_str!("../hooks/settings.orgloop.json"),
+                include_str!("../../hooks/settings.orgloop.json"),
             ),
         ] {
             let w = Wiring {

@@ -7,13 +7,13 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::breaker;
-use crate::clock;
 use crate::config::{self, Config};
+use crate::delivery::breaker;
 use crate::exit::Code;
-use crate::journal;
-use crate::paths::Paths;
-use crate::spool;
+use crate::store::journal;
+use crate::store::paths::Paths;
+use crate::store::spool;
+use crate::util::clock;
 
 /// Everything `status` knows about one backend.
 #[derive(Debug, Clone, Serialize)]

@@ -6,21 +6,21 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::backends::http::Transport;
 use crate::backends::{Backend, Outcome};
-use crate::clock;
 use crate::config;
-use crate::decision;
-use crate::deliver;
+use crate::delivery;
+use crate::delivery::transport::Transport;
 use crate::enrich;
 use crate::exit::Code;
-use crate::input;
-use crate::journal::{self, Journal};
-use crate::paths::Paths;
 use crate::policy;
+use crate::protocol::answer;
+use crate::protocol::input;
 use crate::redact::Redactor;
-use crate::sink;
-use crate::spool;
+use crate::store::journal::{self, Journal};
+use crate::store::local;
+use crate::store::paths::Paths;
+use crate::store::spool;
+use crate::util::clock;
 
 /// What Claude Code runs: one event on stdin, the answer on stdout.
 pub fn run_hook(config_path: Option<&Path>) -> Code {
@@ -89,7 +89,7 @@ pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
 
     // 5. Enrich: id, time, host, git, project, run, session counters.
     let mut envelope = enrich::envelope(input, id, report, &config, &paths, now_ms);
-    envelope.decision = decision::merge(&envelope, &verdicts).record;
+    envelope.decision = answer::merge(&envelope, &verdicts).record;
     let targets: Vec<String> = backends.iter().map(|b| b.name().to_string()).collect();
     if let Some(j) = journal.as_mut() {
         j.record(&envelope, &targets);
@@ -100,22 +100,22 @@ pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
     //    gets the event at the end of its spool instead (drained in step 10).
     let delivery_time = deadline_for(&envelope.hook_event_name, &config.delivery);
     let deadline = started + delivery_time;
-    let routed = deliver::route(&backends, &paths, now_ms, probe_window_ms(delivery_time));
+    let routed = delivery::route(&backends, &paths, now_ms, probe_window_ms(delivery_time));
     let transport = Transport::new(Duration::from_millis(config.delivery.connect_timeout_ms));
-    let deliveries = deliver::send(&routed, &envelope, &transport, deadline);
+    let deliveries = delivery::send(&routed, &envelope, &transport, deadline);
     if let Some(j) = journal.as_mut() {
         j.done(&delivered(&deliveries));
     }
 
     // 7. The answer: local rules and gates merged, recorded in the kept event.
-    verdicts.extend(decision::gate_verdicts(&envelope, &deliveries));
-    let answer = decision::merge(&envelope, &verdicts);
+    verdicts.extend(answer::gate_verdicts(&envelope, &deliveries));
+    let answer = answer::merge(&envelope, &verdicts);
     envelope.decision = answer.record.clone();
 
     // 8. Keep it locally (the embedded default), then spool what was not delivered.
     let config_broken = config_error.is_some();
     if config.local_enabled() || config_broken {
-        match sink::keep(&paths, &envelope) {
+        match local::keep(&paths, &envelope) {
             Ok(file) => {
                 if let Some(e) = config_error.as_mut() {
                     e.push_str(&format!("; event kept in {}", file.display()));
@@ -157,8 +157,8 @@ pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
             // Drain a backend that just took an event, or one this event only
             // queued behind its own older events; never one whose breaker is open.
             let healthy = match &r.route {
-                deliver::Route::Live | deliver::Route::Probe => d.outcome == Outcome::Delivered,
-                deliver::Route::Queue(why) => why == deliver::QUEUED,
+                delivery::Route::Live | delivery::Route::Probe => d.outcome == Outcome::Delivered,
+                delivery::Route::Queue(why) => why == delivery::QUEUED,
             };
             if healthy {
                 // What is left of the event's deadline, but at least the budget.
@@ -180,7 +180,7 @@ pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
 }
 
 /// Backends that took the event live.
-fn delivered(deliveries: &[deliver::Delivery]) -> Vec<String> {
+fn delivered(deliveries: &[delivery::Delivery]) -> Vec<String> {
     deliveries
         .iter()
         .filter(|d| d.outcome == Outcome::Delivered)

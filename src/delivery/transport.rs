@@ -4,7 +4,7 @@
 use std::io::Read;
 use std::time::{Duration, Instant};
 
-use super::{HttpResponse, Request};
+use crate::backends::{HttpResponse, Request};
 
 /// Answers larger than this are cut: classifiers and gates need only the start.
 const MAX_RESPONSE_BYTES: u64 = 1024 * 1024;
@@ -108,7 +108,7 @@ impl Transport {
 /// A transport error in words a user can act on, on one line, never echoing
 /// credentials.
 fn describe(url: &str, e: &ureq::Error, connect_timeout: Duration) -> String {
-    let target = redact_userinfo(url);
+    let target = crate::backends::url::redact_userinfo(url);
     let text = match e {
         ureq::Error::Timeout(ureq::Timeout::Connect) => format!(
             "no connection within {} ms (host down, firewalled or unreachable?)",
@@ -142,37 +142,13 @@ fn describe(url: &str, e: &ureq::Error, connect_timeout: Duration) -> String {
 fn targets_loopback(url: &str) -> bool {
     url.parse::<ureq::http::Uri>()
         .ok()
-        .and_then(|u| u.host().map(super::is_loopback))
+        .and_then(|u| u.host().map(crate::backends::url::is_loopback))
         .unwrap_or(false)
-}
-
-/// `scheme://user:pass@host/...` -> `scheme://host/...` for messages.
-pub fn redact_userinfo(url: &str) -> String {
-    if let Some(scheme_end) = url.find("://") {
-        let rest = &url[scheme_end + 3..];
-        let host_end = rest.find('/').unwrap_or(rest.len());
-        if let Some(at) = rest[..host_end].rfind('@') {
-            return format!("{}{}", &url[..scheme_end + 3], &rest[at + 1..]);
-        }
-    }
-    url.to_string()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn messages_never_carry_url_credentials() {
-        assert_eq!(
-            redact_userinfo("https://bob:hunter2@example.test:8443/x"),
-            "https://example.test:8443/x"
-        );
-        assert_eq!(
-            redact_userinfo("http://127.0.0.1:9/a@b"),
-            "http://127.0.0.1:9/a@b"
-        );
-    }
 
     #[test]
     fn a_silent_server_is_abandoned_at_the_deadline() {

@@ -17,8 +17,8 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::files;
-use crate::paths::Paths;
+use crate::store::files;
+use crate::store::paths::Paths;
 
 /// First cool-down after a failure.
 pub const BASE_MS: u64 = 1_000;
@@ -213,7 +213,7 @@ mod tests {
 
     #[test]
     fn failure_opens_then_one_probe_then_success_closes() {
-        let t = crate::testdir::TempDir::new("breaker");
+        let t = crate::util::testdir::TempDir::new("breaker");
         let p = t.paths();
         assert_eq!(check(&p, "b", 1_000_000, 2_000), Gate::Send);
         failure(&p, "b", 999_000, 1_000_000, "connection refused");

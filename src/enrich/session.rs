@@ -24,11 +24,11 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::clock;
-use crate::event::{HookInput, SessionCounters};
-use crate::files;
-use crate::paths::Paths;
-use crate::text::truncate_chars;
+use crate::protocol::envelope::{HookInput, SessionCounters};
+use crate::store::files;
+use crate::store::paths::Paths;
+use crate::util::clock;
+use crate::util::text::truncate_chars;
 
 /// How many recent tool_use_ids / prompt_ids are remembered to spot duplicate firings.
 pub const SEEN_RING: usize = 64;
@@ -212,7 +212,7 @@ fn file_stem(session_id: &str) -> String {
         session_id.to_string()
     } else {
         let digest = Sha256::digest(session_id.as_bytes());
-        format!("h-{}", crate::text::hex(&digest[..16]))
+        format!("h-{}", crate::util::text::hex(&digest[..16]))
     }
 }
 
@@ -342,7 +342,7 @@ fn collect_garbage(dir: &Path, keep: &str, now_ms: u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testdir::TempDir;
+    use crate::util::testdir::TempDir;
     use serde_json::{Value, json};
 
     const SID: &str = "bec247b5-945b-4438-957d-99b44004f6e2";

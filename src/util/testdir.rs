@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::paths::Paths;
+use crate::store::paths::Paths;
 
 pub struct TempDir(PathBuf);
 

@@ -1,0 +1,9 @@
+//! One module per thing a user runs: the hook itself (no subcommand), and the
+//! operator commands `flush`, `status`, `send`, `install`/`uninstall`, `doctor`.
+
+pub mod doctor;
+pub mod flush;
+pub mod hook;
+pub mod install;
+pub mod send;
+pub mod status;

@@ -1,0 +1,6 @@
+//! Claude Code's side of the wire: its hook events, the HookInput it sends, the
+//! envelope hookrelay wraps around it, and the answer Claude Code accepts.
+
+pub mod answer;
+pub mod envelope;
+pub mod input;
