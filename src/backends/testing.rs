@@ -8,11 +8,11 @@ use serde_json::Value;
 use super::HttpResponse;
 use crate::protocol::envelope::{Agent, Envelope, GitInfo, Host, RedactionReport, SessionCounters};
 
-/// The fixture `tests/fixtures/claude-code/<event>.json` wrapped in a fully
+/// The fixture `hooks/events/<event>.json` wrapped in a fully
 /// enriched envelope with fixed id, time, host, git and session counters.
 pub fn envelope(event: &str) -> Envelope {
     let path = format!(
-        "{}/tests/fixtures/claude-code/{event}.json",
+        "{}/hooks/events/{event}.json",
         env!("CARGO_MANIFEST_DIR")
     );
     let input: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
@@ -67,7 +67,7 @@ pub fn envelope(event: &str) -> Envelope {
 
 /// Every fixture's event name.
 pub fn all_events() -> Vec<String> {
-    let dir = format!("{}/tests/fixtures/claude-code", env!("CARGO_MANIFEST_DIR"));
+    let dir = format!("{}/hooks/events", env!("CARGO_MANIFEST_DIR"));
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())

@@ -655,7 +655,7 @@ mod tests {
 
     fn fixture(event: &str) -> Envelope {
         let p = format!(
-            "{}/tests/fixtures/claude-code/{event}.json",
+            "{}/hooks/events/{event}.json",
             env!("CARGO_MANIFEST_DIR")
         );
         envelope(serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap())

@@ -2096,7 +2096,7 @@ mod tests {
     #[test]
     fn fixtures_are_untouched() {
         let dir =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/claude-code");
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("hooks/events");
         let r = on();
         for entry in std::fs::read_dir(dir).unwrap() {
             let p = entry.unwrap().path();

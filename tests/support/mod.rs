@@ -193,7 +193,7 @@ pub fn read_jsonl(path: &Path) -> Vec<Value> {
 
 /// The fixtures captured from Claude Code 2.1.330, as compact lines (as on the wire).
 pub fn fixtures() -> Vec<(String, Vec<u8>)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/claude-code");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("hooks/events");
     let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -212,7 +212,7 @@ pub fn fixtures() -> Vec<(String, Vec<u8>)> {
 
 pub fn fixture(event: &str) -> Value {
     let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join(format!("tests/fixtures/claude-code/{event}.json"));
+        .join(format!("hooks/events/{event}.json"));
     serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()
 }
 
