@@ -2,8 +2,6 @@
 //! isolated HOME (so config, data and state land in a temp dir), the built
 //! binary run as Claude Code runs it (JSON on stdin), and loopback HTTP servers.
 
-#![allow(dead_code)]
-
 pub mod backends;
 pub mod enrich;
 pub mod install;
@@ -211,8 +209,7 @@ pub fn fixtures() -> Vec<(String, Vec<u8>)> {
 }
 
 pub fn fixture(event: &str) -> Value {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join(format!("hooks/events/{event}.json"));
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("hooks/events/{event}.json"));
     serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()
 }
 
