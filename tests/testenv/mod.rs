@@ -11,7 +11,6 @@ pub mod spool;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_json::Value;
 
@@ -46,31 +45,21 @@ const SCRUBBED: &[&str] = &[
     "CLAUDE_CODE_SESSION_ID",
 ];
 
-/// A temp dir removed on drop (kept when `KEEP_TEST_DIRS` is set, for debugging).
-pub struct TempDir(PathBuf);
+/// A temp dir removed on drop (kept when `KEEP_TEST_DIRS` is set, for debugging);
+/// the tag goes into its name so a kept dir says which test made it.
+pub struct TempDir(tempfile::TempDir);
 
 impl TempDir {
     pub fn new(tag: &str) -> TempDir {
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let p = std::env::temp_dir().join(format!(
-            "hookrelay-test-{tag}-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::SeqCst)
-        ));
-        let _ = std::fs::remove_dir_all(&p);
-        std::fs::create_dir_all(&p).unwrap();
-        TempDir(p)
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("hookrelay-test-{tag}-"))
+            .disable_cleanup(std::env::var_os("KEEP_TEST_DIRS").is_some())
+            .tempdir()
+            .expect("create a temp dir");
+        TempDir(dir)
     }
     pub fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        if std::env::var_os("KEEP_TEST_DIRS").is_none() {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
+        self.0.path()
     }
 }
 
