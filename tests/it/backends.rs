@@ -10,10 +10,6 @@ use crate::testenv::server::{Reply, Server, dead_port};
 use crate::testenv::*;
 use serde_json::{Value, json};
 
-fn fixture_line(event: &str) -> Vec<u8> {
-    serde_json::to_vec(&fixture(event)).unwrap()
-}
-
 fn run_ok(env: &TestEnv, event: &str) -> std::process::Output {
     let out = env.hook(&fixture_line(event));
     assert_eq!(out.status.code(), Some(0), "{event}: {}", stderr(&out));

@@ -7,8 +7,11 @@
 //! Test names are `<module>::<test>`, so libtest's filters select whole suites:
 //!   cargo test --locked --test it -- spool::          # one suite
 //!   cargo test --locked -- --skip e2e_claude          # everything but the real CLI
-//! `e2e_claude` runs the real Claude Code CLI and is by far the slowest suite; for
-//! mutation testing skip it the same way: `cargo mutants -- --skip e2e_claude`.
+//! `e2e_claude` runs the real Claude Code CLI and is by far the slowest suite. For
+//! mutation testing skip it the same way; cargo-mutants hands what follows its own
+//! `--` to `cargo test`, so the filter needs a second `--` to reach libtest:
+//!   cargo mutants -- -- --skip e2e_claude
+//! (`cargo mutants -- --skip e2e_claude` would hand `--skip` to cargo, which rejects it.)
 
 #[path = "../testenv/mod.rs"]
 mod testenv;

@@ -1,12 +1,16 @@
 //! The test environment every integration test drives the binary through: an
 //! isolated HOME (so config, data and state land in a temp dir), the built
-//! binary run as Claude Code runs it (JSON on stdin), and loopback HTTP servers.
+//! binary run as Claude Code runs it (JSON on stdin), loopback HTTP servers, and
+//! the hooks/events fixtures.
 
 pub mod backends;
 pub mod enrich;
+pub mod fixtures;
 pub mod install;
 pub mod server;
 pub mod spool;
+
+pub use fixtures::{fixture, fixture_line, fixtures};
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -176,30 +180,6 @@ pub fn read_jsonl(path: &Path) -> Vec<Value> {
             .collect(),
         Err(_) => Vec::new(),
     }
-}
-
-/// The fixtures captured from Claude Code 2.1.330, as compact lines (as on the wire).
-pub fn fixtures() -> Vec<(String, Vec<u8>)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("hooks/events");
-    let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .map(|p| {
-            let v: Value = serde_json::from_slice(&std::fs::read(&p).unwrap()).unwrap();
-            (
-                p.file_stem().unwrap().to_string_lossy().into_owned(),
-                serde_json::to_vec(&v).unwrap(),
-            )
-        })
-        .collect();
-    out.sort();
-    out
-}
-
-pub fn fixture(event: &str) -> Value {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("hooks/events/{event}.json"));
-    serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()
 }
 
 pub fn stdout(o: &Output) -> String {
