@@ -1,9 +1,7 @@
 //! The hook as Claude Code runs it: every captured fixture in, one kept envelope
 //! and a valid (empty) answer out; bad input kept and reported, never blocking.
 
-mod support;
-
-use support::*;
+use crate::testenv::*;
 
 #[test]
 fn every_fixture_is_kept_once_with_the_fixed_envelope_fields() {

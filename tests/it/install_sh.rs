@@ -3,13 +3,11 @@
 //! gives back the machine as it was, `--dry-run` changes nothing, keys survive
 //! re-runs, the config is private, and mistakes are explained.
 
-mod support;
-
 use std::os::unix::fs::PermissionsExt;
 
+use crate::testenv::install::*;
+use crate::testenv::*;
 use serde_json::Value;
-use support::install::*;
-use support::*;
 
 const FAKE_KEY: &str = r#"zo_fake"key\with"quotes"#;
 

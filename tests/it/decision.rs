@@ -1,13 +1,11 @@
 //! Claude Code's answer through the built binary: local policy rules, gate
 //! webhooks (answering, down, hanging), and the record kept for auditing.
 
-mod support;
-
 use std::time::{Duration, Instant};
 
+use crate::testenv::server::{Reply, Server, dead_port};
+use crate::testenv::*;
 use serde_json::{Value, json};
-use support::server::{Reply, Server, dead_port};
-use support::*;
 
 fn bash(command: &str) -> Vec<u8> {
     let mut v = fixture("PreToolUse");

@@ -2,18 +2,16 @@
 //! opportunistic draining, the circuit breaker, dead letters, the size cap,
 //! torn lines, recovery of killed invocations, and `status`.
 
-mod support;
-
 use std::collections::BTreeSet;
 use std::net::TcpListener;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use crate::testenv::server::{Reply, Server, dead_port};
+use crate::testenv::spool::*;
+use crate::testenv::*;
 use serde_json::json;
-use support::server::{Reply, Server, dead_port};
-use support::spool::*;
-use support::*;
 
 fn ok() -> Reply {
     Reply::json(200, r#"{"ok":true}"#)

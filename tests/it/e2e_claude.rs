@@ -7,17 +7,15 @@
 //! Without npm (or python3 for the fake API) these tests fail with a clear message:
 //! they never pass silently.
 
-mod support;
-
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+use crate::testenv::server::{Reply, Server, dead_port};
+use crate::testenv::*;
 use serde_json::{Value, json};
-use support::server::{Reply, Server, dead_port};
-use support::*;
 
 const CLAUDE_VERSION: &str = "2.1.330";
 const FAKE_AWS_SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
@@ -588,8 +586,8 @@ fn prompt_with_a_secret_never_reaches_the_model() {
 /// exactly what install.sh put in.
 #[test]
 fn install_sh_then_a_real_session_delivers_doctor_is_ok_and_uninstall_restores() {
-    use support::backends as contract;
-    use support::install::{install_sh, snapshot};
+    use crate::testenv::backends as contract;
+    use crate::testenv::install::{install_sh, snapshot};
 
     let bb = contract::bloodbank();
     let ch = contract::chroma(Some("zo-fake-e2e-key"));

@@ -1,19 +1,20 @@
 //! The test environment every integration test drives the binary through: an
 //! isolated HOME (so config, data and state land in a temp dir), the built
-//! binary run as Claude Code runs it (JSON on stdin), and loopback HTTP servers.
-
-#![allow(dead_code)]
+//! binary run as Claude Code runs it (JSON on stdin), loopback HTTP servers, and
+//! the hooks/events fixtures.
 
 pub mod backends;
 pub mod enrich;
+pub mod fixtures;
 pub mod install;
 pub mod server;
 pub mod spool;
 
+pub use fixtures::{fixture, fixture_line, fixtures};
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_json::Value;
 
@@ -48,31 +49,21 @@ const SCRUBBED: &[&str] = &[
     "CLAUDE_CODE_SESSION_ID",
 ];
 
-/// A temp dir removed on drop (kept when `KEEP_TEST_DIRS` is set, for debugging).
-pub struct TempDir(PathBuf);
+/// A temp dir removed on drop (kept when `KEEP_TEST_DIRS` is set, for debugging);
+/// the tag goes into its name so a kept dir says which test made it.
+pub struct TempDir(tempfile::TempDir);
 
 impl TempDir {
     pub fn new(tag: &str) -> TempDir {
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let p = std::env::temp_dir().join(format!(
-            "hookrelay-test-{tag}-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::SeqCst)
-        ));
-        let _ = std::fs::remove_dir_all(&p);
-        std::fs::create_dir_all(&p).unwrap();
-        TempDir(p)
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("hookrelay-test-{tag}-"))
+            .disable_cleanup(std::env::var_os("KEEP_TEST_DIRS").is_some())
+            .tempdir()
+            .expect("create a temp dir");
+        TempDir(dir)
     }
     pub fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        if std::env::var_os("KEEP_TEST_DIRS").is_none() {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
+        self.0.path()
     }
 }
 
@@ -189,31 +180,6 @@ pub fn read_jsonl(path: &Path) -> Vec<Value> {
             .collect(),
         Err(_) => Vec::new(),
     }
-}
-
-/// The fixtures captured from Claude Code 2.1.330, as compact lines (as on the wire).
-pub fn fixtures() -> Vec<(String, Vec<u8>)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("hooks/events");
-    let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .map(|p| {
-            let v: Value = serde_json::from_slice(&std::fs::read(&p).unwrap()).unwrap();
-            (
-                p.file_stem().unwrap().to_string_lossy().into_owned(),
-                serde_json::to_vec(&v).unwrap(),
-            )
-        })
-        .collect();
-    out.sort();
-    out
-}
-
-pub fn fixture(event: &str) -> Value {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join(format!("hooks/events/{event}.json"));
-    serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()
 }
 
 pub fn stdout(o: &Output) -> String {

@@ -3,18 +3,12 @@
 //! down, hanging, failing or behind a bad certificate, and the environment
 //! variables today's integrations use.
 
-mod support;
-
 use std::time::{Duration, Instant};
 
+use crate::testenv::backends::{self as contract, Contract};
+use crate::testenv::server::{Reply, Server, dead_port};
+use crate::testenv::*;
 use serde_json::{Value, json};
-use support::backends::{self as contract, Contract};
-use support::server::{Reply, Server, dead_port};
-use support::*;
-
-fn fixture_line(event: &str) -> Vec<u8> {
-    serde_json::to_vec(&fixture(event)).unwrap()
-}
 
 fn run_ok(env: &TestEnv, event: &str) -> std::process::Output {
     let out = env.hook(&fixture_line(event));

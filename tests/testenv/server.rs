@@ -111,18 +111,6 @@ impl Server {
     pub fn received(&self) -> Vec<Recorded> {
         self.requests.lock().unwrap().clone()
     }
-
-    /// Waits up to `timeout` for at least `n` requests.
-    pub fn wait_for(&self, n: usize, timeout: Duration) -> Vec<Recorded> {
-        let end = std::time::Instant::now() + timeout;
-        loop {
-            let r = self.received();
-            if r.len() >= n || std::time::Instant::now() > end {
-                return r;
-            }
-            std::thread::sleep(Duration::from_millis(5));
-        }
-    }
 }
 
 impl Drop for Server {

@@ -3,10 +3,8 @@
 //! that fired listed; the off switch keeps raw data; extra patterns and key names
 //! from the config file apply.
 
-mod support;
-
+use crate::testenv::*;
 use serde_json::{Value, json};
-use support::*;
 
 // Fake secrets, assembled so this file does not look like a leak. The AWS values
 // are the documented examples.

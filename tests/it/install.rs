@@ -2,11 +2,9 @@
 //! send` through the whole pipeline: other hooks survive, a round trip restores the
 //! file byte for byte, broken files are refused untouched.
 
-mod support;
-
+use crate::testenv::install::*;
+use crate::testenv::*;
 use serde_json::Value;
-use support::install::*;
-use support::*;
 
 fn settings_path(env: &TestEnv) -> std::path::PathBuf {
     env.home().join(".claude/settings.json")

@@ -2,13 +2,11 @@
 //! git state of the event's cwd, and session counters that stay exact when many
 //! hook processes of one session run at once.
 
-mod support;
-
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::testenv::enrich::*;
+use crate::testenv::*;
 use serde_json::{Value, json};
-use support::enrich::*;
-use support::*;
 
 const SID: &str = "0b7f1a52-3c1e-4f0e-9a51-5d2f8e7c6b10";
 

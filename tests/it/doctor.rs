@@ -2,15 +2,13 @@
 //! config and spool files: each problem is named with a fix, errors exit 3,
 //! warnings alone exit 0, `--json` has a stable shape.
 
-mod support;
-
 use std::os::unix::fs::PermissionsExt;
 use std::time::Duration;
 
+use crate::testenv::install::exe;
+use crate::testenv::server::{Reply, Server, dead_port};
+use crate::testenv::*;
 use serde_json::{Value, json};
-use support::install::exe;
-use support::server::{Reply, Server, dead_port};
-use support::*;
 
 fn doctor(env: &TestEnv) -> (Option<i32>, Value) {
     let out = env.run(&["doctor", "--json"], b"");

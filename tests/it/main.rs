@@ -1,0 +1,28 @@
+//! The one integration-test binary: every suite is a module here, all sharing the
+//! harness in tests/testenv (isolated HOME, the built binary run as Claude Code
+//! runs it, loopback HTTP servers, backend fakes, the hooks/events fixtures).
+//! One binary links the harness once instead of ten times, and `cargo test`
+//! runs the suites' tests in one parallel pool.
+//!
+//! Test names are `<module>::<test>`, so libtest's filters select whole suites:
+//!   cargo test --locked --test it -- spool::          # one suite
+//!   cargo test --locked -- --skip e2e_claude          # everything but the real CLI
+//! `e2e_claude` runs the real Claude Code CLI and is by far the slowest suite. For
+//! mutation testing skip it the same way; cargo-mutants hands what follows its own
+//! `--` to `cargo test`, so the filter needs a second `--` to reach libtest:
+//!   cargo mutants -- -- --skip e2e_claude
+//! (`cargo mutants -- --skip e2e_claude` would hand `--skip` to cargo, which rejects it.)
+
+#[path = "../testenv/mod.rs"]
+mod testenv;
+
+mod backends;
+mod decision;
+mod doctor;
+mod e2e_claude;
+mod enrich;
+mod hook;
+mod install;
+mod install_sh;
+mod redaction;
+mod spool;
