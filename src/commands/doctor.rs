@@ -82,7 +82,7 @@ pub fn run(config_path: Option<&Path>, as_json: bool) -> Code {
 pub fn all_checks(config_path: Option<&Path>) -> Vec<Check> {
     let mut out = Vec::new();
     let (config, source) = check_config(config_path, &mut out);
-    let paths = Paths::resolve(&config);
+    let paths = Paths::resolve(config.data_dir.as_deref(), config.state_dir.as_deref());
     check_backends(&config, &mut out);
     let wired = check_settings(&mut out);
     check_timeouts(&config, &wired, &mut out);
@@ -145,7 +145,9 @@ fn check_backends(config: &Config, out: &mut Vec<Check>) {
             Status::Ok,
             format!(
                 "no remote backend configured; events are kept in {}",
-                Paths::resolve(config).events_dir().display()
+                Paths::resolve(config.data_dir.as_deref(), config.state_dir.as_deref())
+                    .events_dir()
+                    .display()
             ),
             None,
         ));
@@ -520,7 +522,7 @@ fn check_timeouts(config: &Config, wired: &[Wired], out: &mut Vec<Check>) {
             Some(ms) => ms,
             None => (se_max * 1000.0).clamp(1500.0, 60_000.0),
         };
-        let need = d.session_end_deadline_ms.min(d.deadline_ms.max(1)) as f64 + 300.0;
+        let need = d.event_deadline_ms("SessionEnd") as f64 + 300.0;
         if budget_ms < need {
             problems.push((
                 Status::Warn,

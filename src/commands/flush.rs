@@ -12,10 +12,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::backends::Backend;
+use crate::commands::hook::recover_journals;
 use crate::config;
+use crate::delivery::replay::{self, Budget, Drained};
 use crate::delivery::transport::Transport;
+use crate::error;
 use crate::exit::Code;
-use crate::store::journal;
 use crate::store::paths::Paths;
 use crate::store::spool;
 
@@ -27,12 +29,10 @@ pub fn run(config_path: Option<&Path>, dead_letters: bool, only: Option<&str>) -
     let Some(config) = config::load_reporting(config_path) else {
         return Code::NonBlocking;
     };
-    let paths = Paths::resolve(&config);
+    let paths = Paths::resolve(config.data_dir.as_deref(), config.state_dir.as_deref());
 
-    let recovered = journal::recover(&paths, &config, 0);
-    for p in &recovered.problems {
-        eprintln!("hookrelay: {p}");
-    }
+    let recovered = recover_journals(&paths, &config, 0);
+    recovered.problems.iter().for_each(error::report);
     if recovered.events > 0 {
         println!(
             "recovered {} event(s) of killed invocations into the spools",
@@ -47,24 +47,24 @@ pub fn run(config_path: Option<&Path>, dead_letters: bool, only: Option<&str>) -
     {
         {
             let names: Vec<&str> = backends.iter().map(|b| b.name()).collect();
-            eprintln!(
-                "hookrelay: flush: no enabled backend named `{name}` (enabled: {})",
+            error::report(format!(
+                "flush: no enabled backend named `{name}` (enabled: {})",
                 if names.is_empty() {
                     "none".to_string()
                 } else {
                     names.join(", ")
                 }
-            );
+            ));
             return Code::NonBlocking;
         }
     }
     for orphan in spool::known_backends(&paths) {
         if !backends.iter().any(|b| b.name() == orphan) && only.is_none_or(|o| o == orphan) {
-            eprintln!(
-                "hookrelay: {orphan}: has a spool in {} but is not configured (or disabled); \
+            error::report(format!(
+                "{orphan}: has a spool in {} but is not configured (or disabled); \
                  its events stay there until it is enabled again",
                 spool::dir(&paths, &orphan).display()
-            );
+            ));
         }
     }
 
@@ -74,7 +74,7 @@ pub fn run(config_path: Option<&Path>, dead_letters: bool, only: Option<&str>) -
             paths.events_dir().display()
         );
     }
-    let transport = Transport::new(Duration::from_millis(config.delivery.connect_timeout_ms));
+    let transport = Transport::new(config.delivery.connect_timeout());
     let timeout = Duration::from_millis(config.delivery.deadline_ms.max(MIN_REQUEST_TIMEOUT_MS));
     let mut all_done = true;
     for b in backends
@@ -83,15 +83,15 @@ pub fn run(config_path: Option<&Path>, dead_letters: bool, only: Option<&str>) -
     {
         let name = b.name();
         let result = if dead_letters {
-            spool::redrive_dead_letters(&paths, &config, b.as_ref(), &transport, timeout)
+            replay::redrive_dead_letters(&paths, &config.spool, b.as_ref(), &transport, timeout)
                 .map_err(|e| format!("{}: {e}", spool::dir(&paths, name).display()))
         } else {
-            let budget = spool::Budget {
+            let budget = Budget {
                 stop_at: None,
                 request_timeout: timeout,
                 wait_for_lock: true,
             };
-            Ok(spool::drain(&paths, b.as_ref(), &transport, budget))
+            Ok(replay::drain(&paths, b.as_ref(), &transport, budget))
         };
         spool::sync(&paths, name);
         let r = match result {
@@ -102,36 +102,40 @@ pub fn run(config_path: Option<&Path>, dead_letters: bool, only: Option<&str>) -
                 continue;
             }
         };
-        let left = spool::stats(&paths, name);
-        let waiting = if dead_letters {
-            left.dead_letters
-        } else {
-            left.events
-        };
-        let what = if dead_letters {
-            "dead letters"
-        } else {
-            "spooled"
-        };
-        let mut line = format!("{name}: delivered {}", r.delivered);
-        if r.dead_lettered > 0 {
-            line.push_str(&format!(", {} refused (dead letters)", r.dead_lettered));
-        }
-        if r.torn > 0 {
-            line.push_str(&format!(", {} torn line(s) skipped", r.torn));
-        }
-        line.push_str(&format!(", {waiting} {what} left"));
-        if let Some(e) = &r.error {
-            line.push_str(&format!(" (stopped: {e})"));
-        }
+        let (line, done) = summary(&paths, name, &r, dead_letters);
         println!("{line}");
-        if waiting > 0 || r.error.is_some() {
-            all_done = false;
-        }
+        all_done &= done;
     }
     if all_done {
         Code::Success
     } else {
         Code::Attention
     }
+}
+
+/// One backend's flush result for stdout, and whether nothing is left waiting.
+fn summary(paths: &Paths, name: &str, r: &Drained, dead_letters: bool) -> (String, bool) {
+    let left = spool::stats(paths, name);
+    let waiting = if dead_letters {
+        left.dead_letters
+    } else {
+        left.events
+    };
+    let what = if dead_letters {
+        "dead letters"
+    } else {
+        "spooled"
+    };
+    let mut line = format!("{name}: delivered {}", r.delivered);
+    if r.dead_lettered > 0 {
+        line.push_str(&format!(", {} refused (dead letters)", r.dead_lettered));
+    }
+    if r.torn > 0 {
+        line.push_str(&format!(", {} torn line(s) skipped", r.torn));
+    }
+    line.push_str(&format!(", {waiting} {what} left"));
+    if let Some(e) = &r.error {
+        line.push_str(&format!(" (stopped: {e})"));
+    }
+    (line, waiting == 0 && r.error.is_none())
 }

@@ -1,5 +1,5 @@
 //! The path of one event, top to bottom in one function:
-//! stdin -> event -> journal -> policy -> redact -> enrich -> route -> backends ->
+//! stdin -> event -> policy -> redact -> enrich -> journal -> route -> backends ->
 //! answer -> local sink -> spool -> stdout -> recovery and drain.
 
 use std::path::Path;
@@ -7,19 +7,24 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::backends::{Backend, Outcome};
-use crate::config;
-use crate::delivery;
+use crate::config::{self, Config};
+use crate::delivery::replay::{self, Budget};
+use crate::delivery::route::{self, Route, Routed};
+use crate::delivery::settle::settle;
 use crate::delivery::transport::Transport;
+use crate::delivery::{self, Delivery};
 use crate::enrich;
+use crate::error;
 use crate::exit::Code;
 use crate::policy;
 use crate::protocol::answer;
+use crate::protocol::envelope::Envelope;
 use crate::protocol::input;
 use crate::redact::Redactor;
 use crate::store::journal::{self, Journal};
 use crate::store::local;
 use crate::store::paths::Paths;
-use crate::store::spool;
+use crate::store::rejects;
 use crate::util::clock;
 
 /// What Claude Code runs: one event on stdin, the answer on stdout.
@@ -39,42 +44,25 @@ pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
     // 1. Config. A broken file falls back to environment and defaults, so the
     //    event is still kept locally; the user hears about it in one stderr line
     //    that also says where the event went.
-    let (config, mut config_error) = match config::load(config_path) {
-        Ok(loaded) => {
-            let error = loaded.problem().map(|e| e.to_string());
-            problems.extend(loaded.warnings);
-            (loaded.config, error)
-        }
-        Err(e) => (config::fallback(), Some(e.to_string())),
-    };
-    let paths = Paths::resolve(&config);
+    let (config, mut config_error) = load_config(config_path, &mut problems);
+    let paths = Paths::resolve(config.data_dir.as_deref(), config.state_dir.as_deref());
 
     // 2. Parse. Anything that is not an event is kept in the rejects file.
     let input = match input::parse(&raw) {
         Ok(input) => input,
         Err(e) => {
-            eprintln!("{}", input::keep_reject(&paths, &raw, &e));
+            error::report(rejects::keep_reject(&paths, &raw, &e));
             return Code::NonBlocking;
         }
     };
 
-    // 3. Who gets this event. With remote backends, the raw input is journaled
-    //    before anything can fail, so a kill from here on loses nothing.
+    // 3. Who gets this event.
     let backends: Vec<Arc<dyn Backend>> = config
         .backends
         .for_event(&input.hook_event_name)
         .into_iter()
         .map(Arc::from)
         .collect();
-    // The id and time are minted here so a recovered event keeps the same ones.
-    let id = enrich::uuid_v4();
-    let mut journal = if backends.is_empty() {
-        None
-    } else {
-        Journal::begin(&paths, &raw.bytes, &id, now_ms)
-            .map_err(|e| problems.push(format!("{e}; delivering without crash protection")))
-            .ok()
-    };
 
     // 4. Policy looks at the input as sent (a rule may match a secret-bearing
     //    command), then redaction, before anything is written or sent.
@@ -87,21 +75,22 @@ pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
     let mut input = input;
     let report = redactor.redact_map(&mut input.raw);
 
-    // 5. Enrich: id, time, host, git, project, run, session counters.
+    // 5. Enrich: id, time, host, git, project, run, session counters. With remote
+    //    backends the envelope is journaled now, so a kill from here on loses
+    //    nothing (and no raw input is ever written to disk).
+    let id = enrich::uuid_v4();
     let mut envelope = enrich::envelope(input, id, report, &config, &paths, now_ms);
     envelope.decision = answer::merge(&envelope, &verdicts).record;
-    let targets: Vec<String> = backends.iter().map(|b| b.name().to_string()).collect();
-    if let Some(j) = journal.as_mut() {
-        j.record(&envelope, &targets);
-    }
+    let mut journal = begin_journal(&paths, now_ms, &envelope, &backends, &mut problems);
 
     // 6. Forward to every backend (and ask the gates) in parallel, one deadline.
     //    A backend whose breaker is open, or whose spool still holds older events,
     //    gets the event at the end of its spool instead (drained in step 10).
-    let delivery_time = deadline_for(&envelope.hook_event_name, &config.delivery);
+    let delivery_time = config.delivery.event_deadline(&envelope.hook_event_name);
     let deadline = started + delivery_time;
-    let routed = delivery::route(&backends, &paths, now_ms, probe_window_ms(delivery_time));
-    let transport = Transport::new(Duration::from_millis(config.delivery.connect_timeout_ms));
+    let probe_window = route::probe_window_ms(delivery_time);
+    let routed = delivery::route(&backends, &paths, now_ms, probe_window);
+    let transport = Transport::new(config.delivery.connect_timeout());
     let deliveries = delivery::send(&routed, &envelope, &transport, deadline);
     if let Some(j) = journal.as_mut() {
         j.done(&delivered(&deliveries));
@@ -114,20 +103,18 @@ pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
 
     // 8. Keep it locally (the embedded default), then spool what was not delivered.
     let config_broken = config_error.is_some();
-    if config.local_enabled() || config_broken {
-        match local::keep(&paths, &envelope) {
-            Ok(file) => {
-                if let Some(e) = config_error.as_mut() {
-                    e.push_str(&format!("; event kept in {}", file.display()));
-                }
-            }
-            Err(e) => problems.push(format!("local sink {}: {e}", paths.events_dir().display())),
-        }
-    }
+    keep_locally(&config, &paths, &envelope, &mut config_error, &mut problems);
     if let Some(e) = config_error {
         problems.insert(0, e);
     }
-    let settled = spool::settle(&paths, &config, &envelope, &routed, &deliveries, now_ms);
+    let settled = settle(
+        &paths,
+        &config.spool,
+        &envelope,
+        &routed,
+        &deliveries,
+        now_ms,
+    );
     problems.extend(settled.problems);
     if let Some(j) = journal {
         // Unsettled (a spool could not be written): the journal stays for recovery.
@@ -140,37 +127,23 @@ pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
     if let Some(out) = answer.stdout {
         println!("{out}");
     }
-    for p in &problems {
-        eprintln!("hookrelay: {p}");
-    }
+    problems.iter().for_each(error::report);
 
     // 10. Housekeeping within a small budget, now that this event is safe: spool
     //     what killed invocations left behind, then replay the spools of healthy
     //     backends from the head (one drainer per backend; busy ones are skipped).
     if !backends.is_empty() {
-        for p in journal::recover(&paths, &config, journal::HOT_PATH_MIN_AGE_MS).problems {
-            eprintln!("hookrelay: {p}");
-        }
+        let recovered = recover_journals(&paths, &config, journal::HOT_PATH_MIN_AGE_MS);
+        recovered.problems.iter().for_each(error::report);
         let drain_budget = Duration::from_millis(config.delivery.drain_budget_ms);
-        let stop_at = Instant::now() + drain_budget;
-        for (r, d) in routed.iter().zip(&deliveries) {
-            // Drain a backend that just took an event, or one this event only
-            // queued behind its own older events; never one whose breaker is open.
-            let healthy = match &r.route {
-                delivery::Route::Live | delivery::Route::Probe => d.outcome == Outcome::Delivered,
-                delivery::Route::Queue(why) => why == delivery::QUEUED,
-            };
-            if healthy {
-                // What is left of the event's deadline, but at least the budget.
-                let left = deadline.saturating_duration_since(Instant::now());
-                let budget = spool::Budget {
-                    stop_at: Some(stop_at),
-                    request_timeout: left.max(drain_budget),
-                    wait_for_lock: false,
-                };
-                spool::drain(&paths, r.backend.as_ref(), &transport, budget);
-            }
-        }
+        drain_healthy(
+            &paths,
+            &routed,
+            &deliveries,
+            &transport,
+            deadline,
+            drain_budget,
+        );
     }
     if config_broken {
         Code::NonBlocking
@@ -179,8 +152,61 @@ pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
     }
 }
 
+/// The config, or the fallback (environment and defaults) with the reason it is
+/// broken; warnings go to `problems`.
+fn load_config(config_path: Option<&Path>, problems: &mut Vec<String>) -> (Config, Option<String>) {
+    match config::load(config_path) {
+        Ok(loaded) => {
+            let error = loaded.problem().map(|e| e.to_string());
+            problems.extend(loaded.warnings);
+            (loaded.config, error)
+        }
+        Err(e) => (config::fallback(), Some(e.to_string())),
+    }
+}
+
+/// The in-flight journal of an event with remote backends (`None` without
+/// any, or when it cannot be written: then delivery goes on unprotected).
+fn begin_journal(
+    paths: &Paths,
+    now_ms: u64,
+    envelope: &Envelope,
+    backends: &[Arc<dyn Backend>],
+    problems: &mut Vec<String>,
+) -> Option<Journal> {
+    if backends.is_empty() {
+        return None;
+    }
+    let targets: Vec<String> = backends.iter().map(|b| b.name().to_string()).collect();
+    Journal::begin(paths, now_ms, envelope, &targets)
+        .map_err(|e| problems.push(format!("{e}; delivering without crash protection")))
+        .ok()
+}
+
+/// Keeps the event in the local sink when it is on, or when the config is broken
+/// (then the config error says where the event went).
+fn keep_locally(
+    config: &Config,
+    paths: &Paths,
+    envelope: &Envelope,
+    config_error: &mut Option<String>,
+    problems: &mut Vec<String>,
+) {
+    if !(config.local_enabled() || config_error.is_some()) {
+        return;
+    }
+    match local::keep(paths, envelope) {
+        Ok(file) => {
+            if let Some(e) = config_error.as_mut() {
+                e.push_str(&format!("; event kept in {}", file.display()));
+            }
+        }
+        Err(e) => problems.push(format!("local sink {}: {e}", paths.events_dir().display())),
+    }
+}
+
 /// Backends that took the event live.
-fn delivered(deliveries: &[delivery::Delivery]) -> Vec<String> {
+fn delivered(deliveries: &[Delivery]) -> Vec<String> {
     deliveries
         .iter()
         .filter(|d| d.outcome == Outcome::Delivered)
@@ -188,21 +214,69 @@ fn delivered(deliveries: &[delivery::Delivery]) -> Vec<String> {
         .collect()
 }
 
-/// While one invocation probes a backend whose cool-down has passed, the others
-/// keep skipping it for this long (the probe's deadline plus a margin).
-fn probe_window_ms(delivery_time: Duration) -> u64 {
-    delivery_time.as_millis() as u64 + 1_000
+/// Drains the spool of each backend that just took an event, or that this event
+/// only queued behind its own older events; never one whose breaker is open.
+fn drain_healthy(
+    paths: &Paths,
+    routed: &[Routed],
+    deliveries: &[Delivery],
+    transport: &Transport,
+    deadline: Instant,
+    drain_budget: Duration,
+) {
+    let stop_at = Instant::now() + drain_budget;
+    for (r, d) in routed.iter().zip(deliveries) {
+        let healthy = match &r.route {
+            Route::Live | Route::Probe => d.outcome == Outcome::Delivered,
+            Route::Queue(why) => why == delivery::QUEUED,
+        };
+        if healthy {
+            // What is left of the event's deadline, but at least the budget.
+            let left = deadline.saturating_duration_since(Instant::now());
+            let budget = Budget {
+                stop_at: Some(stop_at),
+                request_timeout: left.max(drain_budget),
+                wait_for_lock: false,
+            };
+            replay::drain(paths, r.backend.as_ref(), transport, budget);
+        }
+    }
 }
 
-/// SessionEnd's hooks share Claude Code's 1.5 s budget; everything else gets the
-/// configured deadline.
-fn deadline_for(event: &str, delivery: &config::DeliveryConfig) -> Duration {
-    let ms = if event == "SessionEnd" {
-        delivery
-            .session_end_deadline_ms
-            .min(delivery.deadline_ms.max(1))
-    } else {
-        delivery.deadline_ms
+/// Spools the events of killed invocations (`journal::recover`) with this
+/// configuration. Used by the hook and by `flush`.
+pub fn recover_journals(paths: &Paths, config: &Config, min_age_ms: u64) -> journal::Recovered {
+    let rebuild = |old: &journal::Legacy| rebuild_legacy(paths, config, old);
+    let how = journal::Recovery {
+        spool: &config.spool,
+        keep_local: config.local_enabled(),
+        rebuild: &rebuild,
     };
-    Duration::from_millis(ms)
+    journal::recover(paths, &how, min_age_ms)
+}
+
+/// A journal written by an older hookrelay holds the raw input of an event killed
+/// before enrichment: parse, redact and enrich it as the hook does, with the id
+/// and time it was given on receipt.
+fn rebuild_legacy(
+    paths: &Paths,
+    config: &Config,
+    old: &journal::Legacy,
+) -> Result<(Envelope, Vec<String>), String> {
+    let raw = input::Raw {
+        bytes: old.raw.as_bytes().to_vec(),
+        total: old.raw.len(),
+        read_error: None,
+    };
+    let mut parsed = input::parse(&raw).map_err(|e| format!("recovering event {}: {e}", old.id))?;
+    let (redactor, _) = Redactor::for_config(&config.redaction);
+    let report = redactor.redact_map(&mut parsed.raw);
+    let targets: Vec<String> = config
+        .backends
+        .for_event(&parsed.hook_event_name)
+        .iter()
+        .map(|b| b.name().to_string())
+        .collect();
+    let env = enrich::envelope(parsed, old.id.clone(), report, config, paths, old.now_ms);
+    Ok((env, targets))
 }

@@ -125,11 +125,9 @@ pub fn parse_events(spec: &str) -> Result<Vec<String>, String> {
 /// Every other event: the delivery deadline plus margin, at least 5 s, so Claude
 /// Code never kills hookrelay before its own deadline (which would lose the spool
 /// write) while a hung process still fails open quickly.
-pub fn timeout_for(event: &str, delivery: &config::DeliveryConfig) -> u64 {
+pub fn timeout_for(event: &str, delivery: &crate::delivery::DeliveryConfig) -> u64 {
     if event == "SessionEnd" {
-        let ms = delivery
-            .session_end_deadline_ms
-            .min(delivery.deadline_ms.max(1));
+        let ms = delivery.event_deadline_ms(event);
         (ms.div_ceil(1000) + 1).clamp(2, 60)
     } else {
         (delivery.deadline_ms.div_ceil(1000) + 2).max(MIN_TIMEOUT_S)
@@ -491,7 +489,7 @@ fn install(a: &InstallArgs) -> Result<(), String> {
         Ok(l) => l.config.delivery,
         Err(e) => {
             eprintln!("hookrelay install: {e}; using the default deadlines for timeouts");
-            config::DeliveryConfig::default()
+            crate::delivery::DeliveryConfig::default()
         }
     };
     let wiring = Wiring {
@@ -774,13 +772,13 @@ mod tests {
 
     #[test]
     fn timeouts_are_seconds_and_cover_the_deadline() {
-        let d = config::DeliveryConfig::default();
+        let d = crate::delivery::DeliveryConfig::default();
         assert_eq!(timeout_for("PreToolUse", &d), 5);
         assert_eq!(timeout_for("SessionEnd", &d), 2);
-        let slow = config::DeliveryConfig {
+        let slow = crate::delivery::DeliveryConfig {
             deadline_ms: 8000,
             session_end_deadline_ms: 1400,
-            ..config::DeliveryConfig::default()
+            ..crate::delivery::DeliveryConfig::default()
         };
         assert_eq!(timeout_for("Stop", &slow), 10);
         assert_eq!(timeout_for("SessionEnd", &slow), 3);
@@ -788,7 +786,7 @@ mod tests {
 
     #[test]
     fn shipped_fragments_are_what_install_writes() {
-        let d = config::DeliveryConfig::default();
+        let d = crate::delivery::DeliveryConfig::default();
         for (spec, text) in [
             ("all", include_str!("../../hooks/settings.all-events.json")),
             ("tools", include_str!("../../hooks/settings.tool-events.json")),

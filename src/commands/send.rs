@@ -214,7 +214,9 @@ fn targets(config_path: Option<&Path>, event: &str) -> String {
     if config.local_enabled() {
         out.push(format!(
             "local sink {}",
-            Paths::resolve(&config).events_dir().display()
+            Paths::resolve(config.data_dir.as_deref(), config.state_dir.as_deref())
+                .events_dir()
+                .display()
         ));
     }
     if out.is_empty() {

@@ -69,7 +69,7 @@ pub fn collect(config: &Config, paths: &Paths) -> Vec<BackendStatus> {
             let s = spool::stats(paths, &name);
             let cap = config.spool.max_bytes;
             let mut attention = Vec::new();
-            let state = breaker::describe(&b, now);
+            let state = breaker::Circuit::of(&b, now).label();
             if b.failures > 0 {
                 attention.push(format!(
                     "breaker {state} after {} failure(s) in a row",
@@ -106,7 +106,7 @@ pub fn collect(config: &Config, paths: &Paths) -> Vec<BackendStatus> {
                 enabled: enabled.contains(&name),
                 breaker: state.to_string(),
                 failures: b.failures,
-                retry_at: (b.failures > 0).then(|| clock::rfc3339_ms(b.open_until)),
+                retry_at: (b.failures > 0).then(|| clock::rfc3339_ms(b.skip_until)),
                 spool_events: s.events,
                 spool_bytes: s.bytes,
                 spool_max_bytes: cap,
@@ -130,7 +130,7 @@ pub fn run(config_path: Option<&Path>, json: bool) -> Code {
     let Some(config) = config::load_reporting(config_path) else {
         return Code::NonBlocking;
     };
-    let paths = Paths::resolve(&config);
+    let paths = Paths::resolve(config.data_dir.as_deref(), config.state_dir.as_deref());
     let all = collect(&config, &paths);
     let inflight = journal::count(&paths);
     let needs_attention = all.iter().any(|b| !b.attention.is_empty());

@@ -25,8 +25,8 @@ pub struct Config {
     pub state_dir: Option<PathBuf>,
     pub local: LocalConfig,
     pub redaction: RedactionConfig,
-    pub delivery: DeliveryConfig,
-    pub spool: SpoolConfig,
+    pub delivery: crate::delivery::DeliveryConfig,
+    pub spool: crate::store::spool::SpoolConfig,
     pub backends: BackendsConfig,
     pub policy: crate::policy::PolicyConfig,
 }
@@ -66,46 +66,6 @@ impl Default for RedactionConfig {
 pub struct ExtraPattern {
     pub name: String,
     pub pattern: String,
-}
-
-/// Time limits of one invocation. See README "Deadlines" for why these numbers.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct DeliveryConfig {
-    /// Overall deadline for all backends of one event, in milliseconds.
-    pub deadline_ms: u64,
-    /// Deadline for SessionEnd, whose hooks share Claude Code's 1.5 s budget.
-    pub session_end_deadline_ms: u64,
-    /// TCP (and TLS) connect timeout per backend, in milliseconds.
-    pub connect_timeout_ms: u64,
-    /// Time an invocation may spend replaying a backend's spool once it is healthy.
-    pub drain_budget_ms: u64,
-}
-
-impl Default for DeliveryConfig {
-    fn default() -> Self {
-        DeliveryConfig {
-            deadline_ms: 1000,
-            session_end_deadline_ms: 1000,
-            connect_timeout_ms: 300,
-            drain_budget_ms: 50,
-        }
-    }
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct SpoolConfig {
-    /// Size cap per backend spool, in bytes. See README "Delivery guarantee".
-    pub max_bytes: u64,
-}
-
-impl Default for SpoolConfig {
-    fn default() -> Self {
-        SpoolConfig {
-            max_bytes: 512 * 1024 * 1024,
-        }
-    }
 }
 
 /// A loaded configuration and what the user should hear about it.

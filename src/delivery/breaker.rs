@@ -12,7 +12,6 @@
 //! the lock becomes the probe (the others keep skipping for `probe window`); its
 //! success closes the breaker, its failure opens it for the next, longer period.
 
-use std::fs::File;
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
@@ -33,19 +32,22 @@ const SUCCESS_REFRESH_MS: u64 = 5_000;
 pub struct State {
     /// Failures in a row (0: closed).
     pub failures: u32,
-    /// Epoch ms before which the backend is skipped.
-    pub open_until: u64,
+    /// Epoch ms before which the backend is skipped (on disk: `open_until`).
+    #[serde(rename = "open_until")]
+    pub skip_until: u64,
     /// When the current open period began: attempts that started before it
     /// failed in the same outage and do not lengthen the cool-down.
-    pub opened_at: u64,
+    #[serde(rename = "opened_at")]
+    pub tripped_at: u64,
     pub last_error: Option<String>,
     pub last_success: Option<u64>,
     pub last_failure: Option<u64>,
 }
 
-/// What an invocation may do with a backend right now.
+/// What an invocation may do with a backend right now (the breaker's
+/// admission; not to be confused with a gate webhook).
 #[derive(Clone, Debug, PartialEq)]
-pub enum Gate {
+pub enum Admission {
     /// Closed: send.
     Send,
     /// Cool-down passed and this invocation won the probe: send (one request).
@@ -54,14 +56,36 @@ pub enum Gate {
     Skip(String),
 }
 
-/// Human form of a breaker state for `status`.
-pub fn describe(state: &State, now_ms: u64) -> &'static str {
-    if state.failures == 0 {
-        "closed"
-    } else if now_ms < state.open_until {
-        "open"
-    } else {
-        "half-open"
+/// Where the breaker's circuit stands. "Open" here means the backend is being
+/// skipped; it has nothing to do with a gate's fail mode (`on_unreachable: open`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Circuit {
+    /// No failures: every invocation sends.
+    Closed,
+    /// Failing and cooling down: skipped until `State::skip_until`.
+    Tripped,
+    /// Cool-down over: the next invocation probes.
+    HalfOpen,
+}
+
+impl Circuit {
+    pub fn of(state: &State, now_ms: u64) -> Circuit {
+        if state.failures == 0 {
+            Circuit::Closed
+        } else if now_ms < state.skip_until {
+            Circuit::Tripped
+        } else {
+            Circuit::HalfOpen
+        }
+    }
+
+    /// The word `status` shows (users know a breaker as closed/open/half-open).
+    pub fn label(self) -> &'static str {
+        match self {
+            Circuit::Closed => "closed",
+            Circuit::Tripped => "open",
+            Circuit::HalfOpen => "half-open",
+        }
     }
 }
 
@@ -71,43 +95,40 @@ fn file(paths: &Paths, backend: &str) -> PathBuf {
 
 /// Reads the state (missing or unreadable: closed).
 pub fn load(paths: &Paths, backend: &str) -> State {
-    files::read_replaced(&file(paths, backend))
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .unwrap_or_default()
+    files::read_json(&file(paths, backend))
 }
 
 /// Decides whether this invocation sends to `backend`. `probe_window_ms` is how
 /// long the others keep skipping while this invocation probes.
-pub fn check(paths: &Paths, backend: &str, now_ms: u64, probe_window_ms: u64) -> Gate {
+pub fn check(paths: &Paths, backend: &str, now_ms: u64, probe_window_ms: u64) -> Admission {
     let state = load(paths, backend);
     if state.failures == 0 {
-        return Gate::Send;
+        return Admission::Send;
     }
-    if now_ms < state.open_until {
-        return Gate::Skip(skip_reason(&state, now_ms));
+    if now_ms < state.skip_until {
+        return Admission::Skip(skip_reason(&state, now_ms));
     }
     // Cool-down over: whoever re-reads it still expired under the lock probes.
     let won = update(paths, backend, |s| {
         if s.failures == 0 {
-            return Some(Gate::Send);
+            return Some(Admission::Send);
         }
-        if now_ms < s.open_until {
+        if now_ms < s.skip_until {
             return None;
         }
-        s.open_until = now_ms + probe_window_ms;
-        Some(Gate::Probe)
+        s.skip_until = now_ms + probe_window_ms;
+        Some(Admission::Probe)
     });
     match won {
         Some(Some(g)) => g,
-        Some(None) => Gate::Skip(skip_reason(&load(paths, backend), now_ms)),
+        Some(None) => Admission::Skip(skip_reason(&load(paths, backend), now_ms)),
         // The state file cannot be written: better to try than to skip forever.
-        None => Gate::Probe,
+        None => Admission::Probe,
     }
 }
 
 fn skip_reason(state: &State, now_ms: u64) -> String {
-    let secs = state.open_until.saturating_sub(now_ms).div_ceil(1000);
+    let secs = state.skip_until.saturating_sub(now_ms).div_ceil(1000);
     format!(
         "circuit breaker open after {} failure(s) in a row, retrying in {secs} s (last error: {})",
         state.failures,
@@ -126,7 +147,7 @@ pub fn success(paths: &Paths, backend: &str, now_ms: u64) {
     }
     let _ = update(paths, backend, |s| {
         s.failures = 0;
-        s.open_until = 0;
+        s.skip_until = 0;
         s.last_success = Some(now_ms);
         Some(())
     });
@@ -140,12 +161,12 @@ pub fn failure(paths: &Paths, backend: &str, started_ms: u64, now_ms: u64, error
     let _ = update(paths, backend, |s| {
         s.last_error = Some(error.chars().take(300).collect());
         s.last_failure = Some(now_ms);
-        if s.failures > 0 && started_ms < s.opened_at {
+        if s.failures > 0 && started_ms < s.tripped_at {
             return Some(());
         }
         s.failures = s.failures.saturating_add(1);
-        s.opened_at = now_ms;
-        s.open_until = now_ms + cooldown_ms(s.failures, jitter());
+        s.tripped_at = now_ms;
+        s.skip_until = now_ms + cooldown_ms(s.failures, jitter());
         Some(())
     });
 }
@@ -176,22 +197,15 @@ fn update<T>(
     backend: &str,
     f: impl FnOnce(&mut State) -> Option<T>,
 ) -> Option<Option<T>> {
-    let dir = paths.breakers_dir();
-    let lock = open_lock(&dir, backend).ok()?;
-    lock.lock().ok()?;
+    let _lock = files::lock(&paths.breakers_dir().join(format!("{backend}.lock"))).ok()?;
     let mut state = load(paths, backend);
     let Some(out) = f(&mut state) else {
         return Some(None);
     };
-    let bytes = serde_json::to_vec(&state).expect("state serialises");
-    if files::replace(&file(paths, backend), &bytes).is_err() {
+    if files::replace_json(&file(paths, backend), &state).is_err() {
         return None;
     }
     Some(Some(out))
-}
-
-fn open_lock(dir: &std::path::Path, backend: &str) -> std::io::Result<File> {
-    files::open_lock(&dir.join(format!("{backend}.lock")))
 }
 
 #[cfg(test)]
@@ -215,24 +229,27 @@ mod tests {
     fn failure_opens_then_one_probe_then_success_closes() {
         let t = crate::util::testdir::TempDir::new("breaker");
         let p = t.paths();
-        assert_eq!(check(&p, "b", 1_000_000, 2_000), Gate::Send);
+        assert_eq!(check(&p, "b", 1_000_000, 2_000), Admission::Send);
         failure(&p, "b", 999_000, 1_000_000, "connection refused");
         // A parallel attempt that began before the breaker opened: same outage.
         failure(&p, "b", 999_500, 1_000_010, "connection refused");
         assert_eq!(load(&p, "b").failures, 1);
         assert!(
-            matches!(check(&p, "b", 1_000_100, 2_000), Gate::Skip(r) if r.contains("connection refused"))
+            matches!(check(&p, "b", 1_000_100, 2_000), Admission::Skip(r) if r.contains("connection refused"))
         );
         // After the longest possible first cool-down: one probe, the others skip.
-        assert_eq!(check(&p, "b", 1_002_000, 2_000), Gate::Probe);
-        assert!(matches!(check(&p, "b", 1_002_001, 2_000), Gate::Skip(_)));
+        assert_eq!(check(&p, "b", 1_002_000, 2_000), Admission::Probe);
+        assert!(matches!(
+            check(&p, "b", 1_002_001, 2_000),
+            Admission::Skip(_)
+        ));
         // The probe's failure is a new one: longer cool-down.
         failure(&p, "b", 1_002_000, 1_002_100, "still refused");
         let s = load(&p, "b");
         assert_eq!(s.failures, 2);
-        assert!(s.open_until >= 1_002_100 + 1_600, "{}", s.open_until);
+        assert!(s.skip_until >= 1_002_100 + 1_600, "{}", s.skip_until);
         success(&p, "b", 1_002_500);
-        assert_eq!(check(&p, "b", 1_002_600, 2_000), Gate::Send);
+        assert_eq!(check(&p, "b", 1_002_600, 2_000), Admission::Send);
         let s = load(&p, "b");
         assert_eq!(s.failures, 0);
         assert_eq!(s.last_success, Some(1_002_500));

@@ -1,4 +1,5 @@
-//! Reading the HookInput from stdin, and keeping what could not be read.
+//! Reading the HookInput from stdin (what could not be read is kept by
+//! `store::rejects`).
 //!
 //! stdin is always drained to EOF, even when the input is rejected, because Claude
 //! Code turns an unread pipe (EPIPE) into a hook error and loses the hook's answer.
@@ -8,16 +9,11 @@ use std::io::Read;
 use serde_json::{Map, Value};
 
 use crate::protocol::envelope::HookInput;
-use crate::store::jsonl;
-use crate::store::paths::Paths;
-use crate::util::clock;
 
 /// Inputs larger than this are rejected (kept, size-capped, in the rejects file):
 /// Claude Code's own events stay far below it, and the ChromaDB bridge refuses
 /// bodies over 10 MB anyway.
 pub const MAX_INPUT_BYTES: usize = 8 * 1024 * 1024;
-/// How much of a rejected input is kept.
-pub const REJECT_KEEP_BYTES: usize = 1024 * 1024;
 
 /// Bytes read from stdin.
 pub struct Raw {
@@ -134,57 +130,6 @@ fn required(map: &Map<String, Value>, key: &'static str) -> Result<String, Input
     }
 }
 
-/// Keeps a rejected input (size-capped) and returns the one stderr line to print.
-pub fn keep_reject(paths: &Paths, raw: &Raw, err: &InputError) -> String {
-    let kept = &raw.bytes[..raw.bytes.len().min(REJECT_KEEP_BYTES)];
-    let mut record = serde_json::json!({
-        "ts": clock::rfc3339_ms(clock::now_ms()),
-        "reason": err.to_string(),
-        "bytes": raw.total,
-        "kept_bytes": kept.len(),
-    });
-    // Kept losslessly: as text when it is UTF-8, else as base64.
-    match std::str::from_utf8(kept) {
-        Ok(s) => record["raw"] = Value::String(s.to_owned()),
-        Err(_) => record["raw_base64"] = Value::String(base64(kept)),
-    }
-    let file = paths.rejects_file();
-    let line = serde_json::to_vec(&record).expect("json");
-    match jsonl::append_line(&file, &line) {
-        Ok(()) => format!(
-            "hookrelay: {err}; input kept in {} (session not blocked)",
-            file.display()
-        ),
-        Err(e) => format!(
-            "hookrelay: {err}; could not keep the input in {} ({e}) (session not blocked)",
-            file.display()
-        ),
-    }
-}
-
-fn base64(bytes: &[u8]) -> String {
-    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for c in bytes.chunks(3) {
-        let n = (c[0] as u32) << 16
-            | (*c.get(1).unwrap_or(&0) as u32) << 8
-            | *c.get(2).unwrap_or(&0) as u32;
-        out.push(T[(n >> 18) as usize & 63] as char);
-        out.push(T[(n >> 12) as usize & 63] as char);
-        out.push(if c.len() > 1 {
-            T[(n >> 6) as usize & 63] as char
-        } else {
-            '='
-        });
-        out.push(if c.len() > 2 {
-            T[n as usize & 63] as char
-        } else {
-            '='
-        });
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -237,12 +182,5 @@ mod tests {
         assert_eq!(r.total, big.len());
         assert_eq!(r.bytes.len(), MAX_INPUT_BYTES + 1);
         assert_eq!(parse(&r), Err(InputError::TooLarge(big.len())));
-    }
-
-    #[test]
-    fn base64_matches_rfc4648() {
-        assert_eq!(base64(b"f"), "Zg==");
-        assert_eq!(base64(b"fo"), "Zm8=");
-        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
     }
 }

@@ -7,6 +7,9 @@ use std::io::{self, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::Path;
 
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
 /// Options for a private (0600) file; add read/write/create/append as needed.
 pub fn private() -> OpenOptions {
     let mut o = OpenOptions::new();
@@ -30,6 +33,26 @@ pub fn open(path: &Path, opts: &OpenOptions) -> io::Result<File> {
 /// A lock file for `File::lock` (created if missing, never truncated).
 pub fn open_lock(path: &Path) -> io::Result<File> {
     open(path, private().create(true).write(true).truncate(false))
+}
+
+/// Opens (creating) the lock file `path` and waits for its exclusive lock, held
+/// until the returned file is dropped.
+pub fn lock(path: &Path) -> io::Result<File> {
+    let f = open_lock(path)?;
+    f.lock()?;
+    Ok(f)
+}
+
+/// Takes the lock file `path`'s exclusive lock, waiting for it or not. `Ok(None)`:
+/// someone else holds it (or it could not be taken); `Err`: no lock file.
+pub fn take_lock(path: &Path, wait: bool) -> io::Result<Option<File>> {
+    let f = open_lock(path)?;
+    let locked = if wait {
+        f.lock().is_ok()
+    } else {
+        f.try_lock().is_ok()
+    };
+    Ok(locked.then_some(f))
 }
 
 /// Replaces `path` with `bytes` for readers that hold the same exclusive lock as
@@ -60,6 +83,19 @@ pub fn read_replaced(path: &Path) -> io::Result<Vec<u8>> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => std::fs::read(temp_of(path)),
         other => other,
     }
+}
+
+/// A small JSON state kept with `replace` (missing or unreadable: the default).
+pub fn read_json<T: DeserializeOwned + Default>(path: &Path) -> T {
+    read_replaced(path)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default()
+}
+
+/// Replaces `path` with `value` as JSON (see `replace` for the lock it needs).
+pub fn replace_json<T: Serialize>(path: &Path, value: &T) -> io::Result<()> {
+    replace(path, &serde_json::to_vec(value).map_err(io::Error::other)?)
 }
 
 fn temp_of(path: &Path) -> std::path::PathBuf {

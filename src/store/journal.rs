@@ -1,18 +1,19 @@
 //! The in-flight journal: a write-ahead record of an event that is about to be
 //! sent, so that a kill (even SIGKILL) at any point leaves it recoverable.
 //!
-//! `<state>/inflight/<ms>-<pid>-<n>.jnl` is created as soon as the input has
-//! parsed, holding the raw input with the event's id and receive time, and is
-//! `flock`ed for the life of the process (the kernel drops the lock when the
-//! process dies, however it dies). Then the envelope and its target backends are
-//! added, then which backends took it live; once every backend is settled
-//! (delivered, spooled or dead-lettered) the file is deleted. Cost on the happy
-//! path: one create, three small writes, one unlink; no fsync.
+//! `<state>/inflight/<ms>-<pid>-<id>.jnl` is created once the event's envelope
+//! exists (redacted and enriched: no raw input is ever written here), holding the
+//! envelope and its target backends, and is `flock`ed for the life of the process
+//! (the kernel drops the lock when the process dies, however it dies). Then come
+//! the backends that took it live; once every backend is settled (delivered,
+//! spooled or dead-lettered) the file is deleted. Cost on the happy path: one
+//! create, two small writes, one unlink; no fsync.
 //!
 //! `recover` finds files whose lock is free (their owner is dead) and puts the
-//! event into the spool of every target that had not taken it; an event that
-//! died before its envelope existed is rebuilt from the raw input with the same
-//! id and time. Recovery may duplicate (at-least-once), it never drops.
+//! journaled envelope into the spool of every target that had not taken it, as
+//! it is: recovery never re-runs the pipeline. Journals of older versions began
+//! with the raw input (`Legacy`); the caller rebuilds those (`Recovery::rebuild`).
+//! Recovery may duplicate (at-least-once), it never drops.
 
 use std::fs::File;
 use std::io::Write;
@@ -20,15 +21,12 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::Config;
-use crate::enrich;
+use crate::error;
 use crate::protocol::envelope::Envelope;
-use crate::protocol::input;
-use crate::redact::Redactor;
 use crate::store::files;
 use crate::store::local;
 use crate::store::paths::Paths;
-use crate::store::spool;
+use crate::store::spool::{self, SpoolConfig};
 use crate::util::clock;
 
 /// The hot path leaves younger orphans alone (their owners are most likely
@@ -41,11 +39,14 @@ pub struct Journal {
     path: PathBuf,
 }
 
-#[derive(Serialize, Deserialize)]
-struct Header {
-    id: String,
-    now_ms: u64,
-    raw: String,
+/// The first line of a journal written by an older hookrelay, which journaled
+/// the raw input before redaction and enrichment. Its envelope must be rebuilt
+/// with the same id and receive time.
+#[derive(Deserialize)]
+pub struct Legacy {
+    pub id: String,
+    pub now_ms: u64,
+    pub raw: String,
 }
 
 #[derive(Deserialize)]
@@ -54,7 +55,7 @@ struct Record {
     targets: Vec<String>,
 }
 
-/// What `record` writes (borrowed: no copy of the envelope on the hot path).
+/// What `begin` writes (borrowed: no copy of the envelope on the hot path).
 #[derive(Serialize)]
 struct RecordRef<'a> {
     envelope: &'a Envelope,
@@ -67,39 +68,37 @@ struct Done {
 }
 
 impl Journal {
-    /// Opens the journal with the raw input and the id/time the event will carry,
-    /// before anything else can fail. `None` (with the reason) if it cannot be
-    /// written: delivery still goes on, only the crash protection is missing.
-    pub fn begin(paths: &Paths, raw: &[u8], id: &str, now_ms: u64) -> Result<Journal, String> {
-        let dir = paths.inflight_dir();
-        let path = dir.join(format!(
-            "{now_ms}-{}-{}.jnl",
-            std::process::id(),
-            &enrich::uuid_v4()[..8]
-        ));
+    /// Opens the journal with the envelope and the backends it is owed to. `Err`
+    /// (with the reason) if it cannot be written: delivery still goes on, only
+    /// the crash protection is missing.
+    pub fn begin(
+        paths: &Paths,
+        now_ms: u64,
+        env: &Envelope,
+        targets: &[String],
+    ) -> Result<Journal, String> {
+        let tag: String = env
+            .id
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .take(8)
+            .collect();
+        let path = paths
+            .inflight_dir()
+            .join(format!("{now_ms}-{}-{tag}.jnl", std::process::id()));
         let file = files::open(&path, files::private().append(true).create_new(true))
             .map_err(|e| format!("in-flight journal {}: {e}", path.display()))?;
-        // Locked before the first byte: a complete header means a live owner held it.
+        // Locked before the first byte: a complete record means a live owner held it.
         file.lock()
             .map_err(|e| format!("in-flight journal {}: lock: {e}", path.display()))?;
         let mut j = Journal { file, path };
-        let header = Header {
-            id: id.to_string(),
-            now_ms,
-            raw: String::from_utf8_lossy(raw).into_owned(),
-        };
-        j.line(&serde_json::to_vec(&header).expect("header serialises"))
-            .map_err(|e| format!("in-flight journal {}: {e}", j.path.display()))?;
-        Ok(j)
-    }
-
-    /// Records the envelope and the backends it is owed to.
-    pub fn record(&mut self, env: &Envelope, targets: &[String]) {
         let rec = RecordRef {
             envelope: env,
             targets,
         };
-        let _ = self.line(&serde_json::to_vec(&rec).expect("record serialises"));
+        j.line(&serde_json::to_vec(&rec).expect("record serialises"))
+            .map_err(|e| format!("in-flight journal {}: {e}", j.path.display()))?;
+        Ok(j)
     }
 
     /// These backends have the event: recovery will not spool it for them.
@@ -126,6 +125,18 @@ impl Journal {
     }
 }
 
+/// A `Legacy` journal's envelope and its target backends.
+pub type Rebuilt = (Envelope, Vec<String>);
+
+/// What recovery needs from the configuration, and how to rebuild a `Legacy`
+/// journal's envelope and targets (the pipeline lives above the store).
+pub struct Recovery<'a> {
+    pub spool: &'a SpoolConfig,
+    /// Keep recovered events in the local sink too (as the hook would have).
+    pub keep_local: bool,
+    pub rebuild: &'a dyn Fn(&Legacy) -> Result<Rebuilt, String>,
+}
+
 /// What recovery did.
 #[derive(Debug, Default)]
 pub struct Recovered {
@@ -135,7 +146,7 @@ pub struct Recovered {
 
 /// Spools the events of dead invocations. `min_age_ms` skips younger journals
 /// (`HOT_PATH_MIN_AGE_MS` on the hot path, 0 for `flush`).
-pub fn recover(paths: &Paths, config: &Config, min_age_ms: u64) -> Recovered {
+pub fn recover(paths: &Paths, how: &Recovery, min_age_ms: u64) -> Recovered {
     let mut out = Recovered::default();
     let dir = paths.inflight_dir();
     let Ok(rd) = std::fs::read_dir(&dir) else {
@@ -156,7 +167,7 @@ pub fn recover(paths: &Paths, config: &Config, min_age_ms: u64) -> Recovered {
         if now.saturating_sub(born) < min_age_ms {
             continue;
         }
-        match recover_one(paths, config, &e.path()) {
+        match recover_one(paths, how, &e.path()) {
             Ok(true) => out.events += 1,
             Ok(false) => {}
             Err(msg) => out.problems.push(msg),
@@ -166,7 +177,7 @@ pub fn recover(paths: &Paths, config: &Config, min_age_ms: u64) -> Recovered {
 }
 
 /// `Ok(false)`: alive, already handled, or never written.
-fn recover_one(paths: &Paths, config: &Config, path: &Path) -> Result<bool, String> {
+fn recover_one(paths: &Paths, how: &Recovery, path: &Path) -> Result<bool, String> {
     use std::os::unix::fs::MetadataExt;
     let Ok(file) = File::open(path) else {
         return Ok(false);
@@ -179,31 +190,12 @@ fn recover_one(paths: &Paths, config: &Config, path: &Path) -> Result<bool, Stri
         return Ok(false);
     }
     let text = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    // The last piece is whatever followed the final newline: incomplete, ignored.
-    let mut complete: Vec<&[u8]> = text.split(|b| *b == b'\n').collect();
-    complete.pop();
-    let Some(header) = complete
-        .first()
-        .and_then(|l| serde_json::from_slice::<Header>(l).ok())
-    else {
-        // Killed before the header was written: there is nothing to recover.
+    let Some((envelope, targets)) = read_journal(&text, how)? else {
+        // Killed before the record was written: there is nothing to recover.
         let _ = std::fs::remove_file(path);
         return Ok(false);
     };
-    let mut record: Option<Record> = None;
-    let mut done: Vec<String> = Vec::new();
-    for l in &complete[1..] {
-        if let Ok(r) = serde_json::from_slice::<Record>(l) {
-            record = Some(r);
-        } else if let Ok(d) = serde_json::from_slice::<Done>(l) {
-            done.extend(d.done);
-        }
-    }
-    let (envelope, targets) = match record {
-        Some(r) => (r.envelope, r.targets),
-        None => rebuild(paths, config, &header)?,
-    };
-    if config.local_enabled() {
+    if how.keep_local {
         local::keep(paths, &envelope).map_err(|e| {
             format!(
                 "recovering event {} into {}: {e}",
@@ -212,8 +204,54 @@ fn recover_one(paths: &Paths, config: &Config, path: &Path) -> Result<bool, Stri
             )
         })?;
     }
+    respool(paths, how.spool, &envelope, &targets)?;
+    let _ = std::fs::remove_file(path);
+    Ok(true)
+}
+
+/// The journaled envelope and the targets that had not taken it; `None` when
+/// the first line is incomplete.
+fn read_journal(text: &[u8], how: &Recovery) -> Result<Option<Rebuilt>, String> {
+    // The last piece is whatever followed the final newline: incomplete, ignored.
+    let mut complete: Vec<&[u8]> = text.split(|b| *b == b'\n').collect();
+    complete.pop();
+    let Some(first) = complete.first() else {
+        return Ok(None);
+    };
+    let mut record = serde_json::from_slice::<Record>(first).ok();
+    let legacy = match record {
+        Some(_) => None,
+        None => match serde_json::from_slice::<Legacy>(first) {
+            Ok(l) => Some(l),
+            Err(_) => return Ok(None),
+        },
+    };
+    let mut done: Vec<String> = Vec::new();
+    for l in &complete[1..] {
+        if let Ok(r) = serde_json::from_slice::<Record>(l) {
+            record = Some(r); // a legacy journal's record, after its raw input
+        } else if let Ok(d) = serde_json::from_slice::<Done>(l) {
+            done.extend(d.done);
+        }
+    }
+    let (envelope, mut targets) = match (record, legacy) {
+        (Some(r), _) => (r.envelope, r.targets),
+        (None, Some(l)) => (how.rebuild)(&l)?,
+        (None, None) => return Ok(None),
+    };
+    targets.retain(|t| !done.contains(t));
+    Ok(Some((envelope, targets)))
+}
+
+/// Appends a recovered envelope to the spool of each target.
+fn respool(
+    paths: &Paths,
+    spool: &SpoolConfig,
+    envelope: &Envelope,
+    targets: &[String],
+) -> Result<(), String> {
     let spooled_at = clock::rfc3339_ms(clock::now_ms());
-    for t in targets.iter().filter(|t| !done.contains(t)) {
+    for t in targets {
         let entry = spool::Entry {
             envelope: envelope.clone(),
             attempts: 0,
@@ -221,11 +259,9 @@ fn recover_one(paths: &Paths, config: &Config, path: &Path) -> Result<bool, Stri
             spooled_at: spooled_at.clone(),
             recovered: true,
         };
-        match spool::append(paths, config, t, &entry) {
+        match spool::append(paths, spool, t, &entry) {
             Ok(spool::Kept::Spooled) => {}
-            Ok(spool::Kept::Overflowed(msg)) => {
-                eprintln!("hookrelay: {msg}");
-            }
+            Ok(spool::Kept::Overflowed(msg)) => error::report(msg),
             Err(e) => {
                 // Keep the journal: the next recovery tries again.
                 return Err(format!(
@@ -236,41 +272,7 @@ fn recover_one(paths: &Paths, config: &Config, path: &Path) -> Result<bool, Stri
             }
         }
     }
-    let _ = std::fs::remove_file(path);
-    Ok(true)
-}
-
-/// An event killed before enrichment: parse, redact and enrich its raw input
-/// again, with the id and time it was given on receipt.
-fn rebuild(
-    paths: &Paths,
-    config: &Config,
-    header: &Header,
-) -> Result<(Envelope, Vec<String>), String> {
-    let raw = input::Raw {
-        bytes: header.raw.as_bytes().to_vec(),
-        total: header.raw.len(),
-        read_error: None,
-    };
-    let mut parsed =
-        input::parse(&raw).map_err(|e| format!("recovering event {}: {e}", header.id))?;
-    let (redactor, _) = Redactor::for_config(&config.redaction);
-    let report = redactor.redact_map(&mut parsed.raw);
-    let targets: Vec<String> = config
-        .backends
-        .for_event(&parsed.hook_event_name)
-        .iter()
-        .map(|b| b.name().to_string())
-        .collect();
-    let env = enrich::envelope(
-        parsed,
-        header.id.clone(),
-        report,
-        config,
-        paths,
-        header.now_ms,
-    );
-    Ok((env, targets))
+    Ok(())
 }
 
 /// Journals of running or dead invocations (for `status`).

@@ -5,8 +5,6 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::config::Config;
-
 #[derive(Clone, Debug)]
 pub struct Paths {
     /// `~/.local/share/hookrelay` on Linux: kept events, spools, dead letters, rejects.
@@ -16,17 +14,18 @@ pub struct Paths {
 }
 
 impl Paths {
-    pub fn resolve(config: &Config) -> Paths {
+    /// `data_dir` and `state_dir` are the config file's overrides (highest
+    /// precedence), then `$HOOKRELAY_DATA_DIR` / `$HOOKRELAY_STATE_DIR`, then the
+    /// standard per-user directories.
+    pub fn resolve(data_dir: Option<&Path>, state_dir: Option<&Path>) -> Paths {
         let dirs = project_dirs();
-        let data_dir = config
-            .data_dir
-            .clone()
+        let data_dir = data_dir
+            .map(Path::to_path_buf)
             .or_else(|| env_path("HOOKRELAY_DATA_DIR"))
             .or_else(|| dirs.as_ref().map(|d| d.data_dir().to_path_buf()))
             .unwrap_or_else(|| std::env::temp_dir().join("hookrelay"));
-        let state_dir = config
-            .state_dir
-            .clone()
+        let state_dir = state_dir
+            .map(Path::to_path_buf)
             .or_else(|| env_path("HOOKRELAY_STATE_DIR"))
             .or_else(|| {
                 dirs.as_ref()

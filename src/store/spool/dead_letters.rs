@@ -1,0 +1,101 @@
+//! Dead letters: `<spool>/dead-letters.jsonl`, the events a backend refused (or
+//! that found the spool full), each with the answer. Re-driving first renames the
+//! file to `dead-letters.redrive.jsonl`, so letters refused again during the
+//! re-drive start a new file instead of being read twice.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::protocol::envelope::Envelope;
+use crate::store::files;
+use crate::store::jsonl;
+use crate::store::paths::Paths;
+use crate::store::spool::dir;
+use crate::store::spool::segments::structure_lock;
+
+pub const DEAD_LETTERS: &str = "dead-letters.jsonl";
+pub(super) const REDRIVE: &str = "dead-letters.redrive.jsonl";
+/// One drainer (or re-driver) per backend at a time.
+pub(super) const DRAIN_LOCK: &str = "drain.lock";
+
+/// One dead letter: the event, why, and what the backend answered.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct DeadLetter {
+    pub envelope: Envelope,
+    /// `rejected` (the backend refused it) or `spool full`.
+    pub reason: String,
+    /// The answer received (status and start of the body), or the cap message.
+    pub error: String,
+    pub attempts: u32,
+    pub dead_at: String,
+}
+
+/// Where `backend`'s dead letters are kept (for messages).
+pub fn dead_letters_file(paths: &Paths, backend: &str) -> PathBuf {
+    dir(paths, backend).join(DEAD_LETTERS)
+}
+
+/// Appends a dead letter (takes the structure lock: re-driving renames the file).
+pub fn dead_letter(paths: &Paths, backend: &str, dl: &DeadLetter) -> std::io::Result<()> {
+    let dir = dir(paths, backend);
+    let _lock = structure_lock(&dir)?;
+    append_dead_locked(&dir, dl)
+}
+
+/// Appends a dead letter; the caller holds the structure lock.
+pub(super) fn append_dead_locked(dir: &Path, dl: &DeadLetter) -> std::io::Result<()> {
+    jsonl::append_line(
+        &dir.join(DEAD_LETTERS),
+        &serde_json::to_vec(dl).expect("a dead letter serialises"),
+    )
+}
+
+/// The dead letters taken out for one re-drive, holding the drain lock (two
+/// re-drives at once would send every letter twice).
+pub struct Redrive {
+    file: PathBuf,
+    _drain_lock: File,
+}
+
+impl Redrive {
+    /// Takes `backend`'s dead letters out of play. `Ok(None)`: there are none.
+    pub fn begin(paths: &Paths, backend: &str) -> std::io::Result<Option<Redrive>> {
+        let dir = dir(paths, backend);
+        let file = dir.join(REDRIVE);
+        let drain_lock = files::lock(&dir.join(DRAIN_LOCK))?;
+        let _lock = structure_lock(&dir)?;
+        // A redrive file already there is one a killed flush did not finish.
+        if !file.exists() {
+            match std::fs::rename(dir.join(DEAD_LETTERS), &file) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(Some(Redrive {
+            file,
+            _drain_lock: drain_lock,
+        }))
+    }
+
+    /// The letters, and how many lines were torn or unreadable.
+    pub fn letters(&self) -> std::io::Result<(Vec<DeadLetter>, u64)> {
+        let (values, torn) = jsonl::read_values(&self.file)?;
+        let mut torn = torn as u64;
+        let mut out = Vec::with_capacity(values.len());
+        for v in values {
+            match serde_json::from_value::<DeadLetter>(v) {
+                Ok(dl) => out.push(dl),
+                Err(_) => torn += 1,
+            }
+        }
+        Ok((out, torn))
+    }
+
+    /// Every letter is delivered, dead-lettered again or back in the spool.
+    pub fn finish(self) -> std::io::Result<()> {
+        std::fs::remove_file(&self.file)
+    }
+}
