@@ -8,7 +8,6 @@
 //! is measured once. A string with no finding is not copied. User patterns
 //! (regex-lite) run only when configured. See docs/redact.md for the rule names
 //! and what is deliberately never redacted.
-
 //!
 //! This file is the engine (the walk over every key and value, the Redactor and its
 //! public API); `detectors` holds the built-in token and assignment scanners,
