@@ -88,7 +88,8 @@ pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
     let report = redactor.redact_map(&mut input.raw);
 
     // 5. Enrich: id, time, host, git, project, run, session counters.
-    let mut envelope = enrich::envelope(input, id, report, &config, &paths, now_ms);
+    let labels = enrich::EnrichConfig::new(config.project.as_deref(), config.run_id.as_deref());
+    let mut envelope = enrich::envelope(input, id, report, labels, &paths, now_ms);
     envelope.decision = answer::merge(&envelope, &verdicts).record;
     let targets: Vec<String> = backends.iter().map(|b| b.name().to_string()).collect();
     if let Some(j) = journal.as_mut() {

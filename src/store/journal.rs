@@ -266,7 +266,7 @@ fn rebuild(
         parsed,
         header.id.clone(),
         report,
-        config,
+        enrich::EnrichConfig::new(config.project.as_deref(), config.run_id.as_deref()),
         paths,
         header.now_ms,
     );
