@@ -295,7 +295,7 @@ fn prompt_verdict(input: &HookInput, redactor: &Redactor) -> Option<Verdict> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::RedactionConfig;
+    use crate::redact::RedactionConfig;
 
     fn policy(v: Value) -> PolicyConfig {
         serde_json::from_value(v).expect("policy parses")

@@ -11,10 +11,7 @@ use crate::protocol::envelope::{Agent, Envelope, GitInfo, Host, RedactionReport,
 /// The fixture `hooks/events/<event>.json` wrapped in a fully
 /// enriched envelope with fixed id, time, host, git and session counters.
 pub fn envelope(event: &str) -> Envelope {
-    let path = format!(
-        "{}/hooks/events/{event}.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    let path = format!("{}/hooks/events/{event}.json", env!("CARGO_MANIFEST_DIR"));
     let input: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
     let agent_id = input
         .get("agent_id")

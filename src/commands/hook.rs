@@ -79,7 +79,8 @@ pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
     //    backends the envelope is journaled now, so a kill from here on loses
     //    nothing (and no raw input is ever written to disk).
     let id = enrich::uuid_v4();
-    let mut envelope = enrich::envelope(input, id, report, &config, &paths, now_ms);
+    let labels = enrich::EnrichConfig::new(config.project.as_deref(), config.run_id.as_deref());
+    let mut envelope = enrich::envelope(input, id, report, labels, &paths, now_ms);
     envelope.decision = answer::merge(&envelope, &verdicts).record;
     let mut journal = begin_journal(&paths, now_ms, &envelope, &backends, &mut problems);
 
@@ -277,6 +278,7 @@ fn rebuild_legacy(
         .iter()
         .map(|b| b.name().to_string())
         .collect();
-    let env = enrich::envelope(parsed, old.id.clone(), report, config, paths, old.now_ms);
+    let labels = enrich::EnrichConfig::new(config.project.as_deref(), config.run_id.as_deref());
+    let env = enrich::envelope(parsed, old.id.clone(), report, labels, paths, old.now_ms);
     Ok((env, targets))
 }

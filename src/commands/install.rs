@@ -789,7 +789,10 @@ mod tests {
         let d = crate::delivery::DeliveryConfig::default();
         for (spec, text) in [
             ("all", include_str!("../../hooks/settings.all-events.json")),
-            ("tools", include_str!("../../hooks/settings.tool-events.json")),
+            (
+                "tools",
+                include_str!("../../hooks/settings.tool-events.json"),
+            ),
             (
                 "SessionStart,SessionEnd",
                 include_str!("../../hooks/settings.orgloop.json"),

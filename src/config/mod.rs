@@ -24,7 +24,7 @@ pub struct Config {
     pub data_dir: Option<PathBuf>,
     pub state_dir: Option<PathBuf>,
     pub local: LocalConfig,
-    pub redaction: RedactionConfig,
+    pub redaction: crate::redact::RedactionConfig,
     pub delivery: crate::delivery::DeliveryConfig,
     pub spool: crate::store::spool::SpoolConfig,
     pub backends: BackendsConfig,
@@ -37,35 +37,6 @@ pub struct Config {
 pub struct LocalConfig {
     /// `None`: on when no remote backend is configured; `Some(true)`: always on.
     pub enabled: Option<bool>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct RedactionConfig {
-    /// Off switch for users who must keep raw data locally.
-    pub enabled: bool,
-    /// Extra patterns (regular expressions), each with a rule name for the report.
-    pub patterns: Vec<ExtraPattern>,
-    /// Extra key names whose values are secrets (JSON keys, `KEY=value`), matched
-    /// ignoring case and punctuation.
-    pub keys: Vec<String>,
-}
-
-impl Default for RedactionConfig {
-    fn default() -> Self {
-        RedactionConfig {
-            enabled: true,
-            patterns: Vec::new(),
-            keys: Vec::new(),
-        }
-    }
-}
-
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ExtraPattern {
-    pub name: String,
-    pub pattern: String,
 }
 
 /// A loaded configuration and what the user should hear about it.

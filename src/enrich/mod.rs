@@ -2,15 +2,34 @@
 //! time, host, user, OS, git state, project and run labels, session counters).
 //!
 //! Cheap by design: no process is spawned (git state is read from `.git` by
-//! `git.rs`), and the host facts come from the kernel or the environment.
+//! `git/`), and the host facts come from the kernel or the environment (`host`).
 
 pub mod git;
+mod host;
 pub mod session;
 
-use crate::config::Config;
-use crate::protocol::envelope::{Agent, Envelope, HookInput, Host, RedactionReport};
+use crate::protocol::envelope::{Agent, Envelope, HookInput, RedactionReport};
 use crate::store::paths::Paths;
 use crate::util::clock;
+use host::env_nonempty;
+
+pub use host::{host, hostname};
+
+/// What enrichment reads from the configuration: the labels put on every event.
+/// Its own type, so enrichment does not depend on the config loader above it.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct EnrichConfig<'a> {
+    /// Project label (config file, else `$HOOKRELAY_PROJECT`).
+    pub project: Option<&'a str>,
+    /// Run label (config file, else `$CLAUDE_RUN_ID`).
+    pub run_id: Option<&'a str>,
+}
+
+impl<'a> EnrichConfig<'a> {
+    pub fn new(project: Option<&'a str>, run_id: Option<&'a str>) -> Self {
+        EnrichConfig { project, run_id }
+    }
+}
 
 /// Wraps a (redacted) HookInput into an envelope.
 /// `id` is minted by the caller before the event is journaled, so a recovered
@@ -19,7 +38,7 @@ pub fn envelope(
     input: HookInput,
     id: String,
     redaction: RedactionReport,
-    config: &Config,
+    config: EnrichConfig<'_>,
     paths: &Paths,
     now_ms: u64,
 ) -> Envelope {
@@ -27,8 +46,8 @@ pub fn envelope(
     // config.project already holds `$HOOKRELAY_PROJECT` when the file leaves it unset.
     let project = config
         .project
-        .clone()
         .filter(|p| !p.is_empty())
+        .map(str::to_owned)
         .or_else(|| {
             project_dir.as_deref().and_then(|d| {
                 std::path::Path::new(d)
@@ -58,8 +77,8 @@ pub fn envelope(
         git,
         project,
         project_dir,
-        // From the config file, else `$CLAUDE_RUN_ID` (config.rs).
-        run_id: config.run_id.clone().filter(|r| !r.is_empty()),
+        // From the config file, else `$CLAUDE_RUN_ID` (applied by config/).
+        run_id: config.run_id.filter(|r| !r.is_empty()).map(str::to_owned),
         agent_id,
         session,
         redaction,
@@ -67,40 +86,14 @@ pub fn envelope(
     }
 }
 
-pub fn host() -> Host {
-    Host {
-        name: hostname(),
-        user: env_nonempty("USER")
-            .or_else(|| env_nonempty("LOGNAME"))
-            .unwrap_or_else(|| "unknown".into()),
-        os: std::env::consts::OS.to_string(),
-        arch: std::env::consts::ARCH.to_string(),
-        remote: std::env::var("CLAUDE_CODE_REMOTE").is_ok_and(|v| v == "true"),
-    }
-}
-
-/// The kernel's host name (Linux), else `$HOSTNAME`, else `/etc/hostname`.
-pub fn hostname() -> String {
-    ["/proc/sys/kernel/hostname", "/etc/hostname"]
-        .iter()
-        .find_map(|p| {
-            std::fs::read_to_string(p)
-                .ok()
-                .map(|s| s.trim().to_string())
-                .filter(|s| !s.is_empty())
-        })
-        .or_else(|| env_nonempty("HOSTNAME"))
-        .unwrap_or_else(|| "unknown".into())
-}
-
-/// A random (version 4) UUID from the OS's random source.
+/// A random (version 4) UUID from the OS's random source: the `getrandom` crate
+/// uses the getrandom system call (Linux 3.17+; a probe and a read, no file to
+/// open and close) and falls back to `/dev/urandom` itself on older kernels.
 pub fn uuid_v4() -> String {
     let mut b = [0u8; 16];
-    if std::fs::File::open("/dev/urandom")
-        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut b))
-        .is_err()
-    {
-        // No /dev/urandom: mix time, pid and a std RandomState (SipHash with OS-seeded keys).
+    if getrandom::getrandom(&mut b).is_err() {
+        // No OS random source: mix time, pid and a std RandomState (SipHash with
+        // OS-seeded keys).
         use std::hash::{BuildHasher, Hasher};
         let mut h = std::collections::hash_map::RandomState::new().build_hasher();
         h.write_u128(
@@ -127,10 +120,6 @@ pub fn uuid_v4() -> String {
         s.push(HEX[(x & 15) as usize] as char);
     }
     s
-}
-
-fn env_nonempty(k: &str) -> Option<String> {
-    std::env::var(k).ok().filter(|v| !v.is_empty())
 }
 
 #[cfg(test)]

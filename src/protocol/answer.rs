@@ -654,10 +654,7 @@ mod tests {
     }
 
     fn fixture(event: &str) -> Envelope {
-        let p = format!(
-            "{}/hooks/events/{event}.json",
-            env!("CARGO_MANIFEST_DIR")
-        );
+        let p = format!("{}/hooks/events/{event}.json", env!("CARGO_MANIFEST_DIR"));
         envelope(serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap())
     }
 

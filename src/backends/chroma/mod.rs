@@ -1,7 +1,9 @@
 //! The Claude Hooks System ChromaDB bridge, `POST /ingest` schema 1.0
 //! (`contracts/chroma-bridge.md`): the envelope, its dedupe `hash` (byte-compatible
 //! with the bridge's own Python hooks), the pseudonymous host, the strict
-//! redaction floor, and what the bridge's answers mean.
+//! redaction floor (in `floor`), and what the bridge's answers mean.
+
+mod floor;
 
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -239,7 +241,7 @@ impl Chroma {
         let mut rules = env.redaction.rules.clone();
         let mut applied = env.redaction.applied;
         if self.config.redaction_mode == RedactionMode::Strict {
-            for (rule, n) in crate::redact::strict_floor(&mut data) {
+            for (rule, n) in floor::strict_floor(&mut data) {
                 *rules.entry(rule).or_insert(0) += n;
                 applied = true;
             }

@@ -1,0 +1,1018 @@
+//! The built-in detectors: one pass over a string's bytes (`scan_builtin`), the
+//! token formats recognisable by their prefix or shape (provider tokens, JWTs,
+//! private key blocks, `Bearer`, URL passwords, bare AWS secret keys) and
+//! `key = value` assignments whose key names a secret.
+
+use super::keys::{
+    is_declaration, is_placeholder, is_secret_key_name, is_user_key, looks_like_code,
+};
+
+/// One finding: a byte range of the scanned string and the rule that found it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) struct Hit<'a> {
+    pub(super) start: usize,
+    pub(super) end: usize,
+    pub(super) rule: &'a str,
+}
+
+/// The single pass of the built-in rules.
+pub(super) fn scan_builtin(b: &[u8], user_keys: &[String], hits: &mut Vec<Hit<'_>>) {
+    let n = b.len();
+    let mut i = 0;
+    while i < n {
+        // Skip what cannot start anything (blanks, most punctuation, non-ASCII).
+        match b[i..].iter().position(|c| CLASS[*c as usize] != 0) {
+            Some(p) => i += p,
+            None => break,
+        }
+        let c = b[i];
+        if CLASS[c as usize] & B64 == 0 {
+            let found = match c {
+                b':' if b[i..].starts_with(b"://") => url_password_at(b, i),
+                b':' | b'=' => assignment_at(b, i, user_keys),
+                // Not word-bounded: text may hold it after a literal `\n`.
+                b'-' => private_key_at(b, i),
+                _ => None,
+            };
+            match found {
+                Some(h) => {
+                    hits.push(h);
+                    i = h.end.max(i + 1);
+                }
+                None => i += 1,
+            }
+            continue;
+        }
+        // A run of base64 characters (`A-Za-z0-9+/`): measured once. Exactly
+        // 40 may be a bare AWS secret key; longer runs (images) are skipped
+        // whole. Tokens start at the run's start or right after a `/` or `+`.
+        let mut j = i;
+        let mut seen = 0u8;
+        while j < n {
+            let cl = CLASS[b[j] as usize];
+            if cl & B64 == 0 {
+                break;
+            }
+            seen |= cl;
+            j += 1;
+        }
+        if j - i == 40
+            && let Some(end) = aws_secret_at(b, i)
+        {
+            hits.push(Hit {
+                start: i,
+                end,
+                rule: "aws_secret_access_key",
+            });
+            i = end;
+            continue;
+        }
+        let mut found = word_at(b, i);
+        if found.is_none() && seen & SEP != 0 {
+            found = (i + 1..j)
+                .filter(|k| matches!(b[k - 1], b'/' | b'+'))
+                .find_map(|k| word_at(b, k));
+        }
+        match found {
+            Some(h) => {
+                hits.push(h);
+                i = h.end.max(i + 1);
+            }
+            None => i = j,
+        }
+    }
+}
+
+/// A finding that starts a word at `i` (prefix tokens, `Bearer`).
+fn word_at(b: &[u8], i: usize) -> Option<Hit<'static>> {
+    if CLASS[b[i] as usize] & TRIGGER == 0 || !word_start(b, i) {
+        return None;
+    }
+    match b[i] {
+        b'B' | b'b' => auth_scheme_at(b, i),
+        _ => token_at(b, i),
+    }
+}
+
+/// `key = value`, `key: value`, `"key": "value"`, `--key=value`, `KEY=value`
+/// where the key names a secret; `sep` is the `=` or `:`.
+fn assignment_at(b: &[u8], sep: usize, user_keys: &[String]) -> Option<Hit<'static>> {
+    let n = b.len();
+    let c = b[sep];
+    let next = b.get(sep + 1).copied();
+    let prev = if sep > 0 { Some(b[sep - 1]) } else { None };
+    let mut key_end = sep;
+    let mut v = sep + 1;
+    if c == b'=' {
+        // Comparisons are not assignments.
+        if matches!(next, Some(b'=' | b'~')) || matches!(prev, Some(b'=' | b'!' | b'<' | b'>')) {
+            return None;
+        }
+        if next == Some(b'>') {
+            v += 1; // `key => value`
+        }
+        if prev == Some(b':') {
+            key_end -= 1; // `key := value`
+        }
+    } else {
+        if next == Some(b':') || prev == Some(b':') {
+            return None; // `a::b`
+        }
+        if next == Some(b'=') {
+            v += 1;
+        }
+    }
+    // The key: back over blanks, one closing quote (maybe escaped), then key
+    // characters.
+    let mut k = key_end;
+    while k > 0 && matches!(b[k - 1], b' ' | b'\t') {
+        k -= 1;
+    }
+    if k > 0 && matches!(b[k - 1], b'"' | b'\'') {
+        k -= 1;
+        if k > 0 && b[k - 1] == b'\\' {
+            k -= 1;
+        }
+    }
+    let key_end = k;
+    while k > 0 && key_end - k <= 64 && is_key_char(b[k - 1]) {
+        k -= 1;
+    }
+    if key_end - k > 64 {
+        return None;
+    }
+    let mut key = &b[k..key_end];
+    while let [b'-' | b'.', rest @ ..] = key {
+        key = rest;
+    }
+    if key.is_empty() || !(is_secret_key_name(key) || is_user_key(user_keys, key)) {
+        return None;
+    }
+    // `Error::Token => ...`: an enum variant, not a setting.
+    if k > 0 && b[k - 1] == b':' {
+        return None;
+    }
+    let declared = is_declaration(&b[..k]);
+    // The value: after blanks, quoted (to the matching quote on the same line)
+    // or bare (to a blank or delimiter).
+    while v < n && matches!(b[v], b' ' | b'\t') {
+        v += 1;
+    }
+    let mut q = v;
+    if q < n && b[q] == b'\\' {
+        q += 1;
+    }
+    let (vs, ve, quoted) = if q < n && matches!(b[q], b'"' | b'\'' | b'`') {
+        let quote = b[q];
+        let vs = q + 1;
+        let mut ve = vs;
+        while ve < n && b[ve] != quote && b[ve] != b'\n' && b[ve] != b'\r' {
+            ve += 1;
+        }
+        // No closing quote on the line: that quote closed an enclosing
+        // string (`prompt='Password: '`), there is no value here.
+        if ve == n || b[ve] != quote {
+            return None;
+        }
+        if ve > vs && b[ve - 1] == b'\\' && ve < n && b[ve] == quote {
+            ve -= 1; // `\"value\"` inside escaped JSON
+        }
+        (vs, ve, true)
+    } else {
+        let mut ve = v;
+        while ve < n && !is_bare_value_end(b[ve]) {
+            ve += 1;
+        }
+        (v, ve, false)
+    };
+    let value = &b[vs..ve];
+    if value.is_empty() || is_placeholder(value) {
+        return None;
+    }
+    // `"EXPORTER_SECRET"`, `db_password`: the name of a secret, not one.
+    let ident = value
+        .iter()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.'));
+    if ident && value.contains(&b'_') && is_secret_key_name(value) {
+        return None;
+    }
+    if !quoted {
+        // `let secret = self`: in a declaration only a literal is a secret;
+        // so in `self.token = next` (attribute) and `x, token = result`
+        // (blanks around `=`, a plain lowercase word: a variable).
+        let attribute = key.starts_with(b"self.") || key.starts_with(b"this.");
+        let spaced = sep > 0 && b[sep - 1] == b' ' && b.get(sep + 1) == Some(&b' ');
+        let plain_word = value.iter().all(|x| x.is_ascii_lowercase() || *x == b'_');
+        if declared
+            || attribute
+            || (c == b'=' && spaced && plain_word)
+            || value.len() < 3
+            || looks_like_code(value, key)
+        {
+            return None;
+        }
+        // `SYS_memfd_secret: c_long = 447`, `{ password: pw, user }`: a type
+        // annotation or a variable, not a value.
+        if c == b':' {
+            let mut r = ve;
+            while r < n && matches!(b[r], b' ' | b'\t') {
+                r += 1;
+            }
+            if r < n
+                && matches!(
+                    b[r],
+                    b'=' | b',' | b')' | b';' | b'{' | b'}' | b'<' | b'>' | b'|'
+                )
+            {
+                return None;
+            }
+        }
+        // After `:` a bare word could be prose ("Password: the one we use");
+        // take it when it is the whole rest of the line (YAML) or not a plain word.
+        let line_end = ve == n || matches!(b[ve], b'\n' | b'\r');
+        if c == b':' && !line_end && value.iter().all(|x| x.is_ascii_alphabetic() || *x == b'\'') {
+            return None;
+        }
+        // `token = fetch_token client` (code, blanks around `=`, the line goes
+        // on with more words) as opposed to `PGPASSWORD=x psql` (shell).
+        if c == b'=' && spaced && !line_end {
+            let mut r = ve;
+            while r < n && b[r] == b' ' {
+                r += 1;
+            }
+            if r > ve && r < n && (is_key_char(b[r]) || b[r] == b'(') {
+                return None;
+            }
+        }
+    }
+    // A recognisable token as the value keeps its own, more telling rule name
+    // (and a private key block may run past a quote-delimited value).
+    if let Some(t) = token_at(b, vs).or_else(|| auth_scheme_at(b, vs)) {
+        return Some(t);
+    }
+    if let Some(end) = aws_secret_at(b, vs) {
+        return Some(Hit {
+            start: vs,
+            end,
+            rule: "aws_secret_access_key",
+        });
+    }
+    let env_style =
+        key.iter().any(|x| x.is_ascii_uppercase()) && !key.iter().any(|x| x.is_ascii_lowercase());
+    Some(Hit {
+        start: vs,
+        end: ve,
+        rule: if env_style {
+            "env_secret"
+        } else {
+            "password_assignment"
+        },
+    })
+}
+
+// ---------------------------------------------------------------------------
+// Byte classes
+
+/// Can start a built-in finding (checked further by the detectors).
+const TRIGGER: u8 = 1;
+/// Base64 alphabet (`A-Za-z0-9+/`), for the bare AWS secret key.
+const B64: u8 = 2;
+/// `/` and `+`: inside a base64 run, a token may start right after one.
+const SEP: u8 = 4;
+
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        if b.is_ascii_alphanumeric() || b == b'+' || b == b'/' {
+            t[c] |= B64;
+        }
+        if b == b'+' || b == b'/' {
+            t[c] |= SEP;
+        }
+        c += 1;
+    }
+    let triggers = b"-AgxsrwneBb:=";
+    let mut j = 0;
+    while j < triggers.len() {
+        t[triggers[j] as usize] |= TRIGGER;
+        j += 1;
+    }
+    t
+};
+
+pub fn is_alnum(c: u8) -> bool {
+    c.is_ascii_alphanumeric()
+}
+
+fn is_b64url(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'_' || c == b'-'
+}
+
+pub fn is_key_char(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.')
+}
+
+/// Ends a bare (unquoted) value.
+fn is_bare_value_end(c: u8) -> bool {
+    c.is_ascii_whitespace()
+        || matches!(
+            c,
+            b'"' | b'\''
+                | b'`'
+                | b','
+                | b';'
+                | b'&'
+                | b'|'
+                | b')'
+                | b'}'
+                | b']'
+                | b'<'
+                | b'>'
+                | b'\\'
+        )
+}
+
+/// No letter, digit or `_` right before `i`: a token cannot start mid-word.
+pub fn word_start(b: &[u8], i: usize) -> bool {
+    i == 0 || !(is_alnum(b[i - 1]) || b[i - 1] == b'_')
+}
+
+/// End of the run of `class` characters starting at `i`.
+pub fn run(b: &[u8], i: usize, class: fn(u8) -> bool) -> usize {
+    let mut j = i;
+    while j < b.len() && class(b[j]) {
+        j += 1;
+    }
+    j
+}
+
+/// `prefix` at `i`, then at least `min` characters of `class`: the token's end.
+fn prefixed(b: &[u8], i: usize, prefix: &[u8], min: usize, class: fn(u8) -> bool) -> Option<usize> {
+    if !b[i..].starts_with(prefix) {
+        return None;
+    }
+    let s = i + prefix.len();
+    let e = run(b, s, class);
+    (e - s >= min).then_some(e)
+}
+
+// ---------------------------------------------------------------------------
+// Detectors
+
+/// Tokens recognisable by their prefix, at a word start.
+fn token_at(b: &[u8], i: usize) -> Option<Hit<'static>> {
+    let hit = |end: usize, rule: &'static str| {
+        Some(Hit {
+            start: i,
+            end,
+            rule,
+        })
+    };
+    match b[i] {
+        b'-' => private_key_at(b, i),
+        b'A' => {
+            const IDS: [&[u8]; 8] = [
+                b"AKIA", b"ASIA", b"AGPA", b"AIDA", b"AROA", b"ANPA", b"ANVA", b"AIPA",
+            ];
+            if !IDS.iter().any(|p| b[i..].starts_with(p)) {
+                return None;
+            }
+            let e = run(b, i + 4, |c| c.is_ascii_uppercase() || c.is_ascii_digit());
+            let bounded = e == b.len() || !is_alnum(b[e]);
+            (e - i == 20 && bounded)
+                .then_some(())
+                .and(hit(e, "aws_access_key_id"))
+        }
+        b'g' => {
+            for p in [b"ghp_", b"gho_", b"ghu_", b"ghs_", b"ghr_"] {
+                if let Some(e) = prefixed(b, i, p, 36, is_alnum) {
+                    return hit(e, "github_token");
+                }
+            }
+            if let Some(e) = prefixed(b, i, b"github_pat_", 22, |c| is_alnum(c) || c == b'_') {
+                return hit(e, "github_token");
+            }
+            const GITLAB: [&[u8]; 7] = [
+                b"glpat-", b"gldt-", b"glrt-", b"glptt-", b"glft-", b"glcbt-", b"gloas-",
+            ];
+            for p in GITLAB {
+                if let Some(e) = prefixed(b, i, p, 20, is_b64url) {
+                    return hit(e, "gitlab_token");
+                }
+            }
+            None
+        }
+        b'x' => {
+            let slack = |c: u8| is_alnum(c) || c == b'-';
+            for p in [
+                b"xoxa-", b"xoxb-", b"xoxp-", b"xoxr-", b"xoxs-", b"xoxe-", b"xapp-",
+            ] {
+                if let Some(e) = prefixed(b, i, p, 10, slack) {
+                    return hit(e, "slack_token");
+                }
+            }
+            None
+        }
+        b's' | b'r' | b'w' => {
+            for p in [b"sk_live_", b"sk_test_", b"rk_live_", b"rk_test_"] {
+                if let Some(e) = prefixed(b, i, p, 16, is_alnum) {
+                    return hit(e, "stripe_key");
+                }
+            }
+            if let Some(e) = prefixed(b, i, b"whsec_", 24, is_alnum) {
+                return hit(e, "stripe_key");
+            }
+            if let Some(e) = prefixed(b, i, b"sk-ant-", 20, is_b64url) {
+                return hit(e, "anthropic_key");
+            }
+            // OpenAI (`sk-`, `sk-proj-`, `sk-svcacct-`...): random, so mixed case
+            // and digits; a slug like `sk-some-long-branch-name` is not a key.
+            if let Some(e) = prefixed(b, i, b"sk-", 20, is_b64url) {
+                let t = &b[i + 3..e];
+                if t.iter().any(u8::is_ascii_uppercase)
+                    && t.iter().any(u8::is_ascii_lowercase)
+                    && t.iter().any(u8::is_ascii_digit)
+                {
+                    return hit(e, "openai_key");
+                }
+            }
+            None
+        }
+        b'n' => prefixed(b, i, b"npm_", 36, is_alnum).and_then(|e| hit(e, "npm_token")),
+        b'e' => jwt_at(b, i),
+        _ => None,
+    }
+}
+
+/// `-----BEGIN <label>PRIVATE KEY<label>-----` through the matching END line, or
+/// to the end of the text when it was cut off.
+fn private_key_at(b: &[u8], i: usize) -> Option<Hit<'static>> {
+    const BEGIN: &[u8] = b"-----BEGIN ";
+    if !b[i..].starts_with(BEGIN) {
+        return None;
+    }
+    let ls = i + BEGIN.len();
+    let le = run(b, ls, |c| {
+        c.is_ascii_uppercase() || c.is_ascii_digit() || c == b' '
+    });
+    let label = &b[ls..le];
+    if !b[le..].starts_with(b"-----") || !contains(label, b"PRIVATE KEY") {
+        return None;
+    }
+    let mut end = b.len();
+    let mut from = le + 5;
+    while let Some(p) = find(&b[from..], b"-----END ") {
+        let s = from + p + 9;
+        if b[s..].starts_with(label) && b[s + label.len()..].starts_with(b"-----") {
+            end = s + label.len() + 5;
+            break;
+        }
+        from = s;
+    }
+    Some(Hit {
+        start: i,
+        end,
+        rule: "private_key",
+    })
+}
+
+/// `eyJ<header>.ey<payload>.<signature>` (the signature may be empty: `alg: none`).
+fn jwt_at(b: &[u8], i: usize) -> Option<Hit<'static>> {
+    let b64url = |c: u8| is_alnum(c) || c == b'_' || c == b'-';
+    if !b[i..].starts_with(b"eyJ") {
+        return None;
+    }
+    let h = run(b, i, b64url);
+    if h - i < 10 || b.get(h) != Some(&b'.') || !b[h + 1..].starts_with(b"ey") {
+        return None;
+    }
+    let p = run(b, h + 1, b64url);
+    if p - h - 1 < 10 {
+        return None;
+    }
+    let end = if b.get(p) == Some(&b'.') {
+        run(b, p + 1, b64url)
+    } else {
+        return None;
+    };
+    Some(Hit {
+        start: i,
+        end,
+        rule: "jwt",
+    })
+}
+
+/// `Bearer <token>` anywhere; `Basic <base64>` after an `Authorization` header.
+fn auth_scheme_at(b: &[u8], i: usize) -> Option<Hit<'static>> {
+    if !word_start(b, i) {
+        return None;
+    }
+    let (rule, after) = if b.len() >= i + 7 && b[i..i + 7].eq_ignore_ascii_case(b"bearer ") {
+        ("bearer_token", i + 7)
+    } else if b.len() >= i + 6 && b[i..i + 6].eq_ignore_ascii_case(b"basic ") {
+        let line_start = b[..i]
+            .iter()
+            .rposition(|c| *c == b'\n')
+            .map_or(0, |p| p + 1);
+        let before = &b[line_start..i];
+        if !before
+            .windows(13)
+            .any(|w| w.eq_ignore_ascii_case(b"authorization"))
+        {
+            return None;
+        }
+        ("basic_auth", i + 6)
+    } else {
+        return None;
+    };
+    let mut s = after;
+    while s < b.len() && b[s] == b' ' {
+        s += 1;
+    }
+    let e = run(b, s, |c| {
+        is_alnum(c) || matches!(c, b'.' | b'_' | b'~' | b'+' | b'/' | b'-' | b'=')
+    });
+    let t = &b[s..e];
+    // "Bearer authentication", "bearer tokens": prose, not a credential.
+    let wordlike = t.iter().all(u8::is_ascii_alphabetic)
+        && (t.len() < 20 || t.iter().all(u8::is_ascii_lowercase));
+    if t.len() < 8 || wordlike {
+        return None;
+    }
+    if let Some(known) = token_at(b, s) {
+        return Some(known); // `Bearer <jwt>`: the more telling name
+    }
+    Some(Hit {
+        start: s,
+        end: e,
+        rule,
+    })
+}
+
+/// The password of `scheme://user:password@host`; `at` is the `:` of `://`.
+fn url_password_at(b: &[u8], at: usize) -> Option<Hit<'static>> {
+    let mut s = at;
+    while s > 0 && (is_alnum(b[s - 1]) || matches!(b[s - 1], b'+' | b'.' | b'-')) {
+        s -= 1;
+    }
+    if s == at || !b[s].is_ascii_alphabetic() {
+        return None;
+    }
+    let auth_start = at + 3;
+    let auth_end = auth_start
+        + b[auth_start..]
+            .iter()
+            .position(|c| {
+                c.is_ascii_whitespace()
+                    || matches!(
+                        c,
+                        b'/' | b'?' | b'#' | b'"' | b'\'' | b'<' | b'>' | b'`' | b'\\'
+                    )
+            })
+            .unwrap_or(b.len() - auth_start);
+    let authority = &b[auth_start..auth_end];
+    // Incoming webhooks: whoever has the URL can post. Keep host and ids.
+    if authority == b"hooks.slack.com" && b[auth_end..].starts_with(b"/services/") {
+        let ps = auth_end + 10;
+        let pe = run(b, ps, |c| is_alnum(c) || c == b'/');
+        let last = b[ps..pe]
+            .iter()
+            .rposition(|c| *c == b'/')
+            .map(|p| ps + p + 1)?;
+        return (pe - last >= 16).then_some(Hit {
+            start: last,
+            end: pe,
+            rule: "slack_webhook",
+        });
+    }
+    let atsign = authority.iter().rposition(|c| *c == b'@')?;
+    if contains(&authority[..atsign], b"[REDACTED:") {
+        return None; // redacted before (a replayed or summarised event)
+    }
+    let colon = authority[..atsign].iter().position(|c| *c == b':')?;
+    let (ps, pe) = (auth_start + colon + 1, auth_start + atsign);
+    if ps == pe || is_placeholder(&b[ps..pe]) {
+        return None;
+    }
+    if let Some(t) = token_at(b, ps).filter(|t| t.end == pe) {
+        return Some(t);
+    }
+    Some(Hit {
+        start: ps,
+        end: pe,
+        rule: "url_password",
+    })
+}
+
+/// A bare AWS secret access key: exactly 40 base64 characters between
+/// non-base64 characters, random-looking (mixed case, digits, a `/` or `+`).
+/// Anything longer (images, other blobs) is skipped whole.
+fn aws_secret_at(b: &[u8], i: usize) -> Option<usize> {
+    let e = i + 40;
+    if e > b.len() || b[i..e].iter().any(|c| CLASS[*c as usize] & B64 == 0) {
+        return None;
+    }
+    if e < b.len() && (CLASS[b[e] as usize] & B64 != 0 || b[e] == b'=') {
+        return None;
+    }
+    let t = &b[i..e];
+    let slashes = t.iter().filter(|c| matches!(c, b'/' | b'+')).count();
+    if slashes == 0 || slashes > 3 || t[0] == b'/' || t[39] == b'/' {
+        return None; // paths have many slashes and start or end with one
+    }
+    if !(t.iter().any(u8::is_ascii_uppercase)
+        && t.iter().any(u8::is_ascii_lowercase)
+        && t.iter().any(u8::is_ascii_digit))
+    {
+        return None;
+    }
+    let mut seen = [false; 128];
+    let distinct = t
+        .iter()
+        .filter(|c| !std::mem::replace(&mut seen[**c as usize], true))
+        .count();
+    if distinct < 22 {
+        return None;
+    }
+    // The last line of wrapped base64 (PEM, a blob in a comment or a string
+    // literal): the line before ends in a run of 60+ base64 characters. Line
+    // decorations (`   * `, `"`, `\n" +`) are skipped on both lines.
+    let line_start = b[..i].iter().rposition(|c| *c == b'\n');
+    if let Some(nl) = line_start
+        && b[nl + 1..i].iter().all(|c| CLASS[*c as usize] & B64 == 0)
+    {
+        let prev = &b[..nl];
+        let trail = prev
+            .iter()
+            .rev()
+            .take(6)
+            .take_while(|c| CLASS[**c as usize] & B64 == 0 && **c != b'\n')
+            .count();
+        let prev_run = prev[..prev.len() - trail]
+            .iter()
+            .rev()
+            .take_while(|c| CLASS[**c as usize] & B64 != 0)
+            .count();
+        if prev_run >= 60 {
+            return None;
+        }
+    }
+    Some(e)
+}
+
+pub(super) fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    memchr::memmem::find(hay, needle)
+}
+
+pub(super) fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    find(hay, needle).is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use crate::redact::tests::{assert_kept, aws_id, aws_secret, ghp, jwt, on, one, red, rules};
+
+    #[test]
+    fn private_key_block_is_removed_whole() {
+        let body = [
+            "MIIEow",
+            "IBAAKCAQEA7bq0examplefakefake\nAbCdEf0123456789\n",
+        ]
+        .concat();
+        let s = format!(
+            "key:\n-----BEGIN RSA PRIVATE KEY-----\n{body}-----END RSA PRIVATE KEY-----\ndone"
+        );
+        assert_eq!(red(&s), "key:\n[REDACTED:private_key]\ndone");
+        assert_eq!(rules(&s), one("private_key"));
+        // Cut off: to the end. Escaped newlines (a JSON file read as text) too.
+        let cut = format!("x -----BEGIN OPENSSH PRIVATE KEY-----\n{body}");
+        assert_eq!(red(&cut), "x [REDACTED:private_key]");
+        let escaped = format!(
+            "\"private_key\": \"-----BEGIN PRIVATE KEY-----\\nMIIEvQ{}\\n-----END PRIVATE KEY-----\\n\",",
+            "IBADANBgkqhkiG9w0B"
+        );
+        assert_eq!(
+            red(&escaped),
+            "\"private_key\": \"[REDACTED:private_key]\\n\","
+        );
+        // Public keys and certificates stay.
+        assert_kept("-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkq\n-----END PUBLIC KEY-----");
+        assert_kept("-----BEGIN CERTIFICATE-----\nMIIDdzCCAl+g\n-----END CERTIFICATE-----");
+    }
+
+    #[test]
+    fn aws_access_key_id_and_secret() {
+        let s = format!(
+            "aws configure set aws_access_key_id {} && echo ok",
+            aws_id()
+        );
+        assert_eq!(
+            red(&s),
+            "aws configure set aws_access_key_id [REDACTED:aws_access_key_id] && echo ok"
+        );
+        let s = format!("secret is {} ok", aws_secret());
+        assert_eq!(red(&s), "secret is [REDACTED:aws_secret_access_key] ok");
+        for prefix in ["ASIA", "AROA", "AIDA"] {
+            let s = format!("{prefix}{}", "IOSFODNN7EXAMPLE");
+            assert_eq!(rules(&s), one("aws_access_key_id"), "{s}");
+        }
+        // Near misses: too short/long, lowercase, glued to a word.
+        assert_kept("AKIAIOSFODNN7EXAMPL");
+        assert_kept(&format!("{}X", aws_id()));
+        assert_kept(&format!("X{}", aws_id()));
+        assert_kept("akiaiosfodnn7example");
+    }
+
+    #[test]
+    fn aws_secret_in_a_credentials_file_keeps_the_key_name() {
+        let s = format!(
+            "[default]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
+            aws_id(),
+            aws_secret()
+        );
+        assert_eq!(
+            red(&s),
+            "[default]\naws_access_key_id = [REDACTED:aws_access_key_id]\naws_secret_access_key = [REDACTED:aws_secret_access_key]\n"
+        );
+        let env = format!(
+            "export AWS_SECRET_ACCESS_KEY={}",
+            "abcdefghijklmnopqrstuvwxyz0123456789ABCD"
+        );
+        assert_eq!(
+            red(&env),
+            "export AWS_SECRET_ACCESS_KEY=[REDACTED:env_secret]"
+        );
+    }
+
+    #[test]
+    fn base64_blobs_git_shas_and_hashes_are_not_aws_secrets() {
+        // A base64 image: one long run, no hit (and not shredded into many).
+        let blob: String = (0..3000)
+            .map(|i| {
+                b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+                    [(i * 7 + i / 13) % 64] as char
+            })
+            .collect();
+        assert_kept(&format!("{{\"data\":\"{blob}==\"}}"));
+        // Wrapped base64 whose last line happens to be 40 characters long.
+        let wrapped = format!("{}\n{}\n{}", &blob[..76], &blob[76..152], &blob[200..240]);
+        assert_kept(&wrapped);
+        let commented = format!("/*\n * {}\n * {}\n */", &blob[..64], &blob[300..340]);
+        assert_kept(&commented);
+        assert_kept("commit 3f786850e387550fdab836ed7e6dc881de23001b");
+        assert_kept("sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08");
+        assert_kept("bec247b5-945b-4438-957d-99b44004f6e2");
+        assert_kept("/home/user/Projects/MyApp2/src/lib/Util/x");
+        assert_kept("toolu_1a6162c944364625a2298c7b");
+    }
+
+    #[test]
+    fn provider_tokens() {
+        let cases = [
+            (ghp(), "github_token"),
+            (
+                ["gho_", "abcdefghijklmnopqrstuvwxyz0123456789"].concat(),
+                "github_token",
+            ),
+            (
+                [
+                    "github_pat_",
+                    "11ABCDEFG0abcdefghijkl_mnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOP",
+                ]
+                .concat(),
+                "github_token",
+            ),
+            (["glpat-", "xxxxABCD1234yyyyzzzz"].concat(), "gitlab_token"),
+            (
+                ["xoxb-", "123456789012-1234567890123-AbCdEfGhIjKl"].concat(),
+                "slack_token",
+            ),
+            (
+                ["sk_live_", "4eC39HqLyjWDarjtT1zdp7dc"].concat(),
+                "stripe_key",
+            ),
+            (
+                ["rk_test_", "4eC39HqLyjWDarjtT1zdp7dc"].concat(),
+                "stripe_key",
+            ),
+            (
+                ["npm_", "abcdefghijklmnopqrstuvwxyzABCDEF0123"].concat(),
+                "npm_token",
+            ),
+            (
+                ["sk-ant-", "api03-abcdefghijklmnopqrstuvwxyz0123456789-_AA"].concat(),
+                "anthropic_key",
+            ),
+            (
+                ["sk-", "proj-Abc123def456GHI789jkl012MNO345"].concat(),
+                "openai_key",
+            ),
+            (
+                ["sk-", "AbCdEf0123456789AbCdEf0123456789AbCdEf0123456789"].concat(),
+                "openai_key",
+            ),
+            (jwt(), "jwt"),
+        ];
+        for (token, rule) in cases {
+            let s = format!("use {token}, then");
+            assert_eq!(red(&s), format!("use [REDACTED:{rule}], then"), "{rule}");
+            assert_eq!(on().scan(&s), BTreeMap::from([(rule.to_string(), 1)]));
+        }
+    }
+
+    #[test]
+    fn provider_token_near_misses() {
+        assert_kept("ghp_short");
+        assert_kept("ghp_1234567890abcdefghijABCDEFGHIJ12345"); // 35
+        assert_kept("xghp_1234567890abcdefghijABCDEFGHIJ123456"); // glued
+        assert_kept("xoxb-short");
+        assert_kept("sk-some-long-branch-name-for-a-feature");
+        assert_kept("task-AbCdEf0123456789AbCdEf0123456789");
+        assert_kept("sk_live_short");
+        assert_kept("npm_install_the_dependencies_first_please");
+        assert_kept("eyJhbGciOiJIUzI1NiJ9 alone is only a header");
+        assert_kept("glpat-short");
+    }
+
+    #[test]
+    fn bearer_and_basic_keep_the_scheme() {
+        assert_eq!(
+            red("curl -H 'Authorization: Bearer abc123DEF456ghi789' https://x"),
+            "curl -H 'Authorization: Bearer [REDACTED:bearer_token]' https://x"
+        );
+        assert_eq!(
+            red("authorization: bearer abc.def-ghi_jkl~123"),
+            "authorization: bearer [REDACTED:bearer_token]"
+        );
+        // A JWT after Bearer: the more telling name wins.
+        assert_eq!(
+            red(&format!("Authorization: Bearer {}", jwt())),
+            "Authorization: Bearer [REDACTED:jwt]"
+        );
+        assert_eq!(
+            red("{\"Authorization\": \"Bearer abc123DEF456ghi789\"}"),
+            "{\"Authorization\": \"Bearer [REDACTED:bearer_token]\"}"
+        );
+        assert_eq!(
+            red("Authorization: Basic dXNlcjpwYXNzd29yZA=="),
+            "Authorization: Basic [REDACTED:basic_auth]"
+        );
+        assert_kept("Use Bearer authentication for the API.");
+        assert_kept("bearer tokens expire after one hour");
+        assert_kept("Bearer $TOKEN");
+        assert_kept("Basic dXNlcjpwYXNzd29yZA== without a header");
+    }
+
+    #[test]
+    fn url_passwords_keep_user_and_host() {
+        assert_eq!(
+            red("git clone https://bob:hunter2@git.example.test/repo.git"),
+            "git clone https://bob:[REDACTED:url_password]@git.example.test/repo.git"
+        );
+        assert_eq!(
+            red("DATABASE_URL=postgres://app:s3cr3t@db:5432/app"),
+            "DATABASE_URL=postgres://app:[REDACTED:url_password]@db:5432/app"
+        );
+        assert_eq!(
+            red(&format!("https://x-access-token:{}@github.com/o/r", ghp())),
+            "https://x-access-token:[REDACTED:github_token]@github.com/o/r"
+        );
+        assert_kept("https://bob:[REDACTED:url_password]@git.example.test/");
+        let hook = [
+            "https://hooks.slack.com/services/",
+            "T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX",
+        ]
+        .concat();
+        assert_eq!(
+            red(&format!("curl -X POST {hook} -d @msg.json")),
+            "curl -X POST https://hooks.slack.com/services/T00000000/B00000000/[REDACTED:slack_webhook] -d @msg.json"
+        );
+        assert_kept("https://hooks.slack.com/services/");
+        assert_kept("scheme://[REDACTED:anthropic_key]@host");
+        assert_kept("https://example.test/a@b:c");
+        assert_kept("https://user@example.test/x");
+        assert_kept("git@github.com:org/repo.git");
+        assert_kept("https://example.test:8443/path?q=1");
+        assert_kept("redis://:${REDIS_PASSWORD}@localhost:6379");
+    }
+
+    #[test]
+    fn assignments_keep_the_key() {
+        assert_eq!(
+            red("password=hunter2"),
+            "password=[REDACTED:password_assignment]"
+        );
+        assert_eq!(
+            red("mysql --password=S3cret! -u root"),
+            "mysql --password=[REDACTED:password_assignment] -u root"
+        );
+        assert_eq!(
+            red("https://api.example.test/v1?api_key=abc123xyz&page=2"),
+            "https://api.example.test/v1?api_key=[REDACTED:password_assignment]&page=2"
+        );
+        assert_eq!(
+            red("client_secret: \"very secret value\"\nname: x"),
+            "client_secret: \"[REDACTED:password_assignment]\"\nname: x"
+        );
+        assert_eq!(
+            red("config = {\"apiKey\": \"abc123\", \"region\": \"eu\"}"),
+            "config = {\"apiKey\": \"[REDACTED:password_assignment]\", \"region\": \"eu\"}"
+        );
+        assert_eq!(
+            red("{\\\"token\\\": \\\"abc123\\\"}"),
+            "{\\\"token\\\": \\\"[REDACTED:password_assignment]\\\"}"
+        );
+        assert_eq!(
+            red("$db_pass = 'pa55word';"),
+            "$db_pass = '[REDACTED:password_assignment]';"
+        );
+        assert_eq!(
+            red("secret => 'xyz789'"),
+            "secret => '[REDACTED:password_assignment]'"
+        );
+        assert_eq!(
+            red("Enter your password: hunter2"),
+            "Enter your password: [REDACTED:password_assignment]"
+        );
+        assert_eq!(
+            red("password: supersecret\n"),
+            "password: [REDACTED:password_assignment]\n"
+        );
+        assert_eq!(
+            red("let password = \"hunter2\";"),
+            "let password = \"[REDACTED:password_assignment]\";"
+        );
+    }
+
+    #[test]
+    fn env_style_lines() {
+        assert_eq!(
+            red(&format!("export GITHUB_TOKEN={}\nexport X=1", ghp())),
+            "export GITHUB_TOKEN=[REDACTED:github_token]\nexport X=1"
+        );
+        assert_eq!(
+            red("DB_PASSWORD: supersecret\nDB_HOST: localhost"),
+            "DB_PASSWORD: [REDACTED:env_secret]\nDB_HOST: localhost"
+        );
+        assert_eq!(
+            red("PGPASSWORD=xyz123 psql -h db"),
+            "PGPASSWORD=[REDACTED:env_secret] psql -h db"
+        );
+        assert_eq!(
+            red("MYSQL_PWD=abc123 SECRET_KEY_BASE=deadbeefcafe"),
+            "MYSQL_PWD=[REDACTED:env_secret] SECRET_KEY_BASE=[REDACTED:env_secret]"
+        );
+    }
+
+    #[test]
+    fn assignment_near_misses() {
+        for s in [
+            "max_tokens=100",
+            "token_count=5",
+            "MAX_TOKENS=4096",
+            "input_tokens: 1234",
+            "password",
+            "the password is stored in the vault",
+            "password:",
+            "password=",
+            "password = \"\"",
+            "token=5",
+            "PWD=/home/user/proj",
+            "OLDPWD=/tmp",
+            "secret_name=prod-db",
+            "password_file=/etc/app/pw",
+            "key=value123",
+            "if password == \"\" { return }",
+            "if token != expected {",
+            "password = getpass.getpass()",
+            "token = os.environ[\"GITHUB_TOKEN\"]",
+            "api_key = self.api_key",
+            "export GITHUB_TOKEN=$(gh auth token)",
+            "TOKEN=${{ secrets.GITHUB_TOKEN }}",
+            "password: string;",
+            "pub api_key: Option<String>,",
+            "fn login(password: &str) -> bool",
+            "connect(password=db_password)",
+            "let token: String = read();",
+            "**Password:** the one from the vault",
+            "std::env::var(\"TOKEN\")",
+            "password: ***",
+            "api_key=<your-api-key>",
+            "const token = await getToken();",
+            "token = fetch_token client",
+            "let url = format!(\"https://{user}:{pass}@host\");",
+            "password: !vault |",
+            "sprintf(\"password=%s\", pw)",
+            "def getpass(prompt='Password: ', stream=None):",
+            "self.token = nextchar",
+            "exposed, token = result",
+            "print(\"shlex: token=\" + repr(raw))",
+        ] {
+            assert_kept(s);
+        }
+    }
+}
