@@ -11,6 +11,7 @@
 //! its `on_unreachable` policy applies without waiting.
 
 pub mod breaker;
+pub mod gates;
 pub mod transport;
 
 use std::sync::Arc;

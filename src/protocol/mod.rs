@@ -3,4 +3,6 @@
 
 pub mod answer;
 pub mod envelope;
+pub mod events;
 pub mod input;
+pub mod settings_json;
