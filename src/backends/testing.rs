@@ -7,14 +7,12 @@ use serde_json::Value;
 
 use super::HttpResponse;
 use crate::protocol::envelope::{Agent, Envelope, GitInfo, Host, RedactionReport, SessionCounters};
+use crate::protocol::events::HookEvent;
 
 /// The fixture `hooks/events/<event>.json` wrapped in a fully
 /// enriched envelope with fixed id, time, host, git and session counters.
 pub fn envelope(event: &str) -> Envelope {
-    let path = format!(
-        "{}/hooks/events/{event}.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    let path = format!("{}/hooks/events/{event}.json", env!("CARGO_MANIFEST_DIR"));
     let input: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
     let agent_id = input
         .get("agent_id")
@@ -53,7 +51,8 @@ pub fn envelope(event: &str) -> Envelope {
             turn: 2,
             tool_calls: 3,
             tools: BTreeMap::from([("Bash".to_string(), 2), ("Read".to_string(), 1)]),
-            last_assistant_message: (event == "SessionEnd")
+            last_assistant_message: HookEvent::SessionEnd
+                .is(event)
                 .then(|| "Done. Tool said: hello-from-hook-test".to_string()),
             duplicate: false,
         }),

@@ -28,7 +28,6 @@ pub enum Scope {
     Project,
 }
 
-
 /// Every event hookrelay forwards: all known events but those whose command hook
 /// replaces Claude Code behaviour (`EventSpec::installed_by_default`).
 pub fn default_events() -> Vec<&'static str> {
@@ -109,7 +108,6 @@ pub fn timeout_for(event: &str, delivery: &config::DeliveryConfig) -> u64 {
     }
 }
 
-
 /// Quotes a word for `sh -c` when it needs it.
 pub fn shell_quote(s: &str) -> String {
     if !s.is_empty()
@@ -121,7 +119,6 @@ pub fn shell_quote(s: &str) -> String {
         format!("'{}'", s.replace('\'', r"'\''"))
     }
 }
-
 
 /// Where a scope's settings file is.
 pub fn settings_path(scope: Scope) -> Result<PathBuf, String> {
@@ -389,7 +386,10 @@ mod tests {
         let d = config::DeliveryConfig::default();
         for (spec, text) in [
             ("all", include_str!("../../hooks/settings.all-events.json")),
-            ("tools", include_str!("../../hooks/settings.tool-events.json")),
+            (
+                "tools",
+                include_str!("../../hooks/settings.tool-events.json"),
+            ),
             (
                 "SessionStart,SessionEnd",
                 include_str!("../../hooks/settings.orgloop.json"),
@@ -428,4 +428,3 @@ mod tests {
         assert_eq!(parse_events("tools").unwrap().len(), 5);
     }
 }
-

@@ -208,13 +208,12 @@ fn opinion(event: &str, top: &Map<String, Value>, hso: &Map<String, Value>) -> O
                 payload: Some(d.clone()),
             })
         }
-        DecisionShape::Block => {
-            (top.get("decision").and_then(Value::as_str) == Some("block")).then(|| Opinion {
+        DecisionShape::Block => (top.get("decision").and_then(Value::as_str) == Some("block"))
+            .then(|| Opinion {
                 level: Level::Deny,
                 reason: str_of(top, "reason"),
                 payload: None,
-            })
-        }
+            }),
         DecisionShape::Elicitation => elicitation_opinion(hso),
         DecisionShape::None => None,
     }
@@ -596,10 +595,7 @@ mod tests {
     }
 
     fn fixture(event: &str) -> Envelope {
-        let p = format!(
-            "{}/hooks/events/{event}.json",
-            env!("CARGO_MANIFEST_DIR")
-        );
+        let p = format!("{}/hooks/events/{event}.json", env!("CARGO_MANIFEST_DIR"));
         envelope(serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap())
     }
 
@@ -746,7 +742,7 @@ mod tests {
 
     #[test]
     fn stop_hook_active_never_keeps_the_loop_going() {
-        for e in ["Stop", "SubagentStop"] {
+        for e in [HookEvent::Stop, HookEvent::SubagentStop].map(HookEvent::name) {
             let mut env = fixture(e);
             let block = v(
                 "gate:g",

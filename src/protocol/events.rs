@@ -9,7 +9,7 @@
 //! name, looks it up with [`HookEvent::from_name`] or [`spec_of`], and treats
 //! `None` the way an event with no special meaning is treated.
 //!
-//! ```ignore
+//! ```text
 //! use crate::protocol::events::{self, HookEvent};
 //! if HookEvent::SessionEnd.is(name) { /* ... */ }
 //! match HookEvent::from_name(name) {
