@@ -128,7 +128,8 @@ pub struct EventSpec {
     /// The named `--events` sets it belongs to.
     pub install_sets: &'static [InstallSet],
     /// Its settings entry gets `"matcher": "*"`; events that ignore a matcher get
-    /// no `matcher` key.
+    /// no `matcher` key. (Which input field a matcher is compared against is not
+    /// kept: hookrelay always matches everything, so nothing keys on it.)
     pub takes_matcher: bool,
     pub session: SessionRole,
     /// Carries `stop_hook_active`: once a hook kept the session going, hookrelay
