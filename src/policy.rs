@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 
 use crate::protocol::answer::Verdict;
 use crate::protocol::envelope::HookInput;
+use crate::protocol::events::HookEvent;
 use crate::redact::Redactor;
 
 #[derive(Debug, Default, Deserialize)]
@@ -67,10 +68,10 @@ pub enum ToolEvent {
 }
 
 impl ToolEvent {
-    fn name(self) -> &'static str {
+    fn event(self) -> HookEvent {
         match self {
-            ToolEvent::PreToolUse => "PreToolUse",
-            ToolEvent::PermissionRequest => "PermissionRequest",
+            ToolEvent::PreToolUse => HookEvent::PreToolUse,
+            ToolEvent::PermissionRequest => HookEvent::PermissionRequest,
         }
     }
 }
@@ -221,33 +222,32 @@ fn field_matches(value: Option<&Value>, p: &Pattern) -> bool {
 /// What the rules say about this (unredacted) input. Every matching rule gives its
 /// own verdict; `decision::merge` picks the strongest and records them all.
 pub fn evaluate(input: &HookInput, policy: &PolicyConfig, redactor: &Redactor) -> Vec<Verdict> {
-    let event = input.hook_event_name.as_str();
-    match event {
-        "PreToolUse" | "PermissionRequest" if !policy.rules.is_empty() => {
-            tool_verdicts(input, policy)
+    use HookEvent::*;
+    match HookEvent::from_name(&input.hook_event_name) {
+        Some(event @ (PreToolUse | PermissionRequest)) if !policy.rules.is_empty() => {
+            tool_verdicts(input, event, policy)
         }
-        "UserPromptSubmit" | "UserPromptExpansion" if policy.block_secret_prompts => {
+        Some(UserPromptSubmit | UserPromptExpansion) if policy.block_secret_prompts => {
             prompt_verdict(input, redactor).into_iter().collect()
         }
         _ => Vec::new(),
     }
 }
 
-fn tool_verdicts(input: &HookInput, policy: &PolicyConfig) -> Vec<Verdict> {
-    let event = input.hook_event_name.as_str();
+fn tool_verdicts(input: &HookInput, event: HookEvent, policy: &PolicyConfig) -> Vec<Verdict> {
     let tool = input.str_field("tool_name").unwrap_or("");
     let empty = Value::Object(Default::default());
     let tool_input = input.raw.get("tool_input").unwrap_or(&empty);
     policy
         .rules
         .iter()
-        .filter(|r| r.events.iter().any(|e| e.name() == event))
+        .filter(|r| r.events.iter().any(|e| e.event() == event))
         .filter(|r| r.matches(tool, tool_input))
         .filter_map(|r| {
             let reason = r.reason();
             let hso = match (event, r.decision) {
-                ("PreToolUse", d) => json!({
-                    "hookEventName": event,
+                (HookEvent::PreToolUse, d) => json!({
+                    "hookEventName": event.name(),
                     "permissionDecision": match d {
                         RuleDecision::Deny => "deny",
                         RuleDecision::Ask => "ask",
@@ -257,7 +257,7 @@ fn tool_verdicts(input: &HookInput, policy: &PolicyConfig) -> Vec<Verdict> {
                 // A PermissionRequest already asks the user: `ask` adds nothing.
                 (_, RuleDecision::Ask) => return None,
                 (_, RuleDecision::Deny) => json!({
-                    "hookEventName": event,
+                    "hookEventName": event.name(),
                     "decision": {"behavior": "deny", "message": reason},
                 }),
             };

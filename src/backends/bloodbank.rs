@@ -7,19 +7,23 @@ use serde_json::{Map, Value, json};
 
 use super::{Backend, EventSet, HttpResponse, Outcome, Request};
 use crate::protocol::envelope::Envelope;
+use crate::protocol::events::HookEvent;
 
 pub const DEFAULT_URL: &str = "http://localhost:8682";
 
-/// The events that map to a route; the default selection.
-pub const MAPPED_EVENTS: [&str; 7] = [
-    "SessionStart",
-    "PostToolUse",
-    "PostToolUseFailure",
-    "UserPromptSubmit",
-    "Stop",
-    "StopFailure",
-    "SessionEnd",
-];
+/// The route an event goes to (`/events/claude-code/<route>`); the events that
+/// have one are the default selection, the others map to nothing.
+pub fn route(event: HookEvent) -> Option<&'static str> {
+    use HookEvent::*;
+    match event {
+        SessionStart => Some("session-start"),
+        PostToolUse | PostToolUseFailure => Some("tool-action"),
+        UserPromptSubmit | Stop => Some("message"),
+        StopFailure => Some("error"),
+        SessionEnd => Some("session-end"),
+        _ => None,
+    }
+}
 
 /// `output_preview` is "a short excerpt": enough to recognise the result.
 const PREVIEW_CHARS: usize = 500;
@@ -107,7 +111,7 @@ impl Backend for Bloodbank {
     fn wants(&self, event: &str) -> bool {
         match &self.config.events {
             Some(e) => e.contains(event),
-            None => MAPPED_EVENTS.contains(&event),
+            None => HookEvent::from_name(event).and_then(route).is_some(),
         }
     }
 
@@ -157,6 +161,8 @@ pub fn classify(resp: &HttpResponse) -> Outcome {
 
 /// The route and body for one event, or `None` when it maps to nothing.
 pub fn map(env: &Envelope) -> Option<(&'static str, Value)> {
+    let event = HookEvent::from_name(&env.hook_event_name)?;
+    let route = route(event)?;
     let input = &env.input;
     let s = |k: &str| input.get(k).and_then(Value::as_str).map(str::to_owned);
     let session = env.session.as_ref();
@@ -165,8 +171,8 @@ pub fn map(env: &Envelope) -> Option<(&'static str, Value)> {
     let branch = env.git.as_ref().and_then(|g| g.branch.clone());
     let mut body = Map::new();
     body.insert("session_id".into(), json!(env.session_id));
-    let route = match env.hook_event_name.as_str() {
-        "SessionStart" => {
+    match event {
+        HookEvent::SessionStart => {
             body.insert(
                 "working_directory".into(),
                 json!(cwd.unwrap_or_else(|| "unknown".into())),
@@ -183,10 +189,9 @@ pub fn map(env: &Envelope) -> Option<(&'static str, Value)> {
                 "git_remote",
                 env.git.as_ref().and_then(|g| g.remote.clone()),
             );
-            "session-start"
         }
-        "PostToolUse" | "PostToolUseFailure" => {
-            let ok = env.hook_event_name == "PostToolUse";
+        HookEvent::PostToolUse | HookEvent::PostToolUseFailure => {
+            let ok = event == HookEvent::PostToolUse;
             let tool = s("tool_name").unwrap_or_else(|| "unknown".into());
             let tool_input = input.get("tool_input").cloned().unwrap_or(json!({}));
             let mut meta = Map::new();
@@ -226,23 +231,20 @@ pub fn map(env: &Envelope) -> Option<(&'static str, Value)> {
             if session.is_some() {
                 body.insert("turn_number".into(), json!(turn));
             }
-            "tool-action"
         }
-        "UserPromptSubmit" => {
+        HookEvent::UserPromptSubmit => {
             body.insert("role".into(), json!("user"));
             body.insert("content".into(), json!(s("prompt").unwrap_or_default()));
             body.insert("turn_number".into(), json!(turn));
-            "message"
         }
-        "Stop" => {
+        HookEvent::Stop => {
             // A turn without a final message has nothing to publish.
             let content = s("last_assistant_message")?;
             body.insert("role".into(), json!("assistant"));
             body.insert("content".into(), json!(content));
             body.insert("turn_number".into(), json!(turn));
-            "message"
         }
-        "StopFailure" => {
+        HookEvent::StopFailure => {
             let kind = s("error").unwrap_or_else(|| "unknown".into());
             let message = s("error_details")
                 .or_else(|| s("last_assistant_message"))
@@ -252,9 +254,8 @@ pub fn map(env: &Envelope) -> Option<(&'static str, Value)> {
             if session.is_some() {
                 body.insert("turn_number".into(), json!(turn));
             }
-            "error"
         }
-        "SessionEnd" => {
+        HookEvent::SessionEnd => {
             body.insert(
                 "end_reason".into(),
                 json!(s("reason").unwrap_or_else(|| "other".into())),
@@ -267,10 +268,10 @@ pub fn map(env: &Envelope) -> Option<(&'static str, Value)> {
             body.insert("total_turns".into(), json!(turn));
             put(&mut body, "working_directory", cwd);
             put(&mut body, "git_branch", branch);
-            "session-end"
         }
+        // `route` maps no other event.
         _ => return None,
-    };
+    }
     Some((route, Value::Object(body)))
 }
 
@@ -316,30 +317,43 @@ mod tests {
         let b = bb();
         let cases = [
             (
-                "SessionStart",
+                HookEvent::SessionStart,
                 "session-start",
                 &["working_directory", "model"][..],
             ),
             (
-                "PostToolUse",
+                HookEvent::PostToolUse,
                 "tool-action",
                 &["tool_metadata", "tool_name"][..],
             ),
-            ("PostToolUseFailure", "tool-action", &["tool_metadata"][..]),
             (
-                "UserPromptSubmit",
+                HookEvent::PostToolUseFailure,
+                "tool-action",
+                &["tool_metadata"][..],
+            ),
+            (
+                HookEvent::UserPromptSubmit,
                 "message",
                 &["role", "content", "turn_number"][..],
             ),
-            ("Stop", "message", &["role", "content", "turn_number"][..]),
-            ("StopFailure", "error", &["error_type", "error_message"][..]),
             (
-                "SessionEnd",
+                HookEvent::Stop,
+                "message",
+                &["role", "content", "turn_number"][..],
+            ),
+            (
+                HookEvent::StopFailure,
+                "error",
+                &["error_type", "error_message"][..],
+            ),
+            (
+                HookEvent::SessionEnd,
                 "session-end",
                 &["end_reason", "final_status", "total_turns"][..],
             ),
         ];
         for (event, route, fields) in cases {
+            let event = event.name();
             let env = envelope(event);
             assert!(b.wants(event), "{event} is selected by default");
             let r = b.request(&env).unwrap_or_else(|| panic!("{event} maps"));

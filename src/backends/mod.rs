@@ -14,6 +14,7 @@ pub mod webhook;
 use serde::{Deserialize, Deserializer};
 
 use crate::protocol::envelope::Envelope;
+use crate::protocol::events::HookEvent;
 
 /// One HTTP request a backend wants sent for one event.
 #[derive(Clone, Debug, PartialEq)]
@@ -265,10 +266,8 @@ impl EventSet {
     /// Unknown names stay allowed: newer Claude Code versions add events.
     pub fn check(&self, field: &str, warnings: &mut Vec<String>) {
         for name in &self.0 {
-            if name != "*" && !crate::protocol::envelope::KNOWN_EVENTS.contains(&name.as_str()) {
-                let hint = crate::protocol::envelope::KNOWN_EVENTS
-                    .iter()
-                    .find(|k| k.eq_ignore_ascii_case(name))
+            if name != "*" && HookEvent::from_name(name).is_none() {
+                let hint = HookEvent::from_name_ignore_case(name)
                     .map(|k| format!(" (did you mean `{k}`?)"))
                     .unwrap_or_default();
                 warnings.push(format!(

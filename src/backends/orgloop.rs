@@ -7,6 +7,7 @@ use serde_json::{Map, Value, json};
 
 use super::{Backend, EventSet, HttpResponse, Outcome, Request, Secret};
 use crate::protocol::envelope::Envelope;
+use crate::protocol::events::HookEvent;
 
 pub const DEFAULT_PORT: &str = "4800";
 /// `summary` is the last assistant message, cut to this many characters.
@@ -103,16 +104,18 @@ impl Orgloop {
                 .map(str::to_owned)
         };
         let session = env.session.as_ref();
-        let (hook_type, exit_status, summary) = match env.hook_event_name.as_str() {
-            "SessionStart" => ("start", None, None),
-            "SessionEnd" => (
+        let (hook_type, exit_status, summary) = match HookEvent::from_name(&env.hook_event_name)? {
+            HookEvent::SessionStart => ("start", None, None),
+            HookEvent::SessionEnd => (
                 "stop",
                 Some(0),
                 session.and_then(|s| s.last_assistant_message.clone()),
             ),
             // For users who want one event per turn instead of per session.
-            "Stop" | "SubagentStop" => ("stop", Some(0), s("last_assistant_message")),
-            "StopFailure" => (
+            HookEvent::Stop | HookEvent::SubagentStop => {
+                ("stop", Some(0), s("last_assistant_message"))
+            }
+            HookEvent::StopFailure => (
                 "stop",
                 Some(1),
                 s("error_details")
@@ -185,7 +188,10 @@ impl Backend for Orgloop {
     fn wants(&self, event: &str) -> bool {
         match &self.config.events {
             Some(e) => e.contains(event),
-            None => event == "SessionEnd" || (self.config.send_start && event == "SessionStart"),
+            None => {
+                HookEvent::SessionEnd.is(event)
+                    || (self.config.send_start && HookEvent::SessionStart.is(event))
+            }
         }
     }
 

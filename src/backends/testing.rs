@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use super::HttpResponse;
 use crate::protocol::envelope::{Agent, Envelope, GitInfo, Host, RedactionReport, SessionCounters};
+use crate::protocol::events::HookEvent;
 
 /// The fixture `hooks/events/<event>.json` wrapped in a fully
 /// enriched envelope with fixed id, time, host, git and session counters.
@@ -50,7 +51,8 @@ pub fn envelope(event: &str) -> Envelope {
             turn: 2,
             tool_calls: 3,
             tools: BTreeMap::from([("Bash".to_string(), 2), ("Read".to_string(), 1)]),
-            last_assistant_message: (event == "SessionEnd")
+            last_assistant_message: HookEvent::SessionEnd
+                .is(event)
                 .then(|| "Done. Tool said: hello-from-hook-test".to_string()),
             duplicate: false,
         }),

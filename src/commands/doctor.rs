@@ -13,6 +13,8 @@ use crate::commands::install;
 use crate::config::{self, Config};
 use crate::delivery::transport::Transport;
 use crate::exit::Code;
+use crate::protocol::events;
+use crate::protocol::settings_json;
 use crate::store::paths::{self, Paths};
 
 /// How long a health check or reachability probe may take per backend.
@@ -344,7 +346,7 @@ fn check_settings(out: &mut Vec<Check>) -> Vec<Wired> {
             Ok(t) => t,
             Err(_) => continue,
         };
-        let root = match install::parse(&file, &text) {
+        let root = match settings_json::parse(&file, &text) {
             Ok(r) => r,
             Err(e) => {
                 problems.push(e.to_string());
@@ -362,7 +364,7 @@ fn check_settings(out: &mut Vec<Check>) -> Vec<Wired> {
                     .into_iter()
                     .flatten()
                 {
-                    if install::is_ours(h) {
+                    if settings_json::is_ours(h) {
                         wired.push(Wired {
                             file: file.clone(),
                             event: event.clone(),
@@ -406,7 +408,7 @@ fn check_settings(out: &mut Vec<Check>) -> Vec<Wired> {
         .into_iter()
         .filter(|e| !events.contains(e))
         .collect();
-    let breaking: Vec<&str> = install::NEVER_BY_DEFAULT
+    let breaking: Vec<&str> = install::never_by_default()
         .into_iter()
         .filter(|e| events.contains(e))
         .collect();
@@ -469,7 +471,7 @@ fn check_settings(out: &mut Vec<Check>) -> Vec<Wired> {
 
 /// The file a command's program resolves to (PATH lookup for a bare name).
 fn resolve_program(command: &str) -> Option<PathBuf> {
-    let prog = install::program_of(command)?;
+    let prog = settings_json::program_of(command)?;
     let p = Path::new(&prog);
     if prog.contains('/') {
         return p.canonicalize().ok();
@@ -478,6 +480,11 @@ fn resolve_program(command: &str) -> Option<PathBuf> {
         .map(|d| d.join(&prog))
         .find(|c| c.is_file())
         .and_then(|c| c.canonicalize().ok())
+}
+
+/// SessionEnd: its hooks share one short budget instead of each its own timeout.
+fn shares_exit_budget(event: &str) -> bool {
+    events::spec_of(event).is_some_and(|s| s.shared_exit_budget)
 }
 
 fn check_timeouts(config: &Config, wired: &[Wired], out: &mut Vec<Check>) {
@@ -496,7 +503,7 @@ fn check_timeouts(config: &Config, wired: &[Wired], out: &mut Vec<Check>) {
                 Status::Warn,
                 format!("{}: timeout {t} looks like milliseconds; Claude Code reads seconds", w.event),
             )),
-            Some(t) if w.event != "SessionEnd" && t * 1000.0 < d.deadline_ms as f64 => {
+            Some(t) if !shares_exit_budget(&w.event) && t * 1000.0 < d.deadline_ms as f64 => {
                 problems.push((
                     Status::Error,
                     format!(
@@ -511,10 +518,10 @@ fn check_timeouts(config: &Config, wired: &[Wired], out: &mut Vec<Check>) {
     // SessionEnd: one shared budget, 1.5 s raised to the largest SessionEnd timeout (max 60 s).
     let se_max = wired
         .iter()
-        .filter(|w| w.event == "SessionEnd")
+        .filter(|w| shares_exit_budget(&w.event))
         .filter_map(|w| w.timeout)
         .fold(0.0f64, f64::max);
-    if wired.iter().any(|w| w.event == "SessionEnd") {
+    if wired.iter().any(|w| shares_exit_budget(&w.event)) {
         let budget_ms = match std::env::var("CLAUDE_CODE_SESSIONEND_HOOKS_TIMEOUT_MS")
             .ok()
             .and_then(|v| v.parse::<f64>().ok())
@@ -522,7 +529,7 @@ fn check_timeouts(config: &Config, wired: &[Wired], out: &mut Vec<Check>) {
             Some(ms) => ms,
             None => (se_max * 1000.0).clamp(1500.0, 60_000.0),
         };
-        let need = d.event_deadline_ms("SessionEnd") as f64 + 300.0;
+        let need = d.event_deadline_ms(events::HookEvent::SessionEnd.name()) as f64 + 300.0;
         if budget_ms < need {
             problems.push((
                 Status::Warn,

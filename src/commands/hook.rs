@@ -98,7 +98,7 @@ pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
     }
 
     // 7. The answer: local rules and gates merged, recorded in the kept event.
-    verdicts.extend(answer::gate_verdicts(&envelope, &deliveries));
+    verdicts.extend(delivery::gates::gate_verdicts(&envelope, &deliveries));
     let answer = answer::merge(&envelope, &verdicts);
     envelope.decision = answer.record.clone();
 

@@ -8,141 +8,13 @@ use serde_json::Value;
 
 use crate::config;
 use crate::exit::Code;
+use crate::protocol::events::{self, HookEvent};
 use crate::protocol::input;
 use crate::store::paths::Paths;
 
-/// One compact HookInput per event, captured from Claude Code 2.1.330.
-pub const SAMPLES: [(&str, &str); 33] = [
-    (
-        "PreToolUse",
-        include_str!("../../hooks/events/PreToolUse.json"),
-    ),
-    (
-        "PostToolUse",
-        include_str!("../../hooks/events/PostToolUse.json"),
-    ),
-    (
-        "PostToolUseFailure",
-        include_str!("../../hooks/events/PostToolUseFailure.json"),
-    ),
-    (
-        "PostToolBatch",
-        include_str!("../../hooks/events/PostToolBatch.json"),
-    ),
-    (
-        "Notification",
-        include_str!("../../hooks/events/Notification.json"),
-    ),
-    (
-        "UserPromptSubmit",
-        include_str!("../../hooks/events/UserPromptSubmit.json"),
-    ),
-    (
-        "UserPromptExpansion",
-        include_str!("../../hooks/events/UserPromptExpansion.json"),
-    ),
-    (
-        "SessionStart",
-        include_str!("../../hooks/events/SessionStart.json"),
-    ),
-    (
-        "SessionEnd",
-        include_str!("../../hooks/events/SessionEnd.json"),
-    ),
-    ("Stop", include_str!("../../hooks/events/Stop.json")),
-    (
-        "StopFailure",
-        include_str!("../../hooks/events/StopFailure.json"),
-    ),
-    (
-        "SubagentStart",
-        include_str!("../../hooks/events/SubagentStart.json"),
-    ),
-    (
-        "SubagentStop",
-        include_str!("../../hooks/events/SubagentStop.json"),
-    ),
-    (
-        "PreCompact",
-        include_str!("../../hooks/events/PreCompact.json"),
-    ),
-    (
-        "PostCompact",
-        include_str!("../../hooks/events/PostCompact.json"),
-    ),
-    (
-        "PreModelSwitch",
-        include_str!("../../hooks/events/PreModelSwitch.json"),
-    ),
-    (
-        "PostModelSwitch",
-        include_str!("../../hooks/events/PostModelSwitch.json"),
-    ),
-    (
-        "PermissionRequest",
-        include_str!("../../hooks/events/PermissionRequest.json"),
-    ),
-    (
-        "PermissionDenied",
-        include_str!("../../hooks/events/PermissionDenied.json"),
-    ),
-    ("Setup", include_str!("../../hooks/events/Setup.json")),
-    (
-        "TeammateIdle",
-        include_str!("../../hooks/events/TeammateIdle.json"),
-    ),
-    (
-        "TaskCreated",
-        include_str!("../../hooks/events/TaskCreated.json"),
-    ),
-    (
-        "TaskCompleted",
-        include_str!("../../hooks/events/TaskCompleted.json"),
-    ),
-    (
-        "Elicitation",
-        include_str!("../../hooks/events/Elicitation.json"),
-    ),
-    (
-        "ElicitationResult",
-        include_str!("../../hooks/events/ElicitationResult.json"),
-    ),
-    (
-        "ConfigChange",
-        include_str!("../../hooks/events/ConfigChange.json"),
-    ),
-    (
-        "WorktreeCreate",
-        include_str!("../../hooks/events/WorktreeCreate.json"),
-    ),
-    (
-        "WorktreeRemove",
-        include_str!("../../hooks/events/WorktreeRemove.json"),
-    ),
-    (
-        "InstructionsLoaded",
-        include_str!("../../hooks/events/InstructionsLoaded.json"),
-    ),
-    (
-        "CwdChanged",
-        include_str!("../../hooks/events/CwdChanged.json"),
-    ),
-    (
-        "FileChanged",
-        include_str!("../../hooks/events/FileChanged.json"),
-    ),
-    (
-        "DirectoryAdded",
-        include_str!("../../hooks/events/DirectoryAdded.json"),
-    ),
-    (
-        "MessageDisplay",
-        include_str!("../../hooks/events/MessageDisplay.json"),
-    ),
-];
-
+/// The built-in sample for `event` (the `sample` column of the events table).
 pub fn sample(event: &str) -> Option<&'static str> {
-    SAMPLES.iter().find(|(e, _)| *e == event).map(|(_, s)| *s)
+    events::spec_of(event).map(|s| s.sample)
 }
 
 /// The sample for `event` as it will be sent: session id and cwd replaced.
@@ -162,7 +34,7 @@ pub fn run(
     list: bool,
 ) -> Code {
     if list {
-        for (e, _) in SAMPLES {
+        for e in events::names() {
             println!("{e}");
         }
         return Code::Success;
@@ -171,11 +43,10 @@ pub fn run(
         eprintln!("hookrelay send: name an event (see `hookrelay send --list`)");
         return Code::NonBlocking;
     };
-    let names: Vec<&str> = SAMPLES.iter().map(|(e, _)| *e).collect();
-    let Some(canonical) = names.iter().find(|n| n.eq_ignore_ascii_case(event)) else {
+    let Some(canonical) = HookEvent::from_name_ignore_case(event).map(HookEvent::name) else {
         eprintln!(
             "hookrelay send: no built-in sample for `{event}`; valid events: {}",
-            names.join(", ")
+            events::names().collect::<Vec<_>>().join(", ")
         );
         return Code::NonBlocking;
     };
@@ -235,7 +106,7 @@ mod tests {
 
     #[test]
     fn every_known_event_has_a_sample_named_for_it() {
-        for e in crate::protocol::envelope::KNOWN_EVENTS {
+        for e in events::names() {
             let s: Value = serde_json::from_str(sample(e).unwrap()).unwrap();
             assert_eq!(s["hook_event_name"], e);
         }

@@ -9,12 +9,15 @@
 
 pub mod breaker;
 pub mod fanout;
+pub mod gates;
 pub mod replay;
 pub mod route;
 pub mod settle;
 pub mod transport;
 
 use std::time::Duration;
+
+use crate::protocol::events;
 
 use serde::Deserialize;
 
@@ -53,7 +56,7 @@ impl DeliveryConfig {
     /// than the general deadline; everything else gets the configured deadline.
     /// The hook, `install` (hook timeouts) and `doctor` all use this one formula.
     pub fn event_deadline_ms(&self, event: &str) -> u64 {
-        if event == "SessionEnd" {
+        if events::spec_of(event).is_some_and(|s| s.shared_exit_budget) {
             self.session_end_deadline_ms.min(self.deadline_ms.max(1))
         } else {
             self.deadline_ms

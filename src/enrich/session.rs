@@ -25,6 +25,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::protocol::envelope::{HookInput, SessionCounters};
+use crate::protocol::events::{self, SessionRole};
 use crate::store::files;
 use crate::store::paths::Paths;
 use crate::util::clock;
@@ -71,8 +72,8 @@ struct State {
 pub fn record(paths: &Paths, input: &HookInput, now_ms: u64) -> Option<SessionCounters> {
     let dir = paths.sessions_dir();
     let stem = file_stem(&input.session_id);
-    let event = input.hook_event_name.as_str();
-    if event == "SessionStart" {
+    let role = role_of(input);
+    if role == SessionRole::Start {
         collect_garbage(&dir, &stem, now_ms);
     }
     let lock = match Lock::acquire(&dir.join(format!("{stem}.lock"))) {
@@ -98,7 +99,7 @@ pub fn record(paths: &Paths, input: &HookInput, now_ms: u64) -> Option<SessionCo
         }
     };
     let duplicate = apply(&mut state, input, now_ms);
-    let ended = event == "SessionEnd";
+    let ended = role == SessionRole::End;
     let counters = counters(&state, now_ms, duplicate, ended);
     if ended {
         // Delete while still holding the lock: a waiter then finds its lock file
@@ -115,6 +116,11 @@ pub fn record(paths: &Paths, input: &HookInput, now_ms: u64) -> Option<SessionCo
     }
     drop(lock);
     Some(counters)
+}
+
+/// What this event means for the counters (unknown events: counted only).
+fn role_of(input: &HookInput) -> SessionRole {
+    events::spec_of(&input.hook_event_name).map_or(SessionRole::Other, |s| s.session)
 }
 
 fn warn(path: &Path, e: &io::Error) {
@@ -137,10 +143,10 @@ fn apply(state: &mut State, input: &HookInput, now_ms: u64) -> bool {
     }
     state.events += 1;
 
-    let event = input.hook_event_name.as_str();
-    let key = match event {
-        "PreToolUse" => input.str_field("tool_use_id").map(|id| format!("t:{id}")),
-        "UserPromptSubmit" => input.str_field("prompt_id").map(|id| format!("p:{id}")),
+    let role = role_of(input);
+    let key = match role {
+        SessionRole::ToolCall => input.str_field("tool_use_id").map(|id| format!("t:{id}")),
+        SessionRole::Prompt => input.str_field("prompt_id").map(|id| format!("p:{id}")),
         _ => None,
     };
     if let Some(key) = key {
@@ -154,9 +160,9 @@ fn apply(state: &mut State, input: &HookInput, now_ms: u64) -> bool {
             state.seen.pop_front();
         }
     }
-    match event {
-        "UserPromptSubmit" => state.turn += 1,
-        "PreToolUse" => {
+    match role {
+        SessionRole::Prompt => state.turn += 1,
+        SessionRole::ToolCall => {
             state.tool_calls += 1;
             let name = truncate_chars(
                 input.str_field("tool_name").unwrap_or("_unknown"),
@@ -170,7 +176,7 @@ fn apply(state: &mut State, input: &HookInput, now_ms: u64) -> bool {
             *state.tools.entry(slot.to_string()).or_insert(0) += 1;
         }
         // The main thread's last answer, kept for SessionEnd (subagents have their own).
-        "Stop" | "StopFailure" if input.str_field("agent_id").is_none() => {
+        SessionRole::TurnEnd if input.str_field("agent_id").is_none() => {
             if let Some(m) = input.str_field("last_assistant_message")
                 && !m.is_empty()
             {

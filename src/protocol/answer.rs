@@ -3,16 +3,15 @@
 //! who decided what in the kept event.
 //!
 //! Every verdict is in Claude Code's hook-output shape. `merge` reads only the
-//! fields the event honours (contract §(b) "hookSpecificOutput per event") and
-//! builds the answer from scratch, so nothing a gate sends can make the CLI
-//! reject the answer: `hookEventName` is always the event, the object is compact.
+//! fields the event honours (contract §(b) "hookSpecificOutput per event", kept in
+//! `protocol::events`) and builds the answer from scratch, so nothing a gate sends
+//! can make the CLI reject the answer: `hookEventName` is always the event, the
+//! object is compact. Turning deliveries into gate verdicts is `delivery::gates`.
 
 use serde_json::{Map, Value, json};
 
-use crate::backends::Outcome;
-use crate::backends::webhook::FailMode;
-use crate::delivery::Delivery;
 use crate::protocol::envelope::Envelope;
+use crate::protocol::events::{self, DecisionShape, Field, FieldType};
 
 /// One source's opinion, already in Claude Code's hook-output shape.
 #[derive(Clone, Debug)]
@@ -29,149 +28,40 @@ pub struct Answer {
     pub record: Option<Value>,
 }
 
-/// How an event takes a decision.
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Kind {
-    /// `hookSpecificOutput.permissionDecision` (PreToolUse; PreModelSwitch has no defer).
-    Permission { defer: bool },
-    /// `hookSpecificOutput.decision.behavior` allow | deny.
-    PermissionRequest,
-    /// Top-level `decision: "block"` + `reason`.
-    Block,
-    /// `hookSpecificOutput.action` accept | cancel | decline.
-    Elicitation,
-    /// No decision; context or side effects only.
-    None,
+/// How `event` takes a decision; unknown events take none.
+fn shape(event: &str) -> DecisionShape {
+    events::spec_of(event).map_or(DecisionShape::None, |s| s.decision)
 }
 
-fn kind(event: &str) -> Kind {
-    match event {
-        "PreToolUse" => Kind::Permission { defer: true },
-        "PreModelSwitch" => Kind::Permission { defer: false },
-        "PermissionRequest" => Kind::PermissionRequest,
-        "PostToolUse"
-        | "PostToolUseFailure"
-        | "PostToolBatch"
-        | "UserPromptSubmit"
-        | "UserPromptExpansion"
-        | "Stop"
-        | "SubagentStop"
-        | "TaskCreated"
-        | "PreCompact"
-        | "ConfigChange" => Kind::Block,
-        "Elicitation" | "ElicitationResult" => Kind::Elicitation,
-        _ => Kind::None,
-    }
+/// Does an unreachable fail-closed gate deny or block on this event? (See
+/// `EventSpec::fails_closed` for the events left out on purpose.)
+pub fn fails_closed(event: &str) -> bool {
+    events::spec_of(event).is_some_and(|s| s.fails_closed)
 }
 
-/// Events on which an unreachable fail-closed gate denies or blocks. Left out on
-/// purpose: Post* events (the tool already ran), Stop/SubagentStop (a block keeps
-/// the session going, the opposite of closed) and PreCompact (a block can leave the
-/// session without room to continue).
-fn fails_closed(event: &str) -> bool {
-    matches!(
-        event,
-        "PreToolUse"
-            | "PreModelSwitch"
-            | "PermissionRequest"
-            | "UserPromptSubmit"
-            | "UserPromptExpansion"
-            | "TaskCreated"
-            | "ConfigChange"
-            | "Elicitation"
-            | "ElicitationResult"
-    )
-}
-
-#[derive(Clone, Copy, Debug)]
-enum Ty {
-    Str,
-    Bool,
-    Obj,
-    Any,
-    Strs,
-    OneOf(&'static [&'static str]),
-}
-
-impl Ty {
-    fn accepts(self, v: &Value) -> bool {
-        match self {
-            Ty::Str => v.is_string(),
-            Ty::Bool => v.is_boolean(),
-            Ty::Obj => v.is_object(),
-            Ty::Any => !v.is_null(),
-            Ty::Strs => v.as_array().is_some_and(|a| a.iter().all(Value::is_string)),
-            Ty::OneOf(set) => v.as_str().is_some_and(|s| set.contains(&s)),
-        }
-    }
-}
-
-const CONTEXT: (&str, Ty) = ("additionalContext", Ty::Str);
-
-/// `hookSpecificOutput` fields each event honours (besides `hookEventName`).
-fn specific_fields(event: &str) -> &'static [(&'static str, Ty)] {
-    match event {
-        "PreToolUse" => &[
-            (
-                "permissionDecision",
-                Ty::OneOf(&["allow", "deny", "ask", "defer"]),
-            ),
-            ("permissionDecisionReason", Ty::Str),
-            ("updatedInput", Ty::Obj),
-            CONTEXT,
-        ],
-        "PreModelSwitch" => &[
-            ("permissionDecision", Ty::OneOf(&["allow", "deny", "ask"])),
-            ("permissionDecisionReason", Ty::Str),
-        ],
-        "PermissionRequest" => &[("decision", Ty::Obj)],
-        "PostToolUse" => &[
-            CONTEXT,
-            ("updatedToolOutput", Ty::Any),
-            ("updatedMCPToolOutput", Ty::Any),
-            ("classifierContext", Ty::Str),
-        ],
-        "PostToolUseFailure" | "PostToolBatch" | "Setup" | "SubagentStart" | "PostModelSwitch"
-        | "Notification" | "Stop" | "SubagentStop" => &[CONTEXT],
-        "UserPromptSubmit" => &[
-            CONTEXT,
-            ("sessionTitle", Ty::Str),
-            ("suppressOriginalPrompt", Ty::Bool),
-        ],
-        "UserPromptExpansion" => &[CONTEXT, ("suppressOriginalPrompt", Ty::Bool)],
-        "SessionStart" => &[
-            CONTEXT,
-            ("initialUserMessage", Ty::Str),
-            ("sessionTitle", Ty::Str),
-            ("watchPaths", Ty::Strs),
-            ("reloadSkills", Ty::Bool),
-        ],
-        "PermissionDenied" => &[("retry", Ty::Bool)],
-        "Elicitation" | "ElicitationResult" => &[
-            ("action", Ty::OneOf(&["accept", "decline", "cancel"])),
-            ("content", Ty::Obj),
-        ],
-        "CwdChanged" | "FileChanged" => &[("watchPaths", Ty::Strs)],
-        "MessageDisplay" => &[("displayContent", Ty::Str)],
-        _ => &[],
-    }
+/// `hookSpecificOutput` fields `event` honours (besides `hookEventName`).
+fn specific_fields(event: &str) -> &'static [Field] {
+    events::spec_of(event).map_or(&[], |s| s.fields)
 }
 
 /// Top-level fields a gate may send for this event.
-fn top_fields(event: &str) -> Vec<(&'static str, Ty)> {
+fn top_fields(event: &str) -> Vec<Field> {
     let mut f = vec![
-        ("continue", Ty::Bool),
-        ("stopReason", Ty::Str),
-        ("systemMessage", Ty::Str),
-        ("suppressOutput", Ty::Bool),
-        ("hookSpecificOutput", Ty::Obj),
+        ("continue", FieldType::Bool),
+        ("stopReason", FieldType::Str),
+        ("systemMessage", FieldType::Str),
+        ("suppressOutput", FieldType::Bool),
+        ("hookSpecificOutput", FieldType::Object),
     ];
-    match kind(event) {
-        Kind::Block => f.extend([("decision", Ty::OneOf(&["block"])), ("reason", Ty::Str)]),
+    match shape(event) {
+        DecisionShape::Block => f.extend([
+            ("decision", FieldType::OneOf(&["block"])),
+            ("reason", FieldType::Str),
+        ]),
         // The legacy PreToolUse form: approve = allow, block = deny.
-        Kind::Permission { defer: true } => f.extend([
-            ("decision", Ty::OneOf(&["approve", "block"])),
-            ("reason", Ty::Str),
+        DecisionShape::Permission { defer: true } => f.extend([
+            ("decision", FieldType::OneOf(&["approve", "block"])),
+            ("reason", FieldType::Str),
         ]),
         _ => {}
     }
@@ -199,43 +89,54 @@ pub fn validate(event: &str, answer: &Value) -> (Result<Value, String>, Vec<Stri
         }
     }
     if let Some(hso) = top.get("hookSpecificOutput").and_then(Value::as_object) {
-        match hso.get("hookEventName") {
-            Some(Value::String(n)) if n == event => {}
-            None => notes.push(format!("filled in the missing hookEventName `{event}`")),
-            Some(other) => {
-                return (
-                    Err(format!(
-                        "hookSpecificOutput.hookEventName is {other}, not `{event}`"
-                    )),
-                    notes,
-                );
+        match validate_specific(event, hso, &mut notes) {
+            Ok(h) => {
+                clean.insert("hookSpecificOutput".into(), Value::Object(h));
             }
+            Err(why) => return (Err(why), notes),
         }
-        let mut h = Map::new();
-        h.insert("hookEventName".into(), Value::String(event.into()));
-        let allowed = specific_fields(event);
-        for (k, v) in hso.iter().filter(|(k, _)| *k != "hookEventName") {
-            let ok = match allowed.iter().find(|(n, _)| n == k) {
-                Some(("decision", _)) => valid_permission_request_decision(v),
-                Some((_, ty)) => ty.accepts(v),
-                None => {
-                    notes.push(format!(
-                        "dropped `hookSpecificOutput.{k}`: not honoured on {event}"
-                    ));
-                    continue;
-                }
-            };
-            if ok {
-                h.insert(k.clone(), v.clone());
-            } else {
-                notes.push(format!(
-                    "dropped `hookSpecificOutput.{k}`: wrong type or value for {event}"
-                ));
-            }
-        }
-        clean.insert("hookSpecificOutput".into(), Value::Object(h));
     }
     (Ok(Value::Object(clean)), notes)
+}
+
+/// The `hookSpecificOutput` part of `validate`: `Err` when it is for another event.
+fn validate_specific(
+    event: &str,
+    hso: &Map<String, Value>,
+    notes: &mut Vec<String>,
+) -> Result<Map<String, Value>, String> {
+    match hso.get("hookEventName") {
+        Some(Value::String(n)) if n == event => {}
+        None => notes.push(format!("filled in the missing hookEventName `{event}`")),
+        Some(other) => {
+            return Err(format!(
+                "hookSpecificOutput.hookEventName is {other}, not `{event}`"
+            ));
+        }
+    }
+    let mut h = Map::new();
+    h.insert("hookEventName".into(), Value::String(event.into()));
+    let allowed = specific_fields(event);
+    for (k, v) in hso.iter().filter(|(k, _)| *k != "hookEventName") {
+        let ok = match allowed.iter().find(|(n, _)| n == k) {
+            Some(("decision", _)) => valid_permission_request_decision(v),
+            Some((_, ty)) => ty.accepts(v),
+            None => {
+                notes.push(format!(
+                    "dropped `hookSpecificOutput.{k}`: not honoured on {event}"
+                ));
+                continue;
+            }
+        };
+        if ok {
+            h.insert(k.clone(), v.clone());
+        } else {
+            notes.push(format!(
+                "dropped `hookSpecificOutput.{k}`: wrong type or value for {event}"
+            ));
+        }
+    }
+    Ok(h)
 }
 
 fn valid_permission_request_decision(v: &Value) -> bool {
@@ -253,64 +154,15 @@ fn valid_permission_request_decision(v: &Value) -> bool {
     }
 }
 
-/// Opinions of the gates among the deliveries (including fail-closed ones).
-/// Problems with an answer go to stderr, one line each.
-pub fn gate_verdicts(env: &Envelope, deliveries: &[Delivery]) -> Vec<Verdict> {
-    let event = env.hook_event_name.as_str();
-    let mut out = Vec::new();
-    for d in deliveries {
-        let Some(gate) = &d.gate else { continue };
-        let source = format!("gate:{}", d.backend);
-        let failure = match (&d.outcome, &d.answer) {
-            (Outcome::Delivered, Some(answer)) => {
-                let (result, notes) = validate(event, answer);
-                for n in notes {
-                    eprintln!("hookrelay: gate {}: {event} answer: {n}", d.backend);
-                }
-                match result {
-                    Ok(output) => {
-                        out.push(Verdict { source, output });
-                        continue;
-                    }
-                    Err(why) => {
-                        eprintln!(
-                            "hookrelay: gate {}: ignored its {event} answer: {why}",
-                            d.backend
-                        );
-                        format!("gave an invalid answer ({why})")
-                    }
-                }
-            }
-            (Outcome::Delivered, None) => {
-                "answered without a JSON object (answer `{}` for no opinion)".to_string()
-            }
-            (Outcome::Retry(why) | Outcome::Rejected(why), _) => {
-                format!("was unreachable ({why})")
-            }
-        };
-        if gate.on_unreachable == FailMode::Closed && fails_closed(event) {
-            let reason = format!(
-                "hookrelay gate `{}` {failure}; it fails closed (on_unreachable: closed)",
-                d.backend
-            );
-            out.push(Verdict {
-                source,
-                output: closed_output(event, &reason),
-            });
-        }
-    }
-    out
-}
-
 /// What a fail-closed gate says when it cannot answer.
-fn closed_output(event: &str, reason: &str) -> Value {
-    match kind(event) {
-        Kind::Permission { .. } => json!({"hookSpecificOutput": {
+pub fn closed_output(event: &str, reason: &str) -> Value {
+    match shape(event) {
+        DecisionShape::Permission { .. } => json!({"hookSpecificOutput": {
             "hookEventName": event, "permissionDecision": "deny",
             "permissionDecisionReason": reason}}),
-        Kind::PermissionRequest => json!({"hookSpecificOutput": {
+        DecisionShape::PermissionRequest => json!({"hookSpecificOutput": {
             "hookEventName": event, "decision": {"behavior": "deny", "message": reason}}}),
-        Kind::Elicitation => json!({"hookSpecificOutput": {
+        DecisionShape::Elicitation => json!({"hookSpecificOutput": {
             "hookEventName": event, "action": "decline"}}),
         _ => json!({"decision": "block", "reason": reason}),
     }
@@ -333,30 +185,15 @@ struct Opinion {
     payload: Option<Value>,
 }
 
+fn str_of(m: &Map<String, Value>, k: &str) -> Option<String> {
+    m.get(k).and_then(Value::as_str).map(String::from)
+}
+
+/// What one source says about the decision, if anything.
 fn opinion(event: &str, top: &Map<String, Value>, hso: &Map<String, Value>) -> Option<Opinion> {
-    let s = |m: &Map<String, Value>, k: &str| m.get(k).and_then(Value::as_str).map(String::from);
-    let top_reason = s(top, "reason");
-    match kind(event) {
-        Kind::Permission { defer } => {
-            let level = match hso.get("permissionDecision").and_then(Value::as_str) {
-                Some("deny") => Level::Deny,
-                Some("defer") if defer => Level::Defer,
-                Some("ask") => Level::Ask,
-                Some("allow") => Level::Allow,
-                _ => match top.get("decision").and_then(Value::as_str) {
-                    Some("block") if defer => Level::Deny,
-                    Some("approve") if defer => Level::Allow,
-                    _ => return None,
-                },
-            };
-            let reason = s(hso, "permissionDecisionReason").or(top_reason);
-            Some(Opinion {
-                level,
-                reason,
-                payload: None,
-            })
-        }
-        Kind::PermissionRequest => {
+    match shape(event) {
+        DecisionShape::Permission { defer } => permission_opinion(defer, top, hso),
+        DecisionShape::PermissionRequest => {
             let d = hso
                 .get("decision")
                 .filter(|d| valid_permission_request_decision(d))?;
@@ -364,43 +201,69 @@ fn opinion(event: &str, top: &Map<String, Value>, hso: &Map<String, Value>) -> O
             Some(Opinion {
                 level: if deny { Level::Deny } else { Level::Allow },
                 reason: if deny {
-                    s(d.as_object()?, "message")
+                    str_of(d.as_object()?, "message")
                 } else {
                     None
                 },
                 payload: Some(d.clone()),
             })
         }
-        Kind::Block => {
-            (top.get("decision").and_then(Value::as_str) == Some("block")).then(|| Opinion {
+        DecisionShape::Block => (top.get("decision").and_then(Value::as_str) == Some("block"))
+            .then(|| Opinion {
                 level: Level::Deny,
-                reason: top_reason,
+                reason: str_of(top, "reason"),
                 payload: None,
-            })
-        }
-        Kind::Elicitation => {
-            let level = match hso.get("action").and_then(Value::as_str)? {
-                "decline" => Level::Deny,
-                "cancel" => Level::Defer,
-                "accept" => Level::Allow,
-                _ => return None,
-            };
-            Some(Opinion {
-                level,
-                reason: None,
-                payload: hso.get("content").filter(|c| c.is_object()).cloned(),
-            })
-        }
-        Kind::None => None,
+            }),
+        DecisionShape::Elicitation => elicitation_opinion(hso),
+        DecisionShape::None => None,
     }
 }
 
+/// `permissionDecision`, or the legacy top-level `decision` (PreToolUse only).
+fn permission_opinion(
+    defer: bool,
+    top: &Map<String, Value>,
+    hso: &Map<String, Value>,
+) -> Option<Opinion> {
+    let level = match hso.get("permissionDecision").and_then(Value::as_str) {
+        Some("deny") => Level::Deny,
+        Some("defer") if defer => Level::Defer,
+        Some("ask") => Level::Ask,
+        Some("allow") => Level::Allow,
+        _ => match top.get("decision").and_then(Value::as_str) {
+            Some("block") if defer => Level::Deny,
+            Some("approve") if defer => Level::Allow,
+            _ => return None,
+        },
+    };
+    let reason = str_of(hso, "permissionDecisionReason").or(str_of(top, "reason"));
+    Some(Opinion {
+        level,
+        reason,
+        payload: None,
+    })
+}
+
+fn elicitation_opinion(hso: &Map<String, Value>) -> Option<Opinion> {
+    let level = match hso.get("action").and_then(Value::as_str)? {
+        "decline" => Level::Deny,
+        "cancel" => Level::Defer,
+        "accept" => Level::Allow,
+        _ => return None,
+    };
+    Some(Opinion {
+        level,
+        reason: None,
+        payload: hso.get("content").filter(|c| c.is_object()).cloned(),
+    })
+}
+
 fn level_word(event: &str, level: Level) -> &'static str {
-    match (kind(event), level) {
-        (Kind::Block, _) => "block",
-        (Kind::Elicitation, Level::Deny) => "decline",
-        (Kind::Elicitation, Level::Defer) => "cancel",
-        (Kind::Elicitation, _) => "accept",
+    match (shape(event), level) {
+        (DecisionShape::Block, _) => "block",
+        (DecisionShape::Elicitation, Level::Deny) => "decline",
+        (DecisionShape::Elicitation, Level::Defer) => "cancel",
+        (DecisionShape::Elicitation, _) => "accept",
         (_, Level::Deny) => "deny",
         (_, Level::Defer) => "defer",
         (_, Level::Ask) => "ask",
@@ -419,69 +282,90 @@ const DECISION_FIELDS: &[&str] = &[
     "content",
 ];
 
-/// Merges verdicts for this event. No verdict: no output ("no opinion").
-pub fn merge(env: &Envelope, verdicts: &[Verdict]) -> Answer {
-    if verdicts.is_empty() {
-        return Answer::default();
-    }
-    let event = env.hook_event_name.as_str();
-    let allowed = specific_fields(event);
-    let honours = |k: &str| allowed.iter().any(|(n, _)| *n == k);
-    let empty = Map::new();
-    // A Stop/SubagentStop continuing because of a hook must not be held again.
-    let loop_guard = matches!(event, "Stop" | "SubagentStop")
-        && env.input.get("stop_hook_active") == Some(&Value::Bool(true));
+/// A source's `hookSpecificOutput`, unless it names another event.
+fn specific_output<'a>(event: &str, output: &'a Value) -> Option<&'a Map<String, Value>> {
+    output
+        .get("hookSpecificOutput")
+        .and_then(Value::as_object)
+        .filter(|h| h.get("hookEventName").is_none_or(|n| n == event))
+}
 
-    let mut opinions: Vec<(usize, Opinion)> = Vec::new();
-    let mut contexts: Vec<String> = Vec::new();
-    let mut messages: Vec<String> = Vec::new();
-    let mut halt: Option<Option<String>> = None;
-    let mut dropped: Vec<String> = Vec::new();
+/// What the sources said, sorted by kind (step 1 of `merge`).
+#[derive(Default)]
+struct Said {
+    /// Opinions on the decision, with the index of the verdict they came from.
+    opinions: Vec<(usize, Opinion)>,
+    /// `additionalContext` texts, where the event honours them.
+    contexts: Vec<String>,
+    /// `systemMessage` texts.
+    messages: Vec<String>,
+    /// Set by the first `continue: false`, with its `stopReason` if any.
+    halt: Option<Option<String>>,
+    /// What the stop-hook loop guard left out.
+    dropped: Vec<String>,
+}
+
+fn collect(env: &Envelope, verdicts: &[Verdict]) -> Said {
+    let event = env.hook_event_name.as_str();
+    let honours_context = specific_fields(event)
+        .iter()
+        .any(|(n, _)| *n == "additionalContext");
+    // A Stop/SubagentStop continuing because of a hook must not be held again.
+    let loop_guard = events::spec_of(event).is_some_and(|s| s.stop_hook_loop)
+        && env.input.get("stop_hook_active") == Some(&Value::Bool(true));
+    let empty = Map::new();
+    let mut said = Said::default();
     for (i, v) in verdicts.iter().enumerate() {
         let Some(top) = v.output.as_object() else {
             continue;
         };
-        let hso = top
-            .get("hookSpecificOutput")
-            .and_then(Value::as_object)
-            .filter(|h| h.get("hookEventName").is_none_or(|n| n == event))
-            .unwrap_or(&empty);
+        let hso = specific_output(event, &v.output).unwrap_or(&empty);
         if let Some(op) = opinion(event, top, hso) {
             if loop_guard {
-                dropped.push(format!("block by {} (stop_hook_active)", v.source));
+                said.dropped
+                    .push(format!("block by {} (stop_hook_active)", v.source));
             } else {
-                opinions.push((i, op));
+                said.opinions.push((i, op));
             }
         }
         if let Some(c) = hso.get("additionalContext").and_then(Value::as_str)
-            && honours("additionalContext")
+            && honours_context
             && !c.is_empty()
         {
             if loop_guard {
-                dropped.push(format!(
+                said.dropped.push(format!(
                     "additionalContext by {} (stop_hook_active)",
                     v.source
                 ));
             } else {
-                contexts.push(c.to_string());
+                said.contexts.push(c.to_string());
             }
         }
         if let Some(m) = top.get("systemMessage").and_then(Value::as_str) {
-            messages.push(m.to_string());
+            said.messages.push(m.to_string());
         }
-        if top.get("continue") == Some(&Value::Bool(false)) && halt.is_none() {
-            halt = Some(
-                top.get("stopReason")
-                    .and_then(Value::as_str)
-                    .map(String::from),
-            );
+        if top.get("continue") == Some(&Value::Bool(false)) && said.halt.is_none() {
+            said.halt = Some(str_of(top, "stopReason"));
         }
     }
+    said
+}
 
-    let winner = opinions.iter().map(|(_, o)| o.level).max();
+/// The strongest opinion and who holds it (step 2 of `merge`).
+struct Decision<'a> {
+    /// `None`: nobody had an opinion on the decision.
+    level: Option<Level>,
+    /// The opinions at that level, in source order.
+    winning: Vec<&'a (usize, Opinion)>,
+    /// Their non-empty reasons, joined.
+    reason: Option<String>,
+}
+
+fn decide(opinions: &[(usize, Opinion)]) -> Decision<'_> {
+    let level = opinions.iter().map(|(_, o)| o.level).max();
     let winning: Vec<&(usize, Opinion)> = opinions
         .iter()
-        .filter(|(_, o)| Some(o.level) == winner)
+        .filter(|(_, o)| Some(o.level) == level)
         .collect();
     let reasons: Vec<&str> = winning
         .iter()
@@ -489,114 +373,192 @@ pub fn merge(env: &Envelope, verdicts: &[Verdict]) -> Answer {
         .filter(|r| !r.is_empty())
         .collect();
     let reason = (!reasons.is_empty()).then(|| reasons.join("; "));
-
-    let mut top = Map::new();
-    let mut hso = Map::new();
-    hso.insert("hookEventName".into(), Value::String(event.into()));
-    if let Some(level) = winner {
-        let word = level_word(event, level);
-        match kind(event) {
-            Kind::Permission { .. } => {
-                hso.insert("permissionDecision".into(), word.into());
-                if let Some(r) = &reason {
-                    hso.insert("permissionDecisionReason".into(), r.as_str().into());
-                }
-            }
-            Kind::PermissionRequest if level == Level::Deny => {
-                let mut d = Map::new();
-                d.insert("behavior".into(), "deny".into());
-                if let Some(r) = &reason {
-                    d.insert("message".into(), r.as_str().into());
-                }
-                let interrupt = winning
-                    .iter()
-                    .any(|(_, o)| o.payload.as_ref().is_some_and(|p| p["interrupt"] == true));
-                if interrupt {
-                    d.insert("interrupt".into(), true.into());
-                }
-                hso.insert("decision".into(), Value::Object(d));
-            }
-            Kind::PermissionRequest => {
-                if let Some(p) = winning[0].1.payload.clone() {
-                    hso.insert("decision".into(), p);
-                }
-            }
-            Kind::Block => {
-                top.insert("decision".into(), "block".into());
-                top.insert(
-                    "reason".into(),
-                    reason
-                        .clone()
-                        .unwrap_or_else(|| "Blocked by hookrelay".into())
-                        .into(),
-                );
-            }
-            Kind::Elicitation => {
-                hso.insert("action".into(), word.into());
-                if level == Level::Allow
-                    && let Some(c) = winning.iter().find_map(|(_, o)| o.payload.clone())
-                {
-                    hso.insert("content".into(), c);
-                }
-            }
-            Kind::None => {}
-        }
+    Decision {
+        level,
+        winning,
+        reason,
     }
-    // Other honoured fields (updatedInput, sessionTitle, watchPaths, ...): first
-    // source wins, and only from a source that agrees with the outcome.
+}
+
+/// Writes the decision in the event's shape into the top level or
+/// `hookSpecificOutput` (step 3 of `merge`).
+fn write_decision(
+    event: &str,
+    d: &Decision,
+    top: &mut Map<String, Value>,
+    hso: &mut Map<String, Value>,
+) {
+    let Some(level) = d.level else { return };
+    let word = level_word(event, level);
+    match shape(event) {
+        DecisionShape::Permission { .. } => {
+            hso.insert("permissionDecision".into(), word.into());
+            if let Some(r) = &d.reason {
+                hso.insert("permissionDecisionReason".into(), r.as_str().into());
+            }
+        }
+        DecisionShape::PermissionRequest if level == Level::Deny => {
+            hso.insert("decision".into(), permission_request_denial(d));
+        }
+        DecisionShape::PermissionRequest => {
+            if let Some(p) = d.winning[0].1.payload.clone() {
+                hso.insert("decision".into(), p);
+            }
+        }
+        DecisionShape::Block => {
+            top.insert("decision".into(), "block".into());
+            top.insert(
+                "reason".into(),
+                d.reason
+                    .clone()
+                    .unwrap_or_else(|| "Blocked by hookrelay".into())
+                    .into(),
+            );
+        }
+        DecisionShape::Elicitation => {
+            hso.insert("action".into(), word.into());
+            if level == Level::Allow
+                && let Some(c) = d.winning.iter().find_map(|(_, o)| o.payload.clone())
+            {
+                hso.insert("content".into(), c);
+            }
+        }
+        DecisionShape::None => {}
+    }
+}
+
+/// A PermissionRequest deny: the joined reasons, and `interrupt` when any denier
+/// asked for it.
+fn permission_request_denial(d: &Decision) -> Value {
+    let mut out = Map::new();
+    out.insert("behavior".into(), "deny".into());
+    if let Some(r) = &d.reason {
+        out.insert("message".into(), r.as_str().into());
+    }
+    let interrupt = d
+        .winning
+        .iter()
+        .any(|(_, o)| o.payload.as_ref().is_some_and(|p| p["interrupt"] == true));
+    if interrupt {
+        out.insert("interrupt".into(), true.into());
+    }
+    Value::Object(out)
+}
+
+/// Other honoured fields (updatedInput, sessionTitle, watchPaths, ...): first
+/// source wins, and only from a source that agrees with the outcome (step 4).
+fn copy_other_fields(
+    event: &str,
+    verdicts: &[Verdict],
+    said: &Said,
+    winner: Option<Level>,
+    hso: &mut Map<String, Value>,
+) {
+    let allowed = specific_fields(event);
+    let honours = |k: &str| allowed.iter().any(|(n, _)| *n == k);
     for (i, v) in verdicts.iter().enumerate() {
-        let level = opinions.iter().find(|(j, _)| *j == i).map(|(_, o)| o.level);
+        let level = said
+            .opinions
+            .iter()
+            .find(|(j, _)| *j == i)
+            .map(|(_, o)| o.level);
         if level.is_some() && level != winner {
             continue;
         }
-        let h = v
-            .output
-            .get("hookSpecificOutput")
-            .and_then(Value::as_object)
-            .filter(|h| h.get("hookEventName").is_none_or(|n| n == event));
-        for (k, val) in h.into_iter().flatten() {
+        for (k, val) in specific_output(event, &v.output).into_iter().flatten() {
             if honours(k) && !DECISION_FIELDS.contains(&k.as_str()) && !hso.contains_key(k) {
                 hso.insert(k.clone(), val.clone());
             }
         }
     }
-    if !contexts.is_empty() {
-        hso.insert("additionalContext".into(), contexts.join("\n").into());
-    }
+}
 
+/// The answer object in Claude Code's field order (step 5).
+fn assemble(said: &Said, top: Map<String, Value>, hso: Map<String, Value>) -> Map<String, Value> {
     let mut out = Map::new();
-    if let Some(stop_reason) = &halt {
+    if let Some(stop_reason) = &said.halt {
         out.insert("continue".into(), false.into());
         if let Some(r) = stop_reason {
             out.insert("stopReason".into(), r.as_str().into());
         }
     }
     out.extend(top);
-    if !messages.is_empty() {
-        out.insert("systemMessage".into(), messages.join("\n").into());
+    if !said.messages.is_empty() {
+        out.insert("systemMessage".into(), said.messages.join("\n").into());
     }
     if hso.len() > 1 {
         out.insert("hookSpecificOutput".into(), Value::Object(hso));
     }
-    // A WorktreeCreate command hook answers with a path on stdout, never JSON.
-    let stdout = (!out.is_empty() && event != "WorktreeCreate")
-        .then(|| serde_json::to_string(&Value::Object(out.clone())).expect("JSON serialises"));
+    out
+}
 
-    let outcome = match winner {
+/// Merges verdicts for this event. No verdict: no output ("no opinion").
+pub fn merge(env: &Envelope, verdicts: &[Verdict]) -> Answer {
+    if verdicts.is_empty() {
+        return Answer::default();
+    }
+    let event = env.hook_event_name.as_str();
+    let said = collect(env, verdicts);
+    let decision = decide(&said.opinions);
+
+    let mut top = Map::new();
+    let mut hso = Map::new();
+    hso.insert("hookEventName".into(), Value::String(event.into()));
+    write_decision(event, &decision, &mut top, &mut hso);
+    copy_other_fields(event, verdicts, &said, decision.level, &mut hso);
+    if !said.contexts.is_empty() {
+        hso.insert("additionalContext".into(), said.contexts.join("\n").into());
+    }
+    let out = assemble(&said, top, hso);
+    // A WorktreeCreate command hook answers with a path on stdout, never JSON.
+    let answers_json = events::spec_of(event).is_none_or(|s| s.answers_json);
+    let stdout = (!out.is_empty() && answers_json)
+        .then(|| serde_json::to_string(&Value::Object(out)).expect("JSON serialises"));
+    let record = record(event, verdicts, &said, &decision, stdout.as_deref());
+    Answer { stdout, record }
+}
+
+/// What the kept event records about the answer (step 6); `None` when nothing
+/// was decided, printed or dropped.
+fn record(
+    event: &str,
+    verdicts: &[Verdict],
+    said: &Said,
+    d: &Decision,
+    stdout: Option<&str>,
+) -> Option<Value> {
+    let outcome = match d.level {
         Some(level) => level_word(event, level),
         None if stdout.is_some() => "context",
-        None if !dropped.is_empty() => "none",
-        None => {
-            return Answer {
-                stdout,
-                record: None,
-            };
-        }
+        None if !said.dropped.is_empty() => "none",
+        None => return None,
     };
     let mut record = Map::new();
     record.insert("outcome".into(), outcome.into());
-    let by: Vec<&str> = if winning.is_empty() {
-        // Context or messages only: the sources that said something.
+    record.insert("by".into(), json!(deciders(verdicts, d)));
+    if let Some(r) = &d.reason {
+        record.insert("reason".into(), r.as_str().into());
+    }
+    if !said.dropped.is_empty() {
+        record.insert("dropped".into(), json!(said.dropped));
+    }
+    record.insert(
+        "sources".into(),
+        verdicts
+            .iter()
+            .map(|v| json!({"source": v.source, "output": v.output}))
+            .collect(),
+    );
+    if let Some(s) = stdout {
+        record.insert("stdout".into(), s.into());
+    }
+    Some(Value::Object(record))
+}
+
+/// The sources behind the outcome: the winners, or for context and messages
+/// only, every source that said something.
+fn deciders<'a>(verdicts: &'a [Verdict], d: &Decision) -> Vec<&'a str> {
+    if d.winning.is_empty() {
         verdicts
             .iter()
             .filter(|v| {
@@ -610,38 +572,17 @@ pub fn merge(env: &Envelope, verdicts: &[Verdict]) -> Answer {
             .map(|v| v.source.as_str())
             .collect()
     } else {
-        winning
+        d.winning
             .iter()
             .map(|(i, _)| verdicts[*i].source.as_str())
             .collect()
-    };
-    record.insert("by".into(), json!(by));
-    if let Some(r) = &reason {
-        record.insert("reason".into(), r.as_str().into());
-    }
-    if !dropped.is_empty() {
-        record.insert("dropped".into(), json!(dropped));
-    }
-    record.insert(
-        "sources".into(),
-        verdicts
-            .iter()
-            .map(|v| json!({"source": v.source, "output": v.output}))
-            .collect(),
-    );
-    if let Some(s) = &stdout {
-        record.insert("stdout".into(), s.as_str().into());
-    }
-    Answer {
-        stdout,
-        record: Some(Value::Object(record)),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::backends::webhook::GateConfig;
+    use crate::protocol::events::HookEvent;
 
     fn envelope(input: Value) -> Envelope {
         serde_json::from_value(json!({
@@ -659,10 +600,7 @@ mod tests {
     }
 
     fn all_events() -> Vec<String> {
-        crate::protocol::envelope::KNOWN_EVENTS
-            .iter()
-            .map(|s| s.to_string())
-            .collect()
+        events::names().map(|s| s.to_string()).collect()
     }
 
     fn v(source: &str, output: Value) -> Verdict {
@@ -696,23 +634,17 @@ mod tests {
         for e in all_events() {
             let env = fixture(&e);
             let a = merge(&env, &[v("policy:r", closed_output(&e, "R"))]);
-            let expected = match e.as_str() {
-                "PreToolUse" | "PreModelSwitch" => Some(json!({"hookSpecificOutput": {
+            use HookEvent::*;
+            let expected = match HookEvent::from_name(&e).unwrap() {
+                PreToolUse | PreModelSwitch => Some(json!({"hookSpecificOutput": {
                     "hookEventName": e, "permissionDecision": "deny",
                     "permissionDecisionReason": "R"}})),
-                "PermissionRequest" => Some(json!({"hookSpecificOutput": {
+                PermissionRequest => Some(json!({"hookSpecificOutput": {
                     "hookEventName": e, "decision": {"behavior": "deny", "message": "R"}}})),
-                "PostToolUse"
-                | "PostToolUseFailure"
-                | "PostToolBatch"
-                | "UserPromptSubmit"
-                | "UserPromptExpansion"
-                | "Stop"
-                | "SubagentStop"
-                | "TaskCreated"
-                | "PreCompact"
-                | "ConfigChange" => Some(json!({"decision": "block", "reason": "R"})),
-                "Elicitation" | "ElicitationResult" => Some(json!({"hookSpecificOutput": {
+                PostToolUse | PostToolUseFailure | PostToolBatch | UserPromptSubmit
+                | UserPromptExpansion | Stop | SubagentStop | TaskCreated | PreCompact
+                | ConfigChange => Some(json!({"decision": "block", "reason": "R"})),
+                Elicitation | ElicitationResult => Some(json!({"hookSpecificOutput": {
                     "hookEventName": e, "action": "decline"}})),
                 _ => None,
             };
@@ -810,7 +742,7 @@ mod tests {
 
     #[test]
     fn stop_hook_active_never_keeps_the_loop_going() {
-        for e in ["Stop", "SubagentStop"] {
+        for e in [HookEvent::Stop, HookEvent::SubagentStop].map(HookEvent::name) {
             let mut env = fixture(e);
             let block = v(
                 "gate:g",
@@ -959,81 +891,5 @@ mod tests {
                 .get("permissionDecision")
                 .is_none()
         );
-    }
-
-    fn delivery(outcome: Outcome, answer: Option<Value>, mode: FailMode) -> Delivery {
-        Delivery {
-            backend: "sec".into(),
-            outcome,
-            answer,
-            gate: Some(GateConfig {
-                on_unreachable: mode,
-            }),
-        }
-    }
-
-    #[test]
-    fn gate_answers_and_fail_modes() {
-        let env = fixture("PreToolUse");
-        let down = || Outcome::Retry("connection refused".into());
-        assert!(gate_verdicts(&env, &[delivery(down(), None, FailMode::Open)]).is_empty());
-        let closed = gate_verdicts(&env, &[delivery(down(), None, FailMode::Closed)]);
-        assert_eq!(closed.len(), 1);
-        assert_eq!(closed[0].source, "gate:sec");
-        let a = merge(&env, &closed);
-        let o = out(&a);
-        assert_eq!(o["hookSpecificOutput"]["permissionDecision"], "deny");
-        let reason = o["hookSpecificOutput"]["permissionDecisionReason"]
-            .as_str()
-            .unwrap();
-        assert!(
-            reason.contains("`sec`") && reason.contains("unreachable"),
-            "{reason}"
-        );
-        // An invalid answer counts as no answer.
-        let bad = json!({"hookSpecificOutput": {"hookEventName": "Stop"}});
-        let v = gate_verdicts(
-            &env,
-            &[delivery(Outcome::Delivered, Some(bad), FailMode::Closed)],
-        );
-        assert!(
-            v[0].output["hookSpecificOutput"]["permissionDecisionReason"]
-                .as_str()
-                .unwrap()
-                .contains("invalid answer")
-        );
-        // A valid answer is used as given; `{}` is no opinion.
-        let v = gate_verdicts(
-            &env,
-            &[delivery(
-                Outcome::Delivered,
-                Some(pre("ask", "why")),
-                FailMode::Closed,
-            )],
-        );
-        assert_eq!(
-            out(&merge(&env, &v))["hookSpecificOutput"]["permissionDecision"],
-            "ask"
-        );
-        let v = gate_verdicts(
-            &env,
-            &[delivery(
-                Outcome::Delivered,
-                Some(json!({})),
-                FailMode::Closed,
-            )],
-        );
-        let a = merge(&env, &v);
-        assert!(a.stdout.is_none() && a.record.is_none());
-        // Not a gate: never an opinion.
-        let mut plain = delivery(down(), None, FailMode::Closed);
-        plain.gate = None;
-        assert!(gate_verdicts(&env, &[plain]).is_empty());
-        // Stop is never held by a gate that is down.
-        let stop = fixture("Stop");
-        assert!(gate_verdicts(&stop, &[delivery(down(), None, FailMode::Closed)]).is_empty());
-        let ups = fixture("UserPromptSubmit");
-        let v = gate_verdicts(&ups, &[delivery(down(), None, FailMode::Closed)]);
-        assert_eq!(out(&merge(&ups, &v))["decision"], "block");
     }
 }

@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 
 use super::{Backend, EventSet, HttpResponse, Outcome, Request, Secret};
 use crate::protocol::envelope::Envelope;
+use crate::protocol::events::HookEvent;
 
 pub const DEFAULT_ENDPOINT: &str = "http://localhost:9000/ingest";
 
@@ -342,14 +343,15 @@ pub fn classify(resp: &HttpResponse) -> Outcome {
 
 /// Suggested `event_type` mapping, with the level that goes with it.
 pub fn event_type(event: &str) -> (&'static str, &'static str) {
-    match event {
-        "SessionStart" => ("session_start", "info"),
-        "SessionEnd" => ("session_end", "info"),
-        "PreToolUse" | "PostToolUse" => ("tool_invocation", "info"),
-        "PostToolUseFailure" | "StopFailure" => ("error", "error"),
-        "SubagentStart" => ("worker_spawn", "info"),
-        "SubagentStop" => ("done", "info"),
-        "PermissionDenied" => ("progress", "warn"),
+    use HookEvent::*;
+    match HookEvent::from_name(event) {
+        Some(SessionStart) => ("session_start", "info"),
+        Some(SessionEnd) => ("session_end", "info"),
+        Some(PreToolUse | PostToolUse) => ("tool_invocation", "info"),
+        Some(PostToolUseFailure | StopFailure) => ("error", "error"),
+        Some(SubagentStart) => ("worker_spawn", "info"),
+        Some(SubagentStop) => ("done", "info"),
+        Some(PermissionDenied) => ("progress", "warn"),
         _ => ("progress", "info"),
     }
 }
@@ -375,12 +377,12 @@ fn error_detail(env: &Envelope) -> Option<Value> {
             .filter(|v| !v.is_empty())
             .map(str::to_owned)
     };
-    match env.hook_event_name.as_str() {
-        "PostToolUseFailure" => Some(json!({
+    match HookEvent::from_name(&env.hook_event_name)? {
+        HookEvent::PostToolUseFailure => Some(json!({
             "type": "tool_failure",
             "message": s("error").unwrap_or_else(|| "tool failed".into()),
         })),
-        "StopFailure" => {
+        HookEvent::StopFailure => {
             let kind = s("error").unwrap_or_else(|| "unknown".into());
             let message = s("error_details")
                 .or_else(|| s("last_assistant_message"))

@@ -35,29 +35,7 @@ pub const DIRTY_CACHE_MS: u64 = 2000;
 /// before them can only come from outside Claude Code. Unknown (future) events
 /// look again, to be safe.
 pub fn may_reuse_dirty(event: &str) -> bool {
-    matches!(
-        event,
-        "PreToolUse"
-            | "PermissionRequest"
-            | "PermissionDenied"
-            | "UserPromptSubmit"
-            | "UserPromptExpansion"
-            | "Notification"
-            | "MessageDisplay"
-            | "PreCompact"
-            | "PostCompact"
-            | "PreModelSwitch"
-            | "PostModelSwitch"
-            | "Elicitation"
-            | "ElicitationResult"
-            | "InstructionsLoaded"
-            | "SubagentStart"
-            | "TaskCreated"
-            | "TeammateIdle"
-            | "ConfigChange"
-            | "DirectoryAdded"
-            | "Setup"
-    )
+    crate::protocol::events::spec_of(event).is_some_and(|s| s.reuses_git_dirty)
 }
 
 /// What `cached_dirty` keeps per repository: `<cache_dir>/<hash of git dir>.json`.
