@@ -5,6 +5,7 @@
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
+use super::status::{self, status_text};
 use super::{Backend, EventSet, HttpResponse, Outcome, Request};
 use crate::protocol::envelope::Envelope;
 
@@ -135,23 +136,25 @@ impl Backend for Bloodbank {
     }
 }
 
-/// The answer table of `contracts/bloodbank.md`.
+/// Where a misdirected request points the user.
+const CHECK_URL: &str = "check backends.bloodbank.url / $BLOODBANK_URL (is it Bloodbank?)";
+
+/// The answer table of `contracts/bloodbank.md`: its quirks, then the shared table.
 pub fn classify(resp: &HttpResponse) -> Outcome {
-    let text = super::webhook::status_text(resp);
     match resp.status {
-        200..=299 => Outcome::Delivered,
         // Every released Bloodbank publishes, then fails to serialise its reply.
         500 if resp.body_text().contains("UUID is not JSON serializable") => Outcome::Delivered,
-        422 => Outcome::Rejected(format!("Bloodbank refused the event (validation): {text}")),
+        422 => Outcome::Rejected(format!(
+            "Bloodbank refused the event (validation): {}",
+            status_text(resp)
+        )),
         307 | 308 => Outcome::Retry(format!(
             "{} redirect: the URL has a trailing slash or a wrong path; fix backends.bloodbank.url / $BLOODBANK_URL",
             resp.status
         )),
-        401 | 403 | 404 | 405 => Outcome::Retry(format!(
-            "{text}: check backends.bloodbank.url / $BLOODBANK_URL (is it Bloodbank?)",
-        )),
-        408 | 429 | 500..=599 => Outcome::Retry(text),
-        _ => Outcome::Rejected(text),
+        // Not Bloodbank's routes: a wrong URL, worth keeping the event for.
+        404 | 405 => Outcome::Retry(format!("{}: {CHECK_URL}", status_text(resp))),
+        _ => status::outcome(resp, CHECK_URL),
     }
 }
 

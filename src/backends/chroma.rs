@@ -320,21 +320,19 @@ impl Backend for Chroma {
     }
 }
 
-/// The answer table of `contracts/chroma-bridge.md`.
+/// The answer table of `contracts/chroma-bridge.md`: the shared table (202, "an
+/// event with this hash was stored before", is delivered; 400, 413 and 422 are
+/// refused), plus a hint on a 404, which means a wrong path.
 pub fn classify(resp: &HttpResponse) -> Outcome {
-    let text = super::webhook::status_text(resp);
     match resp.status {
-        // 202 is "an event with this hash was stored before": already delivered.
-        200..=299 => Outcome::Delivered,
-        401 | 403 => Outcome::Retry(format!(
-            "{text}: the bridge refused the API key; check backends.chroma.api_key / $ZO_API_KEY",
-        )),
         404 => Outcome::Retry(format!(
-            "{text}: check backends.chroma.endpoint / $ZO_EVENT_ENDPOINT (it must end in /ingest)"
+            "{}: check backends.chroma.endpoint / $ZO_EVENT_ENDPOINT (it must end in /ingest)",
+            super::status::status_text(resp)
         )),
-        400 | 413 | 422 => Outcome::Rejected(text),
-        408 | 429 | 500..=599 => Outcome::Retry(text),
-        _ => Outcome::Rejected(text),
+        _ => super::status::outcome(
+            resp,
+            "the bridge refused the API key; check backends.chroma.api_key / $ZO_API_KEY",
+        ),
     }
 }
 

@@ -6,6 +6,7 @@
 pub mod bloodbank;
 pub mod chroma;
 pub mod orgloop;
+pub mod status;
 #[cfg(test)]
 pub mod testing;
 pub mod url;

@@ -216,17 +216,13 @@ impl Backend for Orgloop {
     }
 }
 
-/// The answer table of `contracts/orgloop.md`.
+/// The answer table of `contracts/orgloop.md`: the shared table, with a hint on
+/// a refused signature.
 pub fn classify(resp: &HttpResponse) -> Outcome {
-    let text = super::webhook::status_text(resp);
-    match resp.status {
-        200..=299 => Outcome::Delivered,
-        401 | 403 => Outcome::Retry(format!(
-            "{text}: OrgLoop did not accept the signature; check backends.orgloop.secret / $CLAUDE_CODE_WEBHOOK_SECRET (it must equal the source's secret)",
-        )),
-        408 | 429 | 500..=599 => Outcome::Retry(text),
-        _ => Outcome::Rejected(text),
-    }
+    super::status::outcome(
+        resp,
+        "OrgLoop did not accept the signature; check backends.orgloop.secret / $CLAUDE_CODE_WEBHOOK_SECRET (it must equal the source's secret)",
+    )
 }
 
 #[cfg(test)]

@@ -221,41 +221,12 @@ impl Backend for Webhook {
     }
 
     fn classify(&self, resp: &HttpResponse) -> Outcome {
-        match resp.status {
-            200..=299 => Outcome::Delivered,
-            401 | 403 => Outcome::Retry(format!(
-                "{}: check the webhook's api_key / bearer_token / secret",
-                status_text(resp)
-            )),
-            408 | 429 | 500..=599 => Outcome::Retry(status_text(resp)),
-            _ => Outcome::Rejected(status_text(resp)),
-        }
+        super::status::outcome(resp, "check the webhook's api_key / bearer_token / secret")
     }
 
     fn gate(&self) -> Option<&GateConfig> {
         self.config.gate.as_ref()
     }
-}
-
-/// `"<status> <snippet>"`, or just the status when the body is empty.
-pub fn status_text(resp: &HttpResponse) -> String {
-    let text = snippet(resp);
-    if text.is_empty() {
-        resp.status.to_string()
-    } else {
-        format!("{} {text}", resp.status)
-    }
-}
-
-/// The first 200 characters of an answer, on one line, for error messages.
-pub fn snippet(resp: &HttpResponse) -> String {
-    let text = resp.body_text();
-    let one_line: String = text
-        .chars()
-        .take(200)
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    one_line.trim().to_string()
 }
 
 #[cfg(test)]
