@@ -6,7 +6,8 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::status::{self, status_text};
-use super::{Backend, EventSet, HttpResponse, Outcome, Request};
+use super::{Backend, BackendConfig, Error, EventSet, HttpResponse, Outcome, Request};
+use crate::error::Warnings;
 use crate::protocol::envelope::Envelope;
 
 pub const DEFAULT_URL: &str = "http://localhost:8682";
@@ -50,7 +51,7 @@ impl BloodbankConfig {
     pub fn apply_env(
         slot: &mut Option<BloodbankConfig>,
         env: &dyn Fn(&str) -> Option<String>,
-        _warnings: &mut Vec<String>,
+        _warnings: &mut Warnings,
     ) {
         if slot.is_some() || env("BLOODBANK_ENABLED").as_deref() != Some("true") {
             return;
@@ -65,7 +66,7 @@ impl BloodbankConfig {
         });
     }
 
-    pub fn validate(&self, _warnings: &mut Vec<String>) -> Result<(), String> {
+    pub fn validate(&self, _warnings: &mut Warnings) -> Result<(), Error> {
         let field = if self.from_env {
             "$BLOODBANK_URL"
         } else {
@@ -74,15 +75,37 @@ impl BloodbankConfig {
         let uri = super::url::check_url(field, &self.url)?;
         // FastAPI answers a trailing slash with a 307 the hook cannot follow.
         if self.url.ends_with('/') {
-            return Err(format!(
-                "{field}: `{}` ends with `/`; give the base URL without it (e.g. {DEFAULT_URL})",
-                super::url::redact_userinfo(&self.url)
-            ));
+            return Err(Error::at(
+                field,
+                format!("`{}` ends with `/`", super::url::redact_userinfo(&self.url)),
+            )
+            .fix(format!("give the base URL without it (e.g. {DEFAULT_URL})")));
         }
         if uri.query().is_some() {
-            return Err(format!("{field}: the base URL cannot have a query string"));
+            return Err(Error::at(field, "the base URL cannot have a query string"));
         }
         Ok(())
+    }
+}
+
+impl BackendConfig for BloodbankConfig {
+    fn section(&self, _index: usize) -> String {
+        "backends.bloodbank".into()
+    }
+    fn enabled(&self) -> bool {
+        self.enabled
+    }
+    fn disable(&mut self) {
+        self.enabled = false;
+    }
+    fn events(&self) -> Option<&EventSet> {
+        self.events.as_ref()
+    }
+    fn validate(&self, _index: usize, warnings: &mut Warnings) -> Result<(), Error> {
+        BloodbankConfig::validate(self, warnings)
+    }
+    fn build(&self, _index: usize) -> Box<dyn Backend> {
+        Box::new(Bloodbank::new(self.clone()))
     }
 }
 
@@ -299,7 +322,7 @@ fn preview(r: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::backends::testing::{assert_no_nulls, envelope, resp};
+    use crate::backends::testing::{assert_no_nulls, env_from, envelope, resp};
 
     fn bb() -> Bloodbank {
         Bloodbank::new(BloodbankConfig {
@@ -470,7 +493,7 @@ mod tests {
     fn env_enables_only_on_the_exact_string_true() {
         let run = |pairs: &[(&str, &str)]| {
             let mut slot = None;
-            BloodbankConfig::apply_env(&mut slot, &crate::config::env_from(pairs), &mut Vec::new());
+            BloodbankConfig::apply_env(&mut slot, &env_from(pairs), &mut Warnings::new());
             slot
         };
         assert!(run(&[("BLOODBANK_ENABLED", "1")]).is_none());
@@ -493,19 +516,21 @@ mod tests {
         let mut c = bb().config;
         c.url = "http://localhost:8682/".into();
         assert!(
-            c.validate(&mut Vec::new())
+            c.validate(&mut Warnings::new())
                 .unwrap_err()
+                .to_string()
                 .contains("backends.bloodbank.url")
         );
         c.url = "localhost:8682".into();
         c.from_env = true;
         assert!(
-            c.validate(&mut Vec::new())
+            c.validate(&mut Warnings::new())
                 .unwrap_err()
+                .to_string()
                 .contains("$BLOODBANK_URL")
         );
         c.url = "https://bb.example.test/prefix".into();
-        assert!(c.validate(&mut Vec::new()).is_ok());
+        assert!(c.validate(&mut Warnings::new()).is_ok());
         assert_eq!(
             Bloodbank::new(c).health_url().unwrap(),
             "https://bb.example.test/prefix/healthz"

@@ -7,7 +7,8 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
-use super::{Backend, EventSet, HttpResponse, Outcome, Request, Secret};
+use super::{Backend, BackendConfig, Error, EventSet, HttpResponse, Outcome, Request, Secret};
+use crate::error::{Problem, Warnings};
 use crate::protocol::envelope::Envelope;
 
 pub const DEFAULT_ENDPOINT: &str = "http://localhost:9000/ingest";
@@ -86,7 +87,7 @@ impl ChromaConfig {
     pub fn apply_env(
         slot: &mut Option<ChromaConfig>,
         env: &dyn Fn(&str) -> Option<String>,
-        warnings: &mut Vec<String>,
+        warnings: &mut Warnings,
     ) {
         let get = |k: &str| env(k).filter(|v| !v.is_empty());
         if slot.is_none() {
@@ -96,9 +97,11 @@ impl ChromaConfig {
             let mode = match get("ZO_REDACTION_MODE") {
                 None => RedactionMode::default(),
                 Some(m) => RedactionMode::parse(&m).unwrap_or_else(|| {
-                    warnings.push(format!(
-                        "$ZO_REDACTION_MODE: `{m}` is not strict, lenient or disabled; using lenient"
-                    ));
+                    warnings.push(
+                        Problem::new(format!("`{m}` is not strict, lenient or disabled"))
+                            .at("$ZO_REDACTION_MODE")
+                            .fix("using lenient"),
+                    );
                     RedactionMode::default()
                 }),
             };
@@ -120,7 +123,7 @@ impl ChromaConfig {
         c.home = get("HOME");
     }
 
-    pub fn validate(&self, warnings: &mut Vec<String>) -> Result<(), String> {
+    pub fn validate(&self, warnings: &mut Warnings) -> Result<(), Error> {
         let field = if self.from_env {
             "$ZO_EVENT_ENDPOINT"
         } else {
@@ -129,15 +132,40 @@ impl ChromaConfig {
         let uri = super::url::check_url(field, &self.endpoint)?;
         let path = uri.path();
         if uri.query().is_some() || !(path.ends_with("/ingest") || path.ends_with("/events")) {
-            return Err(format!(
-                "{field}: `{}` must end in /ingest, without a trailing slash or query (the bridge answers 404 otherwise); e.g. {DEFAULT_ENDPOINT}",
-                super::url::redact_userinfo(&self.endpoint)
-            ));
+            return Err(Error::at(
+                field,
+                format!(
+                    "`{}` must end in /ingest, without a trailing slash or query (the bridge answers 404 otherwise)",
+                    super::url::redact_userinfo(&self.endpoint)
+                ),
+            )
+            .fix(format!("e.g. {DEFAULT_ENDPOINT}")));
         }
         if self.api_key.as_ref().is_some_and(|k| !k.is_empty()) {
             super::url::warn_plain_http(field, &uri, "API key", warnings);
         }
         Ok(())
+    }
+}
+
+impl BackendConfig for ChromaConfig {
+    fn section(&self, _index: usize) -> String {
+        "backends.chroma".into()
+    }
+    fn enabled(&self) -> bool {
+        self.enabled
+    }
+    fn disable(&mut self) {
+        self.enabled = false;
+    }
+    fn events(&self) -> Option<&EventSet> {
+        self.events.as_ref()
+    }
+    fn validate(&self, _index: usize, warnings: &mut Warnings) -> Result<(), Error> {
+        ChromaConfig::validate(self, warnings)
+    }
+    fn build(&self, _index: usize) -> Box<dyn Backend> {
+        Box::new(Chroma::new(self.clone()))
     }
 }
 
@@ -859,10 +887,10 @@ mod tests {
     #[test]
     fn env_configures_and_validation_names_the_field() {
         let mut slot = None;
-        let mut w = Vec::new();
+        let mut w = Warnings::new();
         ChromaConfig::apply_env(
             &mut slot,
-            &crate::config::env_from(&[
+            &crate::backends::testing::env_from(&[
                 ("ZO_EVENT_ENDPOINT", "http://10.1.2.3:9000/ingest"),
                 ("ZO_API_KEY", "zo-fake"),
                 ("HOSTNAME_SALT", "s"),
@@ -877,7 +905,7 @@ mod tests {
         assert_eq!(c.home.as_deref(), Some("/home/u"));
         c.validate(&mut w).unwrap();
         assert!(
-            w.iter()
+            w.lines()
                 .any(|w| w.contains("plain http") && w.contains("10.1.2.3")),
             "{w:?}"
         );
@@ -887,6 +915,7 @@ mod tests {
         assert!(
             bad.validate(&mut w)
                 .unwrap_err()
+                .to_string()
                 .contains("$ZO_EVENT_ENDPOINT")
         );
         bad.from_env = false;
@@ -894,6 +923,7 @@ mod tests {
         assert!(
             bad.validate(&mut w)
                 .unwrap_err()
+                .to_string()
                 .starts_with("backends.chroma.endpoint")
         );
         assert_eq!(

@@ -1,5 +1,6 @@
-//! Test helpers shared by the backend modules: an envelope built from a captured
-//! fixture the way `enrich` builds one, and checks every body must pass.
+//! Test helpers shared by the backend modules (and the config loader's tests above
+//! them): an envelope built from a captured fixture the way `enrich` builds one,
+//! checks every body must pass, and an environment from a list of pairs.
 
 use std::collections::BTreeMap;
 
@@ -11,10 +12,7 @@ use crate::protocol::envelope::{Agent, Envelope, GitInfo, Host, RedactionReport,
 /// The fixture `hooks/events/<event>.json` wrapped in a fully
 /// enriched envelope with fixed id, time, host, git and session counters.
 pub fn envelope(event: &str) -> Envelope {
-    let path = format!(
-        "{}/hooks/events/{event}.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    let path = format!("{}/hooks/events/{event}.json", env!("CARGO_MANIFEST_DIR"));
     let input: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
     let agent_id = input
         .get("agent_id")
@@ -99,4 +97,14 @@ pub fn resp(status: u16, body: &str) -> HttpResponse {
         status,
         body: body.as_bytes().to_vec(),
     }
+}
+
+/// An environment from a list of pairs (what `apply_env` reads instead of the
+/// process environment in tests).
+pub fn env_from(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<> {
+    let map: BTreeMap<String, String> = pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    move |k: &str| map.get(k).cloned()
 }

@@ -107,7 +107,7 @@ fn check_config(config_path: Option<&Path>, out: &mut Vec<Check>) -> (Config, Op
                 out.push(check(
                     "config",
                     Status::Error,
-                    format!("{}: {}", e.path.display(), e.message),
+                    format!("{}: {}", e.path().display(), e.message()),
                     Some("fix these fields; until then those backends are off and their events are kept locally".into()),
                 ));
             } else if loaded.warnings.is_empty() {
@@ -126,7 +126,7 @@ fn check_config(config_path: Option<&Path>, out: &mut Vec<Check>) -> (Config, Op
             out.push(check(
                 "config",
                 Status::Error,
-                format!("{}: {}", e.path.display(), e.message),
+                format!("{}: {}", e.path().display(), e.message()),
                 Some(
                     "fix the file (the hook falls back to environment and defaults meanwhile)"
                         .into(),
