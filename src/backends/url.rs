@@ -38,10 +38,13 @@ pub fn check_url(field: &str, url: &str) -> Result<ureq::http::Uri, Error> {
 }
 
 /// The text after the host's `:`, if any. The parser keeps whatever is there;
-/// a port must be a number, which the caller checks.
+/// a port must be a number, which the caller checks. Credentials (`user:pw@`)
+/// are not a port: looking only after the `@` also keeps a password out of the
+/// "invalid port" message.
 fn port_text(uri: &ureq::http::Uri) -> Option<&str> {
     let authority = uri.authority().map_or("", |a| a.as_str());
-    let after_host = authority.rsplit(']').next().unwrap_or(authority);
+    let host_port = authority.rsplit('@').next().unwrap_or(authority);
+    let after_host = host_port.rsplit(']').next().unwrap_or(host_port);
     after_host.rsplit_once(':').map(|(_, port)| port)
 }
 
@@ -163,6 +166,20 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(!e.contains("pw-fake"), "{e}");
+    }
+
+    #[test]
+    fn credentials_are_not_a_port() {
+        assert!(check_url("f", "http://u:pw-fake@h.example.test/x").is_ok());
+        let e = check_url("f", "http://u:pw-fake@h:x/x")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("invalid port `x`") && !e.contains("pw-fake"),
+            "{e}"
+        );
+        let u = Url::parse("http://u:pw@[::1]:8080/x").unwrap();
+        assert_eq!((u.host.as_str(), u.port, u.userinfo), ("::1", 8080, true));
     }
 
     #[test]
