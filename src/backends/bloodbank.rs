@@ -183,121 +183,155 @@ pub fn classify(resp: &HttpResponse) -> Outcome {
 
 /// The route and body for one event, or `None` when it maps to nothing.
 pub fn map(env: &Envelope) -> Option<(&'static str, Value)> {
-    let input = &env.input;
-    let s = |k: &str| input.get(k).and_then(Value::as_str).map(str::to_owned);
-    let session = env.session.as_ref();
-    let turn = session.map_or(0, |s| s.turn);
-    let cwd = env.cwd().map(str::to_owned).or(env.project_dir.clone());
-    let branch = env.git.as_ref().and_then(|g| g.branch.clone());
+    let f = Facts::of(env);
     let mut body = Map::new();
     body.insert("session_id".into(), json!(env.session_id));
     let route = match env.hook_event_name.as_str() {
-        "SessionStart" => {
-            body.insert(
-                "working_directory".into(),
-                json!(cwd.unwrap_or_else(|| "unknown".into())),
-            );
-            body.insert(
-                "model".into(),
-                json!(s("model").unwrap_or_else(|| "unknown".into())),
-            );
-            // The event's receive time, not "now": a replay sends the same body.
-            body.insert("started_at".into(), json!(env.ts));
-            put(&mut body, "git_branch", branch);
-            put(
-                &mut body,
-                "git_remote",
-                env.git.as_ref().and_then(|g| g.remote.clone()),
-            );
-            "session-start"
-        }
-        "PostToolUse" | "PostToolUseFailure" => {
-            let ok = env.hook_event_name == "PostToolUse";
-            let tool = s("tool_name").unwrap_or_else(|| "unknown".into());
-            let tool_input = input.get("tool_input").cloned().unwrap_or(json!({}));
-            let mut meta = Map::new();
-            meta.insert("tool_name".into(), json!(tool));
-            meta.insert("tool_input".into(), tool_input.clone());
-            if let Some(ms) = input.get("duration_ms").and_then(Value::as_f64) {
-                meta.insert(
-                    "execution_time_ms".into(),
-                    json!(ms.max(0.0).round() as u64),
-                );
-            }
-            meta.insert("success".into(), json!(ok));
-            if ok {
-                if let Some(r) = input.get("tool_response").filter(|r| !r.is_null()) {
-                    meta.insert("output_preview".into(), json!(preview(r)));
-                }
-            } else {
-                meta.insert(
-                    "error_message".into(),
-                    json!(s("error").unwrap_or_else(|| "tool failed".into())),
-                );
-            }
-            body.insert("tool_metadata".into(), Value::Object(meta));
-            // One server version wants these at the top level, the other ignores them.
-            body.insert("tool_name".into(), json!(tool));
-            body.insert("tool_input".into(), tool_input);
-            put(&mut body, "working_directory", cwd);
-            put(&mut body, "git_branch", branch);
-            put(
-                &mut body,
-                "git_status",
-                env.git
-                    .as_ref()
-                    .and_then(|g| g.dirty)
-                    .map(|d| if d { "modified" } else { "clean" }.to_string()),
-            );
-            if session.is_some() {
-                body.insert("turn_number".into(), json!(turn));
-            }
-            "tool-action"
-        }
+        "SessionStart" => session_start(&f, &mut body),
+        "PostToolUse" | "PostToolUseFailure" => tool_action(&f, &mut body),
         "UserPromptSubmit" => {
             body.insert("role".into(), json!("user"));
-            body.insert("content".into(), json!(s("prompt").unwrap_or_default()));
-            body.insert("turn_number".into(), json!(turn));
+            body.insert("content".into(), json!(f.s("prompt").unwrap_or_default()));
+            body.insert("turn_number".into(), json!(f.turn));
             "message"
         }
         "Stop" => {
             // A turn without a final message has nothing to publish.
-            let content = s("last_assistant_message")?;
+            let content = f.s("last_assistant_message")?;
             body.insert("role".into(), json!("assistant"));
             body.insert("content".into(), json!(content));
-            body.insert("turn_number".into(), json!(turn));
+            body.insert("turn_number".into(), json!(f.turn));
             "message"
         }
-        "StopFailure" => {
-            let kind = s("error").unwrap_or_else(|| "unknown".into());
-            let message = s("error_details")
-                .or_else(|| s("last_assistant_message"))
-                .unwrap_or_else(|| kind.clone());
-            body.insert("error_type".into(), json!(kind));
-            body.insert("error_message".into(), json!(message));
-            if session.is_some() {
-                body.insert("turn_number".into(), json!(turn));
-            }
-            "error"
-        }
-        "SessionEnd" => {
-            body.insert(
-                "end_reason".into(),
-                json!(s("reason").unwrap_or_else(|| "other".into())),
-            );
-            body.insert("final_status".into(), json!("success"));
-            if let Some(sc) = session {
-                body.insert("duration_seconds".into(), json!(sc.duration_ms / 1000));
-                put(&mut body, "summary", sc.last_assistant_message.clone());
-            }
-            body.insert("total_turns".into(), json!(turn));
-            put(&mut body, "working_directory", cwd);
-            put(&mut body, "git_branch", branch);
-            "session-end"
-        }
+        "StopFailure" => error(&f, &mut body),
+        "SessionEnd" => session_end(&f, &mut body),
         _ => return None,
     };
     Some((route, Value::Object(body)))
+}
+
+/// What several routes read from one envelope.
+struct Facts<'a> {
+    env: &'a Envelope,
+    turn: u64,
+    cwd: Option<String>,
+    branch: Option<String>,
+}
+
+impl<'a> Facts<'a> {
+    fn of(env: &'a Envelope) -> Facts<'a> {
+        Facts {
+            env,
+            turn: env.session.as_ref().map_or(0, |s| s.turn),
+            cwd: env.cwd().map(str::to_owned).or(env.project_dir.clone()),
+            branch: env.git.as_ref().and_then(|g| g.branch.clone()),
+        }
+    }
+
+    /// A string field of Claude Code's input.
+    fn s(&self, k: &str) -> Option<String> {
+        self.env
+            .input
+            .get(k)
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    }
+}
+
+fn session_start(f: &Facts, body: &mut Map<String, Value>) -> &'static str {
+    body.insert(
+        "working_directory".into(),
+        json!(f.cwd.clone().unwrap_or_else(|| "unknown".into())),
+    );
+    body.insert(
+        "model".into(),
+        json!(f.s("model").unwrap_or_else(|| "unknown".into())),
+    );
+    // The event's receive time, not "now": a replay sends the same body.
+    body.insert("started_at".into(), json!(f.env.ts));
+    put(body, "git_branch", f.branch.clone());
+    put(
+        body,
+        "git_remote",
+        f.env.git.as_ref().and_then(|g| g.remote.clone()),
+    );
+    "session-start"
+}
+
+fn tool_action(f: &Facts, body: &mut Map<String, Value>) -> &'static str {
+    let input = &f.env.input;
+    let ok = f.env.hook_event_name == "PostToolUse";
+    let tool = f.s("tool_name").unwrap_or_else(|| "unknown".into());
+    let tool_input = input.get("tool_input").cloned().unwrap_or(json!({}));
+    let mut meta = Map::new();
+    meta.insert("tool_name".into(), json!(tool));
+    meta.insert("tool_input".into(), tool_input.clone());
+    if let Some(ms) = input.get("duration_ms").and_then(Value::as_f64) {
+        meta.insert(
+            "execution_time_ms".into(),
+            json!(ms.max(0.0).round() as u64),
+        );
+    }
+    meta.insert("success".into(), json!(ok));
+    if ok {
+        if let Some(r) = input.get("tool_response").filter(|r| !r.is_null()) {
+            meta.insert("output_preview".into(), json!(preview(r)));
+        }
+    } else {
+        meta.insert(
+            "error_message".into(),
+            json!(f.s("error").unwrap_or_else(|| "tool failed".into())),
+        );
+    }
+    body.insert("tool_metadata".into(), Value::Object(meta));
+    // One server version wants these at the top level, the other ignores them.
+    body.insert("tool_name".into(), json!(tool));
+    body.insert("tool_input".into(), tool_input);
+    put(body, "working_directory", f.cwd.clone());
+    put(body, "git_branch", f.branch.clone());
+    put(
+        body,
+        "git_status",
+        f.env
+            .git
+            .as_ref()
+            .and_then(|g| g.dirty)
+            .map(|d| if d { "modified" } else { "clean" }.to_string()),
+    );
+    if f.env.session.is_some() {
+        body.insert("turn_number".into(), json!(f.turn));
+    }
+    "tool-action"
+}
+
+fn error(f: &Facts, body: &mut Map<String, Value>) -> &'static str {
+    let kind = f.s("error").unwrap_or_else(|| "unknown".into());
+    let message = f
+        .s("error_details")
+        .or_else(|| f.s("last_assistant_message"))
+        .unwrap_or_else(|| kind.clone());
+    body.insert("error_type".into(), json!(kind));
+    body.insert("error_message".into(), json!(message));
+    if f.env.session.is_some() {
+        body.insert("turn_number".into(), json!(f.turn));
+    }
+    "error"
+}
+
+fn session_end(f: &Facts, body: &mut Map<String, Value>) -> &'static str {
+    body.insert(
+        "end_reason".into(),
+        json!(f.s("reason").unwrap_or_else(|| "other".into())),
+    );
+    body.insert("final_status".into(), json!("success"));
+    if let Some(sc) = &f.env.session {
+        body.insert("duration_seconds".into(), json!(sc.duration_ms / 1000));
+        put(body, "summary", sc.last_assistant_message.clone());
+    }
+    body.insert("total_turns".into(), json!(f.turn));
+    put(body, "working_directory", f.cwd.clone());
+    put(body, "git_branch", f.branch.clone());
+    "session-end"
 }
 
 fn put(body: &mut Map<String, Value>, key: &str, value: Option<String>) {
