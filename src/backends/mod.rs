@@ -1,7 +1,9 @@
-//! Remote backends, one module each, shaped like Vector's sinks: a config, a pure
-//! request builder (envelope -> method, URL, headers, body) and a pure response
-//! classifier (delivered / retry later / rejected). The transport (`http`), the
-//! fan-out (`deliver`) and the spooling (`spool`) are shared by all of them.
+//! Remote backends, one module each, shaped like Vector's sinks: a config section
+//! (`BackendConfig`: checked once, then built), a pure request builder (envelope ->
+//! method, URL, headers, body) and a pure response classifier (delivered / retry
+//! later / rejected) on the shared status table (`status`). `BackendsConfig` is the
+//! registry: the one place that lists the backends. The transport, the fan-out and
+//! the spooling live in the layers above and are shared by all of them.
 
 pub mod bloodbank;
 pub mod chroma;

@@ -1,7 +1,15 @@
 //! The environment's part of the config: `${VAR}` inside the file's strings, and
 //! the variables of the integrations hookrelay replaces, which fill whatever the
 //! file leaves unset. Top-level fields are filled here; each backend reads its own
-//! variables in its `apply_env` (`backends::BackendsConfig::apply_env` lists them).
+//! variables in its `apply_env` (`backends::BackendsConfig::apply_env` calls them):
+//!
+//! | variable | fills |
+//! |---|---|
+//! | `HOOKRELAY_PROJECT`, `CLAUDE_RUN_ID` | `project`, `run_id` |
+//! | `BLOODBANK_ENABLED` (`true`), `BLOODBANK_URL` | `backends.bloodbank` |
+//! | `ZO_EVENT_ENDPOINT`, `ZO_API_KEY`, `ZO_REDACTION_MODE`, `HOSTNAME_SALT`, `HOME` | `backends.chroma` |
+//! | `ORGLOOP_WEBHOOK_URL`, `ORGLOOP_PORT`, `CLAUDE_CODE_WEBHOOK_SECRET` | `backends.orgloop` |
+//! | `HOOK_BACKEND_URL`, `HOOK_API_KEY` | a `custom` entry of `backends.webhooks` |
 
 use serde_json::Value;
 
