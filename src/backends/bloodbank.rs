@@ -5,7 +5,9 @@
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::{Backend, EventSet, HttpResponse, Outcome, Request};
+use super::status::{self, status_text};
+use super::{Backend, BackendConfig, Error, EventSet, HttpResponse, Outcome, Request};
+use crate::error::Warnings;
 use crate::protocol::envelope::Envelope;
 use crate::protocol::events::HookEvent;
 
@@ -53,7 +55,7 @@ impl BloodbankConfig {
     pub fn apply_env(
         slot: &mut Option<BloodbankConfig>,
         env: &dyn Fn(&str) -> Option<String>,
-        _warnings: &mut Vec<String>,
+        _warnings: &mut Warnings,
     ) {
         if slot.is_some() || env("BLOODBANK_ENABLED").as_deref() != Some("true") {
             return;
@@ -68,7 +70,7 @@ impl BloodbankConfig {
         });
     }
 
-    pub fn validate(&self, _warnings: &mut Vec<String>) -> Result<(), String> {
+    pub fn validate(&self, _warnings: &mut Warnings) -> Result<(), Error> {
         let field = if self.from_env {
             "$BLOODBANK_URL"
         } else {
@@ -77,15 +79,37 @@ impl BloodbankConfig {
         let uri = super::url::check_url(field, &self.url)?;
         // FastAPI answers a trailing slash with a 307 the hook cannot follow.
         if self.url.ends_with('/') {
-            return Err(format!(
-                "{field}: `{}` ends with `/`; give the base URL without it (e.g. {DEFAULT_URL})",
-                super::url::redact_userinfo(&self.url)
-            ));
+            return Err(Error::at(
+                field,
+                format!("`{}` ends with `/`", super::url::redact_userinfo(&self.url)),
+            )
+            .fix(format!("give the base URL without it (e.g. {DEFAULT_URL})")));
         }
         if uri.query().is_some() {
-            return Err(format!("{field}: the base URL cannot have a query string"));
+            return Err(Error::at(field, "the base URL cannot have a query string"));
         }
         Ok(())
+    }
+}
+
+impl BackendConfig for BloodbankConfig {
+    fn section(&self, _index: usize) -> String {
+        "backends.bloodbank".into()
+    }
+    fn enabled(&self) -> bool {
+        self.enabled
+    }
+    fn disable(&mut self) {
+        self.enabled = false;
+    }
+    fn events(&self) -> Option<&EventSet> {
+        self.events.as_ref()
+    }
+    fn validate(&self, _index: usize, warnings: &mut Warnings) -> Result<(), Error> {
+        BloodbankConfig::validate(self, warnings)
+    }
+    fn build(&self, _index: usize) -> Box<dyn Backend> {
+        Box::new(Bloodbank::new(self.clone()))
     }
 }
 
@@ -139,23 +163,25 @@ impl Backend for Bloodbank {
     }
 }
 
-/// The answer table of `contracts/bloodbank.md`.
+/// Where a misdirected request points the user.
+const CHECK_URL: &str = "check backends.bloodbank.url / $BLOODBANK_URL (is it Bloodbank?)";
+
+/// The answer table of `contracts/bloodbank.md`: its quirks, then the shared table.
 pub fn classify(resp: &HttpResponse) -> Outcome {
-    let text = super::webhook::status_text(resp);
     match resp.status {
-        200..=299 => Outcome::Delivered,
         // Every released Bloodbank publishes, then fails to serialise its reply.
         500 if resp.body_text().contains("UUID is not JSON serializable") => Outcome::Delivered,
-        422 => Outcome::Rejected(format!("Bloodbank refused the event (validation): {text}")),
+        422 => Outcome::Rejected(format!(
+            "Bloodbank refused the event (validation): {}",
+            status_text(resp)
+        )),
         307 | 308 => Outcome::Retry(format!(
             "{} redirect: the URL has a trailing slash or a wrong path; fix backends.bloodbank.url / $BLOODBANK_URL",
             resp.status
         )),
-        401 | 403 | 404 | 405 => Outcome::Retry(format!(
-            "{text}: check backends.bloodbank.url / $BLOODBANK_URL (is it Bloodbank?)",
-        )),
-        408 | 429 | 500..=599 => Outcome::Retry(text),
-        _ => Outcome::Rejected(text),
+        // Not Bloodbank's routes: a wrong URL, worth keeping the event for.
+        404 | 405 => Outcome::Retry(format!("{}: {CHECK_URL}", status_text(resp))),
+        _ => status::outcome(resp, CHECK_URL),
     }
 }
 
@@ -163,116 +189,150 @@ pub fn classify(resp: &HttpResponse) -> Outcome {
 pub fn map(env: &Envelope) -> Option<(&'static str, Value)> {
     let event = HookEvent::from_name(&env.hook_event_name)?;
     let route = route(event)?;
-    let input = &env.input;
-    let s = |k: &str| input.get(k).and_then(Value::as_str).map(str::to_owned);
-    let session = env.session.as_ref();
-    let turn = session.map_or(0, |s| s.turn);
-    let cwd = env.cwd().map(str::to_owned).or(env.project_dir.clone());
-    let branch = env.git.as_ref().and_then(|g| g.branch.clone());
+    let f = Facts::of(env);
     let mut body = Map::new();
     body.insert("session_id".into(), json!(env.session_id));
     match event {
-        HookEvent::SessionStart => {
-            body.insert(
-                "working_directory".into(),
-                json!(cwd.unwrap_or_else(|| "unknown".into())),
-            );
-            body.insert(
-                "model".into(),
-                json!(s("model").unwrap_or_else(|| "unknown".into())),
-            );
-            // The event's receive time, not "now": a replay sends the same body.
-            body.insert("started_at".into(), json!(env.ts));
-            put(&mut body, "git_branch", branch);
-            put(
-                &mut body,
-                "git_remote",
-                env.git.as_ref().and_then(|g| g.remote.clone()),
-            );
-        }
-        HookEvent::PostToolUse | HookEvent::PostToolUseFailure => {
-            let ok = event == HookEvent::PostToolUse;
-            let tool = s("tool_name").unwrap_or_else(|| "unknown".into());
-            let tool_input = input.get("tool_input").cloned().unwrap_or(json!({}));
-            let mut meta = Map::new();
-            meta.insert("tool_name".into(), json!(tool));
-            meta.insert("tool_input".into(), tool_input.clone());
-            if let Some(ms) = input.get("duration_ms").and_then(Value::as_f64) {
-                meta.insert(
-                    "execution_time_ms".into(),
-                    json!(ms.max(0.0).round() as u64),
-                );
-            }
-            meta.insert("success".into(), json!(ok));
-            if ok {
-                if let Some(r) = input.get("tool_response").filter(|r| !r.is_null()) {
-                    meta.insert("output_preview".into(), json!(preview(r)));
-                }
-            } else {
-                meta.insert(
-                    "error_message".into(),
-                    json!(s("error").unwrap_or_else(|| "tool failed".into())),
-                );
-            }
-            body.insert("tool_metadata".into(), Value::Object(meta));
-            // One server version wants these at the top level, the other ignores them.
-            body.insert("tool_name".into(), json!(tool));
-            body.insert("tool_input".into(), tool_input);
-            put(&mut body, "working_directory", cwd);
-            put(&mut body, "git_branch", branch);
-            put(
-                &mut body,
-                "git_status",
-                env.git
-                    .as_ref()
-                    .and_then(|g| g.dirty)
-                    .map(|d| if d { "modified" } else { "clean" }.to_string()),
-            );
-            if session.is_some() {
-                body.insert("turn_number".into(), json!(turn));
-            }
-        }
+        HookEvent::SessionStart => session_start(&f, &mut body),
+        HookEvent::PostToolUse | HookEvent::PostToolUseFailure => tool_action(&f, &mut body),
         HookEvent::UserPromptSubmit => {
             body.insert("role".into(), json!("user"));
-            body.insert("content".into(), json!(s("prompt").unwrap_or_default()));
-            body.insert("turn_number".into(), json!(turn));
+            body.insert("content".into(), json!(f.s("prompt").unwrap_or_default()));
+            body.insert("turn_number".into(), json!(f.turn));
         }
         HookEvent::Stop => {
             // A turn without a final message has nothing to publish.
-            let content = s("last_assistant_message")?;
+            let content = f.s("last_assistant_message")?;
             body.insert("role".into(), json!("assistant"));
             body.insert("content".into(), json!(content));
-            body.insert("turn_number".into(), json!(turn));
+            body.insert("turn_number".into(), json!(f.turn));
         }
-        HookEvent::StopFailure => {
-            let kind = s("error").unwrap_or_else(|| "unknown".into());
-            let message = s("error_details")
-                .or_else(|| s("last_assistant_message"))
-                .unwrap_or_else(|| kind.clone());
-            body.insert("error_type".into(), json!(kind));
-            body.insert("error_message".into(), json!(message));
-            if session.is_some() {
-                body.insert("turn_number".into(), json!(turn));
-            }
-        }
-        HookEvent::SessionEnd => {
-            body.insert(
-                "end_reason".into(),
-                json!(s("reason").unwrap_or_else(|| "other".into())),
-            );
-            body.insert("final_status".into(), json!("success"));
-            if let Some(sc) = session {
-                body.insert("duration_seconds".into(), json!(sc.duration_ms / 1000));
-                put(&mut body, "summary", sc.last_assistant_message.clone());
-            }
-            body.insert("total_turns".into(), json!(turn));
-            put(&mut body, "working_directory", cwd);
-            put(&mut body, "git_branch", branch);
-        }
+        HookEvent::StopFailure => error(&f, &mut body),
+        HookEvent::SessionEnd => session_end(&f, &mut body),
         // `route` maps no other event.
         _ => return None,
     }
     Some((route, Value::Object(body)))
+}
+
+/// What several routes read from one envelope.
+struct Facts<'a> {
+    env: &'a Envelope,
+    turn: u64,
+    cwd: Option<String>,
+    branch: Option<String>,
+}
+
+impl<'a> Facts<'a> {
+    fn of(env: &'a Envelope) -> Facts<'a> {
+        Facts {
+            env,
+            turn: env.session.as_ref().map_or(0, |s| s.turn),
+            cwd: env.cwd().map(str::to_owned).or(env.project_dir.clone()),
+            branch: env.git.as_ref().and_then(|g| g.branch.clone()),
+        }
+    }
+
+    /// A string field of Claude Code's input.
+    fn s(&self, k: &str) -> Option<String> {
+        self.env
+            .input
+            .get(k)
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    }
+}
+
+fn session_start(f: &Facts, body: &mut Map<String, Value>) {
+    body.insert(
+        "working_directory".into(),
+        json!(f.cwd.clone().unwrap_or_else(|| "unknown".into())),
+    );
+    body.insert(
+        "model".into(),
+        json!(f.s("model").unwrap_or_else(|| "unknown".into())),
+    );
+    // The event's receive time, not "now": a replay sends the same body.
+    body.insert("started_at".into(), json!(f.env.ts));
+    put(body, "git_branch", f.branch.clone());
+    put(
+        body,
+        "git_remote",
+        f.env.git.as_ref().and_then(|g| g.remote.clone()),
+    );
+}
+
+fn tool_action(f: &Facts, body: &mut Map<String, Value>) {
+    let input = &f.env.input;
+    let ok = HookEvent::PostToolUse.is(&f.env.hook_event_name);
+    let tool = f.s("tool_name").unwrap_or_else(|| "unknown".into());
+    let tool_input = input.get("tool_input").cloned().unwrap_or(json!({}));
+    let mut meta = Map::new();
+    meta.insert("tool_name".into(), json!(tool));
+    meta.insert("tool_input".into(), tool_input.clone());
+    if let Some(ms) = input.get("duration_ms").and_then(Value::as_f64) {
+        meta.insert(
+            "execution_time_ms".into(),
+            json!(ms.max(0.0).round() as u64),
+        );
+    }
+    meta.insert("success".into(), json!(ok));
+    if ok {
+        if let Some(r) = input.get("tool_response").filter(|r| !r.is_null()) {
+            meta.insert("output_preview".into(), json!(preview(r)));
+        }
+    } else {
+        meta.insert(
+            "error_message".into(),
+            json!(f.s("error").unwrap_or_else(|| "tool failed".into())),
+        );
+    }
+    body.insert("tool_metadata".into(), Value::Object(meta));
+    // One server version wants these at the top level, the other ignores them.
+    body.insert("tool_name".into(), json!(tool));
+    body.insert("tool_input".into(), tool_input);
+    put(body, "working_directory", f.cwd.clone());
+    put(body, "git_branch", f.branch.clone());
+    put(
+        body,
+        "git_status",
+        f.env
+            .git
+            .as_ref()
+            .and_then(|g| g.dirty)
+            .map(|d| if d { "modified" } else { "clean" }.to_string()),
+    );
+    if f.env.session.is_some() {
+        body.insert("turn_number".into(), json!(f.turn));
+    }
+}
+
+fn error(f: &Facts, body: &mut Map<String, Value>) {
+    let kind = f.s("error").unwrap_or_else(|| "unknown".into());
+    let message = f
+        .s("error_details")
+        .or_else(|| f.s("last_assistant_message"))
+        .unwrap_or_else(|| kind.clone());
+    body.insert("error_type".into(), json!(kind));
+    body.insert("error_message".into(), json!(message));
+    if f.env.session.is_some() {
+        body.insert("turn_number".into(), json!(f.turn));
+    }
+}
+
+fn session_end(f: &Facts, body: &mut Map<String, Value>) {
+    body.insert(
+        "end_reason".into(),
+        json!(f.s("reason").unwrap_or_else(|| "other".into())),
+    );
+    body.insert("final_status".into(), json!("success"));
+    if let Some(sc) = &f.env.session {
+        body.insert("duration_seconds".into(), json!(sc.duration_ms / 1000));
+        put(body, "summary", sc.last_assistant_message.clone());
+    }
+    body.insert("total_turns".into(), json!(f.turn));
+    put(body, "working_directory", f.cwd.clone());
+    put(body, "git_branch", f.branch.clone());
 }
 
 fn put(body: &mut Map<String, Value>, key: &str, value: Option<String>) {
@@ -297,7 +357,7 @@ fn preview(r: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::backends::testing::{assert_no_nulls, envelope, resp};
+    use crate::backends::testing::{assert_no_nulls, env_from, envelope, resp};
 
     fn bb() -> Bloodbank {
         Bloodbank::new(BloodbankConfig {
@@ -481,7 +541,7 @@ mod tests {
     fn env_enables_only_on_the_exact_string_true() {
         let run = |pairs: &[(&str, &str)]| {
             let mut slot = None;
-            BloodbankConfig::apply_env(&mut slot, &crate::config::env_from(pairs), &mut Vec::new());
+            BloodbankConfig::apply_env(&mut slot, &env_from(pairs), &mut Warnings::new());
             slot
         };
         assert!(run(&[("BLOODBANK_ENABLED", "1")]).is_none());
@@ -504,19 +564,21 @@ mod tests {
         let mut c = bb().config;
         c.url = "http://localhost:8682/".into();
         assert!(
-            c.validate(&mut Vec::new())
+            c.validate(&mut Warnings::new())
                 .unwrap_err()
+                .to_string()
                 .contains("backends.bloodbank.url")
         );
         c.url = "localhost:8682".into();
         c.from_env = true;
         assert!(
-            c.validate(&mut Vec::new())
+            c.validate(&mut Warnings::new())
                 .unwrap_err()
+                .to_string()
                 .contains("$BLOODBANK_URL")
         );
         c.url = "https://bb.example.test/prefix".into();
-        assert!(c.validate(&mut Vec::new()).is_ok());
+        assert!(c.validate(&mut Warnings::new()).is_ok());
         assert_eq!(
             Bloodbank::new(c).health_url().unwrap(),
             "https://bb.example.test/prefix/healthz"

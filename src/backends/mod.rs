@@ -1,11 +1,14 @@
-//! Remote backends, one module each, shaped like Vector's sinks: a config, a pure
-//! request builder (envelope -> method, URL, headers, body) and a pure response
-//! classifier (delivered / retry later / rejected). The transport (`http`), the
-//! fan-out (`deliver`) and the spooling (`spool`) are shared by all of them.
+//! Remote backends, one module each, shaped like Vector's sinks: a config section
+//! (`BackendConfig`: checked once, then built), a pure request builder (envelope ->
+//! method, URL, headers, body) and a pure response classifier (delivered / retry
+//! later / rejected) on the shared status table (`status`). `BackendsConfig` is the
+//! registry: the one place that lists the backends. The transport, the fan-out and
+//! the spooling live in the layers above and are shared by all of them.
 
 pub mod bloodbank;
 pub mod chroma;
 pub mod orgloop;
+pub mod status;
 #[cfg(test)]
 pub mod testing;
 pub mod url;
@@ -13,6 +16,7 @@ pub mod webhook;
 
 use serde::{Deserialize, Deserializer};
 
+use crate::error::{Problem, Warnings};
 use crate::protocol::envelope::Envelope;
 use crate::protocol::events::HookEvent;
 
@@ -89,7 +93,57 @@ pub fn is_set(s: &Option<Secret>) -> bool {
     s.as_ref().is_some_and(|s| !s.is_empty())
 }
 
+/// A backend section that cannot be used as written (a bad URL, a bad header):
+/// the backend is switched off and this says which field, what and what to do.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Error(pub Problem);
+
+impl Error {
+    /// A problem with the setting `field` (`backends.chroma.endpoint`, `$BLOODBANK_URL`).
+    pub fn at(field: &str, what: impl Into<String>) -> Error {
+        Error(Problem::new(what).at(field))
+    }
+
+    pub fn fix(self, fix: impl Into<String>) -> Error {
+        Error(self.0.fix(fix))
+    }
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<Error> for Problem {
+    fn from(e: Error) -> Problem {
+        e.0
+    }
+}
+
+/// What `BackendsConfig` needs from each backend's config section, so that
+/// checking, counting and building backends is one loop over all of them.
+/// `index` is the section's position among sections of its kind (only webhooks
+/// have several; it names them in messages and picks their default name).
+pub trait BackendConfig {
+    /// Where the section is in the config file (`backends.webhooks[2]`).
+    fn section(&self, index: usize) -> String;
+    fn enabled(&self) -> bool;
+    /// Switches the backend off (its section cannot be used).
+    fn disable(&mut self);
+    fn events(&self) -> Option<&EventSet>;
+    /// Checks the URL (and what travels over it); plain-http credentials to a
+    /// non-loopback host are warnings, not errors.
+    fn validate(&self, index: usize, warnings: &mut Warnings) -> Result<(), Error>;
+    fn build(&self, index: usize) -> Box<dyn Backend>;
+}
+
 /// The `backends` section of the config file.
+///
+/// Adding a backend: its module above, a field here, a line in `apply_env`, and
+/// one line each in `sections` and `sections_mut`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct BackendsConfig {
@@ -102,55 +156,64 @@ pub struct BackendsConfig {
 impl BackendsConfig {
     /// Configures, from the environment variables today's integrations use, every
     /// backend the file does not mention (a section in the file wins as a whole).
-    pub fn apply_env(&mut self, env: &dyn Fn(&str) -> Option<String>, warnings: &mut Vec<String>) {
+    pub fn apply_env(&mut self, env: &dyn Fn(&str) -> Option<String>, warnings: &mut Warnings) {
         bloodbank::BloodbankConfig::apply_env(&mut self.bloodbank, env, warnings);
         chroma::ChromaConfig::apply_env(&mut self.chroma, env, warnings);
         orgloop::OrgloopConfig::apply_env(&mut self.orgloop, env, warnings);
         webhook::WebhookConfig::apply_env(&mut self.webhooks, env, warnings);
     }
 
+    /// Every configured section, in the fixed order of `build`, with its index.
+    fn sections(&self) -> Vec<(usize, &dyn BackendConfig)> {
+        fn add<'a, T: BackendConfig + 'a>(
+            out: &mut Vec<(usize, &'a dyn BackendConfig)>,
+            items: impl Iterator<Item = &'a T>,
+        ) {
+            out.extend(items.enumerate().map(|(i, c)| (i, c as &dyn BackendConfig)));
+        }
+        let mut out = Vec::new();
+        add(&mut out, self.bloodbank.iter());
+        add(&mut out, self.chroma.iter());
+        add(&mut out, self.orgloop.iter());
+        add(&mut out, self.webhooks.iter());
+        out
+    }
+
+    /// `sections`, to change.
+    fn sections_mut(&mut self) -> Vec<(usize, &mut dyn BackendConfig)> {
+        fn add<'a, T: BackendConfig + 'a>(
+            out: &mut Vec<(usize, &'a mut dyn BackendConfig)>,
+            items: impl Iterator<Item = &'a mut T>,
+        ) {
+            out.extend(
+                items
+                    .enumerate()
+                    .map(|(i, c)| (i, c as &mut dyn BackendConfig)),
+            );
+        }
+        let mut out = Vec::new();
+        add(&mut out, self.bloodbank.iter_mut());
+        add(&mut out, self.chroma.iter_mut());
+        add(&mut out, self.orgloop.iter_mut());
+        add(&mut out, self.webhooks.iter_mut());
+        out
+    }
+
     /// Checks every enabled backend's URL (and what travels over it). Returns one
-    /// message per problem, naming the field; a backend with a problem is disabled,
+    /// error per problem, naming the field; a backend with a problem is disabled,
     /// so a caller that carries on (the hook's fallback) never sends to a bad URL.
     /// Plain-http credentials to a non-loopback host are warnings, not errors.
-    pub fn validate(&mut self, warnings: &mut Vec<String>) -> Vec<String> {
+    pub fn validate(&mut self, warnings: &mut Warnings) -> Vec<Error> {
         let mut errors = Vec::new();
-        if let Some(e) = self.bloodbank.as_ref().and_then(|c| c.events.as_ref()) {
-            e.check("backends.bloodbank.events", warnings);
-        }
-        if let Some(c) = self.bloodbank.as_mut().filter(|c| c.enabled)
-            && let Err(e) = c.validate(warnings)
-        {
-            c.enabled = false;
-            errors.push(e);
-        }
-        if let Some(e) = self.chroma.as_ref().and_then(|c| c.events.as_ref()) {
-            e.check("backends.chroma.events", warnings);
-        }
-        if let Some(c) = self.chroma.as_mut().filter(|c| c.enabled)
-            && let Err(e) = c.validate(warnings)
-        {
-            c.enabled = false;
-            errors.push(e);
-        }
-        if let Some(e) = self.orgloop.as_ref().and_then(|c| c.events.as_ref()) {
-            e.check("backends.orgloop.events", warnings);
-        }
-        if let Some(c) = self.orgloop.as_mut().filter(|c| c.enabled)
-            && let Err(e) = c.validate(warnings)
-        {
-            c.enabled = false;
-            errors.push(e);
-        }
-        for (i, c) in self.webhooks.iter_mut().enumerate() {
-            if let Some(e) = &c.events {
-                e.check(&format!("backends.webhooks[{i}].events"), warnings);
+        for (i, c) in self.sections_mut() {
+            if let Some(e) = c.events() {
+                e.check(&format!("{}.events", c.section(i)), warnings);
             }
-            if !c.enabled {
+            if !c.enabled() {
                 continue;
             }
             if let Err(e) = c.validate(i, warnings) {
-                c.enabled = false;
+                c.disable();
                 errors.push(e);
             }
         }
@@ -161,10 +224,7 @@ impl BackendsConfig {
     /// Same answer as `!build().is_empty()` (a test holds them together), without
     /// building every backend a second time on each event.
     pub fn any_remote(&self) -> bool {
-        self.bloodbank.as_ref().is_some_and(|c| c.enabled)
-            || self.chroma.as_ref().is_some_and(|c| c.enabled)
-            || self.orgloop.as_ref().is_some_and(|c| c.enabled)
-            || self.webhooks.iter().any(|c| c.enabled)
+        self.sections().iter().any(|(_, c)| c.enabled())
     }
 
     /// The enabled backends that want `event` (per-backend event selection).
@@ -177,20 +237,11 @@ impl BackendsConfig {
 
     /// The enabled backends, in a fixed order.
     pub fn build(&self) -> Vec<Box<dyn Backend>> {
-        let mut out: Vec<Box<dyn Backend>> = Vec::new();
-        if let Some(c) = self.bloodbank.as_ref().filter(|c| c.enabled) {
-            out.push(Box::new(bloodbank::Bloodbank::new(c.clone())));
-        }
-        if let Some(c) = self.chroma.as_ref().filter(|c| c.enabled) {
-            out.push(Box::new(chroma::Chroma::new(c.clone())));
-        }
-        if let Some(c) = self.orgloop.as_ref().filter(|c| c.enabled) {
-            out.push(Box::new(orgloop::Orgloop::new(c.clone())));
-        }
-        for (i, c) in self.webhooks.iter().enumerate().filter(|(_, c)| c.enabled) {
-            out.push(Box::new(webhook::Webhook::new(c.clone(), i)));
-        }
-        out
+        self.sections()
+            .into_iter()
+            .filter(|(_, c)| c.enabled())
+            .map(|(i, c)| c.build(i))
+            .collect()
     }
 }
 
@@ -264,15 +315,17 @@ impl EventSet {
     }
     /// Warns about names that are not Claude Code events (a typo selects nothing).
     /// Unknown names stay allowed: newer Claude Code versions add events.
-    pub fn check(&self, field: &str, warnings: &mut Vec<String>) {
+    pub fn check(&self, field: &str, warnings: &mut Warnings) {
         for name in &self.0 {
             if name != "*" && HookEvent::from_name(name).is_none() {
                 let hint = HookEvent::from_name_ignore_case(name)
                     .map(|k| format!(" (did you mean `{k}`?)"))
                     .unwrap_or_default();
-                warnings.push(format!(
-                    "{field}: `{name}` is not a Claude Code event{hint}; it only matches an event of exactly that name"
-                ));
+                warnings.push(
+                    Problem::new(format!("`{name}` is not a Claude Code event{hint}"))
+                        .at(field)
+                        .fix("it only matches an event of exactly that name"),
+                );
             }
         }
     }
@@ -294,7 +347,7 @@ mod tests {
 
     #[test]
     fn any_remote_agrees_with_build_for_every_backend_kind() {
-        let env = crate::config::env_from(&[
+        let env = testing::env_from(&[
             ("BLOODBANK_URL", "http://127.0.0.1:8682"),
             ("BLOODBANK_ENABLED", "true"),
             ("ZO_EVENT_ENDPOINT", "http://127.0.0.1:9000/ingest"),
@@ -302,12 +355,12 @@ mod tests {
             ("HOOK_BACKEND_URL", "http://127.0.0.1:3000"),
         ]);
         let mut all = BackendsConfig::default();
-        all.apply_env(&env, &mut Vec::new());
+        all.apply_env(&env, &mut Warnings::new());
         assert_eq!(all.build().len(), 4);
         assert!(all.any_remote());
         for off in 0..4 {
             let mut c = BackendsConfig::default();
-            c.apply_env(&env, &mut Vec::new());
+            c.apply_env(&env, &mut Warnings::new());
             for (i, enabled) in [
                 c.bloodbank.as_mut().map(|b| &mut b.enabled),
                 c.chroma.as_mut().map(|b| &mut b.enabled),
@@ -336,10 +389,13 @@ mod tests {
 
     #[test]
     fn event_name_typos_are_warned_with_a_hint() {
-        let mut w = Vec::new();
+        let mut w = Warnings::new();
         EventSet::of(&["*", "SessionEnd", "sessionend"]).check("backends.orgloop.events", &mut w);
         assert_eq!(w.len(), 1, "{w:?}");
-        assert!(w[0].starts_with("backends.orgloop.events") && w[0].contains("`SessionEnd`"));
+        assert!(
+            w[0].to_string().starts_with("backends.orgloop.events")
+                && w[0].to_string().contains("`SessionEnd`")
+        );
     }
 
     #[test]

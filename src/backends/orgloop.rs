@@ -5,7 +5,8 @@
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::{Backend, EventSet, HttpResponse, Outcome, Request, Secret};
+use super::{Backend, BackendConfig, Error, EventSet, HttpResponse, Outcome, Request, Secret};
+use crate::error::Warnings;
 use crate::protocol::envelope::Envelope;
 use crate::protocol::events::HookEvent;
 
@@ -41,7 +42,7 @@ impl OrgloopConfig {
     pub fn apply_env(
         slot: &mut Option<OrgloopConfig>,
         env: &dyn Fn(&str) -> Option<String>,
-        _warnings: &mut Vec<String>,
+        _warnings: &mut Warnings,
     ) {
         let get = |k: &str| env(k).filter(|v| !v.is_empty());
         let port = get("ORGLOOP_PORT");
@@ -74,7 +75,7 @@ impl OrgloopConfig {
     }
 
     /// No plain-http warning: the secret itself never travels, only a signature.
-    pub fn validate(&self, _warnings: &mut Vec<String>) -> Result<(), String> {
+    pub fn validate(&self, _warnings: &mut Warnings) -> Result<(), Error> {
         let field = match (self.from_env, &self.url) {
             (true, Some(_)) => "$ORGLOOP_WEBHOOK_URL",
             (_, None) => "$ORGLOOP_PORT",
@@ -82,6 +83,27 @@ impl OrgloopConfig {
         };
         super::url::check_url(field, &self.url())?;
         Ok(())
+    }
+}
+
+impl BackendConfig for OrgloopConfig {
+    fn section(&self, _index: usize) -> String {
+        "backends.orgloop".into()
+    }
+    fn enabled(&self) -> bool {
+        self.enabled
+    }
+    fn disable(&mut self) {
+        self.enabled = false;
+    }
+    fn events(&self) -> Option<&EventSet> {
+        self.events.as_ref()
+    }
+    fn validate(&self, _index: usize, warnings: &mut Warnings) -> Result<(), Error> {
+        OrgloopConfig::validate(self, warnings)
+    }
+    fn build(&self, _index: usize) -> Box<dyn Backend> {
+        Box::new(Orgloop::new(self.clone()))
     }
 }
 
@@ -222,23 +244,19 @@ impl Backend for Orgloop {
     }
 }
 
-/// The answer table of `contracts/orgloop.md`.
+/// The answer table of `contracts/orgloop.md`: the shared table, with a hint on
+/// a refused signature.
 pub fn classify(resp: &HttpResponse) -> Outcome {
-    let text = super::webhook::status_text(resp);
-    match resp.status {
-        200..=299 => Outcome::Delivered,
-        401 | 403 => Outcome::Retry(format!(
-            "{text}: OrgLoop did not accept the signature; check backends.orgloop.secret / $CLAUDE_CODE_WEBHOOK_SECRET (it must equal the source's secret)",
-        )),
-        408 | 429 | 500..=599 => Outcome::Retry(text),
-        _ => Outcome::Rejected(text),
-    }
+    super::status::outcome(
+        resp,
+        "OrgLoop did not accept the signature; check backends.orgloop.secret / $CLAUDE_CODE_WEBHOOK_SECRET (it must equal the source's secret)",
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::backends::testing::{assert_no_nulls, envelope, resp};
+    use crate::backends::testing::{assert_no_nulls, env_from, envelope, resp};
     use crate::backends::webhook::signature;
 
     fn config(secret: Option<&str>) -> OrgloopConfig {
@@ -351,7 +369,7 @@ mod tests {
     fn env_port_and_url() {
         let run = |pairs: &[(&str, &str)]| {
             let mut slot = None;
-            OrgloopConfig::apply_env(&mut slot, &crate::config::env_from(pairs), &mut Vec::new());
+            OrgloopConfig::apply_env(&mut slot, &env_from(pairs), &mut Warnings::new());
             slot
         };
         assert!(run(&[("CLAUDE_CODE_WEBHOOK_SECRET", "x")]).is_none());
@@ -366,11 +384,12 @@ mod tests {
         assert_eq!(c.url(), "https://ol.example.test/webhook/cc");
         let mut c = run(&[("ORGLOOP_WEBHOOK_URL", "ol:4800")]).unwrap();
         assert!(
-            c.validate(&mut Vec::new())
+            c.validate(&mut Warnings::new())
                 .unwrap_err()
+                .to_string()
                 .contains("$ORGLOOP_WEBHOOK_URL")
         );
         c.url = Some("http://203.0.113.9:4800/webhook/claude-code".into());
-        assert!(c.validate(&mut Vec::new()).is_ok());
+        assert!(c.validate(&mut Warnings::new()).is_ok());
     }
 }

@@ -1,5 +1,6 @@
-//! Test helpers shared by the backend modules: an envelope built from a captured
-//! fixture the way `enrich` builds one, and checks every body must pass.
+//! Test helpers shared by the backend modules (and the config loader's tests above
+//! them): an envelope built from a captured fixture the way `enrich` builds one,
+//! checks every body must pass, and an environment from a list of pairs.
 
 use std::collections::BTreeMap;
 
@@ -98,4 +99,14 @@ pub fn resp(status: u16, body: &str) -> HttpResponse {
         status,
         body: body.as_bytes().to_vec(),
     }
+}
+
+/// An environment from a list of pairs (what `apply_env` reads instead of the
+/// process environment in tests).
+pub fn env_from(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<> {
+    let map: BTreeMap<String, String> = pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    move |k: &str| map.get(k).cloned()
 }

@@ -7,7 +7,8 @@ use hmac::{KeyInit, Mac};
 use serde::Deserialize;
 use sha2::Sha256;
 
-use super::{Backend, EventSet, HttpResponse, Outcome, Request, Secret};
+use super::{Backend, BackendConfig, Error, EventSet, HttpResponse, Outcome, Request, Secret};
+use crate::error::Warnings;
 use crate::protocol::envelope::Envelope;
 
 #[derive(Clone, Debug, Deserialize)]
@@ -57,7 +58,7 @@ impl WebhookConfig {
     pub fn apply_env(
         hooks: &mut Vec<WebhookConfig>,
         env: &dyn Fn(&str) -> Option<String>,
-        _warnings: &mut Vec<String>,
+        _warnings: &mut Warnings,
     ) {
         let Some(url) = env("HOOK_BACKEND_URL").filter(|u| !u.is_empty()) else {
             return;
@@ -84,26 +85,46 @@ impl WebhookConfig {
             from_env: true,
         });
     }
+}
 
-    pub fn validate(&self, index: usize, warnings: &mut Vec<String>) -> Result<(), String> {
+impl BackendConfig for WebhookConfig {
+    fn section(&self, index: usize) -> String {
+        format!("backends.webhooks[{index}]")
+    }
+    fn enabled(&self) -> bool {
+        self.enabled
+    }
+    fn disable(&mut self) {
+        self.enabled = false;
+    }
+    fn events(&self) -> Option<&EventSet> {
+        self.events.as_ref()
+    }
+    fn build(&self, index: usize) -> Box<dyn Backend> {
+        Box::new(Webhook::new(self.clone(), index))
+    }
+
+    fn validate(&self, index: usize, warnings: &mut Warnings) -> Result<(), Error> {
         let field = if self.from_env {
             "$HOOK_BACKEND_URL".to_string()
         } else {
             format!("backends.webhooks[{index}].url")
         };
         let uri = super::url::check_url(&field, &self.url)?;
-        let has = |s: &Option<Secret>| s.as_ref().is_some_and(|s| !s.is_empty());
-        if has(&self.api_key) {
+        if super::is_set(&self.api_key) {
             super::url::warn_plain_http(&field, &uri, "API key", warnings);
         }
-        if has(&self.bearer_token) {
+        if super::is_set(&self.bearer_token) {
             super::url::warn_plain_http(&field, &uri, "bearer token", warnings);
         }
         for (k, v) in &self.headers {
             let bad = |s: &str| s.chars().any(|c| c == '\r' || c == '\n');
             if k.is_empty() || bad(k) || bad(v) || k.contains(':') || k.contains(' ') {
-                return Err(format!(
-                    "backends.webhooks[{index}].headers: `{k}` is not a valid header (no empty names, spaces, colons or line breaks)"
+                return Err(Error::at(
+                    &format!("backends.webhooks[{index}].headers"),
+                    format!(
+                        "`{k}` is not a valid header (no empty names, spaces, colons or line breaks)"
+                    ),
                 ));
             }
         }
@@ -221,41 +242,12 @@ impl Backend for Webhook {
     }
 
     fn classify(&self, resp: &HttpResponse) -> Outcome {
-        match resp.status {
-            200..=299 => Outcome::Delivered,
-            401 | 403 => Outcome::Retry(format!(
-                "{}: check the webhook's api_key / bearer_token / secret",
-                status_text(resp)
-            )),
-            408 | 429 | 500..=599 => Outcome::Retry(status_text(resp)),
-            _ => Outcome::Rejected(status_text(resp)),
-        }
+        super::status::outcome(resp, "check the webhook's api_key / bearer_token / secret")
     }
 
     fn gate(&self) -> Option<&GateConfig> {
         self.config.gate.as_ref()
     }
-}
-
-/// `"<status> <snippet>"`, or just the status when the body is empty.
-pub fn status_text(resp: &HttpResponse) -> String {
-    let text = snippet(resp);
-    if text.is_empty() {
-        resp.status.to_string()
-    } else {
-        format!("{} {text}", resp.status)
-    }
-}
-
-/// The first 200 characters of an answer, on one line, for error messages.
-pub fn snippet(resp: &HttpResponse) -> String {
-    let text = resp.body_text();
-    let one_line: String = text
-        .chars()
-        .take(200)
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    one_line.trim().to_string()
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+use crate::backends::url::{Url, exposes_secret, redact_userinfo};
 use crate::commands::install;
 use crate::config::{self, Config};
 use crate::delivery::transport::Transport;
@@ -109,7 +110,7 @@ fn check_config(config_path: Option<&Path>, out: &mut Vec<Check>) -> (Config, Op
                 out.push(check(
                     "config",
                     Status::Error,
-                    format!("{}: {}", e.path.display(), e.message),
+                    format!("{}: {}", e.path().display(), e.message()),
                     Some("fix these fields; until then those backends are off and their events are kept locally".into()),
                 ));
             } else if loaded.warnings.is_empty() {
@@ -128,7 +129,7 @@ fn check_config(config_path: Option<&Path>, out: &mut Vec<Check>) -> (Config, Op
             out.push(check(
                 "config",
                 Status::Error,
-                format!("{}: {}", e.path.display(), e.message),
+                format!("{}: {}", e.path().display(), e.message()),
                 Some(
                     "fix the file (the hook falls back to environment and defaults meanwhile)"
                         .into(),
@@ -159,7 +160,7 @@ fn check_backends(config: &Config, out: &mut Vec<Check>) {
     for b in &backends {
         let name = format!("backend {}", b.name());
         let url = b.endpoint();
-        let shown = crate::backends::url::redact_userinfo(&url);
+        let shown = redact_userinfo(&url);
         // URL shape and transport security.
         let Some(u) = Url::parse(&url) else {
             out.push(check(
@@ -190,7 +191,7 @@ fn check_backends(config: &Config, out: &mut Vec<Check>) {
                     headers: Vec::new(),
                     body: Vec::new(),
                 };
-                let shown_h = crate::backends::url::redact_userinfo(&h);
+                let shown_h = redact_userinfo(&h);
                 match transport.send(&req, Instant::now() + PROBE_TIMEOUT) {
                     Ok(r) if (200..300).contains(&r.status) => check(
                         &name,
@@ -238,64 +239,6 @@ fn check_backends(config: &Config, out: &mut Vec<Check>) {
         };
         out.push(c);
     }
-}
-
-struct Url {
-    scheme: String,
-    host: String,
-    port: u16,
-    userinfo: bool,
-}
-
-impl Url {
-    fn parse(url: &str) -> Option<Url> {
-        let (scheme, rest) = url.split_once("://")?;
-        let scheme = scheme.to_ascii_lowercase();
-        let default_port = match scheme.as_str() {
-            "http" => 80,
-            "https" => 443,
-            _ => return None,
-        };
-        let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-        let (userinfo, hostport) = match authority.rsplit_once('@') {
-            Some((_, hp)) => (true, hp),
-            None => (false, authority),
-        };
-        let (host, port) = if let Some(v6) = hostport.strip_prefix('[') {
-            let (h, after) = v6.split_once(']')?;
-            let port = match after.strip_prefix(':') {
-                Some(p) => p.parse().ok()?,
-                None => default_port,
-            };
-            (h.to_string(), port)
-        } else {
-            match hostport.rsplit_once(':') {
-                Some((h, p)) => (h.to_string(), p.parse().ok()?),
-                None => (hostport.to_string(), default_port),
-            }
-        };
-        if host.is_empty() {
-            return None;
-        }
-        Some(Url {
-            scheme,
-            host,
-            port,
-            userinfo,
-        })
-    }
-}
-
-/// A key or secret (or URL credentials) sent in clear text over the network.
-fn exposes_secret(u: &Url, sends_secret: bool) -> bool {
-    u.scheme == "http" && (sends_secret || u.userinfo) && !is_loopback(&u.host)
-}
-
-fn is_loopback(host: &str) -> bool {
-    host.eq_ignore_ascii_case("localhost")
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
 }
 
 fn probe(host: &str, port: u16) -> Result<(), String> {
@@ -699,6 +642,7 @@ fn check_spool(config: &Config, paths: &Paths, out: &mut Vec<Check>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::backends::url::is_loopback;
 
     #[test]
     fn urls() {

@@ -1,5 +1,6 @@
-//! The configuration: one JSON file plus the environment variables today's
-//! integrations already use.
+//! The configuration: the `Config` every layer's section is aggregated into, and
+//! loading it from one JSON file plus the environment variables today's
+//! integrations already use (those live in `env`; errors in `error`).
 //!
 //! Precedence, highest first: the config file (`--config`, `$HOOKRELAY_CONFIG`, or
 //! `~/.config/hookrelay/config.json`), then environment variables for anything the
@@ -11,7 +12,13 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::backends::BackendsConfig;
+mod env;
+mod error;
+
+pub use error::Error;
+
+use crate::backends::{self, BackendsConfig};
+use crate::error::{Warnings, report};
 use crate::store::paths;
 
 #[derive(Debug, Default, Deserialize)]
@@ -45,52 +52,31 @@ pub struct Loaded {
     /// Where it came from (`None`: no file, environment and defaults only).
     pub source: Option<PathBuf>,
     /// Non-fatal findings, e.g. a `${VAR}` that is not set.
-    pub warnings: Vec<String>,
+    pub warnings: Warnings,
     /// Parts of the config that could not be used (each switched its backend off).
-    pub errors: Vec<String>,
+    pub errors: Vec<backends::Error>,
 }
 
 impl Loaded {
     /// The errors as one reportable problem, naming the file (or the environment).
-    pub fn problem(&self) -> Option<ConfigError> {
-        (!self.errors.is_empty()).then(|| ConfigError {
-            path: self
-                .source
-                .clone()
-                .unwrap_or_else(|| PathBuf::from("(environment)")),
-            message: self.errors.join("; "),
+    pub fn problem(&self) -> Option<Error> {
+        (!self.errors.is_empty()).then(|| Error::Backends {
+            path: self.source.clone(),
+            errors: self.errors.clone(),
         })
     }
 }
 
-/// A config that could not be used, with what, where and what to do.
-#[derive(Debug)]
-pub struct ConfigError {
-    pub path: PathBuf,
-    pub message: String,
-}
-
-impl std::fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "config {}: {} (fix the file, or run `hookrelay doctor`)",
-            self.path.display(),
-            self.message
-        )
-    }
-}
-
 /// Reads the config file (if any) and applies the environment.
-pub fn load(explicit: Option<&Path>) -> Result<Loaded, ConfigError> {
-    load_with_env(explicit, &|k| std::env::var(k).ok())
+pub fn load(explicit: Option<&Path>) -> Result<Loaded, Error> {
+    load_with_env(explicit, &env::process)
 }
 
 pub fn load_with_env(
     explicit: Option<&Path>,
     env: &dyn Fn(&str) -> Option<String>,
-) -> Result<Loaded, ConfigError> {
-    let mut warnings = Vec::new();
+) -> Result<Loaded, Error> {
+    let mut warnings = Warnings::new();
     let path = paths::config_file(explicit);
     let (mut config, source) = match &path {
         Some(p) => match std::fs::read(p) {
@@ -99,10 +85,10 @@ pub fn load_with_env(
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && explicit.is_none() => {
                 (Config::default(), None)
             }
-            Err(e) => {
-                return Err(ConfigError {
+            Err(source) => {
+                return Err(Error::Read {
                     path: p.clone(),
-                    message: format!("cannot read: {e}"),
+                    source,
                 });
             }
         },
@@ -126,16 +112,14 @@ pub fn load_with_env(
 pub fn load_reporting(explicit: Option<&Path>) -> Option<Config> {
     match load(explicit) {
         Ok(loaded) => {
-            for w in &loaded.warnings {
-                eprintln!("hookrelay: {w}");
-            }
+            loaded.warnings.report();
             if let Some(e) = loaded.problem() {
-                eprintln!("hookrelay: {e}");
+                report(e);
             }
             Some(loaded.config)
         }
         Err(e) => {
-            eprintln!("hookrelay: {e}");
+            report(e);
             None
         }
     }
@@ -145,9 +129,9 @@ pub fn load_reporting(explicit: Option<&Path>) -> Option<Config> {
 /// broken config never stops events from being kept locally.
 pub fn fallback() -> Config {
     let mut config = Config::default();
-    config.apply_env(&|k| std::env::var(k).ok(), &mut Vec::new());
+    config.apply_env(&env::process, &mut Warnings::new());
     // Backends with a bad URL are switched off (the error was already reported).
-    config.backends.validate(&mut Vec::new());
+    config.backends.validate(&mut Warnings::new());
     config
 }
 
@@ -155,86 +139,21 @@ fn parse(
     path: &Path,
     bytes: &[u8],
     env: &dyn Fn(&str) -> Option<String>,
-    warnings: &mut Vec<String>,
-) -> Result<Config, ConfigError> {
-    let err = |message: String| ConfigError {
-        path: path.to_path_buf(),
-        message,
+    warnings: &mut Warnings,
+) -> Result<Config, Error> {
+    let path = path.to_path_buf();
+    let mut value: Value = match serde_json::from_slice(bytes) {
+        Ok(v) => v,
+        Err(source) => return Err(Error::Json { path, source }),
     };
-    let mut value: Value =
-        serde_json::from_slice(bytes).map_err(|e| err(format!("not valid JSON: {e}")))?;
     if !value.is_object() {
-        return Err(err("the top level must be a JSON object".into()));
+        return Err(Error::NotObject { path });
     }
-    expand_env(&mut value, "", env, warnings);
-    serde_json::from_value(value).map_err(|e| err(e.to_string()))
-}
-
-/// Replaces `${VAR}` in every string, recording unset variables by field path.
-fn expand_env(
-    value: &mut Value,
-    at: &str,
-    env: &dyn Fn(&str) -> Option<String>,
-    warnings: &mut Vec<String>,
-) {
-    match value {
-        Value::String(s) if s.contains("${") => {
-            let mut out = String::with_capacity(s.len());
-            let mut rest = s.as_str();
-            while let Some(start) = rest.find("${") {
-                out.push_str(&rest[..start]);
-                match rest[start + 2..].find('}') {
-                    Some(end) => {
-                        let var = &rest[start + 2..start + 2 + end];
-                        match env(var) {
-                            Some(v) => out.push_str(&v),
-                            None => warnings.push(format!(
-                                "config field `{at}` uses ${{{var}}}, which is not set; using \"\""
-                            )),
-                        }
-                        rest = &rest[start + 3 + end..];
-                    }
-                    None => {
-                        out.push_str(&rest[start..]);
-                        rest = "";
-                    }
-                }
-            }
-            out.push_str(rest);
-            *s = out;
-        }
-        Value::Array(items) => {
-            for (i, item) in items.iter_mut().enumerate() {
-                expand_env(item, &format!("{at}[{i}]"), env, warnings);
-            }
-        }
-        Value::Object(map) => {
-            for (k, v) in map.iter_mut() {
-                let child = if at.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{at}.{k}")
-                };
-                expand_env(v, &child, env, warnings);
-            }
-        }
-        _ => {}
-    }
+    env::expand(&mut value, "", env, warnings);
+    serde_json::from_value(value).map_err(|source| Error::Schema { path, source })
 }
 
 impl Config {
-    /// Fills what the file left unset from the environment variables of the
-    /// integrations hookrelay replaces (see `backends::BackendsConfig::apply_env`).
-    fn apply_env(&mut self, env: &dyn Fn(&str) -> Option<String>, warnings: &mut Vec<String>) {
-        if self.project.is_none() {
-            self.project = env("HOOKRELAY_PROJECT").filter(|v| !v.is_empty());
-        }
-        if self.run_id.is_none() {
-            self.run_id = env("CLAUDE_RUN_ID").filter(|v| !v.is_empty());
-        }
-        self.backends.apply_env(env, warnings);
-    }
-
     /// Is the local JSONL sink on for this configuration?
     pub fn local_enabled(&self) -> bool {
         self.local
@@ -243,19 +162,10 @@ impl Config {
     }
 }
 
-/// Test helper: an environment from a list of pairs.
-#[cfg(test)]
-pub fn env_from(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-    let map: std::collections::BTreeMap<String, String> = pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    move |k: &str| map.get(k).cloned()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::backends::testing::env_from;
 
     fn write(dir: &Path, text: &str) -> PathBuf {
         let p = dir.join("config.json");
@@ -279,7 +189,10 @@ mod tests {
         let l = load_with_env(Some(&p), &env_from(&[("PROJ", "acme")])).unwrap();
         assert_eq!(l.config.project.as_deref(), Some("acme-x"));
         assert_eq!(l.warnings.len(), 1);
-        assert!(l.warnings[0].contains("run_id") && l.warnings[0].contains("NOPE"));
+        assert!(
+            l.warnings[0].to_string().contains("run_id")
+                && l.warnings[0].to_string().contains("NOPE")
+        );
     }
 
     #[test]

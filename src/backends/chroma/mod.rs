@@ -9,7 +9,8 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
-use super::{Backend, EventSet, HttpResponse, Outcome, Request, Secret};
+use super::{Backend, BackendConfig, Error, EventSet, HttpResponse, Outcome, Request, Secret};
+use crate::error::{Problem, Warnings};
 use crate::protocol::envelope::Envelope;
 use crate::protocol::events::HookEvent;
 
@@ -89,7 +90,7 @@ impl ChromaConfig {
     pub fn apply_env(
         slot: &mut Option<ChromaConfig>,
         env: &dyn Fn(&str) -> Option<String>,
-        warnings: &mut Vec<String>,
+        warnings: &mut Warnings,
     ) {
         let get = |k: &str| env(k).filter(|v| !v.is_empty());
         if slot.is_none() {
@@ -99,9 +100,11 @@ impl ChromaConfig {
             let mode = match get("ZO_REDACTION_MODE") {
                 None => RedactionMode::default(),
                 Some(m) => RedactionMode::parse(&m).unwrap_or_else(|| {
-                    warnings.push(format!(
-                        "$ZO_REDACTION_MODE: `{m}` is not strict, lenient or disabled; using lenient"
-                    ));
+                    warnings.push(
+                        Problem::new(format!("`{m}` is not strict, lenient or disabled"))
+                            .at("$ZO_REDACTION_MODE")
+                            .fix("using lenient"),
+                    );
                     RedactionMode::default()
                 }),
             };
@@ -123,7 +126,7 @@ impl ChromaConfig {
         c.home = get("HOME");
     }
 
-    pub fn validate(&self, warnings: &mut Vec<String>) -> Result<(), String> {
+    pub fn validate(&self, warnings: &mut Warnings) -> Result<(), Error> {
         let field = if self.from_env {
             "$ZO_EVENT_ENDPOINT"
         } else {
@@ -132,15 +135,40 @@ impl ChromaConfig {
         let uri = super::url::check_url(field, &self.endpoint)?;
         let path = uri.path();
         if uri.query().is_some() || !(path.ends_with("/ingest") || path.ends_with("/events")) {
-            return Err(format!(
-                "{field}: `{}` must end in /ingest, without a trailing slash or query (the bridge answers 404 otherwise); e.g. {DEFAULT_ENDPOINT}",
-                super::url::redact_userinfo(&self.endpoint)
-            ));
+            return Err(Error::at(
+                field,
+                format!(
+                    "`{}` must end in /ingest, without a trailing slash or query (the bridge answers 404 otherwise)",
+                    super::url::redact_userinfo(&self.endpoint)
+                ),
+            )
+            .fix(format!("e.g. {DEFAULT_ENDPOINT}")));
         }
         if self.api_key.as_ref().is_some_and(|k| !k.is_empty()) {
             super::url::warn_plain_http(field, &uri, "API key", warnings);
         }
         Ok(())
+    }
+}
+
+impl BackendConfig for ChromaConfig {
+    fn section(&self, _index: usize) -> String {
+        "backends.chroma".into()
+    }
+    fn enabled(&self) -> bool {
+        self.enabled
+    }
+    fn disable(&mut self) {
+        self.enabled = false;
+    }
+    fn events(&self) -> Option<&EventSet> {
+        self.events.as_ref()
+    }
+    fn validate(&self, _index: usize, warnings: &mut Warnings) -> Result<(), Error> {
+        ChromaConfig::validate(self, warnings)
+    }
+    fn build(&self, _index: usize) -> Box<dyn Backend> {
+        Box::new(Chroma::new(self.clone()))
     }
 }
 
@@ -323,21 +351,19 @@ impl Backend for Chroma {
     }
 }
 
-/// The answer table of `contracts/chroma-bridge.md`.
+/// The answer table of `contracts/chroma-bridge.md`: the shared table (202, "an
+/// event with this hash was stored before", is delivered; 400, 413 and 422 are
+/// refused), plus a hint on a 404, which means a wrong path.
 pub fn classify(resp: &HttpResponse) -> Outcome {
-    let text = super::webhook::status_text(resp);
     match resp.status {
-        // 202 is "an event with this hash was stored before": already delivered.
-        200..=299 => Outcome::Delivered,
-        401 | 403 => Outcome::Retry(format!(
-            "{text}: the bridge refused the API key; check backends.chroma.api_key / $ZO_API_KEY",
-        )),
         404 => Outcome::Retry(format!(
-            "{text}: check backends.chroma.endpoint / $ZO_EVENT_ENDPOINT (it must end in /ingest)"
+            "{}: check backends.chroma.endpoint / $ZO_EVENT_ENDPOINT (it must end in /ingest)",
+            super::status::status_text(resp)
         )),
-        400 | 413 | 422 => Outcome::Rejected(text),
-        408 | 429 | 500..=599 => Outcome::Retry(text),
-        _ => Outcome::Rejected(text),
+        _ => super::status::outcome(
+            resp,
+            "the bridge refused the API key; check backends.chroma.api_key / $ZO_API_KEY",
+        ),
     }
 }
 
@@ -865,10 +891,10 @@ mod tests {
     #[test]
     fn env_configures_and_validation_names_the_field() {
         let mut slot = None;
-        let mut w = Vec::new();
+        let mut w = Warnings::new();
         ChromaConfig::apply_env(
             &mut slot,
-            &crate::config::env_from(&[
+            &crate::backends::testing::env_from(&[
                 ("ZO_EVENT_ENDPOINT", "http://10.1.2.3:9000/ingest"),
                 ("ZO_API_KEY", "zo-fake"),
                 ("HOSTNAME_SALT", "s"),
@@ -883,7 +909,7 @@ mod tests {
         assert_eq!(c.home.as_deref(), Some("/home/u"));
         c.validate(&mut w).unwrap();
         assert!(
-            w.iter()
+            w.lines()
                 .any(|w| w.contains("plain http") && w.contains("10.1.2.3")),
             "{w:?}"
         );
@@ -893,6 +919,7 @@ mod tests {
         assert!(
             bad.validate(&mut w)
                 .unwrap_err()
+                .to_string()
                 .contains("$ZO_EVENT_ENDPOINT")
         );
         bad.from_env = false;
@@ -900,6 +927,7 @@ mod tests {
         assert!(
             bad.validate(&mut w)
                 .unwrap_err()
+                .to_string()
                 .starts_with("backends.chroma.endpoint")
         );
         assert_eq!(

@@ -1,0 +1,86 @@
+//! What can make a config file unusable, said in one line: where (the file, or the
+//! environment), what, and what to do.
+
+use std::path::{Path, PathBuf};
+
+use crate::backends;
+
+/// A config that could not be used (as a whole, or some of its backend sections).
+#[derive(Debug)]
+pub enum Error {
+    /// The file exists (or was named explicitly) but cannot be read.
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// The file is not JSON.
+    Json {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
+    /// The file is JSON but not an object.
+    NotObject { path: PathBuf },
+    /// The file does not fit the schema (unknown field, wrong type).
+    Schema {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
+    /// Backend sections that cannot be used; each switched its backend off.
+    /// `path` is `None` when they came from the environment alone.
+    Backends {
+        path: Option<PathBuf>,
+        errors: Vec<backends::Error>,
+    },
+}
+
+impl Error {
+    /// The file the problem is in, or `(environment)`.
+    pub fn path(&self) -> &Path {
+        match self {
+            Error::Read { path, .. }
+            | Error::Json { path, .. }
+            | Error::NotObject { path }
+            | Error::Schema { path, .. }
+            | Error::Backends {
+                path: Some(path), ..
+            } => path,
+            Error::Backends { path: None, .. } => Path::new("(environment)"),
+        }
+    }
+
+    /// What is wrong, without where.
+    pub fn message(&self) -> String {
+        match self {
+            Error::Read { source, .. } => format!("cannot read: {source}"),
+            Error::Json { source, .. } => format!("not valid JSON: {source}"),
+            Error::NotObject { .. } => "the top level must be a JSON object".into(),
+            Error::Schema { source, .. } => source.to_string(),
+            Error::Backends { errors, .. } => errors
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; "),
+        }
+    }
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "config {}: {} (fix the file, or run `hookrelay doctor`)",
+            self.path().display(),
+            self.message()
+        )
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Read { source, .. } => Some(source),
+            Error::Json { source, .. } | Error::Schema { source, .. } => Some(source),
+            Error::NotObject { .. } | Error::Backends { .. } => None,
+        }
+    }
+}
