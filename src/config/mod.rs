@@ -175,7 +175,7 @@ mod tests {
 
     #[test]
     fn unknown_field_is_named() {
-        let d = crate::util::testdir::TempDir::new("cfg-unknown");
+        let d = crate::store::testdir::TempDir::new("cfg-unknown");
         let p = write(d.path(), r#"{"delivery": {"deadline": 5}}"#);
         let e = load_with_env(Some(&p), &env_from(&[])).err().unwrap();
         assert!(e.to_string().contains("unknown field `deadline`"), "{e}");
@@ -184,7 +184,7 @@ mod tests {
 
     #[test]
     fn env_vars_are_expanded_and_missing_ones_warned() {
-        let d = crate::util::testdir::TempDir::new("cfg-expand");
+        let d = crate::store::testdir::TempDir::new("cfg-expand");
         let p = write(d.path(), r#"{"project": "${PROJ}-x", "run_id": "${NOPE}"}"#);
         let l = load_with_env(Some(&p), &env_from(&[("PROJ", "acme")])).unwrap();
         assert_eq!(l.config.project.as_deref(), Some("acme-x"));

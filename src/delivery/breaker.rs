@@ -227,7 +227,7 @@ mod tests {
 
     #[test]
     fn failure_opens_then_one_probe_then_success_closes() {
-        let t = crate::util::testdir::TempDir::new("breaker");
+        let t = crate::store::testdir::TempDir::new("breaker");
         let p = t.paths();
         assert_eq!(check(&p, "b", 1_000_000, 2_000), Admission::Send);
         failure(&p, "b", 999_000, 1_000_000, "connection refused");

@@ -211,7 +211,7 @@ mod tests {
     use crate::store::spool::cursor::{Cursor, read_cursor, write_cursor};
     use crate::store::spool::segments::{seg_path, segments};
     use crate::store::spool::{append, dir, has_pending, stats};
-    use crate::util::testdir::TempDir;
+    use crate::store::testdir::TempDir;
 
     /// Records the ids it is asked for; "sends" nothing (request `None` counts as
     /// delivered), or fails every request with `fail`.

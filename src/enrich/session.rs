@@ -348,7 +348,7 @@ fn collect_garbage(dir: &Path, keep: &str, now_ms: u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::util::testdir::TempDir;
+    use crate::store::testdir::TempDir;
     use serde_json::{Value, json};
 
     const SID: &str = "bec247b5-945b-4438-957d-99b44004f6e2";

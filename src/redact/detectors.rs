@@ -3,6 +3,8 @@
 //! private key blocks, `Bearer`, URL passwords, bare AWS secret keys) and
 //! `key = value` assignments whose key names a secret.
 
+use crate::util::text;
+
 use super::keys::{
     is_declaration, is_placeholder, is_secret_key_name, is_user_key, looks_like_code,
 };
@@ -458,12 +460,12 @@ fn private_key_at(b: &[u8], i: usize) -> Option<Hit<'static>> {
         c.is_ascii_uppercase() || c.is_ascii_digit() || c == b' '
     });
     let label = &b[ls..le];
-    if !b[le..].starts_with(b"-----") || !contains(label, b"PRIVATE KEY") {
+    if !b[le..].starts_with(b"-----") || !text::contains_bytes(label, b"PRIVATE KEY") {
         return None;
     }
     let mut end = b.len();
     let mut from = le + 5;
-    while let Some(p) = find(&b[from..], b"-----END ") {
+    while let Some(p) = text::find_bytes(&b[from..], b"-----END ") {
         let s = from + p + 9;
         if b[s..].starts_with(label) && b[s + label.len()..].starts_with(b"-----") {
             end = s + label.len() + 5;
@@ -588,7 +590,7 @@ fn url_password_at(b: &[u8], at: usize) -> Option<Hit<'static>> {
         });
     }
     let atsign = authority.iter().rposition(|c| *c == b'@')?;
-    if contains(&authority[..atsign], b"[REDACTED:") {
+    if text::contains_bytes(&authority[..atsign], b"[REDACTED:") {
         return None; // redacted before (a replayed or summarised event)
     }
     let colon = authority[..atsign].iter().position(|c| *c == b':')?;
@@ -660,14 +662,6 @@ fn aws_secret_at(b: &[u8], i: usize) -> Option<usize> {
         }
     }
     Some(e)
-}
-
-pub(super) fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    memchr::memmem::find(hay, needle)
-}
-
-pub(super) fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    find(hay, needle).is_some()
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! Secret-named keys: does a key (JSON key, env var, config key) name a secret, and
 //! is the value next to it a real secret or a placeholder, a type or code.
 
-use super::detectors::contains;
+use crate::util::text::contains_bytes as contains;
 
 /// Does this key (JSON key, env var, config key) name a secret?
 /// `GITHUB_TOKEN`, `db_password`, `apiKey`, `AWS_SECRET_ACCESS_KEY`, `x-api-key`,

@@ -115,7 +115,7 @@ mod tests {
 
     #[test]
     fn created_files_and_directories_are_private() {
-        let root = crate::util::testdir::TempDir::new("files");
+        let root = crate::store::testdir::TempDir::new("files");
         let f = root.join("a/b/lock");
         open_lock(&f).unwrap();
         let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
@@ -125,7 +125,7 @@ mod tests {
 
     #[test]
     fn replace_survives_a_crash_between_unlink_and_rename() {
-        let root = crate::util::testdir::TempDir::new("replace");
+        let root = crate::store::testdir::TempDir::new("replace");
         let p = root.join("s/state.json");
         replace(&p, b"one").unwrap();
         replace(&p, b"two").unwrap();

@@ -66,7 +66,7 @@ mod tests {
 
     #[test]
     fn torn_last_line_is_closed_before_the_next_append() {
-        let dir = crate::util::testdir::TempDir::new("jsonl");
+        let dir = crate::store::testdir::TempDir::new("jsonl");
         let p = dir.join("x.jsonl");
         append_line(&p, br#"{"a":1}"#).unwrap();
         append_raw(&p, br#"{"torn":"#).unwrap(); // a writer killed mid-line

@@ -9,3 +9,5 @@ pub mod local;
 pub mod paths;
 pub mod rejects;
 pub mod spool;
+#[cfg(test)]
+pub mod testdir;

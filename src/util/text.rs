@@ -1,5 +1,6 @@
-//! Small text helpers several modules need done the same way: lowercase hex (for
-//! digests, keys and signatures) and truncation that never splits a character.
+//! Small helpers several modules need done the same way: lowercase hex (for
+//! digests, keys and signatures), truncation that never splits a character, and
+//! byte search.
 
 /// Lowercase hex of `bytes`.
 pub fn hex(bytes: &[u8]) -> String {
@@ -18,6 +19,16 @@ pub fn truncate_chars(s: &str, max: usize) -> &str {
         Some((i, _)) => &s[..i],
         None => s,
     }
+}
+
+/// Where `needle` first occurs in `hay` (memchr's SIMD search: redaction scans
+/// whole tool outputs).
+pub fn find_bytes(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    memchr::memmem::find(hay, needle)
+}
+
+pub fn contains_bytes(hay: &[u8], needle: &[u8]) -> bool {
+    find_bytes(hay, needle).is_some()
 }
 
 #[cfg(test)]

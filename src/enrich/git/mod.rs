@@ -90,7 +90,7 @@ pub(super) fn read_capped(path: &Path, cap: u64) -> Option<Vec<u8>> {
 pub(super) mod tests {
     use super::index::{be32, parse_index};
     use super::*;
-    use crate::util::testdir::TempDir;
+    use crate::store::testdir::TempDir;
     use std::fs;
     use std::path::PathBuf;
     use std::process::Command;

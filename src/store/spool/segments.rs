@@ -123,7 +123,7 @@ mod tests {
 
     #[test]
     fn the_hot_path_estimate_of_waiting_bytes_is_within_a_line_per_segment() {
-        let t = crate::util::testdir::TempDir::new("spool-approx");
+        let t = crate::store::testdir::TempDir::new("spool-approx");
         let paths = t.paths();
         let dir = dir(&paths, "rec");
         std::fs::create_dir_all(&dir).unwrap();
