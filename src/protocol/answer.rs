@@ -10,6 +10,7 @@
 
 use serde_json::{Map, Value, json};
 
+use crate::error::Warnings;
 use crate::protocol::envelope::Envelope;
 use crate::protocol::events::{self, DecisionShape, Field, FieldType};
 
@@ -68,14 +69,39 @@ fn top_fields(event: &str) -> Vec<Field> {
     f
 }
 
+/// Why a gate's answer is not an answer at all (its fail mode applies).
+#[derive(Clone, Debug, PartialEq)]
+pub enum NotAnAnswer {
+    NotAnObject,
+    /// `hookSpecificOutput.hookEventName` names another event (the JSON value).
+    OtherEvent {
+        named: Value,
+        event: String,
+    },
+}
+
+impl std::fmt::Display for NotAnAnswer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NotAnAnswer::NotAnObject => f.write_str("the answer is not a JSON object"),
+            NotAnAnswer::OtherEvent { named, event } => write!(
+                f,
+                "hookSpecificOutput.hookEventName is {named}, not `{event}`"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for NotAnAnswer {}
+
 /// Checks a gate's answer against the event. A non-object, or a
 /// `hookSpecificOutput` for another event, is not an answer (`Err`: the gate's fail
 /// mode applies). A missing `hookEventName` is filled in; fields the event does not
 /// honour, or of the wrong type, are dropped and reported in the returned notes.
-pub fn validate(event: &str, answer: &Value) -> (Result<Value, String>, Vec<String>) {
-    let mut notes = Vec::new();
+pub fn validate(event: &str, answer: &Value) -> (Result<Value, NotAnAnswer>, Warnings) {
+    let mut notes = Warnings::new();
     let Some(top) = answer.as_object() else {
-        return (Err("the answer is not a JSON object".into()), notes);
+        return (Err(NotAnAnswer::NotAnObject), notes);
     };
     let mut clean = Map::new();
     let allowed_top = top_fields(event);
@@ -103,15 +129,16 @@ pub fn validate(event: &str, answer: &Value) -> (Result<Value, String>, Vec<Stri
 fn validate_specific(
     event: &str,
     hso: &Map<String, Value>,
-    notes: &mut Vec<String>,
-) -> Result<Map<String, Value>, String> {
+    notes: &mut Warnings,
+) -> Result<Map<String, Value>, NotAnAnswer> {
     match hso.get("hookEventName") {
         Some(Value::String(n)) if n == event => {}
         None => notes.push(format!("filled in the missing hookEventName `{event}`")),
         Some(other) => {
-            return Err(format!(
-                "hookSpecificOutput.hookEventName is {other}, not `{event}`"
-            ));
+            return Err(NotAnAnswer::OtherEvent {
+                named: other.clone(),
+                event: event.to_string(),
+            });
         }
     }
     let mut h = Map::new();
@@ -853,7 +880,7 @@ mod tests {
             "PreToolUse",
             &json!({"hookSpecificOutput": {"hookEventName": "PostToolUse"}}),
         );
-        assert!(r.unwrap_err().contains("PostToolUse"));
+        assert!(r.unwrap_err().to_string().contains("PostToolUse"));
         // Not an object.
         assert!(validate("Stop", &json!([1])).0.is_err());
         // Fields the event does not honour, or of the wrong type, are dropped.
