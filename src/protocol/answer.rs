@@ -606,12 +606,15 @@ fn deciders<'a>(verdicts: &'a [Verdict], d: &Decision) -> Vec<&'a str> {
     }
 }
 
+/// Helpers for unit tests of answers, here and in `delivery::gates`.
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::protocol::events::HookEvent;
+pub(crate) mod testing {
+    use super::Answer;
+    use crate::protocol::envelope::Envelope;
+    use serde_json::{Value, json};
 
-    fn envelope(input: Value) -> Envelope {
+    /// An envelope around a hook input, with fixed id, time and host.
+    pub(crate) fn envelope(input: Value) -> Envelope {
         serde_json::from_value(json!({
             "id": "00000000-0000-4000-8000-000000000000", "ts": "2026-01-01T00:00:00.000Z",
             "hook_event_name": input["hook_event_name"], "session_id": input["session_id"],
@@ -620,6 +623,26 @@ mod tests {
         }))
         .unwrap()
     }
+
+    /// A PreToolUse verdict's output.
+    pub(crate) fn pre(decision: &str, reason: &str) -> Value {
+        json!({"hookSpecificOutput": {"hookEventName": "PreToolUse",
+            "permissionDecision": decision, "permissionDecisionReason": reason}})
+    }
+
+    /// The printed answer, which must be one line of JSON.
+    pub(crate) fn out(a: &Answer) -> Value {
+        let s = a.stdout.as_deref().expect("an answer");
+        assert!(!s.contains('\n'), "one line: {s}");
+        serde_json::from_str(s).unwrap()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::{envelope, out, pre};
+    use super::*;
+    use crate::protocol::events::HookEvent;
 
     fn fixture(event: &str) -> Envelope {
         let p = format!("{}/hooks/events/{event}.json", env!("CARGO_MANIFEST_DIR"));
@@ -635,17 +658,6 @@ mod tests {
             source: source.into(),
             output,
         }
-    }
-
-    fn pre(decision: &str, reason: &str) -> Value {
-        json!({"hookSpecificOutput": {"hookEventName": "PreToolUse",
-            "permissionDecision": decision, "permissionDecisionReason": reason}})
-    }
-
-    fn out(a: &Answer) -> Value {
-        let s = a.stdout.as_deref().expect("an answer");
-        assert!(!s.contains('\n'), "one line: {s}");
-        serde_json::from_str(s).unwrap()
     }
 
     #[test]
