@@ -87,11 +87,29 @@ pub enum RuleDecision {
 #[derive(Clone)]
 pub struct Pattern(regex_lite::Regex);
 
+/// A policy pattern that does not compile: its source and the regex error.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BadPattern {
+    pub src: String,
+    pub why: String,
+}
+
+impl std::fmt::Display for BadPattern {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "invalid regular expression `{}`: {}", self.src, self.why)
+    }
+}
+
+impl std::error::Error for BadPattern {}
+
 impl Pattern {
-    pub fn new(src: &str) -> Result<Pattern, String> {
+    pub fn new(src: &str) -> Result<Pattern, BadPattern> {
         regex_lite::Regex::new(src)
             .map(Pattern)
-            .map_err(|e| format!("invalid regular expression `{src}`: {e}"))
+            .map_err(|e| BadPattern {
+                src: src.to_string(),
+                why: e.to_string(),
+            })
     }
     pub fn is_match(&self, text: &str) -> bool {
         self.0.is_match(text)
@@ -125,7 +143,7 @@ pub enum Matcher {
 }
 
 impl Matcher {
-    pub fn parse(src: &str) -> Result<Matcher, String> {
+    pub fn parse(src: &str) -> Result<Matcher, BadPattern> {
         if src.is_empty() || src == "*" {
             return Ok(Matcher::All);
         }

@@ -115,14 +115,7 @@ pub fn warn_plain_http(field: &str, uri: &ureq::http::Uri, what: &str, warnings:
 
 /// `scheme://user:pass@host/...` -> `scheme://host/...` for messages.
 pub fn redact_userinfo(url: &str) -> String {
-    if let Some(scheme_end) = url.find("://") {
-        let rest = &url[scheme_end + 3..];
-        let host_end = rest.find('/').unwrap_or(rest.len());
-        if let Some(at) = rest[..host_end].rfind('@') {
-            return format!("{}{}", &url[..scheme_end + 3], &rest[at + 1..]);
-        }
-    }
-    url.to_string()
+    crate::util::url::strip_userinfo(url, crate::util::url::SshUser::Drop)
 }
 
 #[cfg(test)]

@@ -62,33 +62,13 @@ pub fn gate_verdicts(env: &Envelope, deliveries: &[Delivery]) -> Vec<Verdict> {
 mod tests {
     use super::*;
     use crate::backends::webhook::GateConfig;
-    use crate::protocol::answer::{Answer, merge};
+    use crate::protocol::answer::merge;
+    use crate::protocol::answer::testing::{envelope, out, pre};
     use serde_json::{Value, json};
-
-    fn envelope(input: Value) -> Envelope {
-        serde_json::from_value(json!({
-            "id": "00000000-0000-4000-8000-000000000000", "ts": "2026-01-01T00:00:00.000Z",
-            "hook_event_name": input["hook_event_name"], "session_id": input["session_id"],
-            "input": input, "hookrelay": {"version": "0"},
-            "host": {"name": "h", "user": "u", "os": "linux", "arch": "x86_64"}
-        }))
-        .unwrap()
-    }
 
     fn fixture(event: &str) -> Envelope {
         let sample = crate::protocol::events::spec_of(event).unwrap().sample;
         envelope(serde_json::from_str(sample).unwrap())
-    }
-
-    fn pre(decision: &str, reason: &str) -> Value {
-        json!({"hookSpecificOutput": {"hookEventName": "PreToolUse",
-            "permissionDecision": decision, "permissionDecisionReason": reason}})
-    }
-
-    fn out(a: &Answer) -> Value {
-        let s = a.stdout.as_deref().expect("an answer");
-        assert!(!s.contains('\n'), "one line: {s}");
-        serde_json::from_str(s).unwrap()
     }
 
     fn delivery(outcome: Outcome, answer: Option<Value>, mode: FailMode) -> Delivery {

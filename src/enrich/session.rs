@@ -5,7 +5,7 @@
 //! Layout: `<state>/sessions/<id>.json` (the counters) and `<id>.lock` (only ever
 //! `flock`ed, never written). One update is: open the lock file, `flock` it, check
 //! it is still the file at that path, read the state, write `<id>.json.tmp`,
-//! unlink the old state, rename the temp in (`files::replace`: renaming *over* a
+//! unlink the old state, rename the temp in (`files::replace_json`: renaming *over* a
 //! file makes ext4 flush it, ~0.5 ms per event), close. No fsync: losing the last
 //! update in a power cut is acceptable for counters; a torn file is not, and the
 //! rename prevents that.
@@ -24,6 +24,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::error::{self, Problem};
 use crate::protocol::envelope::{HookInput, SessionCounters};
 use crate::protocol::events::{self, SessionRole};
 use crate::store::files;
@@ -84,11 +85,13 @@ pub fn record(paths: &Paths, input: &HookInput, now_ms: u64) -> Option<SessionCo
         }
     };
     let state_path = dir.join(format!("{stem}.json"));
+    // Not `files::read_json`: a broken or unreadable state is said, not silently reset.
     let mut state = match files::read_replaced(&state_path) {
         Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|e| {
-            eprintln!(
-                "hookrelay: session state {} is not valid JSON ({e}); starting its counters over",
-                state_path.display()
+            error::report(
+                Problem::new(format!("not valid JSON ({e})"))
+                    .at(format!("session state {}", state_path.display()))
+                    .fix("starting its counters over"),
             );
             State::default()
         }),
@@ -111,7 +114,7 @@ pub fn record(paths: &Paths, input: &HookInput, now_ms: u64) -> Option<SessionCo
                 warn(p, &e);
             }
         }
-    } else if let Err(e) = write_atomic(&state_path, &state) {
+    } else if let Err(e) = files::replace_json(&state_path, &state) {
         warn(&state_path, &e);
     }
     drop(lock);
@@ -124,9 +127,10 @@ fn role_of(input: &HookInput) -> SessionRole {
 }
 
 fn warn(path: &Path, e: &io::Error) {
-    eprintln!(
-        "hookrelay: session state {}: {e}; session counters for this event are not saved (the event is still kept)",
-        path.display()
+    error::report(
+        Problem::new(e.to_string())
+            .at(format!("session state {}", path.display()))
+            .fix("session counters for this event are not saved (the event is still kept)"),
     );
 }
 
@@ -222,10 +226,6 @@ fn file_stem(session_id: &str) -> String {
     }
 }
 
-fn write_atomic(dest: &Path, state: &State) -> io::Result<()> {
-    files::replace(dest, &serde_json::to_vec(state).map_err(io::Error::other)?)
-}
-
 /// An exclusive `flock` on a session's lock file, released when dropped.
 struct Lock {
     /// Held, never read: closing it releases the flock.
@@ -241,8 +241,7 @@ impl Lock {
         // our open and our flock; then we hold a lock nobody else will see. So
         // after locking, check that the path still names our file, else retry.
         for _ in 0..16 {
-            let file = open_lock(path, true)?;
-            file.lock()?;
+            let file = files::lock(path)?;
             if is_same_file(&file, path)? {
                 return Ok(Lock {
                     _file: file,
@@ -256,21 +255,15 @@ impl Lock {
     }
 
     /// Like `acquire` but without waiting or creating: `None` when busy or gone.
+    /// (Not `files::take_lock`: that creates the file, and garbage collection
+    /// must not bring back a lock file a SessionEnd just deleted.)
     fn try_existing(path: &Path) -> Option<Lock> {
-        let file = open_lock(path, false).ok()?;
+        let file = files::private().read(true).open(path).ok()?;
         file.try_lock().ok()?;
         is_same_file(&file, path).ok()?.then(|| Lock {
             _file: file,
             path: path.to_path_buf(),
         })
-    }
-}
-
-fn open_lock(path: &Path, create: bool) -> io::Result<File> {
-    if create {
-        files::open_lock(path)
-    } else {
-        files::private().read(true).open(path)
     }
 }
 

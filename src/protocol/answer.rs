@@ -10,6 +10,7 @@
 
 use serde_json::{Map, Value, json};
 
+use crate::error::Warnings;
 use crate::protocol::envelope::Envelope;
 use crate::protocol::events::{self, DecisionShape, Field, FieldType};
 
@@ -68,14 +69,39 @@ fn top_fields(event: &str) -> Vec<Field> {
     f
 }
 
+/// Why a gate's answer is not an answer at all (its fail mode applies).
+#[derive(Clone, Debug, PartialEq)]
+pub enum NotAnAnswer {
+    NotAnObject,
+    /// `hookSpecificOutput.hookEventName` names another event (the JSON value).
+    OtherEvent {
+        named: Value,
+        event: String,
+    },
+}
+
+impl std::fmt::Display for NotAnAnswer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NotAnAnswer::NotAnObject => f.write_str("the answer is not a JSON object"),
+            NotAnAnswer::OtherEvent { named, event } => write!(
+                f,
+                "hookSpecificOutput.hookEventName is {named}, not `{event}`"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for NotAnAnswer {}
+
 /// Checks a gate's answer against the event. A non-object, or a
 /// `hookSpecificOutput` for another event, is not an answer (`Err`: the gate's fail
 /// mode applies). A missing `hookEventName` is filled in; fields the event does not
 /// honour, or of the wrong type, are dropped and reported in the returned notes.
-pub fn validate(event: &str, answer: &Value) -> (Result<Value, String>, Vec<String>) {
-    let mut notes = Vec::new();
+pub fn validate(event: &str, answer: &Value) -> (Result<Value, NotAnAnswer>, Warnings) {
+    let mut notes = Warnings::new();
     let Some(top) = answer.as_object() else {
-        return (Err("the answer is not a JSON object".into()), notes);
+        return (Err(NotAnAnswer::NotAnObject), notes);
     };
     let mut clean = Map::new();
     let allowed_top = top_fields(event);
@@ -103,15 +129,16 @@ pub fn validate(event: &str, answer: &Value) -> (Result<Value, String>, Vec<Stri
 fn validate_specific(
     event: &str,
     hso: &Map<String, Value>,
-    notes: &mut Vec<String>,
-) -> Result<Map<String, Value>, String> {
+    notes: &mut Warnings,
+) -> Result<Map<String, Value>, NotAnAnswer> {
     match hso.get("hookEventName") {
         Some(Value::String(n)) if n == event => {}
         None => notes.push(format!("filled in the missing hookEventName `{event}`")),
         Some(other) => {
-            return Err(format!(
-                "hookSpecificOutput.hookEventName is {other}, not `{event}`"
-            ));
+            return Err(NotAnAnswer::OtherEvent {
+                named: other.clone(),
+                event: event.to_string(),
+            });
         }
     }
     let mut h = Map::new();
@@ -579,12 +606,15 @@ fn deciders<'a>(verdicts: &'a [Verdict], d: &Decision) -> Vec<&'a str> {
     }
 }
 
+/// Helpers for unit tests of answers, here and in `delivery::gates`.
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::protocol::events::HookEvent;
+pub(crate) mod testing {
+    use super::Answer;
+    use crate::protocol::envelope::Envelope;
+    use serde_json::{Value, json};
 
-    fn envelope(input: Value) -> Envelope {
+    /// An envelope around a hook input, with fixed id, time and host.
+    pub(crate) fn envelope(input: Value) -> Envelope {
         serde_json::from_value(json!({
             "id": "00000000-0000-4000-8000-000000000000", "ts": "2026-01-01T00:00:00.000Z",
             "hook_event_name": input["hook_event_name"], "session_id": input["session_id"],
@@ -593,6 +623,26 @@ mod tests {
         }))
         .unwrap()
     }
+
+    /// A PreToolUse verdict's output.
+    pub(crate) fn pre(decision: &str, reason: &str) -> Value {
+        json!({"hookSpecificOutput": {"hookEventName": "PreToolUse",
+            "permissionDecision": decision, "permissionDecisionReason": reason}})
+    }
+
+    /// The printed answer, which must be one line of JSON.
+    pub(crate) fn out(a: &Answer) -> Value {
+        let s = a.stdout.as_deref().expect("an answer");
+        assert!(!s.contains('\n'), "one line: {s}");
+        serde_json::from_str(s).unwrap()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::{envelope, out, pre};
+    use super::*;
+    use crate::protocol::events::HookEvent;
 
     fn fixture(event: &str) -> Envelope {
         let p = format!("{}/hooks/events/{event}.json", env!("CARGO_MANIFEST_DIR"));
@@ -608,17 +658,6 @@ mod tests {
             source: source.into(),
             output,
         }
-    }
-
-    fn pre(decision: &str, reason: &str) -> Value {
-        json!({"hookSpecificOutput": {"hookEventName": "PreToolUse",
-            "permissionDecision": decision, "permissionDecisionReason": reason}})
-    }
-
-    fn out(a: &Answer) -> Value {
-        let s = a.stdout.as_deref().expect("an answer");
-        assert!(!s.contains('\n'), "one line: {s}");
-        serde_json::from_str(s).unwrap()
     }
 
     #[test]
@@ -853,7 +892,7 @@ mod tests {
             "PreToolUse",
             &json!({"hookSpecificOutput": {"hookEventName": "PostToolUse"}}),
         );
-        assert!(r.unwrap_err().contains("PostToolUse"));
+        assert!(r.unwrap_err().to_string().contains("PostToolUse"));
         // Not an object.
         assert!(validate("Stop", &json!([1])).0.is_err());
         // Fields the event does not honour, or of the wrong type, are dropped.

@@ -97,15 +97,32 @@ fn word_at(b: &[u8], i: usize) -> Option<Hit<'static>> {
 }
 
 /// `key = value`, `key: value`, `"key": "value"`, `--key=value`, `KEY=value`
-/// where the key names a secret; `sep` is the `=` or `:`.
+/// where the key names a secret; `sep` is the `=` or `:`. The steps: the
+/// separator's shape, the key before it, the value after it, then the checks
+/// that tell a secret from a placeholder, a name or code.
 fn assignment_at(b: &[u8], sep: usize, user_keys: &[String]) -> Option<Hit<'static>> {
-    let n = b.len();
-    let c = b[sep];
+    let (key_end, v) = separator_at(b, sep)?;
+    let (k, key) = secret_key_before(b, key_end, user_keys)?;
+    let (vs, ve, quoted) = value_extent(b, v)?;
+    let value = &b[vs..ve];
+    if is_not_a_secret(value) {
+        return None;
+    }
+    if !quoted && bare_value_is_not_a_secret(b, sep, (k, key), (vs, ve)) {
+        return None;
+    }
+    Some(assignment_hit(b, key, vs, ve))
+}
+
+/// The separator at `sep` as an assignment: where the key ends (before a
+/// `:=`) and where the value may start (after `=>` or `:=`). `None` for a
+/// comparison or a path (`a::b`).
+fn separator_at(b: &[u8], sep: usize) -> Option<(usize, usize)> {
     let next = b.get(sep + 1).copied();
     let prev = if sep > 0 { Some(b[sep - 1]) } else { None };
     let mut key_end = sep;
     let mut v = sep + 1;
-    if c == b'=' {
+    if b[sep] == b'=' {
         // Comparisons are not assignments.
         if matches!(next, Some(b'=' | b'~')) || matches!(prev, Some(b'=' | b'!' | b'<' | b'>')) {
             return None;
@@ -124,8 +141,17 @@ fn assignment_at(b: &[u8], sep: usize, user_keys: &[String]) -> Option<Hit<'stat
             v += 1;
         }
     }
-    // The key: back over blanks, one closing quote (maybe escaped), then key
-    // characters.
+    Some((key_end, v))
+}
+
+/// The key ending at `key_end`, when it names a secret (built in or the user's):
+/// where it starts in `b` and the key itself without leading `-`/`.`.
+fn secret_key_before<'b>(
+    b: &'b [u8],
+    key_end: usize,
+    user_keys: &[String],
+) -> Option<(usize, &'b [u8])> {
+    // Back over blanks, one closing quote (maybe escaped), then key characters.
     let mut k = key_end;
     while k > 0 && matches!(b[k - 1], b' ' | b'\t') {
         k -= 1;
@@ -154,9 +180,13 @@ fn assignment_at(b: &[u8], sep: usize, user_keys: &[String]) -> Option<Hit<'stat
     if k > 0 && b[k - 1] == b':' {
         return None;
     }
-    let declared = is_declaration(&b[..k]);
-    // The value: after blanks, quoted (to the matching quote on the same line)
-    // or bare (to a blank or delimiter).
+    Some((k, key))
+}
+
+/// The value from `v`: after blanks, quoted (to the matching quote on the same
+/// line) or bare (to a blank or delimiter). Its start, end and whether quoted.
+fn value_extent(b: &[u8], mut v: usize) -> Option<(usize, usize, bool)> {
+    let n = b.len();
     while v < n && matches!(b[v], b' ' | b'\t') {
         v += 1;
     }
@@ -164,7 +194,7 @@ fn assignment_at(b: &[u8], sep: usize, user_keys: &[String]) -> Option<Hit<'stat
     if q < n && b[q] == b'\\' {
         q += 1;
     }
-    let (vs, ve, quoted) = if q < n && matches!(b[q], b'"' | b'\'' | b'`') {
+    if q < n && matches!(b[q], b'"' | b'\'' | b'`') {
         let quote = b[q];
         let vs = q + 1;
         let mut ve = vs;
@@ -179,89 +209,106 @@ fn assignment_at(b: &[u8], sep: usize, user_keys: &[String]) -> Option<Hit<'stat
         if ve > vs && b[ve - 1] == b'\\' && ve < n && b[ve] == quote {
             ve -= 1; // `\"value\"` inside escaped JSON
         }
-        (vs, ve, true)
+        Some((vs, ve, true))
     } else {
         let mut ve = v;
         while ve < n && !is_bare_value_end(b[ve]) {
             ve += 1;
         }
-        (v, ve, false)
-    };
-    let value = &b[vs..ve];
-    if value.is_empty() || is_placeholder(value) {
-        return None;
+        Some((v, ve, false))
     }
-    // `"EXPORTER_SECRET"`, `db_password`: the name of a secret, not one.
+}
+
+/// Empty, a placeholder, or the name of a secret (`"EXPORTER_SECRET"`,
+/// `db_password`) rather than one.
+fn is_not_a_secret(value: &[u8]) -> bool {
+    if value.is_empty() || is_placeholder(value) {
+        return true;
+    }
     let ident = value
         .iter()
         .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.'));
-    if ident && value.contains(&b'_') && is_secret_key_name(value) {
-        return None;
+    ident && value.contains(&b'_') && is_secret_key_name(value)
+}
+
+/// The unquoted value `b[vs..ve]`, after the separator at `sep` and the `key`
+/// starting at `k`, read as code, a type or prose rather than a secret.
+fn bare_value_is_not_a_secret(
+    b: &[u8],
+    sep: usize,
+    (k, key): (usize, &[u8]),
+    (vs, ve): (usize, usize),
+) -> bool {
+    let n = b.len();
+    let c = b[sep];
+    let value = &b[vs..ve];
+    // `let secret = self`: in a declaration only a literal is a secret;
+    // so in `self.token = next` (attribute) and `x, token = result`
+    // (blanks around `=`, a plain lowercase word: a variable).
+    let attribute = key.starts_with(b"self.") || key.starts_with(b"this.");
+    let spaced = sep > 0 && b[sep - 1] == b' ' && b.get(sep + 1) == Some(&b' ');
+    let plain_word = value.iter().all(|x| x.is_ascii_lowercase() || *x == b'_');
+    if is_declaration(&b[..k])
+        || attribute
+        || (c == b'=' && spaced && plain_word)
+        || value.len() < 3
+        || looks_like_code(value, key)
+    {
+        return true;
     }
-    if !quoted {
-        // `let secret = self`: in a declaration only a literal is a secret;
-        // so in `self.token = next` (attribute) and `x, token = result`
-        // (blanks around `=`, a plain lowercase word: a variable).
-        let attribute = key.starts_with(b"self.") || key.starts_with(b"this.");
-        let spaced = sep > 0 && b[sep - 1] == b' ' && b.get(sep + 1) == Some(&b' ');
-        let plain_word = value.iter().all(|x| x.is_ascii_lowercase() || *x == b'_');
-        if declared
-            || attribute
-            || (c == b'=' && spaced && plain_word)
-            || value.len() < 3
-            || looks_like_code(value, key)
+    // `SYS_memfd_secret: c_long = 447`, `{ password: pw, user }`: a type
+    // annotation or a variable, not a value.
+    if c == b':' {
+        let mut r = ve;
+        while r < n && matches!(b[r], b' ' | b'\t') {
+            r += 1;
+        }
+        if r < n
+            && matches!(
+                b[r],
+                b'=' | b',' | b')' | b';' | b'{' | b'}' | b'<' | b'>' | b'|'
+            )
         {
-            return None;
-        }
-        // `SYS_memfd_secret: c_long = 447`, `{ password: pw, user }`: a type
-        // annotation or a variable, not a value.
-        if c == b':' {
-            let mut r = ve;
-            while r < n && matches!(b[r], b' ' | b'\t') {
-                r += 1;
-            }
-            if r < n
-                && matches!(
-                    b[r],
-                    b'=' | b',' | b')' | b';' | b'{' | b'}' | b'<' | b'>' | b'|'
-                )
-            {
-                return None;
-            }
-        }
-        // After `:` a bare word could be prose ("Password: the one we use");
-        // take it when it is the whole rest of the line (YAML) or not a plain word.
-        let line_end = ve == n || matches!(b[ve], b'\n' | b'\r');
-        if c == b':' && !line_end && value.iter().all(|x| x.is_ascii_alphabetic() || *x == b'\'') {
-            return None;
-        }
-        // `token = fetch_token client` (code, blanks around `=`, the line goes
-        // on with more words) as opposed to `PGPASSWORD=x psql` (shell).
-        if c == b'=' && spaced && !line_end {
-            let mut r = ve;
-            while r < n && b[r] == b' ' {
-                r += 1;
-            }
-            if r > ve && r < n && (is_key_char(b[r]) || b[r] == b'(') {
-                return None;
-            }
+            return true;
         }
     }
-    // A recognisable token as the value keeps its own, more telling rule name
-    // (and a private key block may run past a quote-delimited value).
+    // After `:` a bare word could be prose ("Password: the one we use");
+    // take it when it is the whole rest of the line (YAML) or not a plain word.
+    let line_end = ve == n || matches!(b[ve], b'\n' | b'\r');
+    if c == b':' && !line_end && value.iter().all(|x| x.is_ascii_alphabetic() || *x == b'\'') {
+        return true;
+    }
+    // `token = fetch_token client` (code, blanks around `=`, the line goes
+    // on with more words) as opposed to `PGPASSWORD=x psql` (shell).
+    if c == b'=' && spaced && !line_end {
+        let mut r = ve;
+        while r < n && b[r] == b' ' {
+            r += 1;
+        }
+        if r > ve && r < n && (is_key_char(b[r]) || b[r] == b'(') {
+            return true;
+        }
+    }
+    false
+}
+
+/// The finding for a secret value `b[vs..ve]` of `key`: a recognisable token
+/// keeps its own, more telling rule name (and a private key block may run past
+/// a quote-delimited value); otherwise the key's style names the rule.
+fn assignment_hit(b: &[u8], key: &[u8], vs: usize, ve: usize) -> Hit<'static> {
     if let Some(t) = token_at(b, vs).or_else(|| auth_scheme_at(b, vs)) {
-        return Some(t);
+        return t;
     }
     if let Some(end) = aws_secret_at(b, vs) {
-        return Some(Hit {
+        return Hit {
             start: vs,
             end,
             rule: "aws_secret_access_key",
-        });
+        };
     }
     let env_style =
         key.iter().any(|x| x.is_ascii_uppercase()) && !key.iter().any(|x| x.is_ascii_lowercase());
-    Some(Hit {
+    Hit {
         start: vs,
         end: ve,
         rule: if env_style {
@@ -269,7 +316,7 @@ fn assignment_at(b: &[u8], sep: usize, user_keys: &[String]) -> Option<Hit<'stat
         } else {
             "password_assignment"
         },
-    })
+    }
 }
 
 // ---------------------------------------------------------------------------

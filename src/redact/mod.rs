@@ -21,6 +21,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
+use crate::error::Problem;
 use crate::protocol::envelope::RedactionReport;
 use detectors::Hit;
 use keys::{is_placeholder, is_secret_key_name, normalise_key};
@@ -51,7 +52,7 @@ impl Redactor {
     /// The redactor for a config, always: a bad extra pattern drops only the
     /// extra patterns (the off switch and extra keys stay), and the error comes
     /// back for the caller to report.
-    pub fn for_config(config: &RedactionConfig) -> (Redactor, Option<String>) {
+    pub fn for_config(config: &RedactionConfig) -> (Redactor, Option<Problem>) {
         match Redactor::new(config) {
             Ok(r) => (r, None),
             Err(e) => {
@@ -68,7 +69,7 @@ impl Redactor {
         }
     }
 
-    pub fn new(config: &RedactionConfig) -> Result<Redactor, String> {
+    pub fn new(config: &RedactionConfig) -> Result<Redactor, Problem> {
         let mut extra = Vec::with_capacity(config.patterns.len());
         for (i, p) in config.patterns.iter().enumerate() {
             let at = format!("redaction.patterns[{i}] (`{}`)", p.name);
@@ -78,16 +79,17 @@ impl Redactor {
                     .bytes()
                     .all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-' || c == b'.')
             {
-                return Err(format!(
-                    "{at}: the name must be non-empty letters, digits, `_`, `-` or `.` (it appears in `[REDACTED:<name>]`)"
-                ));
+                return Err(Problem::new(
+                    "the name must be non-empty letters, digits, `_`, `-` or `.` (it appears in `[REDACTED:<name>]`)",
+                )
+                .at(at));
             }
             let regex = regex_lite::Regex::new(&p.pattern)
-                .map_err(|e| format!("{at}: invalid regex: {e}"))?;
+                .map_err(|e| Problem::new(format!("invalid regex: {e}")).at(&at))?;
             if regex.is_match("") {
-                return Err(format!(
-                    "{at}: the pattern matches the empty string; make it require at least one character"
-                ));
+                return Err(Problem::new("the pattern matches the empty string")
+                    .at(at)
+                    .fix("make it require at least one character"));
             }
             extra.push(Extra {
                 name: p.name.clone(),
@@ -492,7 +494,7 @@ pub(super) mod tests {
         assert!(on().scan("nothing to see here, max_tokens=5").is_empty());
     }
 
-    fn with_extra(patterns: &[(&str, &str)], keys: &[&str]) -> Result<Redactor, String> {
+    fn with_extra(patterns: &[(&str, &str)], keys: &[&str]) -> Result<Redactor, Problem> {
         Redactor::new(&RedactionConfig {
             enabled: true,
             patterns: patterns
@@ -537,17 +539,24 @@ pub(super) mod tests {
     fn bad_extra_patterns_are_named() {
         let e = with_extra(&[("ok", "a+"), ("x", "b+"), ("broken", "(unclosed")], &[])
             .err()
-            .unwrap();
+            .unwrap()
+            .to_string();
         assert!(
             e.starts_with("redaction.patterns[2] (`broken`): invalid regex:"),
             "{e}"
         );
-        let e = with_extra(&[("empty", "a*")], &[]).err().unwrap();
+        let e = with_extra(&[("empty", "a*")], &[])
+            .err()
+            .unwrap()
+            .to_string();
         assert!(
             e.contains("patterns[0]") && e.contains("empty string"),
             "{e}"
         );
-        let e = with_extra(&[("bad name]", "a")], &[]).err().unwrap();
+        let e = with_extra(&[("bad name]", "a")], &[])
+            .err()
+            .unwrap()
+            .to_string();
         assert!(e.contains("name"), "{e}");
     }
 

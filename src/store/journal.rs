@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::error;
+use crate::error::{self, Problem, Warnings};
 use crate::protocol::envelope::Envelope;
 use crate::store::files;
 use crate::store::local;
@@ -76,7 +76,7 @@ impl Journal {
         now_ms: u64,
         env: &Envelope,
         targets: &[String],
-    ) -> Result<Journal, String> {
+    ) -> Result<Journal, Problem> {
         let tag: String = env
             .id
             .chars()
@@ -86,18 +86,19 @@ impl Journal {
         let path = paths
             .inflight_dir()
             .join(format!("{now_ms}-{}-{tag}.jnl", std::process::id()));
+        let at = |path: &Path| format!("in-flight journal {}", path.display());
         let file = files::open(&path, files::private().append(true).create_new(true))
-            .map_err(|e| format!("in-flight journal {}: {e}", path.display()))?;
+            .map_err(|e| Problem::new(e.to_string()).at(at(&path)))?;
         // Locked before the first byte: a complete record means a live owner held it.
         file.lock()
-            .map_err(|e| format!("in-flight journal {}: lock: {e}", path.display()))?;
+            .map_err(|e| Problem::new(format!("lock: {e}")).at(at(&path)))?;
         let mut j = Journal { file, path };
         let rec = RecordRef {
             envelope: env,
             targets,
         };
         j.line(&serde_json::to_vec(&rec).expect("record serialises"))
-            .map_err(|e| format!("in-flight journal {}: {e}", j.path.display()))?;
+            .map_err(|e| Problem::new(e.to_string()).at(at(&j.path)))?;
         Ok(j)
     }
 
@@ -141,7 +142,7 @@ pub struct Recovery<'a> {
 #[derive(Debug, Default)]
 pub struct Recovered {
     pub events: u64,
-    pub problems: Vec<String>,
+    pub problems: Warnings,
 }
 
 /// Spools the events of dead invocations. `min_age_ms` skips younger journals
@@ -177,7 +178,7 @@ pub fn recover(paths: &Paths, how: &Recovery, min_age_ms: u64) -> Recovered {
 }
 
 /// `Ok(false)`: alive, already handled, or never written.
-fn recover_one(paths: &Paths, how: &Recovery, path: &Path) -> Result<bool, String> {
+fn recover_one(paths: &Paths, how: &Recovery, path: &Path) -> Result<bool, Problem> {
     use std::os::unix::fs::MetadataExt;
     let Ok(file) = File::open(path) else {
         return Ok(false);
@@ -189,7 +190,8 @@ fn recover_one(paths: &Paths, how: &Recovery, path: &Path) -> Result<bool, Strin
     if file.metadata().map(|m| m.nlink() == 0).unwrap_or(true) {
         return Ok(false);
     }
-    let text = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let text = std::fs::read(path)
+        .map_err(|e| Problem::new(e.to_string()).at(path.display().to_string()))?;
     let Some((envelope, targets)) = read_journal(&text, how)? else {
         // Killed before the record was written: there is nothing to recover.
         let _ = std::fs::remove_file(path);
@@ -197,11 +199,11 @@ fn recover_one(paths: &Paths, how: &Recovery, path: &Path) -> Result<bool, Strin
     };
     if how.keep_local {
         local::keep(paths, &envelope).map_err(|e| {
-            format!(
+            Problem::new(format!(
                 "recovering event {} into {}: {e}",
                 envelope.id,
                 paths.events_dir().display()
-            )
+            ))
         })?;
     }
     respool(paths, how.spool, &envelope, &targets)?;
@@ -211,7 +213,7 @@ fn recover_one(paths: &Paths, how: &Recovery, path: &Path) -> Result<bool, Strin
 
 /// The journaled envelope and the targets that had not taken it; `None` when
 /// the first line is incomplete.
-fn read_journal(text: &[u8], how: &Recovery) -> Result<Option<Rebuilt>, String> {
+fn read_journal(text: &[u8], how: &Recovery) -> Result<Option<Rebuilt>, Problem> {
     // The last piece is whatever followed the final newline: incomplete, ignored.
     let mut complete: Vec<&[u8]> = text.split(|b| *b == b'\n').collect();
     complete.pop();
@@ -249,7 +251,7 @@ fn respool(
     spool: &SpoolConfig,
     envelope: &Envelope,
     targets: &[String],
-) -> Result<(), String> {
+) -> Result<(), Problem> {
     let spooled_at = clock::rfc3339_ms(clock::now_ms());
     for t in targets {
         let entry = spool::Entry {
@@ -264,11 +266,11 @@ fn respool(
             Ok(spool::Kept::Overflowed(msg)) => error::report(msg),
             Err(e) => {
                 // Keep the journal: the next recovery tries again.
-                return Err(format!(
+                return Err(Problem::new(format!(
                     "recovering event {} into the spool {}: {e}",
                     envelope.id,
                     spool::dir(paths, t).display()
-                ));
+                )));
             }
         }
     }

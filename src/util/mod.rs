@@ -1,4 +1,6 @@
-//! Small helpers with no knowledge of hooks: wall-clock time and text.
+//! Small helpers with no knowledge of hooks: wall-clock time, text and URL
+//! credentials.
 
 pub mod clock;
 pub mod text;
+pub mod url;

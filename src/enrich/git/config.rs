@@ -1,6 +1,8 @@
 //! A small reader of git's config file: the remote URL (credentials stripped),
 //! the object format, `core.bare` and `core.filemode`.
 
+use crate::util::url;
+
 /// One `key = value` of a git config file. Section and key are lowercased (git
 /// compares them case-insensitively); the subsection is kept as written.
 #[derive(Debug, PartialEq)]
@@ -176,34 +178,9 @@ pub(super) fn remote_url(config: &[ConfigEntry]) -> Option<String> {
 /// Removes credentials from a remote URL so a token embedded in it never leaves the
 /// machine: `https://user:token@host/x` -> `https://host/x`. Over ssh the user name
 /// is kept (`ssh://git@host/x`), as it is an account, not a secret; any password
-/// goes. For http(s) and every other scheme the whole user part goes, since a lone
-/// "user" there is often a token (`https://ghp_…@github.com/…`).
+/// goes (see `util::url::strip_userinfo`).
 pub fn strip_credentials(url: &str) -> String {
-    if let Some(i) = url.find("://") {
-        let (scheme, rest) = (&url[..i], &url[i + 3..]);
-        let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-        if let Some(at) = rest[..end].rfind('@') {
-            let user = rest[..at].split(':').next().unwrap_or("");
-            let ssh = scheme.to_ascii_lowercase().contains("ssh");
-            let kept = if ssh && !user.is_empty() {
-                format!("{user}@")
-            } else {
-                String::new()
-            };
-            return format!("{scheme}://{kept}{}", &rest[at + 1..]);
-        }
-        return url.to_string();
-    }
-    // scp-like `user@host:path`: a `user:secret@` form loses the secret.
-    if let Some(at) = url.find('@') {
-        let userinfo = &url[..at];
-        if let Some((user, _)) = userinfo.split_once(':')
-            && !userinfo.contains('/')
-        {
-            return format!("{user}{}", &url[at..]);
-        }
-    }
-    url.to_string()
+    url::strip_userinfo(url, url::SshUser::Keep)
 }
 
 #[cfg(test)]
