@@ -63,32 +63,8 @@ impl Transport {
             self.agent.config().proxy().cloned()
         };
         let result = match req.method {
-            "GET" => {
-                let mut b = self
-                    .agent
-                    .get(&req.url)
-                    .config()
-                    .timeout_global(Some(left))
-                    .proxy(proxy)
-                    .build();
-                for (k, v) in &req.headers {
-                    b = b.header(k, v);
-                }
-                b.call()
-            }
-            _ => {
-                let mut b = self
-                    .agent
-                    .post(&req.url)
-                    .config()
-                    .timeout_global(Some(left))
-                    .proxy(proxy)
-                    .build();
-                for (k, v) in &req.headers {
-                    b = b.header(k, v);
-                }
-                b.send(&req.body[..])
-            }
+            "GET" => prepare(self.agent.get(&req.url), req, left, proxy).call(),
+            _ => prepare(self.agent.post(&req.url), req, left, proxy).send(&req.body[..]),
         };
         let mut resp =
             result.map_err(|e| TransportError(describe(&req.url, &e, self.connect_timeout)))?;
@@ -103,6 +79,24 @@ impl Transport {
             .read_to_end(&mut body);
         Ok(HttpResponse { status, body })
     }
+}
+
+/// A GET or POST with the request's timeout, proxy and headers set.
+fn prepare<B>(
+    builder: ureq::RequestBuilder<B>,
+    req: &Request,
+    left: Duration,
+    proxy: Option<ureq::Proxy>,
+) -> ureq::RequestBuilder<B> {
+    let mut b = builder
+        .config()
+        .timeout_global(Some(left))
+        .proxy(proxy)
+        .build();
+    for (k, v) in &req.headers {
+        b = b.header(k, v);
+    }
+    b
 }
 
 /// A transport error in words a user can act on, on one line, never echoing

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
-use super::{Backend, BackendConfig, Error, EventSet, HttpResponse, Outcome, Request, Secret};
+use super::{Backend, Error, EventSet, HttpResponse, Outcome, Request, Secret};
 use crate::error::{Problem, Warnings};
 use crate::protocol::envelope::Envelope;
 use crate::protocol::events::HookEvent;
@@ -151,26 +151,7 @@ impl ChromaConfig {
     }
 }
 
-impl BackendConfig for ChromaConfig {
-    fn section(&self, _index: usize) -> String {
-        "backends.chroma".into()
-    }
-    fn enabled(&self) -> bool {
-        self.enabled
-    }
-    fn disable(&mut self) {
-        self.enabled = false;
-    }
-    fn events(&self) -> Option<&EventSet> {
-        self.events.as_ref()
-    }
-    fn validate(&self, _index: usize, warnings: &mut Warnings) -> Result<(), Error> {
-        ChromaConfig::validate(self, warnings)
-    }
-    fn build(&self, _index: usize) -> Box<dyn Backend> {
-        Box::new(Chroma::new(self.clone()))
-    }
-}
+single_backend_config!(ChromaConfig, "backends.chroma", Chroma);
 
 pub struct Chroma {
     config: ChromaConfig,
