@@ -70,11 +70,12 @@ pub fn parse_events(spec: &str) -> Result<Vec<String>, Problem> {
             name => match HookEvent::from_name(name) {
                 Some(k) => vec![k.name()],
                 None => {
-                    return Err(Problem::new(format!("unknown event `{name}` in --events"))
-                        .fix(format!(
+                    return Err(
+                        Problem::new(format!("unknown event `{name}` in --events")).fix(format!(
                             "use all, tools, lifecycle or names from: {}",
                             events::names().collect::<Vec<_>>().join(", ")
-                        )));
+                        )),
+                    );
                 }
             },
         };
@@ -195,7 +196,9 @@ fn install(a: &InstallArgs) -> Result<(), Problem> {
     let delivery = match config::load(a.config) {
         Ok(l) => l.config.delivery,
         Err(e) => {
-            error::report(format_args!("{e}; using the default deadlines for timeouts"));
+            error::report(format_args!(
+                "{e}; using the default deadlines for timeouts"
+            ));
             crate::delivery::DeliveryConfig::default()
         }
     };
