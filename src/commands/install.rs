@@ -177,13 +177,7 @@ pub struct InstallArgs<'a> {
 
 /// `hookrelay install`.
 pub fn run_install(a: InstallArgs) -> Code {
-    match install(&a) {
-        Ok(()) => Code::Success,
-        Err(e) => {
-            error::report(e);
-            Code::NonBlocking
-        }
-    }
+    exit_code(install(&a))
 }
 
 fn install(a: &InstallArgs) -> Result<(), Problem> {
@@ -256,13 +250,7 @@ pub struct UninstallArgs<'a> {
 
 /// `hookrelay uninstall`.
 pub fn run_uninstall(a: UninstallArgs) -> Code {
-    match uninstall(&a) {
-        Ok(()) => Code::Success,
-        Err(e) => {
-            error::report(e);
-            Code::NonBlocking
-        }
-    }
+    exit_code(uninstall(&a))
 }
 
 fn uninstall(a: &UninstallArgs) -> Result<(), Problem> {
@@ -321,6 +309,17 @@ fn uninstall(a: &UninstallArgs) -> Result<(), Problem> {
         }
     }
     Ok(())
+}
+
+/// The exit of `install` / `uninstall`: 1 after printing the problem.
+fn exit_code(result: Result<(), Problem>) -> Code {
+    match result {
+        Ok(()) => Code::Success,
+        Err(e) => {
+            error::report(e);
+            Code::NonBlocking
+        }
+    }
 }
 
 fn print_changes(path: &Path, verb: &str, c: &Changes, command: &str) {

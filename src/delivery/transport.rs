@@ -144,6 +144,16 @@ fn targets_loopback(url: &str) -> bool {
 mod tests {
     use super::*;
 
+    /// A small POST to this machine's `port`.
+    fn post_to(port: u16) -> Request {
+        Request {
+            method: "POST",
+            url: format!("http://127.0.0.1:{port}/x"),
+            headers: vec![],
+            body: b"{}".to_vec(),
+        }
+    }
+
     #[test]
     fn a_silent_server_is_abandoned_at_the_deadline() {
         // Accepts the connection, never answers.
@@ -155,12 +165,7 @@ mod tests {
             drop(c);
         });
         let t = Transport::new(Duration::from_millis(200));
-        let req = Request {
-            method: "POST",
-            url: format!("http://127.0.0.1:{port}/x"),
-            headers: vec![],
-            body: b"{}".to_vec(),
-        };
+        let req = post_to(port);
         let start = Instant::now();
         let e = t
             .send(&req, Instant::now() + Duration::from_millis(300))
@@ -189,12 +194,7 @@ mod tests {
         let port = l.local_addr().unwrap().port();
         drop(l);
         let t = Transport::new(Duration::from_millis(200));
-        let req = Request {
-            method: "POST",
-            url: format!("http://127.0.0.1:{port}/x"),
-            headers: vec![],
-            body: b"{}".to_vec(),
-        };
+        let req = post_to(port);
         let e = t
             .send(&req, Instant::now() + Duration::from_secs(1))
             .unwrap_err();
