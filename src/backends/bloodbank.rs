@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::status::{self, status_text};
-use super::{Backend, BackendConfig, Error, EventSet, HttpResponse, Outcome, Request};
+use super::{Backend, Error, EventSet, HttpResponse, Outcome, Request};
 use crate::error::Warnings;
 use crate::protocol::envelope::Envelope;
 use crate::protocol::events::HookEvent;
@@ -92,26 +92,7 @@ impl BloodbankConfig {
     }
 }
 
-impl BackendConfig for BloodbankConfig {
-    fn section(&self, _index: usize) -> String {
-        "backends.bloodbank".into()
-    }
-    fn enabled(&self) -> bool {
-        self.enabled
-    }
-    fn disable(&mut self) {
-        self.enabled = false;
-    }
-    fn events(&self) -> Option<&EventSet> {
-        self.events.as_ref()
-    }
-    fn validate(&self, _index: usize, warnings: &mut Warnings) -> Result<(), Error> {
-        BloodbankConfig::validate(self, warnings)
-    }
-    fn build(&self, _index: usize) -> Box<dyn Backend> {
-        Box::new(Bloodbank::new(self.clone()))
-    }
-}
+single_backend_config!(BloodbankConfig, "backends.bloodbank", Bloodbank);
 
 pub struct Bloodbank {
     config: BloodbankConfig,

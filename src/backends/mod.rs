@@ -5,6 +5,51 @@
 //! registry: the one place that lists the backends. The transport, the fan-out and
 //! the spooling live in the layers above and are shared by all of them.
 
+// The two macros below write the `BackendConfig` boilerplate every backend config
+// shares. They are defined before the backend modules so those can use them.
+// `enabled` and `events` stay plain fields of each config (not one flattened
+// struct): serde's `flatten` does not work with `deny_unknown_fields`.
+
+/// The `BackendConfig` methods that only read or clear a config's `enabled` and
+/// `events` fields.
+macro_rules! enabled_and_events {
+    () => {
+        fn enabled(&self) -> bool {
+            self.enabled
+        }
+        fn disable(&mut self) {
+            self.enabled = false;
+        }
+        fn events(&self) -> Option<&$crate::backends::EventSet> {
+            self.events.as_ref()
+        }
+    };
+}
+
+/// The whole `BackendConfig` of a backend configured at most once: it lives at
+/// `$section`, its own `validate(&self, &mut Warnings)` checks it and
+/// `$backend::new(config)` builds it.
+macro_rules! single_backend_config {
+    ($config:ty, $section:literal, $backend:ident) => {
+        impl $crate::backends::BackendConfig for $config {
+            fn section(&self, _index: usize) -> String {
+                $section.into()
+            }
+            enabled_and_events!();
+            fn validate(
+                &self,
+                _index: usize,
+                warnings: &mut $crate::error::Warnings,
+            ) -> Result<(), $crate::backends::Error> {
+                <$config>::validate(self, warnings)
+            }
+            fn build(&self, _index: usize) -> Box<dyn $crate::backends::Backend> {
+                Box::new($backend::new(self.clone()))
+            }
+        }
+    };
+}
+
 pub mod bloodbank;
 pub mod chroma;
 pub mod orgloop;

@@ -5,7 +5,7 @@
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::{Backend, BackendConfig, Error, EventSet, HttpResponse, Outcome, Request, Secret};
+use super::{Backend, Error, EventSet, HttpResponse, Outcome, Request, Secret};
 use crate::error::Warnings;
 use crate::protocol::envelope::Envelope;
 use crate::protocol::events::HookEvent;
@@ -86,26 +86,7 @@ impl OrgloopConfig {
     }
 }
 
-impl BackendConfig for OrgloopConfig {
-    fn section(&self, _index: usize) -> String {
-        "backends.orgloop".into()
-    }
-    fn enabled(&self) -> bool {
-        self.enabled
-    }
-    fn disable(&mut self) {
-        self.enabled = false;
-    }
-    fn events(&self) -> Option<&EventSet> {
-        self.events.as_ref()
-    }
-    fn validate(&self, _index: usize, warnings: &mut Warnings) -> Result<(), Error> {
-        OrgloopConfig::validate(self, warnings)
-    }
-    fn build(&self, _index: usize) -> Box<dyn Backend> {
-        Box::new(Orgloop::new(self.clone()))
-    }
-}
+single_backend_config!(OrgloopConfig, "backends.orgloop", Orgloop);
 
 pub struct Orgloop {
     config: OrgloopConfig,

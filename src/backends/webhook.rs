@@ -91,15 +91,7 @@ impl BackendConfig for WebhookConfig {
     fn section(&self, index: usize) -> String {
         format!("backends.webhooks[{index}]")
     }
-    fn enabled(&self) -> bool {
-        self.enabled
-    }
-    fn disable(&mut self) {
-        self.enabled = false;
-    }
-    fn events(&self) -> Option<&EventSet> {
-        self.events.as_ref()
-    }
+    enabled_and_events!();
     fn build(&self, index: usize) -> Box<dyn Backend> {
         Box::new(Webhook::new(self.clone(), index))
     }

@@ -241,16 +241,34 @@ fn check_backends(config: &Config, out: &mut Vec<Check>) {
     }
 }
 
-fn probe(host: &str, port: u16) -> Result<(), String> {
+/// Why a reachability probe got no connection, as the check's message says it.
+enum Unreachable {
+    Resolve(std::io::Error),
+    NoAddress,
+    /// Every address failed; the last failure.
+    Connect(std::io::Error),
+}
+
+impl std::fmt::Display for Unreachable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unreachable::Resolve(e) => write!(f, "cannot resolve ({e})"),
+            Unreachable::NoAddress => f.write_str("no address"),
+            Unreachable::Connect(e) => e.fmt(f),
+        }
+    }
+}
+
+fn probe(host: &str, port: u16) -> Result<(), Unreachable> {
     let addrs: Vec<_> = (host, port)
         .to_socket_addrs()
-        .map_err(|e| format!("cannot resolve ({e})"))?
+        .map_err(Unreachable::Resolve)?
         .collect();
-    let mut last = String::from("no address");
+    let mut last = Unreachable::NoAddress;
     for a in addrs {
         match TcpStream::connect_timeout(&a, PROBE_TIMEOUT) {
             Ok(_) => return Ok(()),
-            Err(e) => last = e.to_string(),
+            Err(e) => last = Unreachable::Connect(e),
         }
     }
     Err(last)
@@ -281,45 +299,10 @@ fn settings_files() -> Vec<PathBuf> {
     out
 }
 
+/// What doctor says about hookrelay's wiring in Claude Code's settings files.
 fn check_settings(out: &mut Vec<Check>) -> Vec<Wired> {
-    let mut wired = Vec::new();
-    let mut problems = Vec::new();
-    for file in settings_files() {
-        let text = match std::fs::read_to_string(&file) {
-            Ok(t) => t,
-            Err(_) => continue,
-        };
-        let root = match settings_json::parse(&file, &text) {
-            Ok(r) => r,
-            Err(e) => {
-                problems.push(e.to_string());
-                continue;
-            }
-        };
-        let Some(Value::Object(hooks)) = root.get("hooks") else {
-            continue;
-        };
-        for (event, groups) in hooks {
-            for g in groups.as_array().into_iter().flatten() {
-                for h in g
-                    .get("hooks")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                {
-                    if settings_json::is_ours(h) {
-                        wired.push(Wired {
-                            file: file.clone(),
-                            event: event.clone(),
-                            command: h["command"].as_str().unwrap_or("").to_string(),
-                            timeout: h.get("timeout").and_then(Value::as_f64),
-                        });
-                    }
-                }
-            }
-        }
-    }
-    for p in problems {
+    let (wired, broken) = find_wired(&settings_files());
+    for p in broken {
         out.push(check(
             "settings",
             Status::Error,
@@ -336,25 +319,58 @@ fn check_settings(out: &mut Vec<Check>) -> Vec<Wired> {
         ));
         return wired;
     }
+    check_wired_files(&wired, out);
+    check_wired_commands(&wired, out);
+    check_wired_events(&wired, out);
+    wired
+}
+
+/// hookrelay's handlers in those of `files` that exist, and the messages of the
+/// ones that cannot be parsed.
+fn find_wired(files: &[PathBuf]) -> (Vec<Wired>, Vec<String>) {
+    let mut wired = Vec::new();
+    let mut broken = Vec::new();
+    for file in files {
+        let Ok(text) = std::fs::read_to_string(file) else {
+            continue;
+        };
+        match settings_json::parse(file, &text) {
+            Ok(root) => wired.extend(wired_in(file, &root)),
+            Err(e) => broken.push(e.to_string()),
+        }
+    }
+    (wired, broken)
+}
+
+/// hookrelay's handlers in one parsed settings file, in file order.
+fn wired_in(file: &Path, root: &serde_json::Map<String, Value>) -> Vec<Wired> {
+    let Some(Value::Object(hooks)) = root.get("hooks") else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (event, groups) in hooks {
+        let handlers = groups.as_array().into_iter().flatten().flat_map(|g| {
+            g.get("hooks")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+        });
+        for h in handlers.filter(|h| settings_json::is_ours(h)) {
+            out.push(Wired {
+                file: file.to_path_buf(),
+                event: event.clone(),
+                command: h["command"].as_str().unwrap_or("").to_string(),
+                timeout: h.get("timeout").and_then(Value::as_f64),
+            });
+        }
+    }
+    out
+}
+
+/// Which files hold the wiring: one is right, several relay every event twice.
+fn check_wired_files(wired: &[Wired], out: &mut Vec<Check>) {
     let mut files: Vec<&PathBuf> = wired.iter().map(|w| &w.file).collect();
     files.dedup();
-    let me = std::env::current_exe()
-        .ok()
-        .and_then(|p| p.canonicalize().ok());
-    let elsewhere: Vec<String> = wired
-        .iter()
-        .filter(|w| me.is_some() && resolve_program(&w.command) != me)
-        .map(|w| format!("{} ({})", w.event, w.command))
-        .collect();
-    let events: Vec<&str> = wired.iter().map(|w| w.event.as_str()).collect();
-    let missing: Vec<&str> = install::default_events()
-        .into_iter()
-        .filter(|e| !events.contains(e))
-        .collect();
-    let breaking: Vec<&str> = install::never_by_default()
-        .into_iter()
-        .filter(|e| events.contains(e))
-        .collect();
     let shown: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
     out.push(check(
         "settings",
@@ -377,6 +393,18 @@ fn check_settings(out: &mut Vec<Check>) -> Vec<Wired> {
             Some("keep one: `hookrelay uninstall --scope project` (or --scope user)".into()),
         ));
     }
+}
+
+/// Entries that run another hookrelay binary than the one running doctor.
+fn check_wired_commands(wired: &[Wired], out: &mut Vec<Check>) {
+    let me = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.canonicalize().ok());
+    let elsewhere: Vec<String> = wired
+        .iter()
+        .filter(|w| me.is_some() && resolve_program(&w.command) != me)
+        .map(|w| format!("{} ({})", w.event, w.command))
+        .collect();
     if !elsewhere.is_empty() {
         out.push(check(
             "settings",
@@ -390,6 +418,19 @@ fn check_settings(out: &mut Vec<Check>) -> Vec<Wired> {
             Some("re-run `hookrelay install` with the binary you want Claude Code to run".into()),
         ));
     }
+}
+
+/// Default events that are not wired, and wired events that break worktrees.
+fn check_wired_events(wired: &[Wired], out: &mut Vec<Check>) {
+    let events: Vec<&str> = wired.iter().map(|w| w.event.as_str()).collect();
+    let missing: Vec<&str> = install::default_events()
+        .into_iter()
+        .filter(|e| !events.contains(e))
+        .collect();
+    let breaking: Vec<&str> = install::never_by_default()
+        .into_iter()
+        .filter(|e| events.contains(e))
+        .collect();
     if !missing.is_empty() {
         out.push(check(
             "settings",
@@ -409,7 +450,6 @@ fn check_settings(out: &mut Vec<Check>) -> Vec<Wired> {
             Some("`hookrelay install` (without these events) or remove them by hand".into()),
         ));
     }
-    wired
 }
 
 /// The file a command's program resolves to (PATH lookup for a bare name).

@@ -14,7 +14,7 @@ use crate::delivery::settle::settle;
 use crate::delivery::transport::Transport;
 use crate::delivery::{self, Delivery};
 use crate::enrich;
-use crate::error;
+use crate::error::{self, Warnings};
 use crate::exit::Code;
 use crate::policy;
 use crate::protocol::answer;
@@ -39,12 +39,11 @@ pub fn run_hook(config_path: Option<&Path>) -> Code {
 pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
     let started = Instant::now();
     let now_ms = clock::now_ms();
-    let mut problems: Vec<String> = Vec::new();
 
     // 1. Config. A broken file falls back to environment and defaults, so the
     //    event is still kept locally; the user hears about it in one stderr line
-    //    that also says where the event went.
-    let (config, mut config_error) = load_config(config_path, &mut problems);
+    //    that also says where the event went. Its warnings open the problems.
+    let (config, mut problems, mut config_error) = load_config(config_path);
     let paths = Paths::resolve(config.data_dir.as_deref(), config.state_dir.as_deref());
 
     // 2. Parse. Anything that is not an event is kept in the rejects file.
@@ -105,9 +104,6 @@ pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
     // 8. Keep it locally (the embedded default), then spool what was not delivered.
     let config_broken = config_error.is_some();
     keep_locally(&config, &paths, &envelope, &mut config_error, &mut problems);
-    if let Some(e) = config_error {
-        problems.insert(0, e);
-    }
     let settled = settle(
         &paths,
         &config.spool,
@@ -116,7 +112,7 @@ pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
         &deliveries,
         now_ms,
     );
-    problems.extend(settled.problems);
+    settled.problems.into_iter().for_each(|p| problems.push(p));
     if let Some(j) = journal {
         // Unsettled (a spool could not be written): the journal stays for recovery.
         if settled.complete {
@@ -124,11 +120,13 @@ pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
         }
     }
 
-    // 9. stdout holds the one JSON answer or nothing; problems go to stderr.
+    // 9. stdout holds the one JSON answer or nothing; problems go to stderr,
+    //    a broken config first.
     if let Some(out) = answer.stdout {
         println!("{out}");
     }
-    problems.iter().for_each(error::report);
+    config_error.iter().for_each(error::report);
+    problems.report();
 
     // 10. Housekeeping within a small budget, now that this event is safe: spool
     //     what killed invocations left behind, then replay the spools of healthy
@@ -153,16 +151,15 @@ pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
     }
 }
 
-/// The config, or the fallback (environment and defaults) with the reason it is
-/// broken; warnings go to `problems`.
-fn load_config(config_path: Option<&Path>, problems: &mut Vec<String>) -> (Config, Option<String>) {
+/// The config and its warnings, or the fallback (environment and defaults) with
+/// the reason it is broken.
+fn load_config(config_path: Option<&Path>) -> (Config, Warnings, Option<String>) {
     match config::load(config_path) {
         Ok(loaded) => {
             let error = loaded.problem().map(|e| e.to_string());
-            problems.extend(loaded.warnings);
-            (loaded.config, error)
+            (loaded.config, loaded.warnings, error)
         }
-        Err(e) => (config::fallback(), Some(e.to_string())),
+        Err(e) => (config::fallback(), Warnings::new(), Some(e.to_string())),
     }
 }
 
@@ -173,7 +170,7 @@ fn begin_journal(
     now_ms: u64,
     envelope: &Envelope,
     backends: &[Arc<dyn Backend>],
-    problems: &mut Vec<String>,
+    problems: &mut Warnings,
 ) -> Option<Journal> {
     if backends.is_empty() {
         return None;
@@ -191,7 +188,7 @@ fn keep_locally(
     paths: &Paths,
     envelope: &Envelope,
     config_error: &mut Option<String>,
-    problems: &mut Vec<String>,
+    problems: &mut Warnings,
 ) {
     if !(config.local_enabled() || config_error.is_some()) {
         return;

@@ -11,9 +11,12 @@
 use std::path::{Path, PathBuf};
 
 use crate::config;
+use crate::error::{self, Problem};
 use crate::exit::Code;
 use crate::protocol::events::{self, EVENTS, HookEvent, InstallSet};
-use crate::protocol::settings_json::{Changes, Wiring, merge, parse, remove, render};
+use crate::protocol::settings_json::{
+    Changes, SettingsError, Wiring, merge, parse, remove, render,
+};
 
 /// The margin, in seconds, between hookrelay's own deadline and the `timeout`
 /// Claude Code enforces: process start, config, git and the local write happen
@@ -57,7 +60,7 @@ fn install_set(set: InstallSet) -> Vec<&'static str> {
 }
 
 /// Parses `--events`: `all`, `tools`, `lifecycle` or a comma-separated list.
-pub fn parse_events(spec: &str) -> Result<Vec<String>, String> {
+pub fn parse_events(spec: &str) -> Result<Vec<String>, Problem> {
     let mut out: Vec<String> = Vec::new();
     for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
         let names: Vec<&str> = match part {
@@ -67,10 +70,12 @@ pub fn parse_events(spec: &str) -> Result<Vec<String>, String> {
             name => match HookEvent::from_name(name) {
                 Some(k) => vec![k.name()],
                 None => {
-                    return Err(format!(
-                        "unknown event `{name}` in --events; use all, tools, lifecycle or names from: {}",
-                        events::names().collect::<Vec<_>>().join(", ")
-                    ));
+                    return Err(
+                        Problem::new(format!("unknown event `{name}` in --events")).fix(format!(
+                            "use all, tools, lifecycle or names from: {}",
+                            events::names().collect::<Vec<_>>().join(", ")
+                        )),
+                    );
                 }
             },
         };
@@ -81,7 +86,9 @@ pub fn parse_events(spec: &str) -> Result<Vec<String>, String> {
         }
     }
     if out.is_empty() {
-        return Err("--events is empty; use all, tools, lifecycle or event names".into());
+        return Err(
+            Problem::new("--events is empty").fix("use all, tools, lifecycle or event names")
+        );
     }
     // Keep Claude Code's declaration order, whatever order the user typed.
     out.sort_by_key(|e| HookEvent::from_name(e));
@@ -119,14 +126,19 @@ pub fn shell_quote(s: &str) -> String {
 }
 
 /// Where a scope's settings file is.
-pub fn settings_path(scope: Scope) -> Result<PathBuf, String> {
+pub fn settings_path(scope: Scope) -> Result<PathBuf, Problem> {
     match scope {
         Scope::User => home_dir()
             .map(|h| h.join(".claude").join("settings.json"))
-            .ok_or_else(|| "cannot find your home directory; set HOME or use --settings".into()),
+            .ok_or_else(|| {
+                Problem::new("cannot find your home directory").fix("set HOME or use --settings")
+            }),
         Scope::Project => std::env::current_dir()
             .map(|d| d.join(".claude").join("settings.json"))
-            .map_err(|e| format!("cannot read the current directory ({e}); use --settings")),
+            .map_err(|e| {
+                Problem::new(format!("cannot read the current directory ({e})"))
+                    .fix("use --settings")
+            }),
     }
 }
 
@@ -142,9 +154,9 @@ pub fn backup_path(settings: &Path) -> PathBuf {
 
 /// The command written into settings: this binary's absolute path (plus
 /// `--config FILE` when an explicit config was given), quoted for `sh -c`.
-pub fn own_command(config: Option<&Path>) -> Result<String, String> {
-    let exe =
-        std::env::current_exe().map_err(|e| format!("cannot find hookrelay's own path ({e})"))?;
+pub fn own_command(config: Option<&Path>) -> Result<String, Problem> {
+    let exe = std::env::current_exe()
+        .map_err(|e| Problem::new(format!("cannot find hookrelay's own path ({e})")))?;
     let exe = exe.canonicalize().unwrap_or(exe);
     let mut cmd = shell_quote(&exe.to_string_lossy());
     if let Some(c) = config {
@@ -165,16 +177,10 @@ pub struct InstallArgs<'a> {
 
 /// `hookrelay install`.
 pub fn run_install(a: InstallArgs) -> Code {
-    match install(&a) {
-        Ok(()) => Code::Success,
-        Err(e) => {
-            eprintln!("hookrelay install: {e}");
-            Code::NonBlocking
-        }
-    }
+    exit_code(install(&a))
 }
 
-fn install(a: &InstallArgs) -> Result<(), String> {
+fn install(a: &InstallArgs) -> Result<(), Problem> {
     let events = parse_events(a.events)?;
     let path = match a.settings {
         Some(p) => p.to_path_buf(),
@@ -184,7 +190,9 @@ fn install(a: &InstallArgs) -> Result<(), String> {
     let delivery = match config::load(a.config) {
         Ok(l) => l.config.delivery,
         Err(e) => {
-            eprintln!("hookrelay install: {e}; using the default deadlines for timeouts");
+            error::report(format_args!(
+                "{e}; using the default deadlines for timeouts"
+            ));
             crate::delivery::DeliveryConfig::default()
         }
     };
@@ -196,8 +204,9 @@ fn install(a: &InstallArgs) -> Result<(), String> {
             .collect(),
     };
     let original = read_existing(&path)?;
-    let mut root = parse(&path, original.as_deref().unwrap_or("")).map_err(|e| e.to_string())?;
-    let changes = merge(&mut root, &wiring).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut root = parse(&path, original.as_deref().unwrap_or("")).map_err(settings_problem)?;
+    let changes = merge(&mut root, &wiring)
+        .map_err(|e| settings_problem(e).at(path.display().to_string()))?;
     if changes.is_empty() {
         println!(
             "{}: hookrelay already wired for {} events; nothing to change",
@@ -226,8 +235,9 @@ fn install(a: &InstallArgs) -> Result<(), String> {
         println!("original saved as {}", backup.display());
     }
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| format!("cannot create {} ({e}); check permissions", dir.display()))?;
+        std::fs::create_dir_all(dir).map_err(|e| {
+            Problem::new(format!("cannot create {} ({e})", dir.display())).fix("check permissions")
+        })?;
     }
     write_atomic(&path, text.as_bytes(), &path)
 }
@@ -240,16 +250,10 @@ pub struct UninstallArgs<'a> {
 
 /// `hookrelay uninstall`.
 pub fn run_uninstall(a: UninstallArgs) -> Code {
-    match uninstall(&a) {
-        Ok(()) => Code::Success,
-        Err(e) => {
-            eprintln!("hookrelay uninstall: {e}");
-            Code::NonBlocking
-        }
-    }
+    exit_code(uninstall(&a))
 }
 
-fn uninstall(a: &UninstallArgs) -> Result<(), String> {
+fn uninstall(a: &UninstallArgs) -> Result<(), Problem> {
     let path = match a.settings {
         Some(p) => p.to_path_buf(),
         None => settings_path(a.scope)?,
@@ -258,7 +262,7 @@ fn uninstall(a: &UninstallArgs) -> Result<(), String> {
         println!("{}: does not exist; nothing to remove", path.display());
         return Ok(());
     };
-    let mut root = parse(&path, &original).map_err(|e| e.to_string())?;
+    let mut root = parse(&path, &original).map_err(settings_problem)?;
     let changes = remove(&mut root);
     if changes.is_empty() {
         println!(
@@ -271,7 +275,7 @@ fn uninstall(a: &UninstallArgs) -> Result<(), String> {
     let saved = match std::fs::read_to_string(&backup) {
         Ok(s) => Some(s),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(format!("cannot read {} ({e})", backup.display())),
+        Err(e) => return Err(cannot("read", &backup, e)),
     };
     // Restore the exact original bytes when the rest of the file is unchanged;
     // a file hookrelay created (no backup) that is now empty is removed.
@@ -286,12 +290,10 @@ fn uninstall(a: &UninstallArgs) -> Result<(), String> {
     }
     if let Some(bytes) = restore {
         write_atomic(&path, bytes.as_bytes(), &path)?;
-        std::fs::remove_file(&backup)
-            .map_err(|e| format!("cannot remove {} ({e})", backup.display()))?;
+        std::fs::remove_file(&backup).map_err(|e| cannot("remove", &backup, e))?;
         println!("restored the original {}", path.display());
     } else if created_empty {
-        std::fs::remove_file(&path)
-            .map_err(|e| format!("cannot remove {} ({e})", path.display()))?;
+        std::fs::remove_file(&path).map_err(|e| cannot("remove", &path, e))?;
         // The `.claude` directory too, when hookrelay's file was all it held.
         if let Some(dir) = path.parent() {
             let _ = std::fs::remove_dir(dir);
@@ -307,6 +309,17 @@ fn uninstall(a: &UninstallArgs) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// The exit of `install` / `uninstall`: 1 after printing the problem.
+fn exit_code(result: Result<(), Problem>) -> Code {
+    match result {
+        Ok(()) => Code::Success,
+        Err(e) => {
+            error::report(e);
+            Code::NonBlocking
+        }
+    }
 }
 
 fn print_changes(path: &Path, verb: &str, c: &Changes, command: &str) {
@@ -327,29 +340,35 @@ fn print_changes(path: &Path, verb: &str, c: &Changes, command: &str) {
     }
 }
 
-fn read_existing(path: &Path) -> Result<Option<String>, String> {
+/// A settings file hookrelay cannot work on (its text already names the file).
+fn settings_problem(e: SettingsError) -> Problem {
+    Problem::new(e.to_string())
+}
+
+/// A file operation that failed: `cannot <verb> <path> (<error>)`.
+fn cannot(verb: &str, path: &Path, e: std::io::Error) -> Problem {
+    Problem::new(format!("cannot {verb} {} ({e})", path.display()))
+}
+
+fn read_existing(path: &Path) -> Result<Option<String>, Problem> {
     match std::fs::read(path) {
-        Ok(bytes) => String::from_utf8(bytes)
-            .map(Some)
-            .map_err(|_| format!("{}: not UTF-8 text; left untouched", path.display())),
+        Ok(bytes) => String::from_utf8(bytes).map(Some).map_err(|_| {
+            Problem::new("not UTF-8 text; left untouched").at(path.display().to_string())
+        }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(format!("cannot read {} ({e})", path.display())),
+        Err(e) => Err(cannot("read", path, e)),
     }
 }
 
 /// Writes via a temp file and rename, with the permissions of `like` when it exists.
-fn write_atomic(path: &Path, bytes: &[u8], like: &Path) -> Result<(), String> {
+fn write_atomic(path: &Path, bytes: &[u8], like: &Path) -> Result<(), Problem> {
     let tmp = path.with_file_name(format!(
         ".{}.hookrelay-tmp-{}",
         path.file_name().unwrap_or_default().to_string_lossy(),
         std::process::id()
     ));
-    let fail = |e: std::io::Error| {
-        format!(
-            "cannot write {} ({e}); check the directory's permissions",
-            path.display()
-        )
-    };
+    let fail =
+        |e: std::io::Error| cannot("write", path, e).fix("check the directory's permissions");
     std::fs::write(&tmp, bytes).map_err(fail)?;
     if let Ok(meta) = std::fs::metadata(like) {
         let _ = std::fs::set_permissions(&tmp, meta.permissions());
@@ -422,7 +441,12 @@ mod tests {
             parse_events("Stop,PreToolUse").unwrap(),
             ["PreToolUse", "Stop"]
         );
-        assert!(parse_events("Stopp").unwrap_err().contains("PreToolUse"));
+        assert!(
+            parse_events("Stopp")
+                .unwrap_err()
+                .to_string()
+                .contains("PreToolUse")
+        );
         assert_eq!(parse_events("tools").unwrap().len(), 5);
     }
 }

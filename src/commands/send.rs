@@ -7,6 +7,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::config;
+use crate::error::{self, Problem};
 use crate::exit::Code;
 use crate::protocol::events::{self, HookEvent};
 use crate::protocol::input;
@@ -40,13 +41,15 @@ pub fn run(
         return Code::Success;
     }
     let Some(event) = event else {
-        eprintln!("hookrelay send: name an event (see `hookrelay send --list`)");
+        error::report(Problem::new("name an event").fix("see `hookrelay send --list`"));
         return Code::NonBlocking;
     };
     let Some(canonical) = HookEvent::from_name_ignore_case(event).map(HookEvent::name) else {
-        eprintln!(
-            "hookrelay send: no built-in sample for `{event}`; valid events: {}",
-            events::names().collect::<Vec<_>>().join(", ")
+        error::report(
+            Problem::new(format!("no built-in sample for `{event}`")).fix(format!(
+                "valid events: {}",
+                events::names().collect::<Vec<_>>().join(", ")
+            )),
         );
         return Code::NonBlocking;
     };
@@ -63,11 +66,18 @@ pub fn run(
         read_error: None,
     };
     let code = crate::commands::hook::run(config_path, raw);
-    eprintln!(
-        "hookrelay send: {canonical} (session {session}) -> {}",
+    summary(format_args!(
+        "{canonical} (session {session}) -> {}",
         targets(config_path, canonical)
-    );
+    ));
     code
+}
+
+/// `send`'s own closing line, not a problem: on stderr because stdout carries the
+/// hook's answer. A closed stderr is ignored, as in `error::report`.
+fn summary(line: std::fmt::Arguments) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "hookrelay send: {line}");
 }
 
 /// Where the pipeline sends `event` with this config, for the summary line.

@@ -63,32 +63,8 @@ impl Transport {
             self.agent.config().proxy().cloned()
         };
         let result = match req.method {
-            "GET" => {
-                let mut b = self
-                    .agent
-                    .get(&req.url)
-                    .config()
-                    .timeout_global(Some(left))
-                    .proxy(proxy)
-                    .build();
-                for (k, v) in &req.headers {
-                    b = b.header(k, v);
-                }
-                b.call()
-            }
-            _ => {
-                let mut b = self
-                    .agent
-                    .post(&req.url)
-                    .config()
-                    .timeout_global(Some(left))
-                    .proxy(proxy)
-                    .build();
-                for (k, v) in &req.headers {
-                    b = b.header(k, v);
-                }
-                b.send(&req.body[..])
-            }
+            "GET" => prepare(self.agent.get(&req.url), req, left, proxy).call(),
+            _ => prepare(self.agent.post(&req.url), req, left, proxy).send(&req.body[..]),
         };
         let mut resp =
             result.map_err(|e| TransportError(describe(&req.url, &e, self.connect_timeout)))?;
@@ -103,6 +79,24 @@ impl Transport {
             .read_to_end(&mut body);
         Ok(HttpResponse { status, body })
     }
+}
+
+/// A GET or POST with the request's timeout, proxy and headers set.
+fn prepare<B>(
+    builder: ureq::RequestBuilder<B>,
+    req: &Request,
+    left: Duration,
+    proxy: Option<ureq::Proxy>,
+) -> ureq::RequestBuilder<B> {
+    let mut b = builder
+        .config()
+        .timeout_global(Some(left))
+        .proxy(proxy)
+        .build();
+    for (k, v) in &req.headers {
+        b = b.header(k, v);
+    }
+    b
 }
 
 /// A transport error in words a user can act on, on one line, never echoing
@@ -150,6 +144,16 @@ fn targets_loopback(url: &str) -> bool {
 mod tests {
     use super::*;
 
+    /// A small POST to this machine's `port`.
+    fn post_to(port: u16) -> Request {
+        Request {
+            method: "POST",
+            url: format!("http://127.0.0.1:{port}/x"),
+            headers: vec![],
+            body: b"{}".to_vec(),
+        }
+    }
+
     #[test]
     fn a_silent_server_is_abandoned_at_the_deadline() {
         // Accepts the connection, never answers.
@@ -161,12 +165,7 @@ mod tests {
             drop(c);
         });
         let t = Transport::new(Duration::from_millis(200));
-        let req = Request {
-            method: "POST",
-            url: format!("http://127.0.0.1:{port}/x"),
-            headers: vec![],
-            body: b"{}".to_vec(),
-        };
+        let req = post_to(port);
         let start = Instant::now();
         let e = t
             .send(&req, Instant::now() + Duration::from_millis(300))
@@ -195,12 +194,7 @@ mod tests {
         let port = l.local_addr().unwrap().port();
         drop(l);
         let t = Transport::new(Duration::from_millis(200));
-        let req = Request {
-            method: "POST",
-            url: format!("http://127.0.0.1:{port}/x"),
-            headers: vec![],
-            body: b"{}".to_vec(),
-        };
+        let req = post_to(port);
         let e = t
             .send(&req, Instant::now() + Duration::from_secs(1))
             .unwrap_err();

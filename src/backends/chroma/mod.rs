@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
-use super::{Backend, BackendConfig, Error, EventSet, HttpResponse, Outcome, Request, Secret};
+use super::{Backend, Error, EventSet, HttpResponse, Outcome, Request, Secret};
 use crate::error::{Problem, Warnings};
 use crate::protocol::envelope::Envelope;
 use crate::protocol::events::HookEvent;
@@ -151,26 +151,7 @@ impl ChromaConfig {
     }
 }
 
-impl BackendConfig for ChromaConfig {
-    fn section(&self, _index: usize) -> String {
-        "backends.chroma".into()
-    }
-    fn enabled(&self) -> bool {
-        self.enabled
-    }
-    fn disable(&mut self) {
-        self.enabled = false;
-    }
-    fn events(&self) -> Option<&EventSet> {
-        self.events.as_ref()
-    }
-    fn validate(&self, _index: usize, warnings: &mut Warnings) -> Result<(), Error> {
-        ChromaConfig::validate(self, warnings)
-    }
-    fn build(&self, _index: usize) -> Box<dyn Backend> {
-        Box::new(Chroma::new(self.clone()))
-    }
-}
+single_backend_config!(ChromaConfig, "backends.chroma", Chroma);
 
 pub struct Chroma {
     config: ChromaConfig,
@@ -188,81 +169,53 @@ impl Chroma {
             .map_or(DEFAULT_SALT, |s| s.expose())
     }
 
-    /// The schema 1.0 envelope for one event.
+    /// The schema 1.0 envelope for one event. Keys are inserted in the bridge
+    /// kit's order (the map keeps it), so each step below adds its own keys.
     pub fn envelope(&self, env: &Envelope) -> Value {
-        let input = &env.input;
-        let s = |k: &str| {
-            input
-                .get(k)
-                .and_then(Value::as_str)
-                .filter(|v| !v.is_empty())
-        };
         let event = env.hook_event_name.as_str();
         let (event_type, level) = event_type(event);
-        let tool = s("tool_name");
-
         let mut out = Map::new();
-        out.insert("event_id".into(), json!(env.id));
-        out.insert("ts".into(), json!(env.ts));
-        out.insert("schema_version".into(), json!("1.0"));
-        out.insert("session_id".into(), json!(env.session_id));
-        out.insert(
-            "run_id".into(),
-            json!(
-                env.run_id
-                    .clone()
-                    .filter(|r| !r.is_empty())
-                    .unwrap_or_else(|| format!("session-{}", env.session_id))
-            ),
-        );
-        out.insert("event_type".into(), json!(event_type));
-        out.insert("level".into(), json!(level));
+        insert_ids(&mut out, env, event_type, level);
+        out.insert("source".into(), self.source(env));
+        out.insert("hook_event_name".into(), json!(event));
 
+        let msg = message(env);
+        let error = error_detail(env);
+        insert_context(&mut out, env, &msg, error.as_ref());
+
+        let data = self.data(env);
+        let hash = hash(&env.session_id, &env.ts, event_type, &data);
+        out.insert("data".into(), data);
+        out.insert("hash".into(), json!(hash));
+
+        let text = indexable_text(env, msg, error.as_ref());
+        out.insert(
+            "indexable_text".into(),
+            json!(crate::util::text::truncate_chars(&text, INDEXABLE_CHARS)),
+        );
+        Value::Object(out)
+    }
+
+    /// Where the event happened: the pseudonymous host, and the directories with
+    /// `$HOME` shown as `~`.
+    fn source(&self, env: &Envelope) -> Value {
         let mut source = Map::new();
         source.insert("host".into(), json!(pseudonym(self.salt(), &env.host.name)));
         source.insert("remote".into(), json!(env.host.remote));
         let home = self.config.home.as_deref();
-        if let Some(cwd) = s("cwd").or(env.project_dir.as_deref()) {
+        if let Some(cwd) = field(env, "cwd").or(env.project_dir.as_deref()) {
             source.insert("cwd".into(), json!(tilde(cwd, home)));
         }
-        if let Some(p) = env.project_dir.as_deref().or(s("cwd")) {
+        if let Some(p) = env.project_dir.as_deref().or(field(env, "cwd")) {
             source.insert("project_dir".into(), json!(tilde(p, home)));
         }
-        out.insert("source".into(), Value::Object(source));
-        out.insert("hook_event_name".into(), json!(event));
+        Value::Object(source)
+    }
 
-        let msg = message(env);
-        out.insert(
-            "msg".into(),
-            json!(crate::util::text::truncate_chars(&msg, MSG_CHARS)),
-        );
-        out.insert(
-            "agent_role".into(),
-            json!(if env.agent_id.is_some() {
-                "worker"
-            } else {
-                "conductor"
-            }),
-        );
-        if let Some(a) = env.agent_id.as_deref().filter(|a| !a.is_empty()) {
-            out.insert("worker_id".into(), json!(a));
-        }
-        if let Some(t) = s("task_id") {
-            out.insert("task_id".into(), json!(t));
-        }
-        if let Some(t) = tool {
-            out.insert("tool_name".into(), json!(t));
-        }
-        if let Some(t) = s("tool_use_id") {
-            out.insert("tool_use_id".into(), json!(t));
-        }
-        let error = error_detail(env);
-        if let Some(e) = &error {
-            out.insert("error_detail".into(), e.clone());
-        }
-
-        // data: the redacted input, the floor on top in strict mode, sized to fit.
-        let mut data = input.clone();
+    /// `data`: the redacted input, the floor on top in strict mode, sized to fit,
+    /// with what redaction did.
+    fn data(&self, env: &Envelope) -> Value {
+        let mut data = env.input.clone();
         if !data.is_object() {
             data = json!({ "input": data });
         }
@@ -280,28 +233,77 @@ impl Chroma {
             "redaction".into(),
             json!({"applied": applied, "rules": rules, "mode": self.config.redaction_mode.as_str()}),
         );
-        let hash = hash(&env.session_id, &env.ts, event_type, &data);
-        out.insert("data".into(), data);
-        out.insert("hash".into(), json!(hash));
-
-        let mut text = msg;
-        if let Some(t) = tool {
-            text.push_str(&format!(" | Tool: {t}"));
-        }
-        if let Some(e) = error.as_ref().and_then(|e| e["message"].as_str()) {
-            text.push_str(&format!(" | Error: {e}"));
-        }
-        for key in ["prompt", "last_assistant_message", "message"] {
-            if let Some(v) = s(key) {
-                text.push_str(&format!(" | {v}"));
-            }
-        }
-        out.insert(
-            "indexable_text".into(),
-            json!(crate::util::text::truncate_chars(&text, INDEXABLE_CHARS)),
-        );
-        Value::Object(out)
+        data
     }
+}
+
+/// A non-empty string field of the event's input.
+fn field<'a>(env: &'a Envelope, key: &str) -> Option<&'a str> {
+    env.input_str(key).filter(|v| !v.is_empty())
+}
+
+/// `event_id` to `level`: which event of which session and run, and its kind.
+fn insert_ids(out: &mut Map<String, Value>, env: &Envelope, event_type: &str, level: &str) {
+    out.insert("event_id".into(), json!(env.id));
+    out.insert("ts".into(), json!(env.ts));
+    out.insert("schema_version".into(), json!("1.0"));
+    out.insert("session_id".into(), json!(env.session_id));
+    out.insert(
+        "run_id".into(),
+        json!(
+            env.run_id
+                .clone()
+                .filter(|r| !r.is_empty())
+                .unwrap_or_else(|| format!("session-{}", env.session_id))
+        ),
+    );
+    out.insert("event_type".into(), json!(event_type));
+    out.insert("level".into(), json!(level));
+}
+
+/// `msg` to `error_detail`: the one-line message, who acted (conductor or
+/// worker), the task and tool, and the error of a failure.
+fn insert_context(out: &mut Map<String, Value>, env: &Envelope, msg: &str, error: Option<&Value>) {
+    out.insert(
+        "msg".into(),
+        json!(crate::util::text::truncate_chars(msg, MSG_CHARS)),
+    );
+    out.insert(
+        "agent_role".into(),
+        json!(if env.agent_id.is_some() {
+            "worker"
+        } else {
+            "conductor"
+        }),
+    );
+    if let Some(a) = env.agent_id.as_deref().filter(|a| !a.is_empty()) {
+        out.insert("worker_id".into(), json!(a));
+    }
+    for key in ["task_id", "tool_name", "tool_use_id"] {
+        if let Some(v) = field(env, key) {
+            out.insert(key.into(), json!(v));
+        }
+    }
+    if let Some(e) = error {
+        out.insert("error_detail".into(), e.clone());
+    }
+}
+
+/// The text the bridge indexes: the message, tool, error and what was said.
+fn indexable_text(env: &Envelope, msg: String, error: Option<&Value>) -> String {
+    let mut text = msg;
+    if let Some(t) = field(env, "tool_name") {
+        text.push_str(&format!(" | Tool: {t}"));
+    }
+    if let Some(e) = error.and_then(|e| e["message"].as_str()) {
+        text.push_str(&format!(" | Error: {e}"));
+    }
+    for key in ["prompt", "last_assistant_message", "message"] {
+        if let Some(v) = field(env, key) {
+            text.push_str(&format!(" | {v}"));
+        }
+    }
+    text
 }
 
 impl Backend for Chroma {
