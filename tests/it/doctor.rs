@@ -76,12 +76,8 @@ fn all_ok_with_live_backends_and_wiring() {
 
     // The human form says the same.
     let out = env.run(&["doctor"], b"");
-    assert_eq!(out.status.code(), Some(0));
-    assert!(
-        stdout(&out).contains("0 error(s), 0 warning(s)"),
-        "{}",
-        stdout(&out)
-    );
+    assert_exit(&out, 0);
+    assert_stdout_has(&out, "0 error(s), 0 warning(s)");
 }
 
 #[test]
@@ -111,12 +107,8 @@ fn a_dead_backend_is_an_error_with_a_fix() {
     assert!(c[0]["fix"].as_str().unwrap().contains("start the service"));
 
     let out = env.run(&["doctor"], b"");
-    assert_eq!(out.status.code(), Some(3));
-    assert!(
-        stdout(&out).contains("fix: start the service"),
-        "{}",
-        stdout(&out)
-    );
+    assert_exit(&out, 3);
+    assert_stdout_has(&out, "fix: start the service");
 }
 
 #[test]
@@ -145,9 +137,7 @@ fn timeouts_in_milliseconds_or_below_the_deadline_are_flagged() {
         "PreToolUse": [{"matcher": "*", "hooks": [{"type": "command", "command": exe(), "timeout": 2000}]}],
         "Stop": [{"hooks": [{"type": "command", "command": exe(), "timeout": 1}]}],
     }});
-    let p = env.home().join(".claude/settings.json");
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(&p, serde_json::to_vec_pretty(&settings).unwrap()).unwrap();
+    env.write_settings(&serde_json::to_string_pretty(&settings).unwrap());
 
     let (code, v) = doctor(&env);
     assert_eq!(code, Some(3), "{v:#}");
@@ -179,9 +169,7 @@ fn wiring_to_another_binary_or_to_worktree_events_is_reported() {
         "Stop": [{"hooks": [{"type": "command", "command": "/opt/old/hookrelay", "timeout": 5}]}],
         "WorktreeCreate": [{"hooks": [{"type": "command", "command": exe(), "timeout": 5}]}],
     }});
-    let p = env.home().join(".claude/settings.json");
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(&p, serde_json::to_vec(&settings).unwrap()).unwrap();
+    env.write_settings(&settings.to_string());
     let (code, v) = doctor(&env);
     assert_eq!(code, Some(3));
     let s = checks(&v, "settings");
@@ -224,7 +212,7 @@ fn a_world_readable_secret_and_waiting_spools_are_reported() {
         &["--config", down.to_str().unwrap()],
         &serde_json::to_vec(&fixture("Stop")).unwrap(),
     );
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_exit(&out, 0);
     std::fs::set_permissions(env.config_path(), std::fs::Permissions::from_mode(0o644)).unwrap();
     wired(&env);
 
