@@ -38,6 +38,11 @@ fn status_of(v: &Value, name: &str) -> Vec<String> {
         .collect()
 }
 
+/// `doctor` in its human form.
+fn doctor_text(env: &TestEnv) -> std::process::Output {
+    env.run(&["doctor"], b"")
+}
+
 fn wired(env: &TestEnv) {
     let out = env.run(&["install"], b"");
     assert!(out.status.success(), "{}", stderr(&out));
@@ -75,7 +80,7 @@ fn all_ok_with_live_backends_and_wiring() {
     assert!(server.received().iter().all(|r| r.method == "GET"));
 
     // The human form says the same.
-    let out = env.run(&["doctor"], b"");
+    let out = doctor_text(&env);
     assert_exit(&out, 0);
     assert_stdout_has(&out, "0 error(s), 0 warning(s)");
 }
@@ -106,7 +111,7 @@ fn a_dead_backend_is_an_error_with_a_fix() {
     );
     assert!(c[0]["fix"].as_str().unwrap().contains("start the service"));
 
-    let out = env.run(&["doctor"], b"");
+    let out = doctor_text(&env);
     assert_exit(&out, 3);
     assert_stdout_has(&out, "fix: start the service");
 }

@@ -57,10 +57,7 @@ fn backend_down_for_200_events_then_flush_delivers_each_once_in_order() {
 #[test]
 fn hundred_concurrent_invocations_with_the_backend_down_spool_hundred_intact_lines() {
     let env = Arc::new(TestEnv::new("concurrent"));
-    env.write_config(&webhook_config(
-        &format!("http://127.0.0.1:{}/events", dead_port()),
-        json!({}),
-    ));
+    webhook_down(&env, json!({}));
     let handles: Vec<_> = (0..100)
         .map(|i| {
             let env = Arc::clone(&env);
