@@ -10,9 +10,11 @@ use crate::testenv::server::{Reply, Server, dead_port};
 use crate::testenv::*;
 use serde_json::{Value, json};
 
-fn run_ok(env: &TestEnv, event: &str) -> std::process::Output {
+/// Runs the hook on one fixture: it exits `code` and leaves stdout empty (stdout
+/// is for Claude Code's answer only).
+fn run_fixture(env: &TestEnv, event: &str, code: i32) -> std::process::Output {
     let out = env.hook(&fixture_line(event));
-    assert_eq!(out.status.code(), Some(0), "{event}: {}", stderr(&out));
+    assert_eq!(out.status.code(), Some(code), "{event}: {}", stderr(&out));
     assert_eq!(
         stdout(&out),
         "",
@@ -21,17 +23,14 @@ fn run_ok(env: &TestEnv, event: &str) -> std::process::Output {
     out
 }
 
+fn run_ok(env: &TestEnv, event: &str) -> std::process::Output {
+    run_fixture(env, event, 0)
+}
+
 /// A config problem: the event is still handled, the hook exits 1 (non-blocking,
 /// and visible in Claude Code's transcript), stdout stays empty.
 fn run_config_error(env: &TestEnv, event: &str) -> std::process::Output {
-    let out = env.hook(&fixture_line(event));
-    assert_eq!(out.status.code(), Some(1), "{event}: {}", stderr(&out));
-    assert_eq!(
-        stdout(&out),
-        "",
-        "{event}: stdout is for Claude Code's answer only"
-    );
-    out
+    run_fixture(env, event, 1)
 }
 
 fn assert_clean(c: &Contract, what: &str) {

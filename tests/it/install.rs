@@ -6,20 +6,6 @@ use crate::testenv::install::*;
 use crate::testenv::*;
 use serde_json::Value;
 
-fn settings_path(env: &TestEnv) -> std::path::PathBuf {
-    env.home().join(".claude/settings.json")
-}
-
-fn write_settings(env: &TestEnv, text: &str) {
-    let p = settings_path(env);
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, text).unwrap();
-}
-
-fn read_json(p: &std::path::Path) -> Value {
-    serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()
-}
-
 /// Our handlers, per event: (event, command, timeout, matcher).
 fn ours(settings: &Value) -> Vec<(String, String, u64, Option<String>)> {
     let mut out = Vec::new();
@@ -44,11 +30,11 @@ fn ours(settings: &Value) -> Vec<(String, String, u64, Option<String>)> {
 #[test]
 fn install_keeps_other_hooks_and_uninstall_restores_the_file_byte_for_byte() {
     let env = TestEnv::new("inst-roundtrip");
-    write_settings(&env, USER_SETTINGS);
-    let p = settings_path(&env);
+    env.write_settings(USER_SETTINGS);
+    let p = env.settings_path();
 
     let out = env.run(&["install"], b"");
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_exit(&out, 0);
     let after = std::fs::read_to_string(&p).unwrap();
     let v: Value = serde_json::from_str(&after).unwrap();
 
@@ -100,19 +86,15 @@ fn install_keeps_other_hooks_and_uninstall_restores_the_file_byte_for_byte() {
 
     // Twice: nothing changes.
     let again = env.run(&["install"], b"");
-    assert_eq!(again.status.code(), Some(0));
-    assert!(
-        stdout(&again).contains("nothing to change"),
-        "{}",
-        stdout(&again)
-    );
+    assert_exit(&again, 0);
+    assert_stdout_has(&again, "nothing to change");
     assert_eq!(std::fs::read_to_string(&p).unwrap(), after);
 
     // The original is backed up, then restored exactly.
     let backup = env.home().join(".claude/settings.json.hookrelay-backup");
     assert_eq!(std::fs::read_to_string(&backup).unwrap(), USER_SETTINGS);
     let un = env.run(&["uninstall"], b"");
-    assert_eq!(un.status.code(), Some(0), "{}", stderr(&un));
+    assert_exit(&un, 0);
     assert_eq!(std::fs::read_to_string(&p).unwrap(), USER_SETTINGS);
     assert!(!backup.exists(), "backup removed once restored");
 }
@@ -120,8 +102,8 @@ fn install_keeps_other_hooks_and_uninstall_restores_the_file_byte_for_byte() {
 #[test]
 fn uninstall_keeps_edits_made_after_install() {
     let env = TestEnv::new("inst-edited");
-    write_settings(&env, USER_SETTINGS);
-    let p = settings_path(&env);
+    env.write_settings(USER_SETTINGS);
+    let p = env.settings_path();
     assert!(env.run(&["install"], b"").status.success());
     let mut v = read_json(&p);
     v["theme"] = Value::String("light".into());
@@ -149,7 +131,7 @@ fn a_settings_file_hookrelay_created_is_removed_again() {
     let env = TestEnv::new("inst-fresh");
     let out = env.run(&["install", "--events", "tools"], b"");
     assert!(out.status.success(), "{}", stderr(&out));
-    let v = read_json(&settings_path(&env));
+    let v = read_json(&env.settings_path());
     let events: Vec<String> = ours(&v).into_iter().map(|o| o.0).collect();
     assert_eq!(
         events,
@@ -167,14 +149,14 @@ fn a_settings_file_hookrelay_created_is_removed_again() {
             .status
             .success()
     );
-    let events: Vec<String> = ours(&read_json(&settings_path(&env)))
+    let events: Vec<String> = ours(&read_json(&env.settings_path()))
         .into_iter()
         .map(|o| o.0)
         .collect();
     assert_eq!(events, ["Stop"]);
 
     assert!(env.run(&["uninstall"], b"").status.success());
-    assert!(!settings_path(&env).exists());
+    assert!(!env.settings_path().exists());
     assert!(!env.home().join(".claude").exists());
 }
 
@@ -190,15 +172,15 @@ fn comments_and_broken_json_are_refused_and_left_untouched() {
         ("array", "[1, 2]\n", "not a JSON object"),
     ] {
         let env = TestEnv::new(&format!("inst-{tag}"));
-        write_settings(&env, text);
+        env.write_settings(text);
         for cmd in ["install", "uninstall"] {
             let out = env.run(&[cmd], b"");
             assert_eq!(out.status.code(), Some(1), "{tag} {cmd}");
             let err = stderr(&out);
             assert!(err.contains(says), "{tag} {cmd}: {err}");
             assert!(err.contains("untouched"), "{tag}: {err}");
-            assert!(err.contains(&settings_path(&env).display().to_string()));
-            assert_eq!(std::fs::read_to_string(settings_path(&env)).unwrap(), text);
+            assert!(err.contains(&env.settings_path().display().to_string()));
+            assert_eq!(std::fs::read_to_string(env.settings_path()).unwrap(), text);
         }
         assert!(
             !env.home()
@@ -211,11 +193,11 @@ fn comments_and_broken_json_are_refused_and_left_untouched() {
 #[test]
 fn dry_run_and_project_scope() {
     let env = TestEnv::new("inst-dry");
-    write_settings(&env, USER_SETTINGS);
+    env.write_settings(USER_SETTINGS);
     let before = snapshot(&env.home());
     let out = env.run(&["install", "--dry-run"], b"");
     assert!(out.status.success());
-    assert!(stdout(&out).contains("would change"), "{}", stdout(&out));
+    assert_stdout_has(&out, "would change");
     assert_eq!(diff(&before, &snapshot(&env.home())), Vec::<String>::new());
 
     // --scope project writes ./.claude/settings.json in the current directory.
@@ -227,30 +209,26 @@ fn dry_run_and_project_scope() {
     let project = env.dir.path().join(".claude/settings.json");
     assert_eq!(ours(&read_json(&project)).len(), 7);
     assert_eq!(
-        std::fs::read_to_string(settings_path(&env)).unwrap(),
+        std::fs::read_to_string(env.settings_path()).unwrap(),
         USER_SETTINGS
     );
 
     let bad = env.run(&["install", "--events", "PreToolUze"], b"");
-    assert_eq!(bad.status.code(), Some(1));
-    assert!(
-        stderr(&bad).contains("unknown event `PreToolUze`"),
-        "{}",
-        stderr(&bad)
-    );
+    assert_exit(&bad, 1);
+    assert_stderr_has(&bad, "unknown event `PreToolUze`");
 }
 
 #[test]
 fn a_moved_binary_is_updated_in_place_not_duplicated() {
     let env = TestEnv::new("inst-moved");
     let old = r#"{"hooks":{"Stop":[{"hooks":[{"type":"command","command":"/old/place/hookrelay","timeout":5}]}]}}"#;
-    write_settings(&env, old);
+    env.write_settings(old);
     assert!(
         env.run(&["install", "--events", "Stop"], b"")
             .status
             .success()
     );
-    let v = read_json(&settings_path(&env));
+    let v = read_json(&env.settings_path());
     let stop = v["hooks"]["Stop"].as_array().unwrap();
     assert_eq!(stop.len(), 1);
     assert_eq!(stop[0]["hooks"][0]["command"], exe().as_str());
@@ -260,10 +238,10 @@ fn a_moved_binary_is_updated_in_place_not_duplicated() {
 fn send_runs_a_sample_through_the_pipeline() {
     let env = TestEnv::new("send");
     let out = env.run(&["send", "PreToolUse"], b"");
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(stderr(&out).contains("local sink"), "{}", stderr(&out));
+    assert_exit(&out, 0);
+    assert_stderr_has(&out, "local sink");
     let out = env.run(&["send", "stop", "--session", "my-session"], b"");
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_exit(&out, 0);
 
     let kept = env.kept();
     assert_eq!(kept.len(), 2);
@@ -282,7 +260,7 @@ fn send_runs_a_sample_through_the_pipeline() {
     let list = env.run(&["send", "--list"], b"");
     assert_eq!(stdout(&list).lines().count(), 33);
     let bad = env.run(&["send", "Nope"], b"");
-    assert_eq!(bad.status.code(), Some(1));
+    assert_exit(&bad, 1);
     assert!(
         stderr(&bad).contains("`Nope`") && stderr(&bad).contains("SessionEnd"),
         "{}",

@@ -3,35 +3,14 @@
 //! gives back the machine as it was, `--dry-run` changes nothing, keys survive
 //! re-runs, the config is private, and mistakes are explained.
 
-use std::os::unix::fs::PermissionsExt;
-
 use crate::testenv::install::*;
 use crate::testenv::*;
-use serde_json::Value;
 
 const FAKE_KEY: &str = r#"zo_fake"key\with"quotes"#;
 
-fn config(home: &std::path::Path) -> Value {
-    serde_json::from_slice(&std::fs::read(home.join(".config/hookrelay/config.json")).unwrap())
-        .expect("install.sh writes valid JSON")
-}
-
-fn ok(out: &std::process::Output) {
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "stdout: {}\nstderr: {}",
-        stdout(out),
-        stderr(out)
-    );
-}
-
 #[test]
 fn twice_is_once_and_uninstall_restores_everything() {
-    let t = TempDir::new("sh-roundtrip");
-    let home = t.path().join("home");
-    std::fs::create_dir_all(home.join(".claude")).unwrap();
-    std::fs::write(home.join(".claude/settings.json"), USER_SETTINGS).unwrap();
+    let (t, home) = home_with_user_settings("sh-roundtrip");
     let pristine = snapshot(&home);
     let args = [
         "--bloodbank-url",
@@ -44,7 +23,7 @@ fn twice_is_once_and_uninstall_restores_everything() {
         "acme",
     ];
 
-    ok(&install_sh(&home, t.path(), &args, &[]));
+    install_sh_ok(&home, t.path(), &args, &[]);
     let first = snapshot(&home);
     let bin = home.join(".local/bin/hookrelay");
     assert_eq!(
@@ -52,17 +31,10 @@ fn twice_is_once_and_uninstall_restores_everything() {
         std::fs::read(BIN).unwrap(),
         "the binary is installed"
     );
-    assert_eq!(
-        std::fs::metadata(&bin).unwrap().permissions().mode() & 0o777,
-        0o755
-    );
+    assert_eq!(mode_of(&bin), 0o755);
     let cfg_path = home.join(".config/hookrelay/config.json");
-    assert_eq!(
-        std::fs::metadata(&cfg_path).unwrap().permissions().mode() & 0o777,
-        0o600,
-        "the config holds a key: 0600"
-    );
-    let c = config(&home);
+    assert_eq!(mode_of(&cfg_path), 0o600, "the config holds a key: 0600");
+    let c = installed_config(&home);
     assert_eq!(c["project"], "acme");
     assert_eq!(c["backends"]["bloodbank"]["url"], "http://127.0.0.1:8682");
     assert_eq!(
@@ -73,9 +45,7 @@ fn twice_is_once_and_uninstall_restores_everything() {
         c["backends"]["chroma"]["api_key"], FAKE_KEY,
         "escaped exactly"
     );
-    let settings: Value =
-        serde_json::from_slice(&std::fs::read(home.join(".claude/settings.json")).unwrap())
-            .unwrap();
+    let settings = read_json(&home.join(".claude/settings.json"));
     let cmd = settings["hooks"]["SessionEnd"][0]["hooks"][0]["command"].clone();
     assert_eq!(
         cmd,
@@ -88,47 +58,39 @@ fn twice_is_once_and_uninstall_restores_everything() {
     );
 
     // Second run, same flags: byte-identical tree.
-    let again = install_sh(&home, t.path(), &args, &[]);
-    ok(&again);
+    install_sh_ok(&home, t.path(), &args, &[]);
     assert_eq!(diff(&first, &snapshot(&home)), Vec::<String>::new());
 
     // Undo: everything install.sh added is gone, the settings are the original bytes.
-    let un = install_sh_raw(&home, t.path(), &["--uninstall"], &[]);
-    ok(&un);
+    assert_exit(&uninstall_sh(&home, t.path()), 0);
     assert_eq!(diff(&pristine, &snapshot(&home)), Vec::<String>::new());
     assert_eq!(
         std::fs::read_to_string(home.join(".claude/settings.json")).unwrap(),
         USER_SETTINGS
     );
-    let twice = install_sh_raw(&home, t.path(), &["--uninstall"], &[]);
-    assert_eq!(twice.status.code(), Some(1));
-    assert!(
-        stderr(&twice).contains("nothing to uninstall"),
-        "{}",
-        stderr(&twice)
-    );
+    let twice = uninstall_sh(&home, t.path());
+    assert_exit(&twice, 1);
+    assert_stderr_has(&twice, "nothing to uninstall");
 }
 
 #[test]
 fn a_fresh_home_is_left_empty_after_uninstall() {
-    let t = TempDir::new("sh-fresh");
-    let home = t.path().join("home");
-    std::fs::create_dir_all(&home).unwrap();
+    let (t, home) = empty_home("sh-fresh");
     let prefix = t.path().join("opt");
     let p = prefix.display().to_string();
-    ok(&install_sh(
+    install_sh_ok(
         &home,
         t.path(),
         &["--prefix", &p, "--webhook-url", "http://127.0.0.1:9/hook"],
         &[],
-    ));
+    );
     assert!(prefix.join("bin/hookrelay").is_file());
     assert!(home.join(".claude/settings.json").is_file());
     assert_eq!(
-        config(&home)["backends"]["webhooks"][0]["url"],
+        installed_config(&home)["backends"]["webhooks"][0]["url"],
         "http://127.0.0.1:9/hook"
     );
-    ok(&install_sh_raw(&home, t.path(), &["--uninstall"], &[]));
+    assert_exit(&uninstall_sh(&home, t.path()), 0);
     assert_eq!(
         snapshot(&home),
         snapshot(&t.path().join("nothing")),
@@ -139,12 +101,9 @@ fn a_fresh_home_is_left_empty_after_uninstall() {
 
 #[test]
 fn dry_run_changes_nothing() {
-    let t = TempDir::new("sh-dry");
-    let home = t.path().join("home");
-    std::fs::create_dir_all(home.join(".claude")).unwrap();
-    std::fs::write(home.join(".claude/settings.json"), USER_SETTINGS).unwrap();
+    let (t, home) = home_with_user_settings("sh-dry");
     let before = snapshot(t.path());
-    let out = install_sh(
+    let out = install_sh_ok(
         &home,
         t.path(),
         &[
@@ -156,7 +115,6 @@ fn dry_run_changes_nothing() {
         ],
         &[],
     );
-    ok(&out);
     let text = stdout(&out);
     assert!(text.contains("would install"), "{text}");
     assert!(text.contains("would write"), "{text}");
@@ -167,27 +125,27 @@ fn dry_run_changes_nothing() {
 
 #[test]
 fn a_rerun_without_the_key_never_wipes_it() {
-    let t = TempDir::new("sh-key");
-    let home = t.path().join("home");
-    std::fs::create_dir_all(&home).unwrap();
+    let (t, home) = empty_home("sh-key");
     let ep = "http://127.0.0.1:9999/ingest";
-    ok(&install_sh(
+    install_sh_ok(
         &home,
         t.path(),
         &["--chroma-endpoint", ep, "--api-key", FAKE_KEY, "--no-wire"],
         &[],
-    ));
+    );
     // Without the key (the config is kept as is).
-    let out = install_sh(
+    install_sh_ok(
         &home,
         t.path(),
         &["--chroma-endpoint", ep, "--no-wire"],
         &[],
     );
-    ok(&out);
-    assert_eq!(config(&home)["backends"]["chroma"]["api_key"], FAKE_KEY);
+    assert_eq!(
+        installed_config(&home)["backends"]["chroma"]["api_key"],
+        FAKE_KEY
+    );
     // Different flags without --force: kept, and the user is told how to change it.
-    let out = install_sh(
+    let out = install_sh_ok(
         &home,
         t.path(),
         &[
@@ -197,11 +155,13 @@ fn a_rerun_without_the_key_never_wipes_it() {
         ],
         &[],
     );
-    ok(&out);
-    assert!(stdout(&out).contains("--force"), "{}", stdout(&out));
-    assert_eq!(config(&home)["backends"]["chroma"]["endpoint"], ep);
+    assert_stdout_has(&out, "--force");
+    assert_eq!(
+        installed_config(&home)["backends"]["chroma"]["endpoint"],
+        ep
+    );
     // --force rewrites from the flags, carrying the key over.
-    let out = install_sh(
+    install_sh_ok(
         &home,
         t.path(),
         &[
@@ -212,23 +172,16 @@ fn a_rerun_without_the_key_never_wipes_it() {
         ],
         &[],
     );
-    ok(&out);
-    let c = config(&home);
+    let c = installed_config(&home);
     assert_eq!(
         c["backends"]["chroma"]["endpoint"],
         "http://127.0.0.1:1/ingest"
     );
     assert_eq!(c["backends"]["chroma"]["api_key"], FAKE_KEY);
     let cfg = home.join(".config/hookrelay/config.json");
-    assert_eq!(
-        std::fs::metadata(&cfg).unwrap().permissions().mode() & 0o777,
-        0o600
-    );
+    assert_eq!(mode_of(&cfg), 0o600);
     let bak = home.join(".config/hookrelay/config.json.bak");
-    assert_eq!(
-        std::fs::metadata(&bak).unwrap().permissions().mode() & 0o777,
-        0o600
-    );
+    assert_eq!(mode_of(&bak), 0o600);
     // --force that would lose the key (its section no longer given): refused.
     let before = std::fs::read(&cfg).unwrap();
     let out = install_sh(
@@ -242,21 +195,15 @@ fn a_rerun_without_the_key_never_wipes_it() {
         ],
         &[],
     );
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains(r#"would drop "api_key""#),
-        "{}",
-        stderr(&out)
-    );
+    assert_exit(&out, 1);
+    assert_stderr_has(&out, r#"would drop "api_key""#);
     assert_eq!(std::fs::read(&cfg).unwrap(), before);
 }
 
 #[test]
 fn environment_variables_of_existing_integrations_are_used() {
-    let t = TempDir::new("sh-env");
-    let home = t.path().join("home");
-    std::fs::create_dir_all(&home).unwrap();
-    ok(&install_sh(
+    let (t, home) = empty_home("sh-env");
+    install_sh_ok(
         &home,
         t.path(),
         &["--no-wire"],
@@ -271,8 +218,8 @@ fn environment_variables_of_existing_integrations_are_used() {
             ("HOOK_BACKEND_URL", "http://127.0.0.1:8000"),
             ("HOOK_API_KEY", "fake-hook-key"),
         ],
-    ));
-    let c = config(&home);
+    );
+    let c = installed_config(&home);
     let b = &c["backends"];
     assert!(b.get("bloodbank").is_none(), "BLOODBANK_ENABLED=false: off");
     assert_eq!(b["chroma"]["api_key"], "zo_fake_env");
@@ -285,42 +232,34 @@ fn environment_variables_of_existing_integrations_are_used() {
     assert_eq!(b["webhooks"][0]["url"], "http://127.0.0.1:8000/events");
     assert_eq!(b["webhooks"][0]["api_key"], "fake-hook-key");
     // A flag wins over its variable.
-    let t2 = TempDir::new("sh-env2");
-    let home2 = t2.path().join("home");
-    std::fs::create_dir_all(&home2).unwrap();
-    ok(&install_sh(
+    let (t2, home2) = empty_home("sh-env2");
+    install_sh_ok(
         &home2,
         t2.path(),
         &["--no-wire", "--bloodbank-url", "http://127.0.0.1:1"],
         &[("BLOODBANK_URL", "http://127.0.0.1:2")],
-    ));
+    );
     assert_eq!(
-        config(&home2)["backends"]["bloodbank"]["url"],
+        installed_config(&home2)["backends"]["bloodbank"]["url"],
         "http://127.0.0.1:1"
     );
 }
 
 #[test]
 fn mistakes_are_explained_and_change_nothing() {
-    let t = TempDir::new("sh-errors");
-    let home = t.path().join("home");
-    std::fs::create_dir_all(&home).unwrap();
+    let (t, home) = empty_home("sh-errors");
     let before = snapshot(t.path());
 
     let out = install_sh(&home, t.path(), &["--bloodbank-url", "localhost:8682"], &[]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("not an http(s) URL"),
-        "{}",
-        stderr(&out)
-    );
+    assert_exit(&out, 1);
+    assert_stderr_has(&out, "not an http(s) URL");
     let out = install_sh(
         &home,
         t.path(),
         &["--webhook-url", "user:fakepw@127.0.0.1:1/x"],
         &[],
     );
-    assert_eq!(out.status.code(), Some(1));
+    assert_exit(&out, 1);
     assert!(
         stderr(&out).contains("not an http(s) URL") && !stderr(&out).contains("fakepw"),
         "URL credentials are masked: {}",
@@ -328,34 +267,26 @@ fn mistakes_are_explained_and_change_nothing() {
     );
 
     let out = install_sh(&home, t.path(), &["--api-key", "zo_fake"], &[]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("--chroma-endpoint"),
-        "{}",
-        stderr(&out)
-    );
+    assert_exit(&out, 1);
+    assert_stderr_has(&out, "--chroma-endpoint");
 
     let out = install_sh(&home, t.path(), &["--scope", "global"], &[]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("user or project"), "{}", stderr(&out));
+    assert_exit(&out, 1);
+    assert_stderr_has(&out, "user or project");
 
     // No --binary and no cargo on PATH.
     let out = install_sh_raw(&home, t.path(), &[], &[]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("cargo not found"), "{}", stderr(&out));
-    assert!(stderr(&out).contains("--binary"), "{}", stderr(&out));
+    assert_exit(&out, 1);
+    assert_stderr_has(&out, "cargo not found");
+    assert_stderr_has(&out, "--binary");
     assert_eq!(diff(&before, &snapshot(t.path())), Vec::<String>::new());
 
     // A prefix that cannot be created (a file is in the way).
     std::fs::write(t.path().join("blocker"), "").unwrap();
     let p = t.path().join("blocker/sub").display().to_string();
     let out = install_sh(&home, t.path(), &["--prefix", &p], &[]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("cannot create directory"),
-        "{}",
-        stderr(&out)
-    );
+    assert_exit(&out, 1);
+    assert_stderr_has(&out, "cannot create directory");
 }
 
 #[test]
@@ -368,20 +299,18 @@ fn project_scope_is_undone_from_anywhere() {
     let mine = "{\n\t\"model\": \"sonnet\"\n}\n";
     std::fs::write(project.join(".claude/settings.json"), mine).unwrap();
 
-    ok(&install_sh(
+    install_sh_ok(
         &home,
         &project,
         &["--scope", "project", "--events", "tools"],
         &[],
-    ));
-    let v: Value =
-        serde_json::from_slice(&std::fs::read(project.join(".claude/settings.json")).unwrap())
-            .unwrap();
+    );
+    let v = read_json(&project.join(".claude/settings.json"));
     assert_eq!(v["model"], "sonnet");
     assert_eq!(v["hooks"].as_object().unwrap().len(), 5);
     assert!(!home.join(".claude").exists(), "user settings untouched");
 
-    ok(&install_sh_raw(&home, t.path(), &["--uninstall"], &[]));
+    assert_exit(&uninstall_sh(&home, t.path()), 0);
     assert_eq!(
         std::fs::read_to_string(project.join(".claude/settings.json")).unwrap(),
         mine

@@ -91,7 +91,7 @@ fn contains(hay: &[u8], needle: &str) -> bool {
 fn no_secret_reaches_the_kept_file_and_the_rules_are_listed() {
     let env = TestEnv::new("redact-on");
     let out = env.hook(&serde_json::to_vec(&secret_laden_event()).unwrap());
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_exit(&out, 0);
     assert_eq!(stdout(&out), "");
 
     let bytes = kept_bytes(&env);
@@ -156,7 +156,7 @@ fn the_off_switch_keeps_raw_data() {
     env.write_config(&json!({"redaction": {"enabled": false}}));
     let event = secret_laden_event();
     let out = env.hook(&serde_json::to_vec(&event).unwrap());
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_exit(&out, 0);
     let kept = env.kept();
     assert_eq!(kept[0]["input"], event, "kept exactly as sent");
     assert_eq!(kept[0]["redaction"], json!({"applied": false}));
@@ -178,7 +178,7 @@ fn extra_patterns_and_keys_from_the_config_file() {
     e["prompt"] = json!(format!("fix ACME-123456 for emp=4242 using {}", ghp()));
     e["internal_ref"] = json!("ref-7-secret-ish");
     let out = env.hook(&serde_json::to_vec(&e).unwrap());
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_exit(&out, 0);
     assert_eq!(stderr(&out), "", "a valid config is silent");
     let k = &env.kept()[0];
     assert_eq!(
@@ -228,7 +228,7 @@ fn prompts_and_assistant_messages_are_redacted_too() {
     stop["last_assistant_message"] = json!(format!("Done. I used the token {} to push.", ghp()));
     for e in [&prompt, &stop] {
         let out = env.hook(&serde_json::to_vec(e).unwrap());
-        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert_exit(&out, 0);
     }
     let bytes = kept_bytes(&env);
     for s in [DB_PASSWORD.to_string(), aws_id(), ghp()] {

@@ -3,8 +3,7 @@
 //! torn lines, recovery of killed invocations, and `status`.
 
 use std::collections::BTreeSet;
-use std::net::TcpListener;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -20,14 +19,10 @@ fn ok() -> Reply {
 #[test]
 fn backend_down_for_200_events_then_flush_delivers_each_once_in_order() {
     let env = TestEnv::new("down200");
-    let port = dead_port();
-    env.write_config(&webhook_config(
-        &format!("http://127.0.0.1:{port}/events"),
-        json!({}),
-    ));
+    let port = webhook_down(&env, json!({}));
     for i in 0..200 {
         let out = env.hook(&tagged_event(i));
-        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert_exit(&out, 0);
         assert_eq!(stdout(&out), "");
     }
     let expected: Vec<String> = (0..200).map(tag).collect();
@@ -38,13 +33,9 @@ fn backend_down_for_200_events_then_flush_delivers_each_once_in_order() {
     assert_ne!(st["backends"][0]["breaker"], "closed");
 
     // The backend comes back on the same port.
-    let server = Server::start_on(TcpListener::bind(("127.0.0.1", port)).unwrap(), |_| ok());
+    let server = backend_back_on(port);
     let out = run_ok(&env, &["flush"]);
-    assert!(
-        stdout(&out).contains("hook: delivered 200"),
-        "{}",
-        stdout(&out)
-    );
+    assert_stdout_has(&out, "hook: delivered 200");
     let got = server.received();
     let tags: Vec<String> = got.iter().map(tag_of).collect();
     assert_eq!(tags, expected, "exactly those 200, in order, once each");
@@ -66,10 +57,7 @@ fn backend_down_for_200_events_then_flush_delivers_each_once_in_order() {
 #[test]
 fn hundred_concurrent_invocations_with_the_backend_down_spool_hundred_intact_lines() {
     let env = Arc::new(TestEnv::new("concurrent"));
-    env.write_config(&webhook_config(
-        &format!("http://127.0.0.1:{}/events", dead_port()),
-        json!({}),
-    ));
+    webhook_down(&env, json!({}));
     let handles: Vec<_> = (0..100)
         .map(|i| {
             let env = Arc::clone(&env);
@@ -78,7 +66,7 @@ fn hundred_concurrent_invocations_with_the_backend_down_spool_hundred_intact_lin
         .collect();
     for h in handles {
         let out = h.join().unwrap();
-        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert_exit(&out, 0);
     }
     let lines = raw_spool_lines(&env, "hook");
     assert_eq!(lines.len(), 100);
@@ -100,20 +88,16 @@ fn hundred_concurrent_invocations_with_the_backend_down_spool_hundred_intact_lin
 #[test]
 fn a_healthy_backend_again_drains_the_spool_without_anyone_running_flush() {
     let env = TestEnv::new("drain");
-    let port = dead_port();
-    env.write_config(&webhook_config(
-        &format!("http://127.0.0.1:{port}/events"),
-        json!({ "drain_budget_ms": 2000 }),
-    ));
+    let port = webhook_down(&env, json!({ "drain_budget_ms": 2000 }));
     for i in 0..5 {
         env.hook(&tagged_event(i));
     }
     assert_eq!(spooled_tags(&env, "hook").len(), 5);
-    let server = Server::start_on(TcpListener::bind(("127.0.0.1", port)).unwrap(), |_| ok());
+    let server = backend_back_on(port);
     set_breaker(&env, "hook", 1, 0); // cool-down over
     let out = env.hook(&tagged_event(5));
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let tags: Vec<String> = server.received().iter().map(tag_of).collect();
+    assert_exit(&out, 0);
+    let tags = received_tags(&server);
     assert_eq!(
         tags,
         (0..6).map(tag).collect::<Vec<_>>(),
@@ -131,21 +115,16 @@ fn a_healthy_backend_again_drains_the_spool_without_anyone_running_flush() {
 #[test]
 fn flapping_backend_loses_nothing_and_nothing_gets_stuck() {
     let env = TestEnv::new("flap");
-    let n = Arc::new(AtomicUsize::new(0));
-    let accepted = Arc::new(Mutex::new(Vec::<String>::new()));
-    let (n2, acc2) = (n.clone(), accepted.clone());
-    let server = Server::start(move |r| {
-        if n2.fetch_add(1, Ordering::SeqCst) % 2 == 0 {
-            acc2.lock().unwrap().push(tag_of(r));
-            ok()
-        } else {
-            Reply::json(503, r#"{"error":"busy"}"#)
-        }
-    });
+    // Every other request fails.
+    let (server, accepted) = flaky_backend(
+        |n| n % 2 == 1,
+        Reply::json(503, r#"{"error":"busy"}"#),
+        ok(),
+    );
     env.write_config(&webhook_config(&server.url("/events"), json!({})));
     for i in 0..30 {
         let out = env.hook(&tagged_event(i));
-        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert_exit(&out, 0);
         if i % 10 == 9 {
             set_breaker(&env, "hook", 1, 0); // let the next one probe and drain
         }
@@ -157,7 +136,7 @@ fn flapping_backend_loses_nothing_and_nothing_gets_stuck() {
         if out.status.code() == Some(0) {
             break;
         }
-        assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+        assert_exit(&out, 3);
         assert!(flushes < 100, "stuck: {}", stdout(&out));
     }
     let got: BTreeSet<String> = accepted.lock().unwrap().iter().cloned().collect();
@@ -187,7 +166,7 @@ fn breaker_only_the_first_invocation_waits_for_a_hanging_backend() {
     let t = Instant::now();
     let out = env.hook(&tagged_event(0));
     let first = t.elapsed();
-    assert_eq!(out.status.code(), Some(0));
+    assert_exit(&out, 0);
     assert!(first >= Duration::from_millis(900), "waited {first:?}");
     assert!(
         first < Duration::from_secs(5),
@@ -201,7 +180,7 @@ fn breaker_only_the_first_invocation_waits_for_a_hanging_backend() {
         let t = Instant::now();
         let out = env.hook(&tagged_event(i));
         let took = t.elapsed();
-        assert_eq!(out.status.code(), Some(0));
+        assert_exit(&out, 0);
         if t.duration_since(open_since) < Duration::from_millis(700) {
             assert!(
                 took < Duration::from_millis(500),
@@ -220,7 +199,7 @@ fn breaker_only_the_first_invocation_waits_for_a_hanging_backend() {
     }
     hang.store(false, Ordering::SeqCst);
     let out = env.run(&["flush"], b"");
-    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert_exit(&out, 0);
     assert_eq!(
         *accepted.lock().unwrap(),
         (0..6).map(tag).collect::<Vec<_>>()
@@ -231,19 +210,13 @@ fn breaker_only_the_first_invocation_waits_for_a_hanging_backend() {
 fn kill_9_at_random_points_during_delivery_and_flush_loses_nothing() {
     use std::os::unix::process::ExitStatusExt;
     let env = TestEnv::new("kill9");
-    let n = Arc::new(AtomicUsize::new(0));
-    let accepted = Arc::new(Mutex::new(BTreeSet::<String>::new()));
-    let (n2, acc2) = (n.clone(), accepted.clone());
-    let server = Server::start(move |r| {
-        // Slow replies, so kills land mid-request; one in five fails, so
-        // spools, breaker and drains are exercised too.
-        if n2.fetch_add(1, Ordering::SeqCst) % 5 == 4 {
-            Reply::json(503, "{}").delayed(Duration::from_millis(30))
-        } else {
-            acc2.lock().unwrap().insert(tag_of(r));
-            ok().delayed(Duration::from_millis(60))
-        }
-    });
+    // Slow replies, so kills land mid-request; one in five fails, so
+    // spools, breaker and drains are exercised too.
+    let (server, accepted) = flaky_backend(
+        |n| n % 5 == 4,
+        Reply::json(503, "{}").delayed(Duration::from_millis(30)),
+        ok().delayed(Duration::from_millis(60)),
+    );
     env.write_config(&webhook_config(
         &server.url("/events"),
         json!({ "drain_budget_ms": 40 }),
@@ -338,11 +311,7 @@ fn an_event_killed_before_enrichment_is_rebuilt_from_its_journal_with_its_id() {
     body.extend_from_slice(b"\n{\"envelope\":{\"id\"");
     std::fs::write(dir.join("1795000000000-999999-abcd1234.jnl"), body).unwrap();
     let out = run_ok(&env, &["flush"]);
-    assert!(
-        stdout(&out).contains("recovered 1 event"),
-        "{}",
-        stdout(&out)
-    );
+    assert_stdout_has(&out, "recovered 1 event");
     let got = server.received();
     assert_eq!(got.len(), 1);
     let body = got[0].json();
@@ -371,8 +340,8 @@ fn refused_events_become_dead_letters_with_the_answer_and_can_be_redriven() {
     env.write_config(&webhook_config(&server.url("/events"), json!({})));
     for i in 0..2 {
         let out = env.hook(&tagged_event(i));
-        assert_eq!(out.status.code(), Some(0));
-        assert!(stderr(&out).contains("dead-letters"), "{}", stderr(&out));
+        assert_exit(&out, 0);
+        assert_stderr_has(&out, "dead-letters");
     }
     let dl = dead_letters(&env, "hook");
     assert_eq!(dl.len(), 2);
@@ -389,23 +358,19 @@ fn refused_events_become_dead_letters_with_the_answer_and_can_be_redriven() {
         "a refusal is an answer"
     );
     let text = env.run(&["status"], b"");
-    assert_eq!(text.status.code(), Some(3));
-    assert!(
-        stdout(&text).contains("dead letters: 2"),
-        "{}",
-        stdout(&text)
-    );
+    assert_exit(&text, 3);
+    assert_stdout_has(&text, "dead letters: 2");
 
     // Still refused: they stay dead letters (with the new answer).
     let out = env.run(&["flush", "--dead-letters"], b"");
-    assert_eq!(out.status.code(), Some(3), "{}", stdout(&out));
+    assert_exit(&out, 3);
     assert_eq!(dead_letters(&env, "hook").len(), 2);
     assert_eq!(dead_letters(&env, "hook")[0]["attempts"], 2);
 
     accept.store(true, Ordering::SeqCst);
     let before = server.received().len();
     let out = env.run(&["flush", "--dead-letters", "--backend", "hook"], b"");
-    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert_exit(&out, 0);
     let tags: Vec<String> = server.received()[before..].iter().map(tag_of).collect();
     assert_eq!(tags, vec![tag(0), tag(1)]);
     assert!(dead_letters(&env, "hook").is_empty());
@@ -422,7 +387,7 @@ fn a_full_spool_overflows_loudly_into_dead_letters_and_nothing_is_dropped() {
     let mut warned = 0;
     for i in 0..10 {
         let out = env.hook(&tagged_event(i));
-        assert_eq!(out.status.code(), Some(0));
+        assert_exit(&out, 0);
         if stderr(&out).contains("SPOOL FULL") {
             warned += 1;
         }
@@ -441,7 +406,7 @@ fn a_full_spool_overflows_loudly_into_dead_letters_and_nothing_is_dropped() {
     assert_eq!(code, 3);
     assert_eq!(st["backends"][0]["spool_full_overflow"], dl.len());
 
-    let server = Server::start_on(TcpListener::bind(("127.0.0.1", port)).unwrap(), |_| ok());
+    let server = backend_back_on(port);
     assert_eq!(env.run(&["flush"], b"").status.code(), Some(0));
     assert_eq!(
         env.run(&["flush", "--dead-letters"], b"").status.code(),
@@ -454,11 +419,7 @@ fn a_full_spool_overflows_loudly_into_dead_letters_and_nothing_is_dropped() {
 #[test]
 fn a_torn_spool_line_is_skipped_and_counted_never_fatal() {
     let env = TestEnv::new("torn");
-    let port = dead_port();
-    env.write_config(&webhook_config(
-        &format!("http://127.0.0.1:{port}/events"),
-        json!({}),
-    ));
+    let port = webhook_down(&env, json!({}));
     env.hook(&tagged_event(0));
     // A writer killed mid-line.
     let seg = segments(&env, "hook").pop().unwrap();
@@ -466,14 +427,10 @@ fn a_torn_spool_line_is_skipped_and_counted_never_fatal() {
     bytes.extend_from_slice(br#"{"envelope":{"id":"torn"#);
     std::fs::write(&seg, bytes).unwrap();
     env.hook(&tagged_event(1));
-    let server = Server::start_on(TcpListener::bind(("127.0.0.1", port)).unwrap(), |_| ok());
+    let server = backend_back_on(port);
     let out = run_ok(&env, &["flush"]);
-    assert!(
-        stdout(&out).contains("1 torn line(s) skipped"),
-        "{}",
-        stdout(&out)
-    );
-    let tags: Vec<String> = server.received().iter().map(tag_of).collect();
+    assert_stdout_has(&out, "1 torn line(s) skipped");
+    let tags = received_tags(&server);
     assert_eq!(tags, vec![tag(0), tag(1)]);
     let (st, _) = status_json(&env);
     assert_eq!(st["backends"][0]["torn_lines_skipped"], 1);
@@ -484,13 +441,9 @@ fn flush_names_an_unknown_backend() {
     let env = TestEnv::new("unknown");
     env.write_config(&webhook_config("http://127.0.0.1:9/x", json!({})));
     let out = env.run(&["flush", "--backend", "nope"], b"");
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out).contains("no enabled backend named `nope`"),
-        "{}",
-        stderr(&out)
-    );
-    assert!(stderr(&out).contains("hook"), "{}", stderr(&out));
+    assert_exit(&out, 1);
+    assert_stderr_has(&out, "no enabled backend named `nope`");
+    assert_stderr_has(&out, "hook");
 }
 
 #[test]
@@ -526,7 +479,7 @@ fn a_million_spooled_events_do_not_slow_an_invocation_down() {
         set_breaker(env, "hook", 1, far);
         let t = Instant::now();
         let out = env.hook(&tagged_event(i));
-        assert_eq!(out.status.code(), Some(0));
+        assert_exit(&out, 0);
         t.elapsed()
     };
     let (mut a, mut b) = (Vec::new(), Vec::new());
@@ -554,22 +507,14 @@ fn a_million_spooled_events_do_not_slow_an_invocation_down() {
 #[test]
 fn an_unwritable_spool_keeps_the_event_in_its_journal_until_flush_recovers_it() {
     let env = TestEnv::new("unwritable");
-    let port = dead_port();
-    env.write_config(&webhook_config(
-        &format!("http://127.0.0.1:{port}/events"),
-        json!({}),
-    ));
+    let port = webhook_down(&env, json!({}));
     // A file where the spool directory should be: every spool write fails.
     let blocker = spool_dir(&env, "hook");
     std::fs::create_dir_all(blocker.parent().unwrap()).unwrap();
     std::fs::write(&blocker, b"not a directory").unwrap();
     let out = env.hook(&tagged_event(3));
-    assert_eq!(out.status.code(), Some(0));
-    assert!(
-        stderr(&out).contains("could not be written"),
-        "{}",
-        stderr(&out)
-    );
+    assert_exit(&out, 0);
+    assert_stderr_has(&out, "could not be written");
     let inflight = env.state_dir().join("inflight");
     assert_eq!(
         std::fs::read_dir(&inflight).unwrap().count(),
@@ -578,13 +523,9 @@ fn an_unwritable_spool_keeps_the_event_in_its_journal_until_flush_recovers_it() 
     );
 
     std::fs::remove_file(&blocker).unwrap();
-    let server = Server::start_on(TcpListener::bind(("127.0.0.1", port)).unwrap(), |_| ok());
+    let server = backend_back_on(port);
     let out = run_ok(&env, &["flush"]);
-    assert!(
-        stdout(&out).contains("recovered 1 event"),
-        "{}",
-        stdout(&out)
-    );
+    assert_stdout_has(&out, "recovered 1 event");
     let got = server.received();
     assert_eq!(got.len(), 1);
     assert_eq!(tag_of(&got[0]), tag(3));
@@ -595,8 +536,8 @@ fn an_unwritable_spool_keeps_the_event_in_its_journal_until_flush_recovers_it() 
 fn status_without_remote_backends_is_healthy_and_says_where_events_go() {
     let env = TestEnv::new("status-local");
     let out = env.run(&["status"], b"");
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(stdout(&out).contains("kept locally"), "{}", stdout(&out));
+    assert_exit(&out, 0);
+    assert_stdout_has(&out, "kept locally");
     let (st, code) = status_json(&env);
     assert_eq!(code, 0);
     assert_eq!(st["backends"], json!([]));
@@ -617,7 +558,7 @@ fn a_gate_with_an_open_breaker_is_unreachable_at_once_and_still_gets_the_event_l
     set_breaker(&env, "hook", 3, now_ms() + 3_600_000);
     let t = Instant::now();
     let out = env.hook(&tagged_event(1));
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_exit(&out, 0);
     assert!(
         t.elapsed() < Duration::from_millis(700),
         "{:?}",

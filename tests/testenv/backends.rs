@@ -130,111 +130,126 @@ pub fn bloodbank_with(delay: Duration) -> Contract {
             return Err((Reply::json(307, ""), "trailing slash".into()));
         }
         let route = r.path.strip_prefix("/events/claude-code/").unwrap_or("");
-        let required: &[(&str, &str)] = match route {
-            "session-start" => &[
-                ("session_id", "str"),
-                ("working_directory", "str"),
-                ("model", "str"),
-            ],
-            "tool-action" => &[("session_id", "str"), ("tool_metadata", "obj")],
-            "session-end" => &[
-                ("session_id", "str"),
-                ("end_reason", "str"),
-                ("final_status", "str"),
-            ],
-            "message" => &[
-                ("session_id", "str"),
-                ("role", "str"),
-                ("content", "str"),
-                ("turn_number", "int"),
-            ],
-            "error" => &[
-                ("session_id", "str"),
-                ("error_type", "str"),
-                ("error_message", "str"),
-            ],
-            "thinking" => &[("session_id", "str"), ("thinking_text", "str")],
-            _ => {
-                return Err((
-                    Reply::json(404, r#"{"detail":"Not Found"}"#),
-                    "no route".into(),
-                ));
-            }
-        };
-        let invalid = |why: String| {
-            let body = format!(r#"{{"detail":[{{"msg":{}}}]}}"#, Value::String(why.clone()));
-            Err((Reply::json(422, &body), why))
+        let Some(required) = bloodbank_required(route) else {
+            return Err((
+                Reply::json(404, r#"{"detail":"Not Found"}"#),
+                "no route".into(),
+            ));
         };
         if r.method != "POST" {
             return Err((Reply::json(405, "{}"), "not POST".into()));
         }
-        if !is_json(r) {
-            return invalid("Content-Type is not application/json".into());
-        }
-        let b = match body_object(r) {
-            Ok(b) => b,
-            Err(e) => return invalid(e),
-        };
-        if let Some(p) = find_null(&Value::Object(b.clone()), "$") {
-            return invalid(format!("null at {p}"));
-        }
-        for (k, t) in required {
-            let ok = match (t, b.get(*k)) {
-                (&"str", Some(Value::String(_))) => true,
-                (&"int", Some(v)) => v.is_u64() || v.is_i64(),
-                (&"obj", Some(Value::Object(_))) => true,
-                _ => false,
-            };
-            if !ok {
-                return invalid(format!("{route}: `{k}` missing or not {t}"));
+        match bloodbank_validate(r, route, required) {
+            Ok(()) => Ok(Reply::json(500, UUID_500)),
+            Err(why) => {
+                let body = format!(r#"{{"detail":[{{"msg":{}}}]}}"#, Value::String(why.clone()));
+                Err((Reply::json(422, &body), why))
             }
         }
-        let typed: &[(&str, &str)] = &[
-            ("started_at", "str"),
-            ("git_branch", "str"),
-            ("git_remote", "str"),
-            ("git_status", "str"),
-            ("turn_number", "int"),
-            ("duration_seconds", "int"),
-            ("total_turns", "int"),
-            ("summary", "str"),
-            ("tool_name", "str"),
-        ];
-        for (k, t) in typed {
-            let ok = match (t, b.get(*k)) {
-                (_, None) => true,
-                (&"str", Some(v)) => v.is_string(),
-                (&"int", Some(v)) => v.is_u64() || v.is_i64(),
-                _ => false,
-            };
-            if !ok {
-                return invalid(format!("`{k}` is not {t}"));
-            }
-        }
-        if b.contains_key("tools_used") {
-            return invalid("tools_used: one server version rejects either type".into());
-        }
-        if route == "tool-action" {
-            let m = &b["tool_metadata"];
-            if !m["tool_name"].is_string() || m.get("tool_input").is_none() {
-                return invalid("tool_metadata.tool_name / tool_input missing".into());
-            }
-            if m.get("success").is_some_and(|s| !s.is_boolean())
-                || m.get("execution_time_ms").is_some_and(|s| !s.is_u64())
-            {
-                return invalid("tool_metadata types".into());
-            }
-        }
-        if route == "session-end" && !b.contains_key("total_turns") {
-            return invalid("total_turns is always sent".into());
-        }
-        if let Some(s) = b.get("started_at").and_then(Value::as_str)
-            && !s.ends_with('Z')
-        {
-            return invalid("started_at must end in Z".into());
-        }
-        Ok(Reply::json(500, UUID_500))
     })
+}
+
+/// The fields (and their types) one claude-code route requires; `None`: no such route.
+fn bloodbank_required(route: &str) -> Option<&'static [(&'static str, &'static str)]> {
+    Some(match route {
+        "session-start" => &[
+            ("session_id", "str"),
+            ("working_directory", "str"),
+            ("model", "str"),
+        ],
+        "tool-action" => &[("session_id", "str"), ("tool_metadata", "obj")],
+        "session-end" => &[
+            ("session_id", "str"),
+            ("end_reason", "str"),
+            ("final_status", "str"),
+        ],
+        "message" => &[
+            ("session_id", "str"),
+            ("role", "str"),
+            ("content", "str"),
+            ("turn_number", "int"),
+        ],
+        "error" => &[
+            ("session_id", "str"),
+            ("error_type", "str"),
+            ("error_message", "str"),
+        ],
+        "thinking" => &[("session_id", "str"), ("thinking_text", "str")],
+        _ => return None,
+    })
+}
+
+/// FastAPI's validation of a POST to `route`: `Err(why)` is answered 422.
+fn bloodbank_validate(r: &Recorded, route: &str, required: &[(&str, &str)]) -> Result<(), String> {
+    if !is_json(r) {
+        return Err("Content-Type is not application/json".into());
+    }
+    let b = body_object(r)?;
+    if let Some(p) = find_null(&Value::Object(b.clone()), "$") {
+        return Err(format!("null at {p}"));
+    }
+    for (k, t) in required {
+        let ok = match (t, b.get(*k)) {
+            (&"str", Some(Value::String(_))) => true,
+            (&"int", Some(v)) => v.is_u64() || v.is_i64(),
+            (&"obj", Some(Value::Object(_))) => true,
+            _ => false,
+        };
+        if !ok {
+            return Err(format!("{route}: `{k}` missing or not {t}"));
+        }
+    }
+    bloodbank_optional_types(&b)?;
+    if b.contains_key("tools_used") {
+        return Err("tools_used: one server version rejects either type".into());
+    }
+    if route == "tool-action" {
+        let m = &b["tool_metadata"];
+        if !m["tool_name"].is_string() || m.get("tool_input").is_none() {
+            return Err("tool_metadata.tool_name / tool_input missing".into());
+        }
+        if m.get("success").is_some_and(|s| !s.is_boolean())
+            || m.get("execution_time_ms").is_some_and(|s| !s.is_u64())
+        {
+            return Err("tool_metadata types".into());
+        }
+    }
+    if route == "session-end" && !b.contains_key("total_turns") {
+        return Err("total_turns is always sent".into());
+    }
+    if let Some(s) = b.get("started_at").and_then(Value::as_str)
+        && !s.ends_with('Z')
+    {
+        return Err("started_at must end in Z".into());
+    }
+    Ok(())
+}
+
+/// Optional fields every route types the same way when they are present.
+fn bloodbank_optional_types(b: &Map<String, Value>) -> Result<(), String> {
+    let typed: &[(&str, &str)] = &[
+        ("started_at", "str"),
+        ("git_branch", "str"),
+        ("git_remote", "str"),
+        ("git_status", "str"),
+        ("turn_number", "int"),
+        ("duration_seconds", "int"),
+        ("total_turns", "int"),
+        ("summary", "str"),
+        ("tool_name", "str"),
+    ];
+    for (k, t) in typed {
+        let ok = match (t, b.get(*k)) {
+            (_, None) => true,
+            (&"str", Some(v)) => v.is_string(),
+            (&"int", Some(v)) => v.is_u64() || v.is_i64(),
+            _ => false,
+        };
+        if !ok {
+            return Err(format!("`{k}` is not {t}"));
+        }
+    }
+    Ok(())
 }
 
 // ---------------------------------------------------------------- ChromaDB bridge
@@ -253,124 +268,12 @@ pub fn chroma_with(api_key: Option<&'static str>, delay: Duration) -> Contract {
         if r.method == "GET" && r.path == "/health" {
             return Ok(reply(200, r#"{"status":"healthy"}"#));
         }
-        if r.method != "POST" || !(r.path == "/ingest" || r.path == "/events") {
-            return Err((reply(404, r#"{"error":"Not found"}"#), "path".into()));
+        let b = chroma_admit(r, api_key)?;
+        if let Err(why) = chroma_validate(&b) {
+            return Err((reply(500, r#"{"error":"Internal error"}"#), why));
         }
-        if r.chunked || r.header("content-length").is_none() {
-            return Err((
-                reply(400, r#"{"error":"Invalid JSON"}"#),
-                "no Content-Length (chunked body is read as empty)".into(),
-            ));
-        }
-        if let Some(key) = api_key
-            && r.header("x-api-key") != Some(key)
-        {
-            return Err((reply(401, r#"{"error":"Unauthorized"}"#), "API key".into()));
-        }
-        if r.body.len() > 10 * 1024 * 1024 {
-            return Err((reply(413, r#"{"error":"Too large"}"#), "too large".into()));
-        }
-        let v: Value = match serde_json::from_slice(&r.body) {
-            Ok(v) => v,
-            Err(_) => return Err((reply(400, r#"{"error":"Invalid JSON"}"#), "JSON".into())),
-        };
-        let Value::Object(b) = v else {
-            return Err((
-                reply(500, r#"{"error":"Internal"}"#),
-                "not one object".into(),
-            ));
-        };
-        if b.get("schema_version") != Some(&Value::String("1.0".into())) {
-            return Err((
-                reply(400, r#"{"error":"Unsupported schema version"}"#),
-                "schema_version".into(),
-            ));
-        }
-        let bad = |why: String| Err((reply(500, r#"{"error":"Internal error"}"#), why));
-        if let Some(p) = find_null(&Value::Object(b.clone()), "$") {
-            return bad(format!("null at {p}"));
-        }
-        for k in [
-            "event_id",
-            "ts",
-            "session_id",
-            "run_id",
-            "event_type",
-            "level",
-            "hook_event_name",
-            "msg",
-            "hash",
-        ] {
-            if b.get(k).and_then(Value::as_str).is_none_or(str::is_empty) {
-                return bad(format!("`{k}` missing, empty or not a string"));
-            }
-        }
-        for k in [
-            "worker_id",
-            "task_id",
-            "tool_name",
-            "tool_use_id",
-            "agent_role",
-        ] {
-            if b.get(k).is_some_and(|v| !v.is_string()) {
-                return bad(format!("`{k}` not a string"));
-            }
-        }
-        let s = |k: &str| b[k].as_str().unwrap().to_string();
-        let id = s("event_id");
-        let hexish = |x: &str| x.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
-        if id.len() != 36 || &id[14..15] != "4" || !hexish(&id) {
-            return bad("event_id is not a UUID v4".into());
-        }
-        let ts = s("ts");
-        if ts.len() != 24 || !ts.ends_with('Z') || &ts[19..20] != "." {
-            return bad(format!("ts `{ts}` is not RFC 3339 with milliseconds and Z"));
-        }
-        let types = [
-            "session_start",
-            "session_end",
-            "worker_spawn",
-            "worker_heartbeat",
-            "progress",
-            "artifact",
-            "error",
-            "tool_invocation",
-            "decision",
-            "done",
-        ];
-        if !types.contains(&s("event_type").as_str()) {
-            return bad("event_type".into());
-        }
-        if !["debug", "info", "warn", "error"].contains(&s("level").as_str()) {
-            return bad("level".into());
-        }
-        if let Some(role) = b.get("agent_role").and_then(Value::as_str)
-            && !["conductor", "worker", "system"].contains(&role)
-        {
-            return bad("agent_role".into());
-        }
-        let src = &b.get("source").cloned().unwrap_or_default();
-        if !src["host"]
-            .as_str()
-            .is_some_and(|h| h.starts_with("host_") && h.len() == 17)
-            || !src["remote"].is_boolean()
-        {
-            return bad("source.host / source.remote".into());
-        }
-        if s("msg").chars().count() > 500
-            || b.get("indexable_text")
-                .is_some_and(|t| t.as_str().is_none_or(|t| t.chars().count() > 2000))
-        {
-            return bad("msg / indexable_text too long".into());
-        }
-        let hash = s("hash");
-        if hash.len() != 64 || !hash.chars().all(|c| matches!(c, '0'..='9' | 'a'..='f')) {
-            return bad("hash is not 64 lowercase hex".into());
-        }
-        let red = &b.get("data").cloned().unwrap_or_default()["redaction"];
-        if !b["data"].is_object() || !red["applied"].is_boolean() || !red["mode"].is_string() {
-            return bad("data / data.redaction".into());
-        }
+        let id = b["event_id"].as_str().unwrap();
+        let hash = b["hash"].as_str().unwrap().to_string();
         if !seen.lock().unwrap().insert(hash) {
             return Ok(reply(
                 202,
@@ -382,6 +285,146 @@ pub fn chroma_with(api_key: Option<&'static str>, delay: Duration) -> Contract {
             &format!(r#"{{"status":"success","event_id":"{id}"}}"#),
         ))
     })
+}
+
+/// The bridge's checks before the schema: path, Content-Length, API key, size,
+/// one JSON object of schema 1.0. Each refusal with the bridge's own answer.
+fn chroma_admit(
+    r: &Recorded,
+    api_key: Option<&str>,
+) -> Result<Map<String, Value>, (Reply, String)> {
+    let reply = |status: u16, body: &str| Reply::json(status, body).http10();
+    if r.method != "POST" || !(r.path == "/ingest" || r.path == "/events") {
+        return Err((reply(404, r#"{"error":"Not found"}"#), "path".into()));
+    }
+    if r.chunked || r.header("content-length").is_none() {
+        return Err((
+            reply(400, r#"{"error":"Invalid JSON"}"#),
+            "no Content-Length (chunked body is read as empty)".into(),
+        ));
+    }
+    if let Some(key) = api_key
+        && r.header("x-api-key") != Some(key)
+    {
+        return Err((reply(401, r#"{"error":"Unauthorized"}"#), "API key".into()));
+    }
+    if r.body.len() > 10 * 1024 * 1024 {
+        return Err((reply(413, r#"{"error":"Too large"}"#), "too large".into()));
+    }
+    let v: Value = match serde_json::from_slice(&r.body) {
+        Ok(v) => v,
+        Err(_) => return Err((reply(400, r#"{"error":"Invalid JSON"}"#), "JSON".into())),
+    };
+    let Value::Object(b) = v else {
+        return Err((
+            reply(500, r#"{"error":"Internal"}"#),
+            "not one object".into(),
+        ));
+    };
+    if b.get("schema_version") != Some(&Value::String("1.0".into())) {
+        return Err((
+            reply(400, r#"{"error":"Unsupported schema version"}"#),
+            "schema_version".into(),
+        ));
+    }
+    Ok(b)
+}
+
+/// Schema 1.0: no nulls, required strings, formats, enums, limits. `Err(why)` is
+/// the bridge's 500 "Internal error".
+fn chroma_validate(b: &Map<String, Value>) -> Result<(), String> {
+    if let Some(p) = find_null(&Value::Object(b.clone()), "$") {
+        return Err(format!("null at {p}"));
+    }
+    for k in [
+        "event_id",
+        "ts",
+        "session_id",
+        "run_id",
+        "event_type",
+        "level",
+        "hook_event_name",
+        "msg",
+        "hash",
+    ] {
+        if b.get(k).and_then(Value::as_str).is_none_or(str::is_empty) {
+            return Err(format!("`{k}` missing, empty or not a string"));
+        }
+    }
+    for k in [
+        "worker_id",
+        "task_id",
+        "tool_name",
+        "tool_use_id",
+        "agent_role",
+    ] {
+        if b.get(k).is_some_and(|v| !v.is_string()) {
+            return Err(format!("`{k}` not a string"));
+        }
+    }
+    chroma_formats(b)?;
+    let src = &b.get("source").cloned().unwrap_or_default();
+    if !src["host"]
+        .as_str()
+        .is_some_and(|h| h.starts_with("host_") && h.len() == 17)
+        || !src["remote"].is_boolean()
+    {
+        return Err("source.host / source.remote".into());
+    }
+    if b["msg"].as_str().unwrap().chars().count() > 500
+        || b.get("indexable_text")
+            .is_some_and(|t| t.as_str().is_none_or(|t| t.chars().count() > 2000))
+    {
+        return Err("msg / indexable_text too long".into());
+    }
+    let hash = b["hash"].as_str().unwrap();
+    if hash.len() != 64 || !hash.chars().all(|c| matches!(c, '0'..='9' | 'a'..='f')) {
+        return Err("hash is not 64 lowercase hex".into());
+    }
+    let red = &b.get("data").cloned().unwrap_or_default()["redaction"];
+    if !b["data"].is_object() || !red["applied"].is_boolean() || !red["mode"].is_string() {
+        return Err("data / data.redaction".into());
+    }
+    Ok(())
+}
+
+/// The formats and enums of the required strings: UUID v4, RFC 3339 with
+/// milliseconds, event_type, level, agent_role.
+fn chroma_formats(b: &Map<String, Value>) -> Result<(), String> {
+    let s = |k: &str| b[k].as_str().unwrap();
+    let id = s("event_id");
+    let hexish = |x: &str| x.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
+    if id.len() != 36 || &id[14..15] != "4" || !hexish(id) {
+        return Err("event_id is not a UUID v4".into());
+    }
+    let ts = s("ts");
+    if ts.len() != 24 || !ts.ends_with('Z') || &ts[19..20] != "." {
+        return Err(format!("ts `{ts}` is not RFC 3339 with milliseconds and Z"));
+    }
+    let types = [
+        "session_start",
+        "session_end",
+        "worker_spawn",
+        "worker_heartbeat",
+        "progress",
+        "artifact",
+        "error",
+        "tool_invocation",
+        "decision",
+        "done",
+    ];
+    if !types.contains(&s("event_type")) {
+        return Err("event_type".into());
+    }
+    if !["debug", "info", "warn", "error"].contains(&s("level")) {
+        return Err("level".into());
+    }
+    if let Some(role) = b.get("agent_role").and_then(Value::as_str)
+        && !["conductor", "worker", "system"].contains(&role)
+    {
+        return Err("agent_role".into());
+    }
+    Ok(())
 }
 
 // ---------------------------------------------------------------- OrgLoop

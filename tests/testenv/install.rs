@@ -1,11 +1,44 @@
 //! Helpers for the install tests: running install.sh in a throwaway HOME with a
-//! clean environment, and snapshots of a directory tree (bytes and modes) to prove
+//! clean environment, what it wrote, and snapshots of a directory tree (bytes and modes) to prove
 //! that a step changed nothing, or restored everything.
 
 use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+
+use serde_json::Value;
+
+use super::TempDir;
+
+/// A throwaway machine for install.sh: a temp dir (also the working directory)
+/// holding an empty `home/`. Returns both: the dir lives as long as the test.
+pub fn empty_home(tag: &str) -> (TempDir, PathBuf) {
+    let t = TempDir::new(tag);
+    let home = t.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    (t, home)
+}
+
+/// Like [`empty_home`], with the user's own Claude Code settings
+/// ([`USER_SETTINGS`]) in `~/.claude/settings.json`.
+pub fn home_with_user_settings(tag: &str) -> (TempDir, PathBuf) {
+    let (t, home) = empty_home(tag);
+    std::fs::create_dir_all(home.join(".claude")).unwrap();
+    std::fs::write(home.join(".claude/settings.json"), USER_SETTINGS).unwrap();
+    (t, home)
+}
+
+/// The config install.sh wrote under `home` (it must be valid JSON).
+pub fn installed_config(home: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(home.join(".config/hookrelay/config.json")).unwrap())
+        .expect("install.sh writes valid JSON")
+}
+
+/// A file's permission bits (`0o600`, ...).
+pub fn mode_of(path: &Path) -> u32 {
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
 
 /// The repository's install.sh.
 pub fn script() -> PathBuf {
@@ -17,6 +50,19 @@ pub fn install_sh(home: &Path, cwd: &Path, args: &[&str], env: &[(&str, &str)]) 
     let mut all = vec!["--binary", super::BIN];
     all.extend_from_slice(args);
     install_sh_raw(home, cwd, &all, env)
+}
+
+/// Runs install.sh like [`install_sh`] and asserts it succeeded.
+#[track_caller]
+pub fn install_sh_ok(home: &Path, cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let out = install_sh(home, cwd, args, env);
+    super::assert_exit(&out, 0);
+    out
+}
+
+/// Runs `install.sh --uninstall` (it needs no binary) in `cwd`.
+pub fn uninstall_sh(home: &Path, cwd: &Path) -> Output {
+    install_sh_raw(home, cwd, &["--uninstall"], &[])
 }
 
 /// Runs install.sh with exactly `args`, only PATH (system tools, no cargo) and HOME

@@ -1,7 +1,19 @@
-//! The test environment every integration test drives the binary through: an
-//! isolated HOME (so config, data and state land in a temp dir), the built
-//! binary run as Claude Code runs it (JSON on stdin), loopback HTTP servers, and
-//! the hooks/events fixtures.
+//! The small harness every integration test drives the binary through. What each
+//! file gives a test:
+//! - `mod.rs` (here): [`TestEnv`], one isolated user (HOME, config, data and state
+//!   in a temp dir, the developer's own variables scrubbed) running the built
+//!   binary as Claude Code does (HookInput JSON on stdin); what the local sink
+//!   kept; and one-line assertions on a run's exit code and output.
+//! - `server.rs`: a recording HTTP/1.1 server on loopback whose handler picks each
+//!   answer, and a port with nothing listening.
+//! - `backends.rs`: strict fakes of the four backends' contracts (Bloodbank,
+//!   ChromaDB bridge, OrgLoop, webhook) that record what they accepted or refused.
+//! - `fixtures.rs`: the HookInputs Claude Code sends (hooks/events/*.json).
+//! - `spool.rs`: tagged events, a webhook that is down and comes back, and direct
+//!   access to the spool, dead letters and breaker files.
+//! - `install.rs`: install.sh in a throwaway HOME, settings.json helpers, and tree
+//!   snapshots to prove a step changed nothing.
+//! - `enrich.rs`: git repositories built for the enrichment tests.
 
 pub mod backends;
 pub mod enrich;
@@ -95,6 +107,17 @@ impl TestEnv {
     pub fn config_path(&self) -> PathBuf {
         self.home().join(".config/hookrelay/config.json")
     }
+    /// The user's Claude Code settings, where `hookrelay install` wires itself.
+    pub fn settings_path(&self) -> PathBuf {
+        self.home().join(".claude/settings.json")
+    }
+
+    /// Writes the user's Claude Code settings file as `text`, byte for byte.
+    pub fn write_settings(&self, text: &str) {
+        let p = self.settings_path();
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
 
     /// Writes the default config file.
     pub fn write_config(&self, config: &Value) {
@@ -187,4 +210,36 @@ pub fn stdout(o: &Output) -> String {
 }
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A JSON file parsed (it must exist and be JSON).
+pub fn read_json(path: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap())
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Asserts the run exited with `code`; a failure shows both streams.
+#[track_caller]
+pub fn assert_exit(out: &Output, code: i32) {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "stdout: {}\nstderr: {}",
+        stdout(out),
+        stderr(out)
+    );
+}
+
+/// Asserts the run's stdout contains `text`; a failure shows stdout.
+#[track_caller]
+pub fn assert_stdout_has(out: &Output, text: &str) {
+    let s = stdout(out);
+    assert!(s.contains(text), "stdout lacks {text:?}: {s}");
+}
+
+/// Asserts the run's stderr contains `text`; a failure shows stderr.
+#[track_caller]
+pub fn assert_stderr_has(out: &Output, text: &str) {
+    let s = stderr(out);
+    assert!(s.contains(text), "stderr lacks {text:?}: {s}");
 }

@@ -3,7 +3,7 @@
 //! contract strictly and answer the way the real service does, odd answers included.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -125,6 +125,7 @@ pub fn dead_port() -> u16 {
     l.local_addr().unwrap().port()
 }
 
+/// Serves one connection: request after request until the peer or a reply closes it.
 fn serve(
     stream: TcpStream,
     handler: Arc<Handler>,
@@ -137,112 +138,149 @@ fn serve(
         .unwrap();
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let mut out = stream;
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).unwrap_or(0) == 0 {
-            return;
-        }
-        let mut parts = line.split_whitespace();
-        let method = parts.next().unwrap_or("").to_string();
-        let path = parts.next().unwrap_or("").to_string();
-        let version = parts.next().unwrap_or("HTTP/1.1").to_string();
-        let mut headers = BTreeMap::new();
-        loop {
-            let mut h = String::new();
-            if reader.read_line(&mut h).unwrap_or(0) == 0 {
-                return;
-            }
-            let h = h.trim_end();
-            if h.is_empty() {
-                break;
-            }
-            if let Some((k, v)) = h.split_once(':') {
-                headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
-            }
-        }
-        let chunked = headers
-            .get("transfer-encoding")
-            .is_some_and(|v| v.contains("chunked"));
-        let mut body = Vec::new();
-        if let Some(n) = headers
-            .get("content-length")
-            .and_then(|v| v.parse::<usize>().ok())
-        {
-            body.resize(n, 0);
-            if reader.read_exact(&mut body).is_err() {
-                return;
-            }
-        } else if chunked {
-            loop {
-                let mut size = String::new();
-                if reader.read_line(&mut size).unwrap_or(0) == 0 {
-                    return;
-                }
-                let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
-                let mut chunk = vec![0; n + 2];
-                if reader.read_exact(&mut chunk).is_err() {
-                    return;
-                }
-                if n == 0 {
-                    break;
-                }
-                body.extend_from_slice(&chunk[..n]);
-            }
-        }
-        let rec = Recorded {
-            method,
-            path,
-            headers: headers.clone(),
-            body,
-            chunked,
-        };
+    while let Some((rec, version)) = read_request(&mut reader) {
         reqs.lock().unwrap().push(rec.clone());
         let reply = handler(&rec);
-        if !reply.delay.is_zero() {
-            let end = std::time::Instant::now() + reply.delay;
-            while std::time::Instant::now() < end && !stop.load(Ordering::SeqCst) {
-                std::thread::sleep(Duration::from_millis(5));
-            }
-        }
-        let reason = match reply.status {
-            200 => "OK",
-            201 => "Created",
-            202 => "Accepted",
-            400 => "Bad Request",
-            401 => "Unauthorized",
-            404 => "Not Found",
-            413 => "Payload Too Large",
-            422 => "Unprocessable Entity",
-            500 => "Internal Server Error",
-            503 => "Service Unavailable",
-            _ => "Status",
-        };
+        wait_unless_stopped(reply.delay, &stop);
         let close = reply.close_without_length
             || version == "HTTP/1.0"
-            || headers
+            || rec
+                .headers
                 .get("connection")
                 .is_some_and(|v| v.eq_ignore_ascii_case("close"));
-        let mut head = format!(
-            "HTTP/1.1 {} {reason}\r\nContent-Type: {}\r\n",
-            reply.status, reply.content_type
-        );
-        if reply.close_without_length {
-            head = head.replacen("HTTP/1.1", "HTTP/1.0", 1);
-            head.push_str("Connection: close\r\n");
-        } else {
-            head.push_str(&format!("Content-Length: {}\r\n", reply.body.len()));
-            if close {
-                head.push_str("Connection: close\r\n");
-            }
-        }
-        head.push_str("\r\n");
-        if out.write_all(head.as_bytes()).is_err() || out.write_all(&reply.body).is_err() {
+        if !write_reply(&mut out, &reply, close) {
             return;
         }
-        let _ = out.flush();
         if close {
             let _ = out.shutdown(std::net::Shutdown::Both);
             return;
         }
     }
+}
+
+/// Reads one request and the HTTP version it spoke; `None` when the connection
+/// ended or broke mid-request.
+fn read_request(reader: &mut impl BufRead) -> Option<(Recorded, String)> {
+    let mut line = String::new();
+    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+        return None;
+    }
+    let mut parts = line.split_whitespace();
+    let method = parts.next().unwrap_or("").to_string();
+    let path = parts.next().unwrap_or("").to_string();
+    let version = parts.next().unwrap_or("HTTP/1.1").to_string();
+    let headers = read_headers(reader)?;
+    let chunked = headers
+        .get("transfer-encoding")
+        .is_some_and(|v| v.contains("chunked"));
+    let body = read_body(reader, &headers, chunked)?;
+    let rec = Recorded {
+        method,
+        path,
+        headers,
+        body,
+        chunked,
+    };
+    Some((rec, version))
+}
+
+/// The header lines up to the blank line, names lower-cased.
+fn read_headers(reader: &mut impl BufRead) -> Option<BTreeMap<String, String>> {
+    let mut headers = BTreeMap::new();
+    loop {
+        let mut h = String::new();
+        if reader.read_line(&mut h).unwrap_or(0) == 0 {
+            return None;
+        }
+        let h = h.trim_end();
+        if h.is_empty() {
+            return Some(headers);
+        }
+        if let Some((k, v)) = h.split_once(':') {
+            headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
+        }
+    }
+}
+
+/// The body by Content-Length, else chunked, else empty.
+fn read_body(
+    reader: &mut impl BufRead,
+    headers: &BTreeMap<String, String>,
+    chunked: bool,
+) -> Option<Vec<u8>> {
+    let mut body = Vec::new();
+    if let Some(n) = headers
+        .get("content-length")
+        .and_then(|v| v.parse::<usize>().ok())
+    {
+        body.resize(n, 0);
+        reader.read_exact(&mut body).ok()?;
+    } else if chunked {
+        loop {
+            let mut size = String::new();
+            if reader.read_line(&mut size).unwrap_or(0) == 0 {
+                return None;
+            }
+            let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+            let mut chunk = vec![0; n + 2];
+            reader.read_exact(&mut chunk).ok()?;
+            if n == 0 {
+                break;
+            }
+            body.extend_from_slice(&chunk[..n]);
+        }
+    }
+    Some(body)
+}
+
+/// Sleeps `delay` in small steps, cut short when the server is dropped.
+fn wait_unless_stopped(delay: Duration, stop: &AtomicBool) {
+    if delay.is_zero() {
+        return;
+    }
+    let end = std::time::Instant::now() + delay;
+    while std::time::Instant::now() < end && !stop.load(Ordering::SeqCst) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        201 => "Created",
+        202 => "Accepted",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        404 => "Not Found",
+        413 => "Payload Too Large",
+        422 => "Unprocessable Entity",
+        500 => "Internal Server Error",
+        503 => "Service Unavailable",
+        _ => "Status",
+    }
+}
+
+/// Writes the status line, headers and body; false when the peer is gone.
+fn write_reply(out: &mut impl Write, reply: &Reply, close: bool) -> bool {
+    let mut head = format!(
+        "HTTP/1.1 {} {}\r\nContent-Type: {}\r\n",
+        reply.status,
+        reason(reply.status),
+        reply.content_type
+    );
+    if reply.close_without_length {
+        head = head.replacen("HTTP/1.1", "HTTP/1.0", 1);
+        head.push_str("Connection: close\r\n");
+    } else {
+        head.push_str(&format!("Content-Length: {}\r\n", reply.body.len()));
+        if close {
+            head.push_str("Connection: close\r\n");
+        }
+    }
+    head.push_str("\r\n");
+    if out.write_all(head.as_bytes()).is_err() || out.write_all(&reply.body).is_err() {
+        return false;
+    }
+    let _ = out.flush();
+    true
 }

@@ -4,10 +4,12 @@
 
 use std::path::PathBuf;
 use std::process::Output;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
 
-use super::server::Recorded;
+use super::server::{Recorded, Reply, Server, dead_port};
 use super::{TestEnv, stderr, stdout};
 
 /// Runs a command (`flush`, `status`, ...) that must succeed; says why if not.
@@ -29,6 +31,53 @@ pub fn webhook_config(url: &str, delivery: Value) -> Value {
         "backends": { "webhooks": [ { "name": "hook", "url": url } ] },
         "delivery": delivery,
     })
+}
+
+/// Configures the webhook `hook` at a port with nothing listening (the backend is
+/// down), with these delivery settings; returns the port, so the backend can come
+/// back on it with [`backend_back_on`].
+pub fn webhook_down(env: &TestEnv, delivery: Value) -> u16 {
+    let port = dead_port();
+    env.write_config(&webhook_config(
+        &format!("http://127.0.0.1:{port}/events"),
+        delivery,
+    ));
+    port
+}
+
+/// The backend comes back on `port`, accepting every request.
+pub fn backend_back_on(port: u16) -> Server {
+    let listener = std::net::TcpListener::bind(("127.0.0.1", port)).unwrap();
+    Server::start_on(listener, |_| Reply::json(200, r#"{"ok":true}"#))
+}
+
+/// The tags a backend accepted, in the order it accepted them.
+pub type Accepted = Arc<Mutex<Vec<String>>>;
+
+/// A flaky backend: request number `n` (from 0) is refused with `refusal` when
+/// `refuses(n)`, otherwise accepted with `acceptance` and its tag recorded.
+pub fn flaky_backend(
+    refuses: impl Fn(usize) -> bool + Send + Sync + 'static,
+    refusal: Reply,
+    acceptance: Reply,
+) -> (Server, Accepted) {
+    let n = AtomicUsize::new(0);
+    let accepted: Accepted = Arc::default();
+    let acc = accepted.clone();
+    let server = Server::start(move |r| {
+        if refuses(n.fetch_add(1, Ordering::SeqCst)) {
+            refusal.clone()
+        } else {
+            acc.lock().unwrap().push(tag_of(r));
+            acceptance.clone()
+        }
+    });
+    (server, accepted)
+}
+
+/// The tags of the requests `server` received, in arrival order.
+pub fn received_tags(server: &Server) -> Vec<String> {
+    server.received().iter().map(tag_of).collect()
 }
 
 /// A PostToolUse event whose `tool_use_id` is `t-<n>`.
