@@ -238,7 +238,7 @@ fn field_matches(value: Option<&Value>, p: &Pattern) -> bool {
 }
 
 /// What the rules say about this (unredacted) input. Every matching rule gives its
-/// own verdict; `decision::merge` picks the strongest and records them all.
+/// own verdict; `answer::merge` picks the strongest and records them all.
 pub fn evaluate(input: &HookInput, policy: &PolicyConfig, redactor: &Redactor) -> Vec<Verdict> {
     use HookEvent::*;
     match HookEvent::from_name(&input.hook_event_name) {
