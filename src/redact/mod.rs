@@ -16,6 +16,7 @@
 mod config;
 mod detectors;
 mod keys;
+pub mod rules;
 
 use std::collections::BTreeMap;
 
@@ -232,6 +233,10 @@ impl Redactor {
     fn hits<'a>(&'a self, s: &str) -> Vec<Hit<'a>> {
         let mut hits = Vec::new();
         detectors::scan_builtin(s.as_bytes(), &self.keys, &mut hits);
+        rules::find(s, &mut hits);
+        if hits.len() > 1 {
+            resolve_overlaps(&mut hits);
+        }
         if self.extra.is_empty() {
             return hits;
         }
@@ -311,6 +316,21 @@ pub fn describe(rules: &BTreeMap<String, u64>) -> String {
         })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// Sorts findings by position and keeps, of overlapping ones, the one that
+/// starts first (the longest of those): the hand-written scanners and the rule
+/// table may both find a token.
+fn resolve_overlaps(hits: &mut Vec<Hit<'_>>) {
+    hits.sort_by_key(|h| (h.start, std::cmp::Reverse(h.end)));
+    let mut kept: Vec<Hit<'_>> = Vec::with_capacity(hits.len());
+    for h in hits.drain(..) {
+        match kept.last_mut() {
+            Some(k) if h.start < k.end => k.end = k.end.max(h.end),
+            _ => kept.push(h),
+        }
+    }
+    *hits = kept;
 }
 
 fn marker(rule: &str) -> String {
