@@ -125,7 +125,10 @@ pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
     if let Some(out) = answer.stdout {
         println!("{out}");
     }
-    config_error.iter().for_each(error::report);
+    // A config error may quote a value of the file (a URL with its token).
+    config_error
+        .iter()
+        .for_each(|e| error::report(crate::util::url::mask_urls(e)));
     problems.report();
 
     // 10. Housekeeping within a small budget, now that this event is safe: spool
