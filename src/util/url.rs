@@ -16,12 +16,18 @@ pub fn display(url: &str) -> String {
     let url = strip_userinfo(url, SshUser::Keep);
     // Where the path starts: after the authority of `scheme://authority`, after
     // the `host:` of scp-like `user@host:path`, else at the start.
+    // A local path (`/srv/git/x.git`, `file:///tmp/x`) is not a URL that can
+    // carry a token: it comes back as it is, whatever its directory names.
     let path_start = match url.find("://") {
+        Some(i) if url[..i].eq_ignore_ascii_case("file") => return url,
         Some(i) => {
             let rest = &url[i + 3..];
             i + 3 + rest.find(['/', '?', '#']).unwrap_or(rest.len())
         }
-        None => scp_path_start(&url).unwrap_or(0),
+        None => match scp_path_start(&url) {
+            Some(start) => start,
+            None => return url,
+        },
     };
     let (head, tail) = url.split_at(path_start);
     let (before_fragment, fragment) = match tail.split_once('#') {
@@ -124,10 +130,11 @@ fn secret_parts(url: &str) -> Vec<&str> {
 }
 
 /// `scp`-like git remotes (`[user@]host:path`, no `://`): where the path starts.
+/// As git decides: a `/` before the first `:` makes it a local path.
 fn scp_path_start(url: &str) -> Option<usize> {
     let colon = url.find(':')?;
     let host = &url[..colon];
-    (!host.is_empty() && !host.contains('/')).then_some(colon + 1)
+    (!host.is_empty() && !host.contains(['/', '\\'])).then_some(colon + 1)
 }
 
 /// `a=1&b=2` -> `a=***&b=***`; a bare item stays unless it looks like a token.
@@ -284,6 +291,14 @@ mod tests {
             ("https://ghp_tok@h.example/x", "https://h.example/x"),
             ("http://h.example?key=v", "http://h.example?key=***"),
             ("/srv/git/x.git", "/srv/git/x.git"),
+            (
+                "/tmp/hookrelay-unit-git-submodule-GzFfa8/lib",
+                "/tmp/hookrelay-unit-git-submodule-GzFfa8/lib",
+            ),
+            (
+                "file:///tmp/x-GzFfa8Qq91ZZpp00/y",
+                "file:///tmp/x-GzFfa8Qq91ZZpp00/y",
+            ),
             ("http://h.example/a?flag&x=", "http://h.example/a?flag&x="),
         ];
         for (url, want) in cases {
