@@ -128,11 +128,12 @@ pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
     if let Some(out) = answer.stdout {
         println!("{out}");
     }
-    // A config error may quote a value of the file (a URL with its token).
-    config_error
+    // Either may quote a URL (a config value, a transport error): shown masked.
+    let shown = |line: &str| crate::util::url::mask_urls(line);
+    config_error.iter().for_each(|e| error::report(shown(e)));
+    problems
         .iter()
-        .for_each(|e| error::report(crate::util::url::mask_urls(e)));
-    problems.report();
+        .for_each(|p| error::report(shown(&p.to_string())));
 
     // 10. Housekeeping within a small budget, now that this event is safe: spool
     //     what killed invocations left behind, then replay the spools of healthy
