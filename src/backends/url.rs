@@ -1,6 +1,7 @@
 //! Backend URLs: checking a configured URL once, the parts of one `doctor` probes,
 //! recognising loopback hosts, and the form of a URL that may be printed or stored
-//! (no credentials). The one URL parser of the crate is ureq's `Uri`.
+//! (`util::url::display`: no credentials, query values or token-like path
+//! segments). The one URL parser of the crate is ureq's `Uri`.
 
 use super::Error;
 use crate::error::{Problem, Warnings};
@@ -113,9 +114,10 @@ pub fn warn_plain_http(field: &str, uri: &ureq::http::Uri, what: &str, warnings:
     }
 }
 
-/// `scheme://user:pass@host/...` -> `scheme://host/...` for messages.
+/// The form of a backend URL for messages and files: `util::url::display`
+/// (no credentials, query values and token-like path segments masked).
 pub fn redact_userinfo(url: &str) -> String {
-    crate::util::url::strip_userinfo(url, crate::util::url::SshUser::Drop)
+    crate::util::url::display(url)
 }
 
 #[cfg(test)]
@@ -131,6 +133,16 @@ mod tests {
         assert_eq!(
             redact_userinfo("http://127.0.0.1:9/a@b"),
             "http://127.0.0.1:9/a@b"
+        );
+        let e = check_url(
+            "f",
+            "ftp://h.example/hook/aB3dE5gH7jK9mN1pQ3sT5vX7?token=tok-fake",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            !e.contains("aB3dE5gH7jK9") && !e.contains("tok-fake"),
+            "{e}"
         );
     }
 

@@ -91,6 +91,12 @@ pub fn all_checks(config_path: Option<&Path>) -> Vec<Check> {
     check_timeouts(&config, &wired, &mut out);
     check_permissions(source.as_deref(), &paths, &mut out);
     check_spool(&config, &paths, &mut out);
+    // Every URL a check quotes (a config error, a spool's last error) in the
+    // form that may be shown: no credentials, query values or token-like paths.
+    for c in &mut out {
+        c.message = crate::util::url::mask_urls(&c.message);
+        c.fix = c.fix.as_deref().map(crate::util::url::mask_urls);
+    }
     out
 }
 

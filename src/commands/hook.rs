@@ -46,11 +46,15 @@ pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
     let (config, mut problems, mut config_error) = load_config(config_path);
     let paths = Paths::resolve(config.data_dir.as_deref(), config.state_dir.as_deref());
 
-    // 2. Parse. Anything that is not an event is kept in the rejects file.
+    // 2. Parse. Anything that is not an event is kept in the rejects file,
+    //    redacted like an event (nothing raw is ever written).
+    let (redactor, bad_pattern) = Redactor::for_config(&config.redaction);
     let input = match input::parse(&raw) {
         Ok(input) => input,
         Err(e) => {
-            error::report(rejects::keep_reject(&paths, &raw, &e));
+            let scan = rejects::scan_text(&raw);
+            let kept = redact_reject(&redactor, &scan);
+            error::report(rejects::keep_reject(&paths, &raw, &kept, scan.lossy, &e));
             return Code::NonBlocking;
         }
     };
@@ -65,7 +69,6 @@ pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
 
     // 4. Policy looks at the input as sent (a rule may match a secret-bearing
     //    command), then redaction, before anything is written or sent.
-    let (redactor, bad_pattern) = Redactor::for_config(&config.redaction);
     if let Some(e) = bad_pattern {
         // Reported like a broken config: the user asked for these to be masked.
         config_error.get_or_insert(format!("config: {e}; redacting without the extra patterns"));
@@ -125,8 +128,12 @@ pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
     if let Some(out) = answer.stdout {
         println!("{out}");
     }
-    config_error.iter().for_each(error::report);
-    problems.report();
+    // Either may quote a URL (a config value, a transport error): shown masked.
+    let shown = |line: &str| crate::util::url::mask_urls(line);
+    config_error.iter().for_each(|e| error::report(shown(e)));
+    problems
+        .iter()
+        .for_each(|p| error::report(shown(&p.to_string())));
 
     // 10. Housekeeping within a small budget, now that this event is safe: spool
     //     what killed invocations left behind, then replay the spools of healthy
@@ -148,6 +155,29 @@ pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
         Code::NonBlocking
     } else {
         Code::Success
+    }
+}
+
+/// The redacted text of a rejected input: a complete JSON document is redacted
+/// as one (keys name secrets there) and kept compact; anything else (not JSON,
+/// cut at the size limit, not UTF-8) is redacted as text.
+fn redact_reject(redactor: &Redactor, scan: &rejects::ScanText) -> String {
+    use serde_json::{Map, Value};
+    let parsed = scan
+        .complete
+        .then(|| serde_json::from_str::<Value>(&scan.text).ok())
+        .flatten();
+    let is_json = parsed.is_some();
+    let mut wrapper = Map::new();
+    wrapper.insert(
+        "input".into(),
+        parsed.unwrap_or_else(|| Value::String(scan.text.clone())),
+    );
+    redactor.redact_map(&mut wrapper);
+    match wrapper.remove("input") {
+        Some(Value::String(s)) if !is_json => s,
+        Some(v) => serde_json::to_string(&v).expect("JSON values serialise"),
+        None => String::new(),
     }
 }
 

@@ -97,11 +97,14 @@ pub fn collect(config: &Config, paths: &Paths) -> Vec<BackendStatus> {
                     s.dead_letters
                 ));
             }
+            // Masked again on display: files written by an older hookrelay may
+            // still quote a URL whole.
             let last_error = s
                 .head_error
                 .clone()
                 .or(b.last_error.clone())
-                .or(s.last_dead_error.clone());
+                .or(s.last_dead_error.clone())
+                .map(|e| crate::util::url::mask_urls(&e));
             BackendStatus {
                 enabled: enabled.contains(&name),
                 breaker: state.to_string(),

@@ -136,8 +136,20 @@ fn attempt(
             } else {
                 None
             };
-            (b.classify(&resp), answer)
+            (scrubbed(b.classify(&resp), &req.url), answer)
         }
-        Err(e) => (Outcome::Retry(e.0), None),
+        Err(e) => (scrubbed(Outcome::Retry(e.0), &req.url), None),
+    }
+}
+
+/// An outcome whose message cannot carry the request URL's secrets (a server
+/// echoing the path it was asked for, an error quoting the URL): this text goes
+/// to stderr, the breaker file, the spool's `last_error` and dead letters.
+fn scrubbed(outcome: Outcome, url: &str) -> Outcome {
+    use crate::util::url::scrub;
+    match outcome {
+        Outcome::Retry(m) => Outcome::Retry(scrub(&m, url)),
+        Outcome::Rejected(m) => Outcome::Rejected(scrub(&m, url)),
+        Outcome::Delivered => Outcome::Delivered,
     }
 }

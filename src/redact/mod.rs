@@ -112,14 +112,16 @@ impl Redactor {
     }
 
     /// Redacts the input in place (keys and values at every depth) and reports
-    /// which rules fired how often. Disabled: nothing changes, `applied: false`.
+    /// which rules fired how often. `applied` says that something was redacted
+    /// (a rule fired), not that redaction ran: a clean event and a disabled
+    /// redactor both report `applied: false`.
     pub fn redact_map(&self, map: &mut Map<String, Value>) -> RedactionReport {
         let mut rules = BTreeMap::new();
         if self.enabled {
             self.walk_map(map, &mut rules);
         }
         RedactionReport {
-            applied: self.enabled,
+            applied: !rules.is_empty(),
             rules,
         }
     }

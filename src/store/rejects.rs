@@ -1,8 +1,10 @@
 //! The rejects file `<data>/rejects.jsonl`: inputs that could not be read as an
 //! event, size-capped, one JSON line each, so nothing Claude Code sent is lost
-//! even when it is not an event.
+//! even when it is not an event. What is kept is the REDACTED input: this layer
+//! is below redaction, so the caller (`commands::hook`) redacts the text that
+//! `scan_text` gives it and passes the result to `keep_reject`. Raw bytes never
+//! reach the file (no base64 of bytes that could hide a secret).
 
-use base64::Engine;
 use serde_json::Value;
 
 use crate::protocol::input::{InputError, Raw};
@@ -10,23 +12,65 @@ use crate::store::jsonl;
 use crate::store::paths::Paths;
 use crate::util::clock;
 
-/// How much of a rejected input is kept.
+/// How much of a rejected input is kept (after redaction).
 pub const REJECT_KEEP_BYTES: usize = 1024 * 1024;
 
-/// Keeps a rejected input (size-capped) and returns the one problem line to
-/// report (`error::report` adds the `hookrelay: ` prefix).
-pub fn keep_reject(paths: &Paths, raw: &Raw, err: &InputError) -> String {
-    let kept = &raw.bytes[..raw.bytes.len().min(REJECT_KEEP_BYTES)];
+/// How much of a rejected input is redacted: more than is kept, so a secret that
+/// straddles the cut is found whole and cut only as its `[REDACTED:…]` marker.
+pub const REJECT_SCAN_BYTES: usize = REJECT_KEEP_BYTES + 64 * 1024;
+
+/// The start of a rejected input as text, for the caller to redact: at most
+/// `REJECT_SCAN_BYTES`, bytes that are not UTF-8 replaced by U+FFFD (so they
+/// can be scanned, and never stored as they came). `true` when something was
+/// replaced; a character cut at the end of the window is dropped, not replaced.
+/// The text is the whole input when `complete` says so (then it may parse).
+pub fn scan_text(raw: &Raw) -> ScanText {
+    let window = &raw.bytes[..raw.bytes.len().min(REJECT_SCAN_BYTES)];
+    let complete = window.len() == raw.total;
+    let (text, lossy) = match std::str::from_utf8(window) {
+        Ok(s) => (s.to_owned(), false),
+        Err(e) if e.error_len().is_none() && !complete => {
+            // Only the last character is cut by the window.
+            let ok = &window[..e.valid_up_to()];
+            (String::from_utf8_lossy(ok).into_owned(), false)
+        }
+        Err(_) => (String::from_utf8_lossy(window).into_owned(), true),
+    };
+    ScanText {
+        text,
+        lossy,
+        complete,
+    }
+}
+
+/// See `scan_text`.
+pub struct ScanText {
+    pub text: String,
+    /// Bytes that were not UTF-8 were replaced.
+    pub lossy: bool,
+    /// The text holds the whole input.
+    pub complete: bool,
+}
+
+/// Keeps a rejected input's redacted text (size-capped) and returns the one
+/// problem line to report (`error::report` adds the `hookrelay: ` prefix).
+pub fn keep_reject(
+    paths: &Paths,
+    raw: &Raw,
+    redacted: &str,
+    lossy: bool,
+    err: &InputError,
+) -> String {
+    let kept = truncate_bytes(redacted, REJECT_KEEP_BYTES);
     let mut record = serde_json::json!({
         "ts": clock::rfc3339_ms(clock::now_ms()),
         "reason": err.to_string(),
         "bytes": raw.total,
         "kept_bytes": kept.len(),
+        "raw": kept,
     });
-    // Kept losslessly: as text when it is UTF-8, else as base64.
-    match std::str::from_utf8(kept) {
-        Ok(s) => record["raw"] = Value::String(s.to_owned()),
-        Err(_) => record["raw_base64"] = Value::String(base64(kept)),
+    if lossy {
+        record["lossy"] = Value::Bool(true);
     }
     let file = paths.rejects_file();
     let line = serde_json::to_vec(&record).expect("json");
@@ -42,19 +86,41 @@ pub fn keep_reject(paths: &Paths, raw: &Raw, err: &InputError) -> String {
     }
 }
 
-/// Standard base64 with padding (RFC 4648).
-fn base64(bytes: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD.encode(bytes)
+/// At most `max` bytes of `s`, cut on a character boundary.
+fn truncate_bytes(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn raw(bytes: &[u8], total: usize) -> Raw {
+        Raw {
+            bytes: bytes.to_vec(),
+            total,
+            read_error: None,
+        }
+    }
+
     #[test]
-    fn base64_matches_rfc4648() {
-        assert_eq!(base64(b"f"), "Zg==");
-        assert_eq!(base64(b"fo"), "Zm8=");
-        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
+    fn not_utf8_is_replaced_and_a_cut_character_dropped() {
+        let t = scan_text(&raw(b"a\xffb", 3));
+        assert_eq!(
+            (t.text.as_str(), t.lossy, t.complete),
+            ("a\u{fffd}b", true, true)
+        );
+        let mut long = vec![b'x'; REJECT_SCAN_BYTES - 1];
+        long.extend_from_slice("é".as_bytes());
+        let t = scan_text(&raw(&long, long.len() + 10));
+        assert_eq!(t.text.len(), REJECT_SCAN_BYTES - 1);
+        assert!(!t.lossy && !t.complete);
     }
 }

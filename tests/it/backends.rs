@@ -513,6 +513,75 @@ fn chroma_env_vars_and_secrets_never_reach_stderr() {
     );
 }
 
+/// A prompt with an e-mail address and an IPv4 address, through the hook.
+fn prompt_with_mail_and_ip(env: &TestEnv) -> std::process::Output {
+    let mut input = fixture("UserPromptSubmit");
+    input["prompt"] = json!("ask alice@example.com about 10.1.2.3");
+    env.hook(&serde_json::to_vec(&input).unwrap())
+}
+
+#[test]
+fn chroma_masks_emails_and_ips_like_the_kit_with_only_the_bootstrap_variables() {
+    let ch = contract::chroma(Some("zo-fake-key-0002"));
+    let mut env = TestEnv::new("chroma-kit-default");
+    env.set_env("ZO_EVENT_ENDPOINT", &ch.url("/ingest"));
+    env.set_env("ZO_API_KEY", "zo-fake-key-0002");
+    let out = prompt_with_mail_and_ip(&env);
+    assert_exit(&out, 0);
+    assert_eq!(stderr(&out), "");
+    assert_clean(&ch, "chroma");
+    let v = ch.server.received()[0].json();
+    assert_eq!(v["data"]["prompt"], "ask [EMAIL] about [IP]");
+    assert_eq!(v["data"]["redaction"]["mode"], "strict");
+    assert_eq!(v["data"]["redaction"]["applied"], true);
+    assert_eq!(v["data"]["redaction"]["rules"]["email"], 1);
+    assert_eq!(v["data"]["redaction"]["rules"]["ipv4"], 1);
+    let body = ch.server.received()[0].json().to_string();
+    assert!(!body.contains("alice@example.com") && !body.contains("10.1.2.3"));
+}
+
+#[test]
+fn chroma_modes_in_any_case_only_disabled_turns_masking_off() {
+    // (ZO_REDACTION_MODE, masked, warning on stderr)
+    let cases = [
+        ("STRICT", true, false),
+        ("Lenient", true, false),
+        ("lenient", true, false),
+        ("paranoid", true, true),
+        ("DISABLED", false, false),
+    ];
+    for (mode, masked, warns) in cases {
+        let ch = contract::chroma(None);
+        let mut env = TestEnv::new("chroma-kit-modes");
+        env.set_env("ZO_EVENT_ENDPOINT", &ch.url("/ingest"));
+        env.set_env("ZO_REDACTION_MODE", mode);
+        let out = prompt_with_mail_and_ip(&env);
+        let err = stderr(&out);
+        assert_eq!(err.contains("$ZO_REDACTION_MODE"), warns, "{mode}: {err}");
+        assert_clean(&ch, "chroma");
+        let v = ch.server.received()[0].json();
+        let prompt = v["data"]["prompt"].as_str().unwrap().to_string();
+        assert_eq!(
+            prompt == "ask [EMAIL] about [IP]",
+            masked,
+            "{mode}: {prompt}"
+        );
+    }
+    // The same in the config file: an unknown mode masks and names the field.
+    let ch = contract::chroma(None);
+    let env = TestEnv::new("chroma-kit-file-mode");
+    env.write_config(&json!({"backends": {"chroma": {
+        "endpoint": ch.url("/ingest"), "redaction_mode": "Paranoid"}}}));
+    let out = prompt_with_mail_and_ip(&env);
+    assert!(
+        stderr(&out).contains("backends.chroma.redaction_mode"),
+        "{}",
+        stderr(&out)
+    );
+    let v = ch.server.received()[0].json();
+    assert_eq!(v["data"]["prompt"], "ask [EMAIL] about [IP]");
+}
+
 #[test]
 fn a_file_section_wins_over_the_environment() {
     let file_bb = contract::bloodbank();

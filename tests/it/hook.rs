@@ -85,13 +85,13 @@ fn bad_inputs_are_kept_as_rejects_with_one_line_and_exit_1() {
         b"{\"session_id\":\"s\xff\xfe\",\"hook_event_name\":\"Stop\"}",
         "not valid UTF-8",
     );
-    assert!(
-        r["raw_base64"]
-            .as_str()
-            .unwrap()
-            .starts_with("eyJzZXNzaW9uX2lkIjoic"),
-        "kept losslessly"
+    // Kept as (redacted) text, invalid bytes replaced: never base64 of raw bytes.
+    assert_eq!(
+        r["raw"],
+        "{\"session_id\":\"s\u{fffd}\u{fffd}\",\"hook_event_name\":\"Stop\"}"
     );
+    assert_eq!(r["lossy"], true);
+    assert!(r.get("raw_base64").is_none());
     assert_rejected(
         &env,
         br#"{"hook_event_name":"Stop","cwd":"/x"}"#,

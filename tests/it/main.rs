@@ -16,6 +16,7 @@
 #[path = "../testenv/mod.rs"]
 mod testenv;
 
+mod at_rest;
 mod backends;
 mod decision;
 mod doctor;

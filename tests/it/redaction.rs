@@ -147,7 +147,7 @@ fn events_without_secrets_are_kept_verbatim_with_no_rules() {
     env.hook(&serde_json::to_vec(&e).unwrap());
     let kept = env.kept();
     assert_eq!(kept[0]["input"], e);
-    assert_eq!(kept[0]["redaction"], json!({"applied": true}));
+    assert_eq!(kept[0]["redaction"], json!({"applied": false}));
 }
 
 #[test]

@@ -1,6 +1,7 @@
-//! The ChromaDB bridge kit's strict redaction floor (`redaction_mode: "strict"`):
-//! e-mail addresses, IPv4 addresses and the kit's generic key shape, masked on
-//! top of hookrelay's default redaction pass. Only this backend uses it.
+//! The ChromaDB bridge kit's redaction floor (every `redaction_mode` but
+//! `disabled`; `strict` is the default): e-mail addresses, IPv4 addresses and the
+//! kit's generic key shape, masked on top of hookrelay's default redaction pass.
+//! Only this backend uses it.
 
 use std::collections::BTreeMap;
 
@@ -16,7 +17,7 @@ struct Hit {
     rule: &'static str,
 }
 
-/// The extra floor of the ChromaDB bridge's hook kit (`ZO_REDACTION_MODE=strict`),
+/// The extra floor of the ChromaDB bridge's hook kit (`ZO_REDACTION_MODE` strict or lenient),
 /// applied by the chroma backend on top of the default pass: e-mail addresses ->
 /// `[EMAIL]`, IPv4 addresses -> `[IP]`, and the kit's generic key shape
 /// `(sk|pk|ck|ghp|gho|glpat)[-_]` + 20 letters/digits -> `[REDACTED:generic_key]`.

@@ -25,36 +25,60 @@ const MAX_BODY_BYTES: usize = 9 * 1024 * 1024;
 const MSG_CHARS: usize = 500;
 const INDEXABLE_CHARS: usize = 2000;
 
-#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq)]
-#[serde(rename_all = "lowercase")]
+/// The bridge kit's `ZO_REDACTION_MODE`. As in the kit, `strict` (the default) and
+/// `lenient` mask the same (hookrelay's redaction plus the kit's floor: e-mails,
+/// IPv4, its key shape) and only `disabled` skips the floor; hookrelay's own
+/// redaction applies before any backend in every mode.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub enum RedactionMode {
-    /// hookrelay's own redaction plus the bridge kit's floor (e-mails, IPv4) in `data`.
-    Strict,
-    /// hookrelay's own redaction only.
     #[default]
+    Strict,
     Lenient,
-    /// Same as lenient: hookrelay's own redaction always applies before any backend
-    /// (turn it off with `redaction.enabled: false`); this only skips the floor.
     Disabled,
+    /// A value that is none of the three (in the file): masks as `strict`, never
+    /// less, and `validate` warns about it.
+    Unrecognised,
 }
 
 impl RedactionMode {
+    /// The mode as the kit names it in `data.redaction.mode`.
     fn as_str(self) -> &'static str {
         match self {
-            RedactionMode::Strict => "strict",
+            RedactionMode::Strict | RedactionMode::Unrecognised => "strict",
             RedactionMode::Lenient => "lenient",
             RedactionMode::Disabled => "disabled",
         }
     }
+
+    /// Does the kit's floor apply? Everything but `disabled`.
+    pub fn masks(self) -> bool {
+        self != RedactionMode::Disabled
+    }
+
+    /// In any case (`STRICT`, `Lenient`), surrounding spaces ignored.
     fn parse(s: &str) -> Option<RedactionMode> {
-        match s {
-            "strict" => Some(RedactionMode::Strict),
-            "lenient" => Some(RedactionMode::Lenient),
-            "disabled" => Some(RedactionMode::Disabled),
-            _ => None,
-        }
+        let s = s.trim();
+        [
+            ("strict", RedactionMode::Strict),
+            ("lenient", RedactionMode::Lenient),
+            ("disabled", RedactionMode::Disabled),
+        ]
+        .into_iter()
+        .find(|(name, _)| s.eq_ignore_ascii_case(name))
+        .map(|(_, m)| m)
     }
 }
+
+impl<'de> Deserialize<'de> for RedactionMode {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<RedactionMode, D::Error> {
+        let s = String::deserialize(d)?;
+        Ok(RedactionMode::parse(&s).unwrap_or(RedactionMode::Unrecognised))
+    }
+}
+
+/// What an unknown mode becomes, and says so.
+const UNKNOWN_MODE_FIX: &str =
+    "masking as strict (e-mails, IPv4 and keys in data); use strict, lenient or disabled";
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -103,9 +127,9 @@ impl ChromaConfig {
                     warnings.push(
                         Problem::new(format!("`{m}` is not strict, lenient or disabled"))
                             .at("$ZO_REDACTION_MODE")
-                            .fix("using lenient"),
+                            .fix(UNKNOWN_MODE_FIX),
                     );
-                    RedactionMode::default()
+                    RedactionMode::Strict
                 }),
             };
             *slot = Some(ChromaConfig {
@@ -146,6 +170,13 @@ impl ChromaConfig {
         }
         if self.api_key.as_ref().is_some_and(|k| !k.is_empty()) {
             super::url::warn_plain_http(field, &uri, "API key", warnings);
+        }
+        if self.redaction_mode == RedactionMode::Unrecognised {
+            warnings.push(
+                Problem::new("not strict, lenient or disabled")
+                    .at("backends.chroma.redaction_mode")
+                    .fix(UNKNOWN_MODE_FIX),
+            );
         }
         Ok(())
     }
@@ -193,7 +224,29 @@ impl Chroma {
             "indexable_text".into(),
             json!(crate::util::text::truncate_chars(&text, INDEXABLE_CHARS)),
         );
+        if self.config.redaction_mode.masks() {
+            self.mask_text_fields(&mut out);
+        }
         Value::Object(out)
+    }
+
+    /// The kit masks only inside `data`; the bridge also stores and indexes `msg`,
+    /// `error_detail` and `indexable_text`, which quote the same prompt or error,
+    /// so the floor applies there too (never less than in `data`). Outside the
+    /// hash, so dedupe is unchanged; counted in no report.
+    fn mask_text_fields(&self, out: &mut Map<String, Value>) {
+        for (key, cap) in [
+            ("msg", Some(MSG_CHARS)),
+            ("error_detail", None),
+            ("indexable_text", Some(INDEXABLE_CHARS)),
+        ] {
+            if let Some(v) = out.get_mut(key) {
+                floor::strict_floor(v);
+                if let (Some(cap), Value::String(s)) = (cap, v) {
+                    *s = crate::util::text::truncate_chars(s, cap).to_string();
+                }
+            }
+        }
     }
 
     /// Where the event happened: the pseudonymous host, and the directories with
@@ -212,8 +265,8 @@ impl Chroma {
         Value::Object(source)
     }
 
-    /// `data`: the redacted input, the floor on top in strict mode, sized to fit,
-    /// with what redaction did.
+    /// `data`: the redacted input, the kit's floor on top unless the mode is
+    /// `disabled`, sized to fit, with what redaction did.
     fn data(&self, env: &Envelope) -> Value {
         let mut data = env.input.clone();
         if !data.is_object() {
@@ -222,7 +275,7 @@ impl Chroma {
         super::strip_nulls(&mut data);
         let mut rules = env.redaction.rules.clone();
         let mut applied = env.redaction.applied;
-        if self.config.redaction_mode == RedactionMode::Strict {
+        if self.config.redaction_mode.masks() {
             for (rule, n) in floor::strict_floor(&mut data) {
                 *rules.entry(rule).or_insert(0) += n;
                 applied = true;
@@ -832,14 +885,83 @@ mod tests {
             v["data"]["redaction"],
             json!({"applied": true, "rules": {"email": 1, "ipv4": 1}, "mode": "strict"})
         );
-        // lenient leaves them to hookrelay's own rules
-        let v = Chroma::new(config()).envelope(&env);
+        // as in the kit, lenient masks the same, and an unknown mode never less
+        for mode in [RedactionMode::Lenient, RedactionMode::Unrecognised] {
+            let mut cfg = config();
+            cfg.redaction_mode = mode;
+            let v = Chroma::new(cfg).envelope(&env);
+            assert_eq!(v["data"]["prompt"], "mail [EMAIL] from [IP], not 999.1.1.1");
+        }
+        // only disabled leaves them to hookrelay's own rules
+        let mut cfg = config();
+        cfg.redaction_mode = RedactionMode::Disabled;
+        let v = Chroma::new(cfg).envelope(&env);
         assert!(
             v["data"]["prompt"]
                 .as_str()
                 .unwrap()
                 .contains("ops@example.test")
         );
+        assert_eq!(v["data"]["redaction"]["mode"], "disabled");
+    }
+
+    #[test]
+    fn modes_in_any_case_and_unknown_ones_fall_back_to_masking() {
+        let parse = |s: &str| serde_json::from_value::<RedactionMode>(json!(s)).unwrap();
+        assert_eq!(parse("STRICT"), RedactionMode::Strict);
+        assert_eq!(parse("Lenient"), RedactionMode::Lenient);
+        assert_eq!(parse("DISABLED"), RedactionMode::Disabled);
+        assert_eq!(parse("off"), RedactionMode::Unrecognised);
+        assert!(parse("off").masks() && !parse("disabled").masks());
+        let from_file: ChromaConfig = serde_json::from_value(json!({})).unwrap();
+        assert_eq!(
+            from_file.redaction_mode,
+            RedactionMode::Strict,
+            "the kit's default"
+        );
+
+        let mut w = Warnings::new();
+        let mut cfg = config();
+        cfg.redaction_mode = RedactionMode::Unrecognised;
+        cfg.validate(&mut w).unwrap();
+        assert!(
+            w.lines()
+                .any(|l| l.contains("backends.chroma.redaction_mode") && l.contains("strict")),
+            "{w:?}"
+        );
+
+        for (value, want, warns) in [
+            ("STRICT", RedactionMode::Strict, false),
+            ("lenient", RedactionMode::Lenient, false),
+            ("none", RedactionMode::Strict, true),
+        ] {
+            let mut slot = None;
+            let mut w = Warnings::new();
+            ChromaConfig::apply_env(
+                &mut slot,
+                &crate::backends::testing::env_from(&[
+                    ("ZO_EVENT_ENDPOINT", "http://127.0.0.1:9000/ingest"),
+                    ("ZO_REDACTION_MODE", value),
+                ]),
+                &mut w,
+            );
+            assert_eq!(slot.unwrap().redaction_mode, want, "{value}");
+            assert_eq!(
+                w.lines().any(|l| l.contains("$ZO_REDACTION_MODE")),
+                warns,
+                "{value}: {w:?}"
+            );
+        }
+        let mut slot = None;
+        ChromaConfig::apply_env(
+            &mut slot,
+            &crate::backends::testing::env_from(&[(
+                "ZO_EVENT_ENDPOINT",
+                "http://127.0.0.1:9000/ingest",
+            )]),
+            &mut Warnings::new(),
+        );
+        assert_eq!(slot.unwrap().redaction_mode, RedactionMode::Strict);
     }
 
     #[test]

@@ -176,11 +176,12 @@ pub(super) fn remote_url(config: &[ConfigEntry]) -> Option<String> {
 }
 
 /// Removes credentials from a remote URL so a token embedded in it never leaves the
-/// machine: `https://user:token@host/x` -> `https://host/x`. Over ssh the user name
-/// is kept (`ssh://git@host/x`), as it is an account, not a secret; any password
-/// goes (see `util::url::strip_userinfo`).
+/// machine: `https://user:token@host/x` -> `https://host/x`, query values
+/// (`?private_token=***`) and token-like path segments masked. Over ssh the user
+/// name is kept (`ssh://git@host/x`), as it is an account, not a secret; any
+/// password goes (see `util::url::display`).
 pub fn strip_credentials(url: &str) -> String {
-    url::strip_userinfo(url, url::SshUser::Keep)
+    url::display(url)
 }
 
 #[cfg(test)]
@@ -199,6 +200,10 @@ mod tests {
             ("me:secret@host.example:x.git", "me@host.example:x.git"),
             ("/srv/git/x.git", "/srv/git/x.git"),
             ("https://h.example/p@v1", "https://h.example/p@v1"),
+            (
+                "https://gl.example/acme/x.git?private_token=glpat-Ab3De5Gh7Jk9Mn1Pq3St",
+                "https://gl.example/acme/x.git?private_token=***",
+            ),
         ];
         for (url, want) in cases {
             assert_eq!(strip_credentials(url), want, "{url}");
