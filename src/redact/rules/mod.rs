@@ -1,13 +1,55 @@
-//! Vendor token formats as data: each rule names literal keywords and a pattern,
-//! and only rules whose keyword occurs in a string run their pattern (gitleaks'
-//! design), so hundreds of formats cost one pass over the text, not hundreds.
+//! Vendor token formats as data, and the engine that runs them: each rule names
+//! literal keywords and a pattern, and only rules whose keyword occurs in a
+//! string run their pattern, and only near the keyword (gitleaks' design), so
+//! hundreds of formats cost one pass over the text, not hundreds.
 //!
-//! Built-in rules are `static` tables, one file per kind of vendor; patterns are
-//! compiled once per process, and only when a keyword of theirs was seen.
+//! Built-in rules are `static` tables, one file per kind of vendor (zero start-up
+//! cost); user rules (a gitleaks TOML file, src/redact/gitleaks.rs) are pushed into
+//! the same [`RuleSet`] and run through the same engine.
+//!
+//! # API (for the gitleaks loader and the Redactor)
+//!
+//! ```ignore
+//! let mut set = RuleSet::builtin();          // every built-in rule, nothing compiled
+//! set.clear_builtin();                       // `replace the built-ins` (gitleaks `[extend]` absent)
+//! set.push(UserRule {
+//!     id: "acme_key".into(),                 // appears as [REDACTED:acme_key]
+//!     keywords: vec!["acme_".into()],        // matched ignoring ASCII case; empty: the rule runs on every text
+//!     pattern: r"\b(acme_[a-z0-9]{32})\b".into(), // regex-lite (RE2-like) syntax
+//!     secret_group: None,                    // None: group `secret`, else the first group that matched, else the whole match
+//!     min_entropy: 3.0,                      // bits/char the secret must reach; 0.0: no check
+//!     allow_regexes: vec![],                 // a secret any of these matches is kept
+//!     stopwords: vec![],                     // a secret containing one of these (ignoring case) is kept
+//! })?;                                       // Err(Problem) names the rule: bad regex, empty id...
+//! set.find(text, &mut hits);                 // appends Hit { start, end, rule: id }
+//! ```
+//!
+//! `push` checks the pattern's syntax at once (a compile, ~10-50 µs for a
+//! gitleaks-style pattern, kept for reuse); `push_lazy` defers even that to the first
+//! text that contains a keyword of the rule (for the hook path, where a file of
+//! hundreds of rules is loaded per event): a pattern that then fails to compile is
+//! skipped and named by [`RuleSet::broken`]. Built-in patterns are compiled once
+//! per process, when first needed.
+//!
+//! # The engine
+//!
+//! One pass over the text looks up every pair of adjacent (lowercased) bytes in a
+//! 64 Kbit table of the keywords' first two bytes, and only where a pair is a
+//! keyword start compares the keywords that start with it. The table is built once
+//! per process (built-ins) or per RuleSet (with user rules), in microseconds. Each
+//! keyword occurrence gives its rule a window: the line around it, at most 4 KiB
+//! either side; overlapping windows of one rule merge, and the rule's regex runs
+//! once per window, never over a whole 1 MB text per rule.
 
 use std::sync::OnceLock;
 
+use regex_lite::Regex;
+
 use super::detectors::Hit;
+use crate::error::Problem;
+
+mod cloud;
+mod devtools;
 
 /// A built-in rule. `keywords` are lowercase ASCII literals (matched ignoring
 /// case); `pattern` is regex-lite (RE2-like) syntax whose secret is the capture
@@ -22,55 +64,429 @@ pub struct BuiltinRule {
 }
 
 /// Every built-in rule set; a new vendor file adds one line here.
-pub static BUILTIN: &[&[BuiltinRule]] = &[];
+pub static BUILTIN: &[&[BuiltinRule]] = &[cloud::RULES, devtools::RULES];
 
 /// Every built-in rule, in registry order.
 pub fn builtin_rules() -> impl Iterator<Item = &'static BuiltinRule> {
     BUILTIN.iter().flat_map(|set| set.iter())
 }
 
-fn compiled(index: usize, rule: &BuiltinRule) -> Option<&'static regex_lite::Regex> {
-    static CACHE: OnceLock<Vec<OnceLock<Option<regex_lite::Regex>>>> = OnceLock::new();
-    let cache = CACHE.get_or_init(|| {
-        (0..builtin_rules().count())
-            .map(|_| OnceLock::new())
-            .collect()
-    });
-    cache[index]
-        .get_or_init(|| regex_lite::Regex::new(rule.pattern).ok())
-        .as_ref()
+fn builtin_count() -> usize {
+    static COUNT: OnceLock<usize> = OnceLock::new();
+    *COUNT.get_or_init(|| builtin_rules().count())
 }
 
-/// Findings of the built-in rules in `s`. (First version: a keyword check per
-/// rule over a lowercased copy; the engine is to become one multi-keyword pass.)
-pub(super) fn find<'a>(s: &str, hits: &mut Vec<Hit<'a>>) {
-    if BUILTIN.is_empty() {
-        return;
+/// The built-in rule `index` (registry order) and its regex, compiled on first use.
+fn builtin(index: usize) -> (&'static BuiltinRule, Option<&'static Regex>) {
+    static RULES: OnceLock<Vec<&'static BuiltinRule>> = OnceLock::new();
+    static CACHE: OnceLock<Vec<OnceLock<Option<Regex>>>> = OnceLock::new();
+    let rules = RULES.get_or_init(|| builtin_rules().collect());
+    let cache = CACHE.get_or_init(|| (0..rules.len()).map(|_| OnceLock::new()).collect());
+    let rule = rules[index];
+    let re = cache[index]
+        .get_or_init(|| Regex::new(rule.pattern).ok())
+        .as_ref();
+    (rule, re)
+}
+
+/// A rule from the user (a gitleaks TOML file): owned strings, same meaning as
+/// [`BuiltinRule`], plus an explicit secret group and allowlists.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct UserRule {
+    pub id: String,
+    pub keywords: Vec<String>,
+    pub pattern: String,
+    /// The capture group that is the secret; `None`: the group named `secret`,
+    /// else the first group that matched, else the whole match.
+    pub secret_group: Option<usize>,
+    pub min_entropy: f32,
+    /// A secret any of these matches is not a finding.
+    pub allow_regexes: Vec<String>,
+    /// A secret containing one of these (ignoring ASCII case) is not a finding.
+    pub stopwords: Vec<String>,
+}
+
+struct UserEntry {
+    rule: UserRule,
+    stopwords: Vec<String>,
+    regex: OnceLock<Option<Regex>>,
+    allow: OnceLock<Vec<Regex>>,
+}
+
+impl UserEntry {
+    fn regex(&self) -> Option<&Regex> {
+        self.regex
+            .get_or_init(|| Regex::new(&self.rule.pattern).ok())
+            .as_ref()
     }
-    let lower = s.to_ascii_lowercase();
-    for (index, rule) in builtin_rules().enumerate() {
-        if !rule.keywords.iter().any(|k| lower.contains(k)) {
-            continue;
-        }
-        let Some(re) = compiled(index, rule) else {
-            continue;
-        };
-        for caps in re.captures_iter(s) {
-            let m = caps
-                .name("secret")
-                .or_else(|| caps.get(1))
-                .or_else(|| caps.get(0));
-            if let Some(m) = m.filter(|m| !m.is_empty()) {
-                if rule.min_entropy > 0.0 && entropy(m.as_str().as_bytes()) < rule.min_entropy {
-                    continue;
-                }
-                hits.push(Hit {
-                    start: m.start(),
-                    end: m.end(),
-                    rule: rule.id,
-                });
+
+    fn allowed(&self, secret: &str) -> bool {
+        if !self.stopwords.is_empty() {
+            let lower = secret.to_ascii_lowercase();
+            if self.stopwords.iter().any(|w| lower.contains(w.as_str())) {
+                return true;
             }
         }
+        if self.rule.allow_regexes.is_empty() {
+            return false;
+        }
+        let allow = self.allow.get_or_init(|| {
+            self.rule
+                .allow_regexes
+                .iter()
+                .filter_map(|p| Regex::new(p).ok())
+                .collect()
+        });
+        allow.iter().any(|re| re.is_match(secret))
+    }
+}
+
+/// The rules a Redactor runs: the built-ins (unless cleared) and the user's.
+pub struct RuleSet {
+    with_builtin: bool,
+    user: Vec<UserEntry>,
+    /// The keyword index over built-ins and user rules; unused (the per-process
+    /// built-in index serves) while there are no user rules.
+    index: OnceLock<Index>,
+}
+
+impl Default for RuleSet {
+    fn default() -> RuleSet {
+        RuleSet::builtin()
+    }
+}
+
+impl std::fmt::Debug for RuleSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RuleSet")
+            .field("builtin", &self.with_builtin)
+            .field(
+                "user",
+                &self.user.iter().map(|u| &u.rule.id).collect::<Vec<_>>(),
+            )
+            .finish()
+    }
+}
+
+impl RuleSet {
+    /// Every built-in rule; nothing is compiled or indexed yet.
+    pub fn builtin() -> RuleSet {
+        RuleSet {
+            with_builtin: true,
+            user: Vec::new(),
+            index: OnceLock::new(),
+        }
+    }
+
+    /// Drops the built-in rules (a rules file that replaces them); user rules stay.
+    pub fn clear_builtin(&mut self) {
+        self.with_builtin = false;
+        self.index = OnceLock::new();
+    }
+
+    /// How many rules run: built-ins (unless cleared) plus user rules.
+    pub fn len(&self) -> usize {
+        self.user.len()
+            + if self.with_builtin {
+                builtin_count()
+            } else {
+                0
+            }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Adds a user rule after checking it (id, pattern syntax, allowlist regexes).
+    /// The compiled pattern is kept, so the check costs nothing later.
+    pub fn push(&mut self, rule: UserRule) -> Result<(), Problem> {
+        let at = format!("rule `{}`", rule.id);
+        let regex = Regex::new(&rule.pattern)
+            .map_err(|e| Problem::new(format!("invalid regex: {e}")).at(&at))?;
+        if regex.is_match("") {
+            return Err(Problem::new("the pattern matches the empty string")
+                .at(at)
+                .fix("make it require at least one character"));
+        }
+        if let Some(g) = rule.secret_group
+            && g >= regex.captures_len()
+        {
+            return Err(Problem::new(format!(
+                "secretGroup {g} but the pattern has {} group(s)",
+                regex.captures_len() - 1
+            ))
+            .at(at));
+        }
+        let mut allow = Vec::with_capacity(rule.allow_regexes.len());
+        for p in &rule.allow_regexes {
+            allow.push(
+                Regex::new(p)
+                    .map_err(|e| Problem::new(format!("invalid allowlist regex: {e}")).at(&at))?,
+            );
+        }
+        self.push_entry(rule)?;
+        let entry = self.user.last().expect("just pushed");
+        let _ = entry.regex.set(Some(regex));
+        let _ = entry.allow.set(allow);
+        Ok(())
+    }
+
+    /// Adds a user rule without compiling anything (only the id is checked): its
+    /// pattern compiles when a keyword of it first occurs; a pattern that does not
+    /// compile then is skipped and listed by [`RuleSet::broken`].
+    pub fn push_lazy(&mut self, rule: UserRule) -> Result<(), Problem> {
+        self.push_entry(rule)
+    }
+
+    fn push_entry(&mut self, rule: UserRule) -> Result<(), Problem> {
+        if rule.id.is_empty()
+            || !rule
+                .id
+                .bytes()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.'))
+        {
+            return Err(Problem::new(
+                "the id must be non-empty letters, digits, `_`, `-` or `.` (it appears in `[REDACTED:<id>]`)",
+            )
+            .at(format!("rule `{}`", rule.id)));
+        }
+        if rule.pattern.is_empty() {
+            return Err(Problem::new("the regex is empty").at(format!("rule `{}`", rule.id)));
+        }
+        let stopwords = rule
+            .stopwords
+            .iter()
+            .map(|w| w.to_ascii_lowercase())
+            .filter(|w| !w.is_empty())
+            .collect();
+        self.user.push(UserEntry {
+            rule,
+            stopwords,
+            regex: OnceLock::new(),
+            allow: OnceLock::new(),
+        });
+        self.index = OnceLock::new();
+        Ok(())
+    }
+
+    /// User rules whose pattern (or an allowlist regex) does not compile, with the
+    /// error: for `doctor`, and for rules added with `push_lazy`.
+    pub fn broken(&self) -> Vec<Problem> {
+        let mut out = Vec::new();
+        for u in &self.user {
+            let at = format!("rule `{}`", u.rule.id);
+            if let Err(e) = Regex::new(&u.rule.pattern) {
+                out.push(Problem::new(format!("invalid regex: {e}")).at(&at));
+            }
+            for p in &u.rule.allow_regexes {
+                if let Err(e) = Regex::new(p) {
+                    out.push(Problem::new(format!("invalid allowlist regex: {e}")).at(&at));
+                }
+            }
+        }
+        out
+    }
+
+    fn index(&self) -> &Index {
+        if self.user.is_empty() && self.with_builtin {
+            static BUILTIN_INDEX: OnceLock<Index> = OnceLock::new();
+            return BUILTIN_INDEX.get_or_init(|| Index::build(builtin_keywords()));
+        }
+        self.index.get_or_init(|| {
+            let nb = builtin_count() as u32;
+            let builtin = builtin_keywords().filter(|_| self.with_builtin);
+            let user = self.user.iter().enumerate().flat_map(move |(i, u)| {
+                let r = nb + i as u32;
+                let kws: Vec<(Vec<u8>, u32)> = if u.rule.keywords.is_empty() {
+                    vec![(Vec::new(), r)]
+                } else {
+                    u.rule
+                        .keywords
+                        .iter()
+                        .map(|k| (k.to_ascii_lowercase().into_bytes(), r))
+                        .collect()
+                };
+                kws
+            });
+            Index::build(builtin.chain(user))
+        })
+    }
+
+    /// Appends the findings of every rule in `s` (unsorted; the caller resolves
+    /// overlaps with the hand-written detectors' findings).
+    pub(in crate::redact) fn find<'a>(&'a self, s: &str, hits: &mut Vec<Hit<'a>>) {
+        if self.is_empty() || s.len() < 2 {
+            return;
+        }
+        let index = self.index();
+        let mut occ = index.occurrences(s.as_bytes());
+        if occ.is_empty() && index.always.is_empty() {
+            return;
+        }
+        occ.sort_unstable();
+        let b = s.as_bytes();
+        let mut i = 0;
+        while i < occ.len() {
+            let (rule, p, klen) = occ[i];
+            let (mut ws, mut we) = window(b, p, klen);
+            i += 1;
+            // Later occurrences of the same rule inside or touching this window
+            // extend it; the regex runs once over the merged window.
+            while i < occ.len() && occ[i].0 == rule && occ[i].1 <= we {
+                let (s2, e2) = window(b, occ[i].1, occ[i].2);
+                ws = ws.min(s2);
+                we = we.max(e2);
+                i += 1;
+            }
+            self.run_rule(rule, s, ws, we, hits);
+        }
+        for &rule in &index.always {
+            self.run_rule(rule, s, 0, s.len(), hits);
+        }
+    }
+
+    fn run_rule<'a>(&'a self, rule: u32, s: &str, ws: usize, we: usize, hits: &mut Vec<Hit<'a>>) {
+        let nb = builtin_count();
+        let r = rule as usize;
+        let (id, re, group, min_entropy, user): (&'a str, Option<&Regex>, Option<usize>, f32, _) =
+            if r < nb {
+                let (b, re) = builtin(r);
+                (b.id, re, None, b.min_entropy, None)
+            } else {
+                let u = &self.user[r - nb];
+                (
+                    u.rule.id.as_str(),
+                    u.regex(),
+                    u.rule.secret_group,
+                    u.rule.min_entropy,
+                    Some(u),
+                )
+            };
+        let Some(re) = re else { return };
+        let text = &s[ws..we];
+        for caps in re.captures_iter(text) {
+            let m = match group {
+                Some(g) => caps.get(g),
+                None => caps
+                    .name("secret")
+                    .or_else(|| caps.iter().skip(1).flatten().next())
+                    .or_else(|| caps.get(0)),
+            };
+            let Some(m) = m.filter(|m| !m.is_empty()) else {
+                continue;
+            };
+            if min_entropy > 0.0 && entropy(m.as_str().as_bytes()) < min_entropy {
+                continue;
+            }
+            if user.is_some_and(|u: &UserEntry| u.allowed(m.as_str())) {
+                continue;
+            }
+            hits.push(Hit {
+                start: ws + m.start(),
+                end: ws + m.end(),
+                rule: id,
+            });
+        }
+    }
+}
+
+fn builtin_keywords() -> impl Iterator<Item = (Vec<u8>, u32)> {
+    builtin_rules().enumerate().flat_map(|(i, r)| {
+        let kws: Vec<(Vec<u8>, u32)> = if r.keywords.is_empty() {
+            vec![(Vec::new(), i as u32)]
+        } else {
+            r.keywords
+                .iter()
+                .map(|k| (k.as_bytes().to_ascii_lowercase(), i as u32))
+                .collect()
+        };
+        kws
+    })
+}
+
+/// How far a rule's window reaches from its keyword, at most, either side.
+const WINDOW: usize = 4096;
+
+/// The window of a keyword at `p` (length `klen`): its line, capped to
+/// `WINDOW` bytes either side, on character boundaries.
+fn window(b: &[u8], p: usize, klen: usize) -> (usize, usize) {
+    let lo = p.saturating_sub(WINDOW);
+    let mut ws = memchr::memrchr(b'\n', &b[lo..p]).map_or(lo, |q| lo + q + 1);
+    let from = (p + klen).min(b.len());
+    let hi = (from + WINDOW).min(b.len());
+    let mut we = memchr::memchr(b'\n', &b[from..hi]).map_or(hi, |q| from + q);
+    // Cut on UTF-8 character boundaries (continuation bytes are 10xxxxxx).
+    while ws > 0 && ws < b.len() && (b[ws] & 0xC0) == 0x80 {
+        ws -= 1;
+    }
+    while we < b.len() && (b[we] & 0xC0) == 0x80 {
+        we += 1;
+    }
+    (ws, we)
+}
+
+/// Keyword lookup: a bit per lowercased byte pair that starts some keyword, and
+/// the keywords sorted by that pair.
+struct Index {
+    pairs: Box<[u64; 1024]>,
+    /// (first two bytes, keyword, rule), sorted.
+    keywords: Vec<(u16, Vec<u8>, u32)>,
+    /// Rules with no keyword (or a one-byte one): they run over the whole text.
+    always: Vec<u32>,
+}
+
+impl Index {
+    fn build(keywords: impl Iterator<Item = (Vec<u8>, u32)>) -> Index {
+        let mut pairs = Box::new([0u64; 1024]);
+        let mut list = Vec::new();
+        let mut always = Vec::new();
+        for (k, rule) in keywords {
+            if k.len() < 2 {
+                if !always.contains(&rule) {
+                    always.push(rule);
+                }
+                continue;
+            }
+            let pair = u16::from_be_bytes([k[0], k[1]]);
+            pairs[(pair >> 6) as usize] |= 1 << (pair & 63);
+            list.push((pair, k, rule));
+        }
+        list.sort();
+        list.dedup();
+        Index {
+            pairs,
+            keywords: list,
+            always,
+        }
+    }
+
+    /// Every (rule, position, keyword length) where a keyword occurs in `b`.
+    fn occurrences(&self, b: &[u8]) -> Vec<(u32, usize, usize)> {
+        let mut out = Vec::new();
+        if self.keywords.is_empty() || b.len() < 2 {
+            return out;
+        }
+        let mut prev = b[0].to_ascii_lowercase();
+        for i in 1..b.len() {
+            let cur = b[i].to_ascii_lowercase();
+            let pair = u16::from_be_bytes([prev, cur]);
+            prev = cur;
+            if self.pairs[(pair >> 6) as usize] & (1 << (pair & 63)) == 0 {
+                continue;
+            }
+            let p = i - 1;
+            let from = self.keywords.partition_point(|k| k.0 < pair);
+            for (kp, k, rule) in &self.keywords[from..] {
+                if *kp != pair {
+                    break;
+                }
+                if b.len() - p >= k.len() && b[p..p + k.len()].eq_ignore_ascii_case(k) {
+                    out.push((*rule, p, k.len()));
+                }
+            }
+        }
+        out
     }
 }
 
@@ -100,10 +516,13 @@ mod tests {
 
     #[test]
     fn every_builtin_pattern_compiles_and_has_keywords() {
+        let mut ids = std::collections::BTreeSet::new();
         for rule in builtin_rules() {
-            assert!(regex_lite::Regex::new(rule.pattern).is_ok(), "{}", rule.id);
+            ids.insert(rule.id);
+            assert!(Regex::new(rule.pattern).is_ok(), "{}", rule.id);
             assert!(!rule.keywords.is_empty(), "{} has no keyword", rule.id);
             for k in rule.keywords {
+                assert!(k.len() >= 2, "{}: keyword `{k}` too short", rule.id);
                 assert_eq!(
                     *k,
                     k.to_ascii_lowercase(),
@@ -118,5 +537,107 @@ mod tests {
     fn entropy_of_uniform_and_constant_text() {
         assert_eq!(entropy(b"aaaa"), 0.0);
         assert!((entropy(b"abcd") - 2.0).abs() < 1e-6);
+    }
+
+    fn found(set: &RuleSet, s: &str) -> Vec<(String, String)> {
+        let mut hits = Vec::new();
+        set.find(s, &mut hits);
+        hits.sort_by_key(|h| h.start);
+        hits.iter()
+            .map(|h| (h.rule.to_string(), s[h.start..h.end].to_string()))
+            .collect()
+    }
+
+    fn user(id: &str, kw: &[&str], pattern: &str) -> UserRule {
+        UserRule {
+            id: id.into(),
+            keywords: kw.iter().map(|k| k.to_string()).collect(),
+            pattern: pattern.into(),
+            ..UserRule::default()
+        }
+    }
+
+    #[test]
+    fn user_rules_groups_entropy_allowlists_and_keywords() {
+        let mut set = RuleSet::builtin();
+        set.clear_builtin();
+        set.push(user(
+            "acme",
+            &["acme_"],
+            r"\bacme_(?P<secret>[a-z0-9]{8})\b",
+        ))
+        .unwrap();
+        set.push(UserRule {
+            secret_group: Some(2),
+            ..user("two", &["id="], r"(id)=([0-9]{4})")
+        })
+        .unwrap();
+        set.push(UserRule {
+            min_entropy: 2.5,
+            stopwords: vec!["EXAMPLE".into()],
+            allow_regexes: vec!["^zz".into()],
+            ..user("ent", &["ent:"], r"ent:([A-Za-z0-9]{8,})")
+        })
+        .unwrap();
+        let s = "x ACME_abc12345 acme_abc12345 id=1234 ent:aaaaaaaa ent:Ab3dEf9hJk ent:myexample1 ent:zzAb3dEf9h";
+        assert_eq!(
+            found(&set, s),
+            [
+                ("acme".to_string(), "abc12345".to_string()),
+                ("two".into(), "1234".into()),
+                ("ent".into(), "Ab3dEf9hJk".into()),
+            ]
+        );
+        // No keyword in the text: the rule does not run even if its pattern would match.
+        assert!(found(&set, "id-1234 nothing").is_empty());
+        // A rule without keywords runs everywhere.
+        set.push(user("any", &[], r"\bq[0-9]{3}\b")).unwrap();
+        assert_eq!(
+            found(&set, "a q123 b"),
+            [("any".to_string(), "q123".to_string())]
+        );
+    }
+
+    #[test]
+    fn push_names_the_rule_and_lazy_rules_are_skipped_when_broken() {
+        let mut set = RuleSet::builtin();
+        let e = set.push(user("bad", &["x"], "(unclosed")).unwrap_err();
+        assert!(
+            e.to_string().starts_with("rule `bad`: invalid regex"),
+            "{e}"
+        );
+        let e = set.push(user("", &["x"], "x")).unwrap_err();
+        assert!(e.to_string().contains("id"), "{e}");
+        let e = set
+            .push(UserRule {
+                secret_group: Some(3),
+                ..user("g", &["x"], "(x)")
+            })
+            .unwrap_err();
+        assert!(e.to_string().contains("secretGroup 3"), "{e}");
+        set.push_lazy(user("later", &["zz"], "zz(")).unwrap();
+        assert!(found(&set, "zz zz").is_empty());
+        assert_eq!(set.broken().len(), 1);
+        assert_eq!(set.len(), builtin_count() + 1);
+    }
+
+    #[test]
+    fn windows_are_lines_capped_and_merged() {
+        let mut set = RuleSet::builtin();
+        set.clear_builtin();
+        set.push(user("w", &["kw"], r"kw ([0-9]+)")).unwrap();
+        // The keyword's line only: a match that would span lines is not seen.
+        assert!(found(&set, "kw\n123").is_empty());
+        // Far away on one huge line: still found, once each.
+        let s = format!(
+            "kw 1 {} kw 2 {} kw 3",
+            "x".repeat(10_000),
+            "y ".repeat(3000)
+        );
+        assert_eq!(found(&set, &s).len(), 3);
+        // Multi-byte text around the cap does not split a character.
+        let s = format!("{}kw 7{}", "é".repeat(5000), "ü".repeat(5000));
+        assert_eq!(found(&set, &s), [("w".to_string(), "7".to_string())]);
+        assert_eq!(window(b"ab\ncd kw ef\ngh", 6, 2), (3, 11));
     }
 }

@@ -1,0 +1,5 @@
+//! Built-in rules: cloud vendors.
+
+use super::BuiltinRule;
+
+pub const RULES: &[BuiltinRule] = &[];
