@@ -48,6 +48,22 @@ use regex_lite::Regex;
 use super::detectors::Hit;
 use crate::error::Problem;
 
+/// `<vendor…><sep><value>` on one line, for formats without a distinctive
+/// prefix: the vendor's name (a regex alternation), up to 25 key characters
+/// (`_API_KEY`), then `=`, `:`, `:=` or `=>` with optional quotes and blanks,
+/// then the value (the rule's secret, group 1), which must end there.
+macro_rules! keyed {
+    ($vendor:literal, $value:literal) => {
+        concat!(
+            r#"(?i)(?:"#,
+            $vendor,
+            r#")[\w.\-]{0,25}["']?\s{0,3}(?::=|=>|[:=])\s{0,3}["'`]?("#,
+            $value,
+            r#")(?:[^\w\-]|$)"#
+        )
+    };
+}
+
 mod cloud;
 mod devtools;
 
