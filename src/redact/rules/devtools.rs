@@ -287,7 +287,7 @@ pub const RULES: &[BuiltinRule] = &[
     BuiltinRule {
         id: "grafana_token",
         keywords: &["eyjrijoi"],
-        pattern: r"\b(eyJrIjoi[A-Za-z0-9]{70,400}={0,2})",
+        pattern: r"\b(eyJrIjoi[A-Za-z0-9]{40,400}={0,2})",
         min_entropy: 3.5,
     },
     // New Relic: user API `NRAK-` + 27, Insights insert `NRII-`, query
@@ -401,12 +401,6 @@ pub const RULES: &[BuiltinRule] = &[
             r"auth0[\w\-]{0,20}(?:secret|token|key)",
             r"[A-Za-z0-9_\-]{32,86}"
         ),
-        min_entropy: 3.5,
-    },
-    BuiltinRule {
-        id: "clerk_secret_key",
-        keywords: &["clerk"],
-        pattern: keyed!("clerk", r"sk_(?:live|test)_[A-Za-z0-9]{20,}"),
         min_entropy: 3.5,
     },
     BuiltinRule {

@@ -549,6 +549,46 @@ mod tests {
         }
     }
 
+    /// Every sample of the corpus (tests/corpus/secrets*.tsv) is named by its
+    /// rule when it stands alone (tests/it/secrets_corpus.rs checks placements
+    /// through the binary).
+    #[test]
+    fn every_corpus_sample_is_found_by_its_rule() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
+        let r = crate::redact::tests::on();
+        let mut missed = Vec::new();
+        let mut n = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            if !(name.starts_with("secrets") && name.ends_with(".tsv")) {
+                continue;
+            }
+            for line in std::fs::read_to_string(&path).unwrap().lines() {
+                let mut cols = line.splitn(3, '\t');
+                let (Some(rule), Some(_), Some(sample)) = (cols.next(), cols.next(), cols.next())
+                else {
+                    continue;
+                };
+                if rule.starts_with('#') {
+                    continue;
+                }
+                n += 1;
+                let found = r.scan(sample);
+                if !found.contains_key(rule) {
+                    missed.push(format!("{name}: {rule}: {found:?}: {sample}"));
+                }
+            }
+        }
+        assert!(n > 0);
+        assert!(
+            missed.is_empty(),
+            "{} of {n} missed:\n{}",
+            missed.len(),
+            missed.join("\n")
+        );
+    }
+
     #[test]
     fn entropy_of_uniform_and_constant_text() {
         assert_eq!(entropy(b"aaaa"), 0.0);
