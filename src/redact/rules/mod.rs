@@ -442,65 +442,120 @@ fn window(b: &[u8], p: usize, klen: usize) -> (usize, usize) {
     (ws, we)
 }
 
-/// Keyword lookup: a bit per lowercased byte pair that starts some keyword, and
-/// the keywords sorted by that pair.
+/// Keyword lookup. A bit per hashed (lowercased) first three bytes of every
+/// keyword of 3+ bytes, and a bit per first two bytes of every 2-byte keyword:
+/// most text positions fail both tests (common pairs like `an`, `se`, `co`
+/// start keywords, common triples rarely do). A position that passes finds
+/// its keywords through `first`, the first keyword of each hash (no search).
 struct Index {
+    triples: Box<[u64; 1024]>,
     pairs: Box<[u64; 1024]>,
-    /// (first two bytes, keyword, rule), sorted.
-    keywords: Vec<(u16, Vec<u8>, u32)>,
+    /// Keywords of 3+ bytes: (hash of the first three, keyword, rule), sorted.
+    long: Vec<(usize, Vec<u8>, u32)>,
+    /// Hash -> 1 + index in `long` of its first keyword; 0: none.
+    first: Vec<u16>,
+    /// Keywords of 2 bytes: (pair, keyword, rule).
+    short: Vec<(u16, Vec<u8>, u32)>,
     /// Rules with no keyword (or a one-byte one): they run over the whole text.
     always: Vec<u32>,
 }
 
+fn triple(a: u8, b: u8, c: u8) -> usize {
+    ((a as usize) * 961 + (b as usize) * 31 + c as usize) & 0xFFFF
+}
+
+fn set_bit(bits: &mut [u64; 1024], i: usize) {
+    bits[i >> 6] |= 1 << (i & 63);
+}
+
+fn bit(bits: &[u64; 1024], i: usize) -> bool {
+    bits[i >> 6] & (1 << (i & 63)) != 0
+}
+
 impl Index {
     fn build(keywords: impl Iterator<Item = (Vec<u8>, u32)>) -> Index {
+        let mut triples = Box::new([0u64; 1024]);
         let mut pairs = Box::new([0u64; 1024]);
-        let mut list = Vec::new();
+        let mut long = Vec::new();
+        let mut short = Vec::new();
         let mut always = Vec::new();
         for (k, rule) in keywords {
-            if k.len() < 2 {
-                if !always.contains(&rule) {
-                    always.push(rule);
+            match k.len() {
+                0 | 1 => {
+                    if !always.contains(&rule) {
+                        always.push(rule);
+                    }
                 }
-                continue;
+                2 => {
+                    let pair = u16::from_be_bytes([k[0], k[1]]);
+                    set_bit(&mut pairs, pair as usize);
+                    short.push((pair, k, rule));
+                }
+                _ => {
+                    let h = triple(k[0], k[1], k[2]);
+                    set_bit(&mut triples, h);
+                    long.push((h, k, rule));
+                }
             }
-            let pair = u16::from_be_bytes([k[0], k[1]]);
-            pairs[(pair >> 6) as usize] |= 1 << (pair & 63);
-            list.push((pair, k, rule));
         }
-        list.sort();
-        list.dedup();
+        long.sort();
+        long.dedup();
+        short.sort();
+        short.dedup();
+        // Zeroed, so only the pages of hashes in use are ever touched.
+        let mut first = vec![0u16; 1 << 16];
+        for (i, (h, _, _)) in long.iter().enumerate().rev() {
+            first[*h] = (i + 1).min(u16::MAX as usize) as u16;
+        }
         Index {
+            triples,
             pairs,
-            keywords: list,
+            long,
+            first,
+            short,
             always,
         }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.long.is_empty() && self.short.is_empty()
     }
 
     /// Every (rule, position, keyword length) where a keyword occurs in `b`.
     fn occurrences(&self, b: &[u8]) -> Vec<(u32, usize, usize)> {
         let mut out = Vec::new();
-        if self.keywords.is_empty() || b.len() < 2 {
+        let n = b.len();
+        if self.is_empty() || n < 2 {
             return out;
         }
-        let mut prev = b[0].to_ascii_lowercase();
-        for i in 1..b.len() {
-            let cur = b[i].to_ascii_lowercase();
-            let pair = u16::from_be_bytes([prev, cur]);
-            prev = cur;
-            if self.pairs[(pair >> 6) as usize] & (1 << (pair & 63)) == 0 {
-                continue;
-            }
-            let p = i - 1;
-            let from = self.keywords.partition_point(|k| k.0 < pair);
-            for (kp, k, rule) in &self.keywords[from..] {
-                if *kp != pair {
-                    break;
+        let at = |p: usize, k: &[u8]| n - p >= k.len() && b[p..p + k.len()].eq_ignore_ascii_case(k);
+        let (mut l0, mut l1) = (b[0].to_ascii_lowercase(), b[1].to_ascii_lowercase());
+        for p in 0..n - 1 {
+            let l2 = if p + 2 < n { b[p + 2].to_ascii_lowercase() } else { 0 };
+            let h = triple(l0, l1, l2);
+            if bit(&self.triples, h) {
+                let from = self.first[h] as usize;
+                if from > 0 {
+                    for (kh, k, rule) in &self.long[from - 1..] {
+                        if *kh != h {
+                            break;
+                        }
+                        if at(p, k) {
+                            out.push((*rule, p, k.len()));
+                        }
+                    }
                 }
-                if b.len() - p >= k.len() && b[p..p + k.len()].eq_ignore_ascii_case(k) {
-                    out.push((*rule, p, k.len()));
+            }
+            let pair = u16::from_be_bytes([l0, l1]);
+            if bit(&self.pairs, pair as usize) {
+                for (kp, k, rule) in &self.short {
+                    if *kp == pair && at(p, k) {
+                        out.push((*rule, p, k.len()));
+                    }
                 }
             }
+            l0 = l1;
+            l1 = l2;
         }
         out
     }
@@ -695,5 +750,98 @@ mod tests {
         let s = format!("{}kw 7{}", "é".repeat(5000), "ü".repeat(5000));
         assert_eq!(found(&set, &s), [("w".to_string(), "7".to_string())]);
         assert_eq!(window(b"ab\ncd kw ef\ngh", 6, 2), (3, 11));
+    }
+}
+
+#[cfg(test)]
+mod fp_probe {
+    #[test]
+    #[ignore]
+    fn fp_probe() {
+        let dir = std::env::var("FP_DIR").unwrap();
+        let set = super::RuleSet::builtin();
+        let mut bytes = 0usize;
+        let mut stack = vec![std::path::PathBuf::from(dir)];
+        let mut counts = std::collections::BTreeMap::new();
+        let t = std::time::Instant::now();
+        while let Some(p) = stack.pop() {
+            if p.is_dir() {
+                for e in std::fs::read_dir(&p).unwrap() {
+                    stack.push(e.unwrap().path());
+                }
+                continue;
+            }
+            let Ok(s) = std::fs::read_to_string(&p) else { continue };
+            bytes += s.len();
+            let mut hits = Vec::new();
+            set.find(&s, &mut hits);
+            for h in hits {
+                *counts.entry(h.rule).or_insert(0) += 1;
+                println!("{}: {}: {}", p.display(), h.rule, &s[h.start..h.end]);
+            }
+        }
+        println!("{bytes} bytes in {:?}: {counts:?}", t.elapsed());
+    }
+}
+
+#[cfg(test)]
+mod speed_probe {
+    #[test]
+    #[ignore]
+    fn speed_probe() {
+        let mut s = String::new();
+        let mut i = 0u64;
+        while s.len() < 1 << 20 {
+            i += 1;
+            let h = format!("{:016x}{:016x}", i.wrapping_mul(0x9E3779B97F4A7C15), i.wrapping_mul(0xC2B2AE3D27D4EB4F));
+            s.push_str(&format!("2026-01-05T10:{:02}:{:02}Z INFO worker{} processed request id={} sha256={} in {}ms\n", i % 60, i % 59, i % 8, i, h, i % 977));
+            s.push_str("    let config = load(&path).unwrap_or_default(); // api key lookup for the signing service\n");
+        }
+        let t = std::time::Instant::now();
+        let _ = super::RuleSet::builtin().index();
+        println!("index build: {:?}", t.elapsed());
+        let set = super::RuleSet::builtin();
+        let mut best = std::time::Duration::MAX;
+        let mut occ = 0;
+        for _ in 0..30 {
+            let t = std::time::Instant::now();
+            let mut hits = Vec::new();
+            set.find(&s, &mut hits);
+            best = best.min(t.elapsed());
+            occ = set.index().occurrences(s.as_bytes()).len();
+        }
+        println!("rules find 1 MB: best {best:?} ({occ} keyword occurrences)");
+        let mut best = std::time::Duration::MAX;
+        for _ in 0..30 {
+            let t = std::time::Instant::now();
+            std::hint::black_box(set.index().occurrences(s.as_bytes()));
+            best = best.min(t.elapsed());
+        }
+        println!("keyword pass 1 MB: best {best:?}");
+        let mut best = std::time::Duration::MAX;
+        for _ in 0..30 {
+            let t = std::time::Instant::now();
+            std::hint::black_box(s.to_ascii_lowercase());
+            best = best.min(t.elapsed());
+        }
+        let idx = set.index();
+        let b = s.as_bytes();
+        let mut cand = 0;
+        let mut setbits = 0;
+        for w in b.windows(3) {
+            let (l0, l1, l2) = (w[0].to_ascii_lowercase(), w[1].to_ascii_lowercase(), w[2].to_ascii_lowercase());
+            if super::bit(&idx.triples, super::triple(l0, l1, l2)) { cand += 1; }
+        }
+        for x in idx.triples.iter() { setbits += x.count_ones(); }
+        println!("candidates: {cand}, bits set {setbits}");
+        println!("yardstick: to_ascii_lowercase 1 MB: best {best:?}");
+        let r = crate::redact::tests::on();
+        let mut best = std::time::Duration::MAX;
+        for _ in 0..30 {
+            let t = std::time::Instant::now();
+            std::hint::black_box(r.redact_str(&s));
+            best = best.min(t.elapsed());
+        }
+        println!("redact_str 1 MB: best {best:?}");
     }
 }
