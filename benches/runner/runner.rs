@@ -716,13 +716,50 @@ fn big_event(base: &[u8], size: usize) -> Vec<u8> {
         let line = match i % 6 {
             0 => format!(
                 "2026-01-05T10:{:02}:{:02}.{:03}Z INFO  request_id={:016x}{:016x} user=u{} GET /api/v2/items/{} 200 {}ms\n",
-                i % 60, (i / 60) % 60, i % 1000, a, b, c % 5000, c % 100_000, a % 977
+                i % 60,
+                (i / 60) % 60,
+                i % 1000,
+                a,
+                b,
+                c % 5000,
+                c % 100_000,
+                a % 977
             ),
-            1 => format!("commit {a:016x}{b:016x}{:08x}\nAuthor: Dev {} <dev{}@example.test>\n", c as u32, i % 40, i % 40),
-            2 => format!("    let config = load(&path).unwrap_or_default(); // key={} retries={}\n", i % 13, a % 5),
-            3 => format!("  \"node_modules/pkg-{}\": {{ \"version\": \"{}.{}.{}\", \"integrity\": \"sha512-{:016x}{:016x}{:016x}\" }},\n", i % 500, a % 9, b % 20, c % 30, a, b, c),
-            4 => format!("    at com.example.service.Handler.process(Handler.java:{})\n\tat java.base/java.lang.Thread.run(Thread.java:{})\n", a % 900, b % 900),
-            _ => format!("{:08x}-{:04x}-4{:03x}-a{:03x}-{:012x}  {}  sha256:{a:016x}{b:016x}{c:016x}{a:016x}\n", a as u32, b as u16, c % 4096, a % 4096, b % (1 << 48), i),
+            1 => format!(
+                "commit {a:016x}{b:016x}{:08x}\nAuthor: Dev {} <dev{}@example.test>\n",
+                c as u32,
+                i % 40,
+                i % 40
+            ),
+            2 => format!(
+                "    let config = load(&path).unwrap_or_default(); // key={} retries={}\n",
+                i % 13,
+                a % 5
+            ),
+            3 => format!(
+                "  \"node_modules/pkg-{}\": {{ \"version\": \"{}.{}.{}\", \"integrity\": \"sha512-{:016x}{:016x}{:016x}\" }},\n",
+                i % 500,
+                a % 9,
+                b % 20,
+                c % 30,
+                a,
+                b,
+                c
+            ),
+            4 => format!(
+                "    at com.example.service.Handler.process(Handler.java:{})\n\tat java.base/java.lang.Thread.run(Thread.java:{})\n",
+                a % 900,
+                b % 900
+            ),
+            _ => format!(
+                "{:08x}-{:04x}-4{:03x}-a{:03x}-{:012x}  {}  sha256:{a:016x}{b:016x}{c:016x}{a:016x}\n",
+                a as u32,
+                b as u16,
+                c % 4096,
+                a % 4096,
+                b % (1 << 48),
+                i
+            ),
         };
         out.push_str(&line);
     }

@@ -500,7 +500,7 @@ impl Index {
                 }
             }
         }
-        long.sort_unstable_by(|a, b| (a.0 % BUCKETS, a.0).cmp(&(b.0 % BUCKETS, b.0)));
+        long.sort_unstable_by_key(|k| (k.0 % BUCKETS, k.0));
         short.sort_unstable();
         let mut first = Box::new([0u16; BUCKETS]);
         for (i, (h, _, _)) in long.iter().enumerate().rev() {
@@ -756,17 +756,23 @@ mod tests {
     }
 }
 
+/// Measurements, run by hand (`--ignored --nocapture`, in release for timings).
 #[cfg(test)]
-mod fp_probe {
+mod probes {
+    use std::time::{Duration, Instant};
+
+    /// Built-in rule findings in every file under `FP_DIR` (e.g. a tree of open
+    /// source code), printed one per line: false positives to look at.
+    /// `FP_DIR=~/.cargo/registry/src cargo test --release --lib false_positive_probe -- --ignored --nocapture`
     #[test]
     #[ignore]
-    fn fp_probe() {
-        let dir = std::env::var("FP_DIR").unwrap();
+    fn false_positive_probe() {
+        let dir = std::env::var("FP_DIR").expect("FP_DIR names a directory");
         let set = super::RuleSet::builtin();
         let mut bytes = 0usize;
         let mut stack = vec![std::path::PathBuf::from(dir)];
         let mut counts = std::collections::BTreeMap::new();
-        let t = std::time::Instant::now();
+        let t = Instant::now();
         while let Some(p) = stack.pop() {
             if p.is_dir() {
                 for e in std::fs::read_dir(&p).unwrap() {
@@ -787,13 +793,23 @@ mod fp_probe {
         }
         println!("{bytes} bytes in {:?}: {counts:?}", t.elapsed());
     }
-}
 
-#[cfg(test)]
-mod speed_probe {
+    fn best(mut f: impl FnMut()) -> Duration {
+        (0..30)
+            .map(|_| {
+                let t = Instant::now();
+                f();
+                t.elapsed()
+            })
+            .min()
+            .unwrap()
+    }
+
+    /// Index build, keyword pass and whole redaction of 1 MB of log and code lines.
+    /// `cargo test --release --lib bench_keyword_pass -- --ignored --nocapture`
     #[test]
     #[ignore]
-    fn speed_probe() {
+    fn bench_keyword_pass() {
         let mut s = String::new();
         let mut i = 0u64;
         while s.len() < 1 << 20 {
@@ -803,69 +819,38 @@ mod speed_probe {
                 i.wrapping_mul(0x9E3779B97F4A7C15),
                 i.wrapping_mul(0xC2B2AE3D27D4EB4F)
             );
-            s.push_str(&format!("2026-01-05T10:{:02}:{:02}Z INFO worker{} processed request id={} sha256={} in {}ms\n", i % 60, i % 59, i % 8, i, h, i % 977));
+            s.push_str(&format!(
+                "2026-01-05T10:{:02}:{:02}Z INFO worker{} processed request id={} sha256={} in {}ms\n",
+                i % 60,
+                i % 59,
+                i % 8,
+                i,
+                h,
+                i % 977
+            ));
             s.push_str("    let config = load(&path).unwrap_or_default(); // api key lookup for the signing service\n");
         }
-        let t = std::time::Instant::now();
-        let _ = super::RuleSet::builtin().index();
-        println!("first index build (with the registry): {:?}", t.elapsed());
-        let mut best = std::time::Duration::MAX;
-        for _ in 0..50 {
-            let t = std::time::Instant::now();
-            std::hint::black_box(super::Index::build(super::builtin_keywords()));
-            best = best.min(t.elapsed());
-        }
-        println!("index build: best {best:?}");
         let set = super::RuleSet::builtin();
-        let mut best = std::time::Duration::MAX;
-        let mut occ = 0;
-        for _ in 0..30 {
-            let t = std::time::Instant::now();
+        let build = best(|| {
+            std::hint::black_box(super::Index::build(super::builtin_keywords()));
+        });
+        let pass = best(|| {
+            std::hint::black_box(set.index().occurrences(s.as_bytes()));
+        });
+        let find = best(|| {
             let mut hits = Vec::new();
             set.find(&s, &mut hits);
-            best = best.min(t.elapsed());
-            occ = set.index().occurrences(s.as_bytes()).len();
-        }
-        println!("rules find 1 MB: best {best:?} ({occ} keyword occurrences)");
-        let mut best = std::time::Duration::MAX;
-        for _ in 0..30 {
-            let t = std::time::Instant::now();
-            std::hint::black_box(set.index().occurrences(s.as_bytes()));
-            best = best.min(t.elapsed());
-        }
-        println!("keyword pass 1 MB: best {best:?}");
-        let mut best = std::time::Duration::MAX;
-        for _ in 0..30 {
-            let t = std::time::Instant::now();
-            std::hint::black_box(s.to_ascii_lowercase());
-            best = best.min(t.elapsed());
-        }
-        let idx = set.index();
-        let b = s.as_bytes();
-        let mut cand = 0;
-        let mut setbits = 0;
-        for w in b.windows(3) {
-            let (l0, l1, l2) = (
-                w[0].to_ascii_lowercase(),
-                w[1].to_ascii_lowercase(),
-                w[2].to_ascii_lowercase(),
-            );
-            if super::bit(&idx.triples, super::triple(l0, l1, l2)) {
-                cand += 1;
-            }
-        }
-        for x in idx.triples.iter() {
-            setbits += x.count_ones();
-        }
-        println!("candidates: {cand}, bits set {setbits}");
-        println!("yardstick: to_ascii_lowercase 1 MB: best {best:?}");
+            std::hint::black_box(hits);
+        });
         let r = crate::redact::tests::on();
-        let mut best = std::time::Duration::MAX;
-        for _ in 0..30 {
-            let t = std::time::Instant::now();
+        let redact = best(|| {
             std::hint::black_box(r.redact_str(&s));
-            best = best.min(t.elapsed());
-        }
-        println!("redact_str 1 MB: best {best:?}");
+        });
+        let lower = best(|| {
+            std::hint::black_box(s.to_ascii_lowercase());
+        });
+        println!(
+            "index build {build:?}; 1 MB: keyword pass {pass:?}, rules {find:?}, whole redaction {redact:?} (yardstick: to_ascii_lowercase {lower:?})"
+        );
     }
 }
