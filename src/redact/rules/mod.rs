@@ -40,6 +40,11 @@
 //! keyword occurrence gives its rule a window: the line around it, at most 4 KiB
 //! either side; overlapping windows of one rule merge, and the rule's regex runs
 //! once per window, never over a whole 1 MB text per rule.
+//!
+//! Not the `aho-corasick` crate: with ~200 case-insensitive keywords it would
+//! build an automaton per process (every hook event is a new process) and add a
+//! crate; this index builds in ~5 µs, adds ~24 KiB of tables, and scans 1 MB in
+//! ~3 ms (`probes::bench_keyword_pass`), inside the 2x budget of a 1 MB event.
 
 use std::borrow::Cow;
 use std::sync::OnceLock;
