@@ -319,6 +319,8 @@ struct Scenario {
     rss: Vec<i64>,
     /// Requests the healthy backends should have received but did not.
     undelivered: u64,
+    /// Another event than the fixture (the big tool outputs).
+    event: Option<Vec<u8>>,
 }
 
 #[derive(Clone, Copy)]
@@ -326,6 +328,8 @@ enum Target {
     None,
     /// median ≤ k × floor
     Ratio(f64),
+    /// median ≤ k × another scenario's median
+    RatioOf(&'static str, f64),
     /// median ≤ floor + ms
     PlusMs(f64),
     /// flat against another scenario's median
@@ -365,6 +369,7 @@ impl Scenario {
             fresh_counter: 0,
             rss: Vec::new(),
             undelivered: 0,
+            event: None,
         }
     }
 
@@ -420,7 +425,7 @@ impl Scenario {
         });
         {
             let mut stdin = child.stdin.take().unwrap();
-            let _ = stdin.write_all(&env.event);
+            let _ = stdin.write_all(self.event.as_ref().unwrap_or(&env.event));
         }
         // Reaped by wait4 (for the rusage), not by Child::wait.
         let (status, ru) = wait_child(child.id());
@@ -465,7 +470,12 @@ impl Scenario {
             .stdout(Stdio::null())
             .stderr(Stdio::null());
         let mut child = t.spawn().ok()?;
-        child.stdin.take().unwrap().write_all(&env.event).ok();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(self.event.as_ref().unwrap_or(&env.event))
+            .ok();
         child.wait().ok()?;
         std::fs::read_to_string(&out_file)
             .ok()?
@@ -484,7 +494,12 @@ impl Scenario {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         let mut child = cmd.spawn().expect("spawn");
-        child.stdin.take().unwrap().write_all(&env.event).ok();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(self.event.as_ref().unwrap_or(&env.event))
+            .ok();
         let out = child.wait_with_output().expect("wait");
         let code = out.status.code().unwrap_or(-1);
         let err = String::from_utf8_lossy(&out.stderr);
@@ -677,6 +692,84 @@ fn event_for(path: &Path, repo: &Path) -> Vec<u8> {
     v
 }
 
+/// The fixture event with its tool output replaced by `size` bytes of
+/// realistic text: log lines with ids and hashes, source lines, a stack trace.
+fn big_event(base: &[u8], size: usize) -> Vec<u8> {
+    let text = String::from_utf8_lossy(base);
+    let start = text
+        .find("\"stdout\":\"")
+        .expect("the fixture has a tool_response.stdout")
+        + "\"stdout\":".len();
+    let end = start + 1 + text[start + 1..].find('"').expect("stdout value ends") + 1;
+    let mut out = String::with_capacity(size + 4096);
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let mut i = 0u64;
+    while out.len() < size {
+        i += 1;
+        let (a, b, c) = (next(), next(), next());
+        let line = match i % 6 {
+            0 => format!(
+                "2026-01-05T10:{:02}:{:02}.{:03}Z INFO  request_id={:016x}{:016x} user=u{} GET /api/v2/items/{} 200 {}ms\n",
+                i % 60,
+                (i / 60) % 60,
+                i % 1000,
+                a,
+                b,
+                c % 5000,
+                c % 100_000,
+                a % 977
+            ),
+            1 => format!(
+                "commit {a:016x}{b:016x}{:08x}\nAuthor: Dev {} <dev{}@example.test>\n",
+                c as u32,
+                i % 40,
+                i % 40
+            ),
+            2 => format!(
+                "    let config = load(&path).unwrap_or_default(); // key={} retries={}\n",
+                i % 13,
+                a % 5
+            ),
+            3 => format!(
+                "  \"node_modules/pkg-{}\": {{ \"version\": \"{}.{}.{}\", \"integrity\": \"sha512-{:016x}{:016x}{:016x}\" }},\n",
+                i % 500,
+                a % 9,
+                b % 20,
+                c % 30,
+                a,
+                b,
+                c
+            ),
+            4 => format!(
+                "    at com.example.service.Handler.process(Handler.java:{})\n\tat java.base/java.lang.Thread.run(Thread.java:{})\n",
+                a % 900,
+                b % 900
+            ),
+            _ => format!(
+                "{:08x}-{:04x}-4{:03x}-a{:03x}-{:012x}  {}  sha256:{a:016x}{b:016x}{c:016x}{a:016x}\n",
+                a as u32,
+                b as u16,
+                c % 4096,
+                a % 4096,
+                b % (1 << 48),
+                i
+            ),
+        };
+        out.push_str(&line);
+    }
+    let mut v = Vec::with_capacity(text.len() + out.len() * 2);
+    v.extend_from_slice(text[..start].as_bytes());
+    v.extend_from_slice(json_str(&out).as_bytes());
+    v.extend_from_slice(text[end..].as_bytes());
+    v
+}
+
 fn json_str(s: &str) -> String {
     let mut o = String::from("\"");
     for c in s.chars() {
@@ -862,6 +955,13 @@ fn rows(opts: &Opts, scenarios: &[Scenario], extra: &Extra) -> (Vec<Row>, Vec<St
             Target::None => ("—".to_string(), "info".to_string()),
             Target::Ratio(k) => (format!("≤ {k}× floor"), pass(m <= k * floor)),
             Target::PlusMs(d) => (format!("≤ floor + {d} ms"), pass(m - floor <= d * 1000.0)),
+            Target::RatioOf(other, k) => match by_slug.get(other) {
+                Some(b) => {
+                    let bm = median(&b.samples.iter().map(|x| x.wall_us).collect::<Vec<_>>());
+                    (format!("≤ {k}× `{other}` ({})", ms(bm)), pass(m <= k * bm))
+                }
+                None => (format!("≤ {k}× `{other}`"), "n/a".into()),
+            },
             Target::FlatAgainst(other) => match by_slug.get(other) {
                 Some(b) => {
                     let bm = median(&b.samples.iter().map(|x| x.wall_us).collect::<Vec<_>>());
@@ -1301,6 +1401,32 @@ fn main() {
         let note = generate_spool(&opts, &data_dir(&s.home), "down", opts.spool_events, &line);
         s.notes.push(note);
         scenarios.push(s);
+    }
+    // Big tool outputs (1 MB, 5 MB of log and code lines with hashes), redaction
+    // on (the default) and off: what redacting a large event costs.
+    for (slug, off_slug, mb) in [("big1m", "big1m-off", 1usize), ("big5m", "big5m-off", 5)] {
+        let event = big_event(&env.event, mb << 20);
+        if wanted(off_slug) || wanted(slug) {
+            let mut s = Scenario::new(
+                &env,
+                off_slug,
+                format!("{mb} MB tool output, redaction off"),
+                Target::None,
+            );
+            s.config = Some("{\"redaction\":{\"enabled\":false}}".into());
+            s.event = Some(event.clone());
+            scenarios.push(s);
+        }
+        if wanted(slug) {
+            let mut s = Scenario::new(
+                &env,
+                slug,
+                format!("{mb} MB tool output, redaction on"),
+                Target::RatioOf(off_slug, 2.0),
+            );
+            s.event = Some(event);
+            scenarios.push(s);
+        }
     }
     if wanted("session10k") {
         let mut s = Scenario::new(

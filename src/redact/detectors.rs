@@ -342,7 +342,7 @@ static CLASS: [u8; 256] = {
         }
         c += 1;
     }
-    let triggers = b"-AgxsrwneBb:=";
+    let triggers = b"-xsrweBb:=";
     let mut j = 0;
     while j < triggers.len() {
         t[triggers[j] as usize] |= TRIGGER;
@@ -410,7 +410,8 @@ fn prefixed(b: &[u8], i: usize, prefix: &[u8], min: usize, class: fn(u8) -> bool
 // ---------------------------------------------------------------------------
 // Detectors
 
-/// Tokens recognisable by their prefix, at a word start.
+/// Tokens recognisable by their prefix, at a word start. (AWS key ids, GitHub,
+/// GitLab and npm tokens are rules of the table in `rules/`.)
 fn token_at(b: &[u8], i: usize) -> Option<Hit<'static>> {
     let hit = |end: usize, rule: &'static str| {
         Some(Hit {
@@ -421,38 +422,6 @@ fn token_at(b: &[u8], i: usize) -> Option<Hit<'static>> {
     };
     match b[i] {
         b'-' => private_key_at(b, i),
-        b'A' => {
-            const IDS: [&[u8]; 8] = [
-                b"AKIA", b"ASIA", b"AGPA", b"AIDA", b"AROA", b"ANPA", b"ANVA", b"AIPA",
-            ];
-            if !IDS.iter().any(|p| b[i..].starts_with(p)) {
-                return None;
-            }
-            let e = run(b, i + 4, |c| c.is_ascii_uppercase() || c.is_ascii_digit());
-            let bounded = e == b.len() || !is_alnum(b[e]);
-            (e - i == 20 && bounded)
-                .then_some(())
-                .and(hit(e, "aws_access_key_id"))
-        }
-        b'g' => {
-            for p in [b"ghp_", b"gho_", b"ghu_", b"ghs_", b"ghr_"] {
-                if let Some(e) = prefixed(b, i, p, 36, is_alnum) {
-                    return hit(e, "github_token");
-                }
-            }
-            if let Some(e) = prefixed(b, i, b"github_pat_", 22, |c| is_alnum(c) || c == b'_') {
-                return hit(e, "github_token");
-            }
-            const GITLAB: [&[u8]; 7] = [
-                b"glpat-", b"gldt-", b"glrt-", b"glptt-", b"glft-", b"glcbt-", b"gloas-",
-            ];
-            for p in GITLAB {
-                if let Some(e) = prefixed(b, i, p, 20, is_b64url) {
-                    return hit(e, "gitlab_token");
-                }
-            }
-            None
-        }
         b'x' => {
             let slack = |c: u8| is_alnum(c) || c == b'-';
             for p in [
@@ -489,7 +458,6 @@ fn token_at(b: &[u8], i: usize) -> Option<Hit<'static>> {
             }
             None
         }
-        b'n' => prefixed(b, i, b"npm_", 36, is_alnum).and_then(|e| hit(e, "npm_token")),
         b'e' => jwt_at(b, i),
         _ => None,
     }

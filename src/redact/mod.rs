@@ -40,6 +40,8 @@ pub struct Redactor {
     extra: Vec<Extra>,
     /// User-named secret keys, normalised (ASCII lowercase, letters and digits only).
     keys: Vec<String>,
+    /// The vendor-format rules: built-ins and the user's (a gitleaks file).
+    rules: rules::RuleSet,
 }
 
 struct Extra {
@@ -108,7 +110,14 @@ impl Redactor {
             enabled: config.enabled,
             extra,
             keys,
+            rules: rules::RuleSet::builtin(),
         })
+    }
+
+    /// The vendor-format rules this redactor runs, for adding user rules
+    /// (`RuleSet::push`) or dropping the built-ins (`RuleSet::clear_builtin`).
+    pub fn rules_mut(&mut self) -> &mut rules::RuleSet {
+        &mut self.rules
     }
 
     /// Redacts the input in place (keys and values at every depth) and reports
@@ -235,7 +244,7 @@ impl Redactor {
     fn hits<'a>(&'a self, s: &str) -> Vec<Hit<'a>> {
         let mut hits = Vec::new();
         detectors::scan_builtin(s.as_bytes(), &self.keys, &mut hits);
-        rules::find(s, &mut hits);
+        self.rules.find(s, &mut hits);
         if hits.len() > 1 {
             resolve_overlaps(&mut hits);
         }
@@ -322,9 +331,22 @@ pub fn describe(rules: &BTreeMap<String, u64>) -> String {
 
 /// Sorts findings by position and keeps, of overlapping ones, the one that
 /// starts first (the longest of those): the hand-written scanners and the rule
-/// table may both find a token.
+/// table may both find a token. Of findings with the same range, a vendor rule's
+/// name wins over a generic one (`GITHUB_TOKEN=ghp_…` is a `github_token`, not an
+/// `env_secret`).
 fn resolve_overlaps(hits: &mut Vec<Hit<'_>>) {
-    hits.sort_by_key(|h| (h.start, std::cmp::Reverse(h.end)));
+    let generic = |rule: &str| {
+        matches!(
+            rule,
+            "password_assignment"
+                | "env_secret"
+                | "secret_key_value"
+                | "bearer_token"
+                | "basic_auth"
+                | "url_password"
+        )
+    };
+    hits.sort_by_key(|h| (h.start, std::cmp::Reverse(h.end), generic(h.rule)));
     let mut kept: Vec<Hit<'_>> = Vec::with_capacity(hits.len());
     for h in hits.drain(..) {
         match kept.last_mut() {

@@ -26,4 +26,5 @@ mod hook;
 mod install;
 mod install_sh;
 mod redaction;
+mod secrets_corpus;
 mod spool;
