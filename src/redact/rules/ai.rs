@@ -86,7 +86,7 @@ pub const RULES: &[BuiltinRule] = &[
     BuiltinRule {
         id: "together_legacy_api_key",
         keywords: &["together"],
-        pattern: r"(?i:together)[\w.-]{0,30}(?i:key|token)[^\n]{0,20}?\b([a-f0-9]{64})\b",
+        pattern: r"(?i:together)[\w .-]{0,30}(?i:key|token)[^\n]{0,20}?\b([a-f0-9]{64})\b",
         min_entropy: 3.0,
     },
     BuiltinRule {

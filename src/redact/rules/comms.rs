@@ -93,17 +93,17 @@ pub const RULES: &[BuiltinRule] = &[
         pattern: r"(?i:twitch)[^\n]{0,60}?\b(?:oauth:)?([a-z0-9]{30})\b",
         min_entropy: 3.8,
     },
-    // X / Twitter app-only bearer tokens start with 22 `A`s (URL-encoded).
+    // X / Twitter app-only bearer tokens start with a run of `A`s (URL-encoded).
     BuiltinRule {
         id: "twitter_bearer_token",
         keywords: &["aaaaaaaaaaaaaaaaaaaa"],
-        pattern: r"\bA{22}[A-Za-z0-9%]{60,}",
+        pattern: r"\bA{20}[A-Za-z0-9%]{60,}",
         min_entropy: 0.0,
     },
     BuiltinRule {
         id: "twitter_api_secret",
         keywords: &["twitter"],
-        pattern: r"(?i:twitter)[\w.-]{0,30}(?i:secret)[^\n]{0,20}?\b([A-Za-z0-9]{50})\b",
+        pattern: r"(?i:twitter)[\w .-]{0,30}(?i:secret)[^\n]{0,20}?\b([A-Za-z0-9]{50})\b",
         min_entropy: 4.2,
     },
     // Meta (Facebook) Graph API access tokens: `EAA` and the app's letters.
@@ -116,7 +116,7 @@ pub const RULES: &[BuiltinRule] = &[
     BuiltinRule {
         id: "facebook_app_secret",
         keywords: &["facebook", "fb_"],
-        pattern: r"(?i:facebook|fb_)[\w.-]{0,30}(?i:secret)[^\n]{0,20}?\b([a-f0-9]{32})\b",
+        pattern: r"(?i:facebook|fb_)[\w .-]{0,30}(?i:secret)[^\n]{0,20}?\b([a-f0-9]{32})\b",
         min_entropy: 3.0,
     },
     // Instagram Basic Display user tokens.
@@ -156,7 +156,7 @@ pub const RULES: &[BuiltinRule] = &[
     BuiltinRule {
         id: "vonage_api_secret",
         keywords: &["vonage", "nexmo"],
-        pattern: r"(?i:vonage|nexmo)[\w.-]{0,30}(?i:secret)[^\n]{0,20}?\b([A-Za-z0-9]{16})\b",
+        pattern: r"(?i:vonage|nexmo)[\w .-]{0,30}(?i:secret)[^\n]{0,20}?\b([A-Za-z0-9]{16})\b",
         min_entropy: 3.3,
     },
     BuiltinRule {
@@ -174,7 +174,7 @@ pub const RULES: &[BuiltinRule] = &[
     BuiltinRule {
         id: "pusher_secret",
         keywords: &["pusher"],
-        pattern: r"(?i:pusher)[\w.-]{0,30}(?i:secret)[^\n]{0,20}?\b([a-f0-9]{20})\b",
+        pattern: r"(?i:pusher)[\w .-]{0,30}(?i:secret)[^\n]{0,20}?\b([a-f0-9]{20})\b",
         min_entropy: 3.0,
     },
     // Ably: <app id>.<key id>:<43-character secret>.

@@ -39,7 +39,7 @@ pub const RULES: &[BuiltinRule] = &[
     BuiltinRule {
         id: "paypal_client_secret",
         keywords: &["paypal"],
-        pattern: r"(?i:paypal)[\w.-]{0,30}(?i:secret)[^\n]{0,20}?\b([A-Za-z0-9_-]{80})\b{end-half}",
+        pattern: r"(?i:paypal)[\w .-]{0,30}(?i:secret)[^\n]{0,20}?\b([A-Za-z0-9_-]{80})\b{end-half}",
         min_entropy: 4.0,
     },
     // Adyen API keys start `AQE` and run on in base64 with `-`-joined parts.
@@ -60,13 +60,17 @@ pub const RULES: &[BuiltinRule] = &[
     BuiltinRule {
         id: "razorpay_key_secret",
         keywords: &["razorpay"],
-        pattern: r"(?i:razorpay)[\w.-]{0,30}(?i:secret)[^\n]{0,20}?\b([A-Za-z0-9]{24})\b",
+        pattern: r"(?i:razorpay)[\w .-]{0,30}(?i:secret)[^\n]{0,20}?\b([A-Za-z0-9]{24})\b",
         min_entropy: 3.8,
     },
     // Plaid access tokens (`access-<env>-<uuid>`) and secrets (30 hex) by name.
     BuiltinRule {
         id: "plaid_access_token",
-        keywords: &["access-sandbox-", "access-development-", "access-production-"],
+        keywords: &[
+            "access-sandbox-",
+            "access-development-",
+            "access-production-",
+        ],
         pattern: r"\baccess-(?:sandbox|development|production)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b",
         min_entropy: 0.0,
     },

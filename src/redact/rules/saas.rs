@@ -106,19 +106,19 @@ pub const RULES: &[BuiltinRule] = &[
     BuiltinRule {
         id: "segment_write_key",
         keywords: &["segment"],
-        pattern: r"(?i:segment)[\w.-]{0,20}(?i:write)[^\n]{0,30}?\b([A-Za-z0-9]{32})\b",
+        pattern: r"(?i:segment)[\w .-]{0,20}(?i:write)[^\n]{0,30}?\b([A-Za-z0-9]{32})\b",
         min_entropy: 3.8,
     },
     BuiltinRule {
         id: "mixpanel_secret",
         keywords: &["mixpanel"],
-        pattern: r"(?i:mixpanel)[\w.-]{0,30}(?i:secret|token)[^\n]{0,20}?\b([A-Za-z0-9]{32})\b",
+        pattern: r"(?i:mixpanel)[\w .-]{0,30}(?i:secret|token)[^\n]{0,20}?\b([A-Za-z0-9]{32})\b",
         min_entropy: 3.5,
     },
     BuiltinRule {
         id: "amplitude_api_key",
         keywords: &["amplitude"],
-        pattern: r"(?i:amplitude)[\w.-]{0,30}(?i:key|secret)[^\n]{0,20}?\b([a-f0-9]{32})\b",
+        pattern: r"(?i:amplitude)[\w .-]{0,30}(?i:key|secret)[^\n]{0,20}?\b([a-f0-9]{32})\b",
         min_entropy: 3.0,
     },
     // PostHog project API keys (`phc_`) and personal API keys (`phx_`).
