@@ -1,6 +1,7 @@
 //! Payment and finance APIs (Stripe, Square, Braintree, Adyen, Razorpay, Plaid,
-//! Paystack, GoCardless, Checkout.com, Mollie, Flutterwave, Paddle), each from
-//! the vendor's documented key format. Publishable keys (Stripe `pk_`, Square
+//! GoCardless, Checkout.com, Mollie, Flutterwave, Paddle), each from the
+//! vendor's documented key format. Paystack's `sk_live_` + 40 hex is Stripe's
+//! shape and is found as `stripe_key`. Publishable keys (Stripe `pk_`, Square
 //! application ids, Flutterwave `FLWPUBK`) are meant for browsers: left alone.
 
 use super::BuiltinRule;
@@ -78,14 +79,6 @@ pub const RULES: &[BuiltinRule] = &[
         id: "plaid_secret",
         keywords: &["plaid"],
         pattern: r"(?i:plaid)[^\n]{0,60}?\b([a-f0-9]{30})\b",
-        min_entropy: 3.0,
-    },
-    // Paystack secret keys: `sk_live_`/`sk_test_` + 40 hex (a Stripe-like prefix:
-    // whichever finds it first names it).
-    BuiltinRule {
-        id: "paystack_secret_key",
-        keywords: &["sk_live_", "sk_test_"],
-        pattern: r"\bsk_(?:live|test)_[a-f0-9]{40}\b",
         min_entropy: 3.0,
     },
     // GoCardless access tokens: `live_`/`sandbox_` + 40 base64url.

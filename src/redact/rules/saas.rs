@@ -1,7 +1,8 @@
 //! SaaS and business-platform tokens (commerce, productivity, CRM, analytics,
-//! feature flags, forms, storage, shipping, maps, docs), each from the vendor's
-//! documented token format. Public, client-side keys (Mapbox `pk.`, PostHog
-//! project keys are the exception: listed by request) are otherwise left alone.
+//! feature flags, forms, storage, shipping, maps), each from the vendor's
+//! documented token format. Keys meant for browsers (Mapbox `pk.`, LaunchDarkly
+//! `mob-`) are left alone; PostHog project keys (`phc_`) are public too but
+//! often sit next to the personal ones, so they are taken.
 
 use super::BuiltinRule;
 
@@ -201,24 +202,5 @@ pub const RULES: &[BuiltinRule] = &[
         keywords: &["sk.eyj", "tk.eyj"],
         pattern: r"\b[st]k\.eyJ[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{20,}",
         min_entropy: 3.5,
-    },
-    // Dynatrace API tokens: `dt0c01.<24>.<64>`.
-    BuiltinRule {
-        id: "dynatrace_api_token",
-        keywords: &["dt0c01."],
-        pattern: r"\bdt0c01\.[A-Z0-9]{24}\.[A-Z0-9]{64}\b",
-        min_entropy: 3.5,
-    },
-    BuiltinRule {
-        id: "readme_api_key",
-        keywords: &["rdme_"],
-        pattern: r"\b{start-half}rdme_[A-Za-z0-9]{70}\b",
-        min_entropy: 4.0,
-    },
-    BuiltinRule {
-        id: "prefect_api_key",
-        keywords: &["pnu_"],
-        pattern: r"\b{start-half}pnu_[A-Za-z0-9]{36}\b",
-        min_entropy: 3.8,
     },
 ];
