@@ -3,6 +3,11 @@
 //! distinctive prefix with a fixed length and alphabet where the vendor has one,
 //! a vendor keyword on the same line where it has none.
 //!
+//! Keywords are literal pieces of the token or its context, sometimes an inner
+//! piece (`pgram` for Deepgram, `lx-` for `pplx-`): the keyword pass looks at
+//! every occurrence of a keyword's first two bytes, and pairs like `de`, `re`,
+//! `te`, `ma` are everywhere in text, so a rarer pair keeps the pass cheap.
+//!
 //! OpenAI, Anthropic: the hand-written scanner (`detectors`) finds these too and
 //! both use the same rule ids, so a key is named the same whichever finds it.
 
@@ -46,7 +51,7 @@ pub const RULES: &[BuiltinRule] = &[
     },
     BuiltinRule {
         id: "xai_api_key",
-        keywords: &["xai-"],
+        keywords: &["ai-"],
         pattern: r"\b{start-half}xai-[A-Za-z0-9]{70,90}\b",
         min_entropy: 4.0,
     },
@@ -58,7 +63,7 @@ pub const RULES: &[BuiltinRule] = &[
     },
     BuiltinRule {
         id: "perplexity_api_key",
-        keywords: &["pplx-"],
+        keywords: &["lx-"],
         pattern: r"\b{start-half}pplx-[A-Za-z0-9]{48}\b",
         min_entropy: 3.8,
     },
@@ -85,7 +90,7 @@ pub const RULES: &[BuiltinRule] = &[
     },
     BuiltinRule {
         id: "together_legacy_api_key",
-        keywords: &["together"],
+        keywords: &["ogether"],
         pattern: r"(?i:together)[\w .-]{0,30}(?i:key|token)[^\n]{0,20}?\b([a-f0-9]{64})\b",
         min_entropy: 3.0,
     },
@@ -105,7 +110,7 @@ pub const RULES: &[BuiltinRule] = &[
     // LangSmith personal (`pt`) and service (`sk`) keys: 32 hex `_` 10 hex.
     BuiltinRule {
         id: "langsmith_api_key",
-        keywords: &["lsv2_"],
+        keywords: &["sv2_"],
         pattern: r"\b{start-half}lsv2_(?:pt|sk)_[a-f0-9]{32}_[a-f0-9]{10}\b",
         min_entropy: 3.0,
     },
@@ -124,7 +129,7 @@ pub const RULES: &[BuiltinRule] = &[
     // Weights & Biases: 40 hex, next to `wandb`.
     BuiltinRule {
         id: "wandb_api_key",
-        keywords: &["wandb"],
+        keywords: &["andb"],
         pattern: r"(?i:wandb)[^\n]{0,60}?\b([a-f0-9]{40})\b",
         min_entropy: 3.0,
     },
@@ -170,7 +175,7 @@ pub const RULES: &[BuiltinRule] = &[
     // Deepgram and AssemblyAI: 40 and 32 hex with no prefix, by name only.
     BuiltinRule {
         id: "deepgram_api_key",
-        keywords: &["deepgram"],
+        keywords: &["pgram"],
         pattern: r"(?i:deepgram)[^\n]{0,60}?\b([a-f0-9]{40})\b",
         min_entropy: 3.0,
     },

@@ -5,6 +5,8 @@
 //!
 //! Formats without a prefix (Twilio auth tokens, Pusher secrets, ...) are only
 //! taken next to the vendor's name on the same line.
+//! Keywords may be an inner piece of the literal (see `ai.rs`: rare byte pairs
+//! keep the keyword pass cheap).
 
 use super::BuiltinRule;
 
@@ -12,7 +14,7 @@ pub const RULES: &[BuiltinRule] = &[
     // https://discord.com/api/webhooks/<snowflake id>/<68-character token>
     BuiltinRule {
         id: "discord_webhook",
-        keywords: &["/api/webhooks/"],
+        keywords: &["api/webhooks/"],
         pattern: r"(?i:https?://(?:ptb\.|canary\.)?discord(?:app)?\.com)/api/webhooks/\d{17,20}/([A-Za-z0-9_-]{60,80})",
         min_entropy: 3.5,
     },
@@ -20,7 +22,7 @@ pub const RULES: &[BuiltinRule] = &[
     // the `Bot` authorization scheme.
     BuiltinRule {
         id: "discord_bot_token",
-        keywords: &["discord", "bot "],
+        keywords: &["scord", "bot "],
         pattern: r"(?:(?i:discord)[^\n]{0,80}?|\bBot +)\b([MNO][A-Za-z0-9_-]{23,27}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,40})",
         min_entropy: 3.5,
     },
@@ -50,7 +52,7 @@ pub const RULES: &[BuiltinRule] = &[
     // …/webhookb2/<group>@<tenant>/IncomingWebhook/<32 alnum>/<uuid>[/<suffix>]
     BuiltinRule {
         id: "teams_webhook",
-        keywords: &["/incomingwebhook/"],
+        keywords: &["comingwebhook/"],
         pattern: r"(?i:webhook\.office\.com/webhookb2|outlook\.office(?:365)?\.com/webhook)/[0-9a-f-]{36}@[0-9a-f-]{36}/IncomingWebhook/([A-Za-z0-9]{32}/[0-9a-f-]{36}(?:/[A-Za-z0-9_-]{20,})?)",
         min_entropy: 3.0,
     },
@@ -63,7 +65,7 @@ pub const RULES: &[BuiltinRule] = &[
     },
     BuiltinRule {
         id: "mattermost_token",
-        keywords: &["mattermost"],
+        keywords: &["attermost"],
         pattern: r"(?i:mattermost)[^\n]{0,60}?\b([a-z0-9]{26})\b",
         min_entropy: 3.8,
     },
@@ -76,13 +78,13 @@ pub const RULES: &[BuiltinRule] = &[
     },
     BuiltinRule {
         id: "make_webhook",
-        keywords: &[".make.com/"],
+        keywords: &["ake.com/"],
         pattern: r"\bhook\.[a-z0-9]+\.make\.com/([a-z0-9]{32})\b",
         min_entropy: 3.0,
     },
     BuiltinRule {
         id: "ifttt_webhook_key",
-        keywords: &["maker.ifttt.com"],
+        keywords: &["aker.ifttt.com"],
         pattern: r"maker\.ifttt\.com/(?:trigger/[^/\s]+/(?:json/)?with/)?key/([A-Za-z0-9_-]{20,})",
         min_entropy: 3.0,
     },
@@ -122,7 +124,7 @@ pub const RULES: &[BuiltinRule] = &[
     // Instagram Basic Display user tokens.
     BuiltinRule {
         id: "instagram_access_token",
-        keywords: &["igqv"],
+        keywords: &["gqv"],
         pattern: r"\bIGQV[A-Za-z0-9_-]{100,}",
         min_entropy: 4.0,
     },
@@ -161,7 +163,7 @@ pub const RULES: &[BuiltinRule] = &[
     },
     BuiltinRule {
         id: "messagebird_api_key",
-        keywords: &["messagebird", "message_bird"],
+        keywords: &["sagebird", "sage_bird"],
         pattern: r"(?i:message_?bird)[^\n]{0,60}?\b([A-Za-z0-9]{25})\b",
         min_entropy: 3.8,
     },
@@ -201,13 +203,13 @@ pub const RULES: &[BuiltinRule] = &[
     },
     BuiltinRule {
         id: "mailgun_api_key",
-        keywords: &["key-"],
+        keywords: &["ey-"],
         pattern: r"\bkey-[a-f0-9]{32}\b",
         min_entropy: 3.0,
     },
     BuiltinRule {
         id: "mailgun_private_key",
-        keywords: &["mailgun"],
+        keywords: &["lgun"],
         pattern: r"(?i:mailgun)[^\n]{0,80}?\b([a-f0-9]{32}-[a-f0-9]{8}-[a-f0-9]{8})\b",
         min_entropy: 3.0,
     },
@@ -219,7 +221,7 @@ pub const RULES: &[BuiltinRule] = &[
     },
     BuiltinRule {
         id: "postmark_server_token",
-        keywords: &["postmark"],
+        keywords: &["tmark"],
         pattern: r"(?i:postmark)[^\n]{0,60}?\b([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b",
         min_entropy: 0.0,
     },

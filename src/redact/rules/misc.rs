@@ -6,6 +6,8 @@
 //! PEM blocks (`-----BEGIN … PRIVATE KEY-----`: RSA, EC, DSA, OPENSSH,
 //! ENCRYPTED, PGP … PRIVATE KEY BLOCK) are the hand-written scanner's
 //! `private_key`; these rules cover the key files that do not use that header.
+//! Keywords may be an inner piece of the literal (see `ai.rs`: rare byte pairs
+//! keep the keyword pass cheap).
 
 use super::BuiltinRule;
 
@@ -14,7 +16,7 @@ pub const RULES: &[BuiltinRule] = &[
     // (the public lines and the comment stay readable).
     BuiltinRule {
         id: "putty_private_key",
-        keywords: &["private-lines:"],
+        keywords: &["vate-lines:"],
         pattern: r"Private-Lines: *\d+\r?\n((?:[A-Za-z0-9+/=]{4,}(?:\r?\n|\z))+)",
         min_entropy: 0.0,
     },
@@ -22,14 +24,14 @@ pub const RULES: &[BuiltinRule] = &[
     // the END line, or to the end of the text when it was cut off.
     BuiltinRule {
         id: "ssh2_private_key",
-        keywords: &["begin ssh2 encrypted private key"],
+        keywords: &["ssh2 encrypted private key"],
         pattern: r"(?s)---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----.*?(?:---- END SSH2 ENCRYPTED PRIVATE KEY ----|\z)",
         min_entropy: 0.0,
     },
     // WireGuard `PrivateKey =` / `PresharedKey =`: 32 bytes in base64.
     BuiltinRule {
         id: "wireguard_key",
-        keywords: &["privatekey", "presharedkey"],
+        keywords: &["vatekey", "sharedkey"],
         pattern: r"(?i:PrivateKey|PresharedKey)\s*=\s*([A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=)",
         min_entropy: 3.5,
     },
@@ -37,7 +39,7 @@ pub const RULES: &[BuiltinRule] = &[
     // one line; the host has a dot (prose about "machine learning" does not).
     BuiltinRule {
         id: "netrc_password",
-        keywords: &["machine"],
+        keywords: &["achine"],
         pattern: r"\bmachine\s+[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+\s+login\s+\S+\s+password\s+(\S+)",
         min_entropy: 0.0,
     },
@@ -64,7 +66,7 @@ pub const RULES: &[BuiltinRule] = &[
     },
     BuiltinRule {
         id: "keytool_password",
-        keywords: &["storepass", "keypass"],
+        keywords: &["orepass", "eypass"],
         pattern: r#"\s-(?:src|dest|new)?(?:storepass|keypass)\s+['"]?([^\s'"]+)"#,
         min_entropy: 0.0,
     },

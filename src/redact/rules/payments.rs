@@ -3,6 +3,8 @@
 //! vendor's documented key format. Paystack's `sk_live_` + 40 hex is Stripe's
 //! shape and is found as `stripe_key`. Publishable keys (Stripe `pk_`, Square
 //! application ids, Flutterwave `FLWPUBK`) are meant for browsers: left alone.
+//! Keywords may be an inner piece of the literal (see `ai.rs`: rare byte pairs
+//! keep the keyword pass cheap).
 
 use super::BuiltinRule;
 
@@ -96,12 +98,12 @@ pub const RULES: &[BuiltinRule] = &[
         pattern: r"\bsk_(?:sbox_[a-z2-7]{26,32}|[a-z2-7]{26,32}|(?:test_)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b",
         min_entropy: 3.5,
     },
-    // Mollie API keys (`live_`/`test_` + 30) and organisation access tokens
-    // (`access_` + 40).
+    // Mollie live API keys (`live_` + 30; test keys take no payments and
+    // `test_` is everywhere in code) and organisation access tokens (`access_` + 40).
     BuiltinRule {
         id: "mollie_api_key",
-        keywords: &["live_", "test_"],
-        pattern: r"\b(?:live|test)_[A-Za-z0-9]{30}\b",
+        keywords: &["live_"],
+        pattern: r"\blive_[A-Za-z0-9]{30}\b",
         min_entropy: 4.2,
     },
     BuiltinRule {
@@ -114,13 +116,13 @@ pub const RULES: &[BuiltinRule] = &[
     // encryption keys (`FLWSECK_TEST` + 12 hex).
     BuiltinRule {
         id: "flutterwave_secret_key",
-        keywords: &["flwseck"],
+        keywords: &["lwseck"],
         pattern: r"\bFLWSECK(?:_TEST)?-[a-fA-F0-9]{32}-X\b",
         min_entropy: 0.0,
     },
     BuiltinRule {
         id: "flutterwave_encryption_key",
-        keywords: &["flwseck_test"],
+        keywords: &["lwseck_test"],
         pattern: r"\bFLWSECK_TEST[a-fA-F0-9]{12}\b",
         min_entropy: 0.0,
     },

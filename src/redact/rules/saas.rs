@@ -3,6 +3,8 @@
 //! documented token format. Keys meant for browsers (Mapbox `pk.`, LaunchDarkly
 //! `mob-`) are left alone; PostHog project keys (`phc_`) are public too but
 //! often sit next to the personal ones, so they are taken.
+//! Keywords may be an inner piece of the literal (see `ai.rs`: rare byte pairs
+//! keep the keyword pass cheap).
 
 use super::BuiltinRule;
 
@@ -24,7 +26,7 @@ pub const RULES: &[BuiltinRule] = &[
     // Notion integration tokens: `ntn_` (current) and `secret_` + 43 (legacy).
     BuiltinRule {
         id: "notion_token",
-        keywords: &["ntn_"],
+        keywords: &["tn_"],
         pattern: r"\b{start-half}ntn_[A-Za-z0-9]{40,50}\b",
         min_entropy: 3.8,
     },
@@ -73,7 +75,7 @@ pub const RULES: &[BuiltinRule] = &[
     },
     BuiltinRule {
         id: "hubspot_api_key",
-        keywords: &["hubspot", "hapikey"],
+        keywords: &["hubspot", "hubapi"],
         pattern: r"(?i:hubspot|hapikey)[^\n]{0,60}?\b([a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12})\b",
         min_entropy: 0.0,
     },
@@ -93,7 +95,7 @@ pub const RULES: &[BuiltinRule] = &[
     // Intercom access tokens are base64 of `tok:…`.
     BuiltinRule {
         id: "intercom_access_token",
-        keywords: &["dg9ro"],
+        keywords: &["g9ro"],
         pattern: r"\bdG9rO[ij][A-Za-z0-9+/_-]{40,}={0,2}",
         min_entropy: 4.0,
     },
@@ -125,13 +127,13 @@ pub const RULES: &[BuiltinRule] = &[
     // PostHog project API keys (`phc_`) and personal API keys (`phx_`).
     BuiltinRule {
         id: "posthog_project_key",
-        keywords: &["phc_"],
+        keywords: &["hc_"],
         pattern: r"\b{start-half}phc_[A-Za-z0-9]{43}\b",
         min_entropy: 3.8,
     },
     BuiltinRule {
         id: "posthog_personal_key",
-        keywords: &["phx_"],
+        keywords: &["hx_"],
         pattern: r"\b{start-half}phx_[A-Za-z0-9]{43}\b",
         min_entropy: 3.8,
     },
@@ -145,7 +147,7 @@ pub const RULES: &[BuiltinRule] = &[
     },
     BuiltinRule {
         id: "typeform_token",
-        keywords: &["tfp_"],
+        keywords: &["fp_"],
         pattern: r"\b{start-half}tfp_[A-Za-z0-9_.=-]{40,}",
         min_entropy: 4.0,
     },
@@ -169,11 +171,12 @@ pub const RULES: &[BuiltinRule] = &[
         pattern: r"\b{start-half}fio-u-[A-Za-z0-9_=-]{60,}",
         min_entropy: 4.0,
     },
-    // Lob API keys: `live_`/`test_` + 35 hex (publishable `_pub_` keys left).
+    // Lob live API keys: `live_` + 35 hex (publishable `_pub_` keys left; test
+    // keys, which cannot send mail, are left too: `test_` is everywhere in code).
     BuiltinRule {
         id: "lob_api_key",
-        keywords: &["live_", "test_"],
-        pattern: r"\b(?:live|test)_[a-f0-9]{35}\b",
+        keywords: &["live_"],
+        pattern: r"\blive_[a-f0-9]{35}\b",
         min_entropy: 3.0,
     },
     // EasyPost production (`EZAK`) and test (`EZTK`) keys.
@@ -199,7 +202,7 @@ pub const RULES: &[BuiltinRule] = &[
     // body; public `pk.` tokens are meant for browsers and left alone.
     BuiltinRule {
         id: "mapbox_secret_token",
-        keywords: &["sk.eyj", "tk.eyj"],
+        keywords: &["k.eyj"],
         pattern: r"\b[st]k\.eyJ[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{20,}",
         min_entropy: 3.5,
     },
