@@ -87,9 +87,14 @@ mod tests {
 
     const CORPUS: &str = include_str!("../../../tests/corpus/secrets-ai-saas.tsv");
 
-    /// The keyed-value scanner may name a sample first when it carries its
-    /// vendor's name as a key (`VONAGE_API_SECRET …`).
-    const KEYED: [&str; 3] = ["password_assignment", "env_secret", "secret_key_value"];
+    /// The keyed-value and generic high-entropy scanners may name a sample
+    /// first when it carries its vendor's name as a key (`VONAGE_API_SECRET …`).
+    const KEYED: [&str; 4] = [
+        "password_assignment",
+        "env_secret",
+        "secret_key_value",
+        "generic_secret",
+    ];
 
     #[test]
     fn every_corpus_sample_is_redacted_in_every_placement() {
