@@ -88,12 +88,15 @@ mod tests {
     const CORPUS: &str = include_str!("../../../tests/corpus/secrets-ai-saas.tsv");
 
     /// The keyed-value and generic high-entropy scanners may name a sample
-    /// first when it carries its vendor's name as a key (`VONAGE_API_SECRET …`).
-    const KEYED: [&str; 4] = [
+    /// first when it carries its vendor's name as a key (`VONAGE_API_SECRET …`)
+    /// or an `Authorization:` scheme (`Bot …`).
+    const KEYED: [&str; 6] = [
         "password_assignment",
         "env_secret",
         "secret_key_value",
         "generic_secret",
+        "authorization_header",
+        "bearer_token",
     ];
 
     #[test]
