@@ -73,6 +73,12 @@ macro_rules! keyed {
 mod cloud;
 mod devtools;
 
+mod ai;
+mod comms;
+mod misc;
+mod payments;
+mod saas;
+
 /// A built-in rule. `keywords` are lowercase ASCII literals (matched ignoring
 /// case); `pattern` is regex-lite (RE2-like) syntax whose secret is the capture
 /// group named `secret`, else group 1, else the whole match; the secret must
@@ -86,7 +92,15 @@ pub struct BuiltinRule {
 }
 
 /// Every built-in rule set; a new vendor file adds one line here.
-pub static BUILTIN: &[&[BuiltinRule]] = &[cloud::RULES, devtools::RULES];
+pub static BUILTIN: &[&[BuiltinRule]] = &[
+    cloud::RULES,
+    devtools::RULES,
+    ai::RULES,
+    saas::RULES,
+    comms::RULES,
+    payments::RULES,
+    misc::RULES,
+];
 
 /// Every built-in rule, in registry order.
 pub fn builtin_rules() -> impl Iterator<Item = &'static BuiltinRule> {
