@@ -15,6 +15,7 @@
 
 mod config;
 mod detectors;
+mod entropy;
 mod keys;
 pub mod rules;
 
