@@ -261,7 +261,9 @@ fn authorization_at(b: &[u8], k: usize, v: usize) -> Option<Hit<'static>> {
     let cred = &b[c..end];
     if cred.len() < 6
         || is_placeholder(cred)
-        || cred.iter().all(|x| x.is_ascii_lowercase() || *x == b' ')
+        || cred
+            .iter()
+            .all(|x| x.is_ascii_lowercase() || matches!(x, b' ' | b',' | b'.' | b';' | b':'))
     {
         return None; // `Authorization: token based`, `Bearer $TOKEN`
     }
@@ -389,7 +391,7 @@ fn value_extent(b: &[u8], mut v: usize, k: usize) -> Option<(usize, usize, Optio
 /// the end of the line, `,`, `<`, `>`, `\`, or the delimiters of its syntax,
 /// not at the first special character (`123|AY-l...`, `abc!def`, `a%2Fb`,
 /// `x}y` stay whole). `&` ends a query parameter (`?key=...&`) or before
-/// `&`/blank; `;` ends a connection-string part (`;Password=...;`) or before
+/// `&`/blank (a value that is itself a query string stays whole); `;` ends a connection-string part (`;Password=...;`) or before
 /// a blank or the next `Name=`. A `)`, `]` or `}` closing a bracket opened
 /// before the key on its line (`f(password=abc)`) ends it too.
 fn bare_value_end(b: &[u8], v: usize, k: usize) -> usize {
@@ -413,7 +415,10 @@ fn bare_value_end(b: &[u8], v: usize, k: usize) -> usize {
         let end = match c {
             b'"' | b'\'' | b'`' | b',' | b'<' | b'>' | b'\\' => true,
             c if c.is_ascii_whitespace() => true,
-            b'&' => in_query || next_is_blank_or_name(ve) || b.get(ve + 1) == Some(&b'&'),
+            b'&' => {
+                in_query
+                    || b.get(ve + 1).is_none_or(|c| c.is_ascii_whitespace() || *c == b'&')
+            }
             b';' => in_conn || next_is_blank_or_name(ve),
             b'(' | b'[' | b'{' => {
                 depth[usize::from(c != b'(') + usize::from(c == b'{')] += 1;
@@ -1440,4 +1445,232 @@ mod tests {
             assert_kept(s);
         }
     }
+
+    /// Issue 11: a keyed value runs to its real end, not the first special
+    /// character. All secrets here are made up.
+    #[test]
+    fn keyed_values_are_redacted_whole() {
+        let cases = [
+            (
+                "FACEBOOK_ACCESS_TOKEN=1234567890123456|AY-lRJZqXw9vT3kLmN0pQ",
+                "FACEBOOK_ACCESS_TOKEN=[REDACTED:env_secret]",
+            ),
+            ("API_KEY=ab}cd]ef%2Fgh:ij^kl!mn", "API_KEY=[REDACTED:env_secret]"),
+            (
+                "password=Tr0ub4dor&3xyz",
+                "password=[REDACTED:password_assignment]",
+            ),
+            (
+                "export AZURE_SAS_TOKEN=sv=2022-11-02&ss=b&sig=WSdF9q%2Bx7Yz1kLm3nOp4%3D",
+                "export AZURE_SAS_TOKEN=[REDACTED:env_secret]",
+            ),
+            (
+                "curl 'https://acct.blob.core.windows.net/c?sv=2022-11-02&sp=r&sig=WSdF9q%2Bx7Yz1kLm3nOp4%3D&se=2026'",
+                "curl 'https://acct.blob.core.windows.net/c?sv=2022-11-02&sp=r&sig=[REDACTED:password_assignment]&se=2026'",
+            ),
+            (
+                "TIMEZONEAPI_API_KEY=SSVmFDNCFfOHKXQAEckx",
+                "TIMEZONEAPI_API_KEY=[REDACTED:env_secret]",
+            ),
+            (
+                "SHIPPO_API_TOKEN=shippo_live_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+                "SHIPPO_API_TOKEN=[REDACTED:env_secret]",
+            ),
+            (
+                "please use aws_secret_access_key = Zq8Lr2VxZ0mN4bT7kW1sY9dF3hJ6pQ5cE2aR8uI1 to deploy",
+                "please use aws_secret_access_key = [REDACTED:password_assignment] to deploy",
+            ),
+            (
+                "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=Zm9vYmFy+c2VjcmV0/a2V5PT0xMjM0NTY3ODkw==;EndpointSuffix=core.windows.net",
+                "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=[REDACTED:password_assignment];EndpointSuffix=core.windows.net",
+            ),
+            (
+                "Server=db;User Id=app;Password=p4ss}w0rd!x^q;Database=main",
+                "Server=db;User Id=app;Password=[REDACTED:password_assignment];Database=main",
+            ),
+            (
+                "f(password=Xy7!pq9z) + 1",
+                "f(password=[REDACTED:password_assignment]) + 1",
+            ),
+        ];
+        for (s, want) in cases {
+            assert_eq!(red(s), want, "{s}");
+        }
+    }
+
+    #[test]
+    fn placeholders_under_secret_keys_are_kept() {
+        for s in [
+            "API_KEY=xxxxxxxxxxxxxxxx",
+            "API_KEY=ab****yz",
+            "API_KEY=abc...",
+            "password=changeme",
+            "token=<token>",
+            "TOKEN=${VAR}",
+            "TOKEN=$(cat /run/secrets/token)",
+            "password: ***",
+            "api_key=your-api-key",
+            "api_key: example",
+            "SECRET_KEY = 'development key'",
+            "API_TOKEN=insert_token_here",
+            "TOKEN=`gh auth token`",
+            "export AWS_SECRET_ACCESS_KEY=bar",
+            "ACCESS_KEY = 'AWSAccessKeyId'",
+            "SECRET_KEY = 'aws_secret_access_key'",
+        ] {
+            assert_kept(s);
+        }
+    }
+
+    #[test]
+    fn any_authorization_scheme_keeps_the_scheme() {
+        let cases = [
+            (
+                "curl -H 'Authorization: token 9f8e7d6c5b4a39281706'",
+                "curl -H 'Authorization: token [REDACTED:authorization_header]'",
+            ),
+            (
+                "Authorization: Api-Token dt0c01.ABCDEFGHIJ.qrstuvwx12345",
+                "Authorization: Api-Token [REDACTED:authorization_header]",
+            ),
+            (
+                "Authorization: Bearer eyx9Fk2!gZTTPq7Lm%3D",
+                "Authorization: Bearer [REDACTED:bearer_token]",
+            ),
+            (
+                "Authorization: Basic dXNlcjpwYXNzd29yZA==",
+                "Authorization: Basic [REDACTED:basic_auth]",
+            ),
+            (
+                "Authorization: Digest username=\"bob\", realm=\"x\", response=\"6629fae49393a053\"",
+                "Authorization: Digest [REDACTED:authorization_header]",
+            ),
+            (
+                "{\"authorization\": \"SSWS 00aBcDeFgHiJkLmNoPqRsTuV\"}",
+                "{\"authorization\": \"SSWS [REDACTED:authorization_header]\"}",
+            ),
+            (
+                "Proxy-Authorization: Custom k7Hq2Zp9Lw3Xv8Nm",
+                "Proxy-Authorization: Custom [REDACTED:authorization_header]",
+            ),
+            (
+                "then Bearer abc123!gZTTPq7Lm sent",
+                "then Bearer [REDACTED:bearer_token] sent",
+            ),
+        ];
+        for (s, want) in cases {
+            assert_eq!(red(s), want, "{s}");
+        }
+        assert_kept("Authorization: token based, see the docs");
+        assert_kept("Authorization: Bearer ${TOKEN}");
+        assert_kept("Authorization: Bearer <token>");
+        assert_kept("write!(w, \"Proxy-Authorization: Basic {}\\r\\n\", creds)?;");
+    }
+
+    #[test]
+    fn command_line_passwords() {
+        let cases = [
+            (
+                "curl -u alice:S3cr3tPw https://x.test",
+                "curl -u alice:[REDACTED:basic_auth] https://x.test",
+            ),
+            (
+                "curl --user 'alice:pa ss' https://x.test",
+                "curl --user 'alice:[REDACTED:basic_auth]' https://x.test",
+            ),
+            (
+                "mysql -u root -pHunt3rTwo db",
+                "mysql -u root -p[REDACTED:password_assignment] db",
+            ),
+            (
+                "sshpass -p Hunt3rTwo ssh host",
+                "sshpass -p [REDACTED:password_assignment] ssh host",
+            ),
+            (
+                "docker login -u bob -p Hunt3rTwo registry.test",
+                "docker login -u bob -p [REDACTED:password_assignment] registry.test",
+            ),
+            (
+                "tool --password Hunt3rTwo --verbose",
+                "tool --password [REDACTED:password_assignment] --verbose",
+            ),
+            (
+                "tool --password=Hunt3rTwo!",
+                "tool --password=[REDACTED:password_assignment]",
+            ),
+        ];
+        for (s, want) in cases {
+            assert_eq!(red(s), want, "{s}");
+        }
+        for s in [
+            "mkdir -p /tmp/x",
+            "docker run -u 1000:1000 -p 8080:80 img",
+            "git push -u origin main",
+            "mysql -u root -p mydb",
+            "curl -u alice: https://x.test",
+            "curl -u \"$USER:$PASS\" https://x.test",
+            "ssh -p 2222 host",
+        ] {
+            assert_kept(s);
+        }
+    }
+
+    #[test]
+    fn xml_and_yaml_pairs_that_name_a_secret() {
+        let cases = [
+            (
+                "<add key=\"ClearTextPassword\" value=\"Pr0d-Pa55!\" />",
+                "<add key=\"ClearTextPassword\" value=\"[REDACTED:password_assignment]\" />",
+            ),
+            (
+                "<password>Pr0d-Pa55!</password>",
+                "<password>[REDACTED:password_assignment]</password>",
+            ),
+            (
+                "env:\n  - name: DB_PASSWORD\n    value: Pr0dPa55x\n",
+                "env:\n  - name: DB_PASSWORD\n    value: [REDACTED:env_secret]\n",
+            ),
+        ];
+        for (s, want) in cases {
+            assert_eq!(red(s), want, "{s}");
+        }
+        assert_kept("<add key=\"Timeout\" value=\"30\" />");
+        assert_kept("<password></password>");
+        assert_kept("  - name: DB_HOST\n    value: db.internal\n");
+        assert_kept("<input type=\"password\" name=\"password\" value=\"\">");
+    }
+
+    #[test]
+    fn generic_secret_next_to_secretish_words() {
+        let secret = "q8Lr2VxZ0mN4bT7kW1sY9dF3";
+        assert_eq!(
+            red(&format!("my api key is {secret}, thanks")),
+            "my api key is [REDACTED:generic_secret], thanks"
+        );
+        assert_eq!(
+            red(&format!("deploy --auth-token {secret}")),
+            "deploy --auth-token [REDACTED:generic_secret]"
+        );
+        assert_kept(&format!("build {secret} finished"));
+        assert_kept("token 3f786850e387550fdab836ed7e6dc881de23001b");
+        assert_kept("api key id bec247b5-945b-4438-957d-99b44004f6e2");
+    }
+
+    #[test]
+    fn known_false_positives_stay_fixed() {
+        for s in [
+            "\"auth-token\": \"^1.0.2\",",
+            "\"passwd\": \"0.1.0\"",
+            "\"@octokit/auth-token\": \"~2.4.5\"",
+            "axios.CancelToken = CancelToken$1;",
+            "axios.CancelToken = CancelToken;",
+            "implementation 'io.jsonwebtoken:jjwt-jackson:0.11.2'",
+            "io.jsonwebtoken:jjwt-jackson-0.11.2",
+            "TOKEN=`cat ~/.token`",
+            "b\"-----BEGIN PRIVATE KEY-----\\nQQ==\\n-----END PRIVATE KEY-----\\n\",",
+        ] {
+            assert_kept(s);
+        }
+    }
+
 }
