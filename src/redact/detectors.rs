@@ -1667,6 +1667,7 @@ mod tests {
             "implementation 'io.jsonwebtoken:jjwt-jackson:0.11.2'",
             "io.jsonwebtoken:jjwt-jackson-0.11.2",
             "TOKEN=`cat ~/.token`",
+            "// token = 1*tchar",
             "b\"-----BEGIN PRIVATE KEY-----\\nQQ==\\n-----END PRIVATE KEY-----\\n\",",
         ] {
             assert_kept(s);

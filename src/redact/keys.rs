@@ -315,6 +315,8 @@ pub(super) fn looks_like_code(v: &[u8], key: &[u8]) -> bool {
     ) || v.iter().any(|c| matches!(c, b'(' | b'[' | b'{'))
         || contains(v, b"::")
         || v.starts_with(b"0x")
+        // `token = 1*tchar`: a grammar (ABNF) repetition.
+        || (v.len() > 2 && v[0].is_ascii_digit() && v[1] == b'*')
     {
         return true;
     }
