@@ -155,7 +155,12 @@ fn paired_value_at(b: &[u8], key_end: usize, v: usize) -> Option<Hit<'static>> {
     if ke > 0 && matches!(b[ke - 1], b'"' | b'\'') {
         ke -= 1;
     }
-    let k = ke - b[..ke].iter().rev().take_while(|c| is_key_char(**c)).count();
+    let k = ke
+        - b[..ke]
+            .iter()
+            .rev()
+            .take_while(|c| is_key_char(**c))
+            .count();
     let key = &b[k..ke];
     let in_query = k > 0 && matches!(b[k - 1], b'?' | b'&');
     let name: &[u8] = if in_query && QUERY_SECRETS.iter().any(|q| key.eq_ignore_ascii_case(q)) {
@@ -176,13 +181,15 @@ fn paired_value_at(b: &[u8], key_end: usize, v: usize) -> Option<Hit<'static>> {
 /// The name a `value` at `k` belongs to: a `key="..."`/`name="..."` attribute
 /// earlier on its line, or a `name: ...`/`key: ...` YAML line right above it.
 fn paired_name(b: &[u8], k: usize) -> Option<&[u8]> {
-    let ls = b[..k].iter().rposition(|c| *c == b'\n').map_or(0, |p| p + 1);
+    let ls = b[..k]
+        .iter()
+        .rposition(|c| *c == b'\n')
+        .map_or(0, |p| p + 1);
     let line = &b[ls..k];
     for attr in [&b"key="[..], b"name="] {
-        if let Some(p) = line
-            .windows(attr.len() + 1)
-            .rposition(|w| w[..attr.len()].eq_ignore_ascii_case(attr) && matches!(w[attr.len()], b'"' | b'\''))
-        {
+        if let Some(p) = line.windows(attr.len() + 1).rposition(|w| {
+            w[..attr.len()].eq_ignore_ascii_case(attr) && matches!(w[attr.len()], b'"' | b'\'')
+        }) {
             let s = p + attr.len() + 1;
             let q = line[s - 1];
             let e = line[s..].iter().position(|c| *c == q)? + s;
@@ -193,13 +200,19 @@ fn paired_name(b: &[u8], k: usize) -> Option<&[u8]> {
     if !line.iter().all(|c| matches!(c, b' ' | b'\t' | b'-')) || ls == 0 {
         return None;
     }
-    let ps = b[..ls - 1].iter().rposition(|c| *c == b'\n').map_or(0, |p| p + 1);
+    let ps = b[..ls - 1]
+        .iter()
+        .rposition(|c| *c == b'\n')
+        .map_or(0, |p| p + 1);
     let prev = b[ps..ls - 1].trim_ascii();
     let prev = prev.strip_prefix(b"- ").unwrap_or(prev).trim_ascii_start();
     for attr in [&b"name:"[..], b"key:"] {
         if prev.len() > attr.len() && prev[..attr.len()].eq_ignore_ascii_case(attr) {
             let n = prev[attr.len()..].trim_ascii();
-            let n = n.strip_prefix(b"\"").and_then(|n| n.strip_suffix(b"\"")).unwrap_or(n);
+            let n = n
+                .strip_prefix(b"\"")
+                .and_then(|n| n.strip_suffix(b"\""))
+                .unwrap_or(n);
             return Some(n);
         }
     }
@@ -217,7 +230,10 @@ fn authorization_at(b: &[u8], k: usize, v: usize) -> Option<Hit<'static>> {
     while s < n && matches!(b[s], b' ' | b'\t') {
         s += 1;
     }
-    let ls = b[..k].iter().rposition(|c| *c == b'\n').map_or(0, |p| p + 1);
+    let ls = b[..k]
+        .iter()
+        .rposition(|c| *c == b'\n')
+        .map_or(0, |p| p + 1);
     // A `\` ends it too: `\r\n` or `\"` in a string literal or escaped JSON.
     let mut closers: Vec<u8> = vec![b'\n', b'\r', b'\\'];
     if s < n && b[s] == b'\\' && b.get(s + 1).is_some_and(|c| matches!(c, b'"' | b'\'')) {
@@ -233,7 +249,10 @@ fn authorization_at(b: &[u8], k: usize, v: usize) -> Option<Hit<'static>> {
             }
         }
     }
-    let mut end = s + b[s..].iter().position(|c| closers.contains(c)).unwrap_or(n - s);
+    let mut end = s + b[s..]
+        .iter()
+        .position(|c| closers.contains(c))
+        .unwrap_or(n - s);
     while end > s && matches!(b[end - 1], b' ' | b'\t' | b',' | b';') {
         end -= 1;
     }
@@ -396,7 +415,10 @@ fn value_extent(b: &[u8], mut v: usize, k: usize) -> Option<(usize, usize, Optio
 /// before the key on its line (`f(password=abc)`) ends it too.
 fn bare_value_end(b: &[u8], v: usize, k: usize) -> usize {
     let n = b.len();
-    let ls = b[..k].iter().rposition(|c| *c == b'\n').map_or(0, |p| p + 1);
+    let ls = b[..k]
+        .iter()
+        .rposition(|c| *c == b'\n')
+        .map_or(0, |p| p + 1);
     let before = &b[ls..k];
     let open = |o: u8, c: u8| {
         before.iter().filter(|x| **x == o).count() > before.iter().filter(|x| **x == c).count()
@@ -417,7 +439,8 @@ fn bare_value_end(b: &[u8], v: usize, k: usize) -> usize {
             c if c.is_ascii_whitespace() => true,
             b'&' => {
                 in_query
-                    || b.get(ve + 1).is_none_or(|c| c.is_ascii_whitespace() || *c == b'&')
+                    || b.get(ve + 1)
+                        .is_none_or(|c| c.is_ascii_whitespace() || *c == b'&')
             }
             b';' => in_conn || next_is_blank_or_name(ve),
             b'(' | b'[' | b'{' => {
@@ -880,13 +903,19 @@ fn looks_like_code_arg(v: &[u8]) -> bool {
 
 /// `<password>...</password>`: an element whose tag names a secret, with text.
 fn xml_element_at(b: &[u8], i: usize) -> Option<Hit<'static>> {
-    let te = run(b, i + 1, |c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.'));
+    let te = run(b, i + 1, |c| {
+        c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.')
+    });
     let tag = &b[i + 1..te];
     if tag.is_empty() || b.get(te) != Some(&b'>') || !is_secret_key_name(tag) {
         return None;
     }
     let vs = te + 1;
-    let ve = vs + b[vs..].iter().take(512).position(|c| *c == b'<' || *c == b'\n')?;
+    let ve = vs
+        + b[vs..]
+            .iter()
+            .take(512)
+            .position(|c| *c == b'<' || *c == b'\n')?;
     let close = &b[ve..];
     if !(close.starts_with(b"</") && close[2..].starts_with(tag)) {
         return None;
@@ -958,7 +987,8 @@ fn auth_scheme_at(b: &[u8], i: usize) -> Option<Hit<'static>> {
     let mut depth = 0usize;
     while e < b.len() {
         let c = b[e];
-        if c.is_ascii_whitespace() || matches!(c, b'"' | b'\'' | b'`' | b'\\' | b'<' | b'>' | b',') {
+        if c.is_ascii_whitespace() || matches!(c, b'"' | b'\'' | b'`' | b'\\' | b'<' | b'>' | b',')
+        {
             break;
         }
         match c {
@@ -1455,7 +1485,10 @@ mod tests {
                 "FACEBOOK_ACCESS_TOKEN=1234567890123456|AY-lRJZqXw9vT3kLmN0pQ",
                 "FACEBOOK_ACCESS_TOKEN=[REDACTED:env_secret]",
             ),
-            ("API_KEY=ab}cd]ef%2Fgh:ij^kl!mn", "API_KEY=[REDACTED:env_secret]"),
+            (
+                "API_KEY=ab}cd]ef%2Fgh:ij^kl!mn",
+                "API_KEY=[REDACTED:env_secret]",
+            ),
             (
                 "password=Tr0ub4dor&3xyz",
                 "password=[REDACTED:password_assignment]",
@@ -1673,5 +1706,4 @@ mod tests {
             assert_kept(s);
         }
     }
-
 }

@@ -86,8 +86,12 @@ fn shape(v: &[u8]) -> Shape {
 
 /// Hex digits (either case) with optional `-` (hashes, git SHAs, UUIDs).
 fn is_hexish(v: &[u8]) -> bool {
-    let lower = v.iter().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f' | b'-'));
-    let upper = v.iter().all(|c| matches!(c, b'0'..=b'9' | b'A'..=b'F' | b'-'));
+    let lower = v
+        .iter()
+        .all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f' | b'-'));
+    let upper = v
+        .iter()
+        .all(|c| matches!(c, b'0'..=b'9' | b'A'..=b'F' | b'-'));
     lower || upper
 }
 
@@ -150,7 +154,12 @@ const CONTEXT_WINDOW: usize = 40;
 /// 8f3Kq...`, `--token 8f3Kq...`. Hex, UUIDs, `sha512-` integrity strings,
 /// base64 blobs (longer, or wrapped), paths and identifiers are not.
 pub(super) fn generic_secret_at(b: &[u8], i: usize) -> Option<Hit<'static>> {
-    if i > 0 && matches!(b[i - 1], b'/' | b'.' | b'@' | b'#' | b'%' | b'\\' | b'$' | b'-') {
+    if i > 0
+        && matches!(
+            b[i - 1],
+            b'/' | b'.' | b'@' | b'#' | b'%' | b'\\' | b'$' | b'-'
+        )
+    {
         return None; // a path segment, a domain, an anchor, an escape
     }
     let mut e = i;
@@ -167,7 +176,8 @@ pub(super) fn generic_secret_at(b: &[u8], i: usize) -> Option<Hit<'static>> {
     }
     // Glued to more text: `name.ext`, `host.domain`, `a/b`, `x@y`, base64 that
     // goes on (`==` then more), a longer word.
-    if e < b.len() && (is_alnum(b[e]) || matches!(b[e], b'=' | b'@' | b'.' | b':'))
+    if e < b.len()
+        && (is_alnum(b[e]) || matches!(b[e], b'=' | b'@' | b'.' | b':'))
         && b.get(e + 1).is_some_and(|c| is_alnum(*c) || *c == b'/')
     {
         return None;
@@ -206,9 +216,18 @@ pub(super) fn generic_secret_at(b: &[u8], i: usize) -> Option<Hit<'static>> {
 /// `thumbprint ...`, `checksum: ...`.
 fn digest_label_before(b: &[u8], i: usize) -> bool {
     let window = &b[i.saturating_sub(16)..i];
-    [&b"sha"[..], b"md5", b"digest", b"hash", b"thumbprint", b"checksum", b"integrity", b"fingerprint"]
-        .iter()
-        .any(|w| window.windows(w.len()).any(|x| x.eq_ignore_ascii_case(w)))
+    [
+        &b"sha"[..],
+        b"md5",
+        b"digest",
+        b"hash",
+        b"thumbprint",
+        b"checksum",
+        b"integrity",
+        b"fingerprint",
+    ]
+    .iter()
+    .any(|w| window.windows(w.len()).any(|x| x.eq_ignore_ascii_case(w)))
 }
 
 /// A secret-ish word ends within `CONTEXT_WINDOW` bytes before `i`, on its line.
@@ -219,11 +238,9 @@ fn secretish_before(b: &[u8], i: usize) -> bool {
         .rposition(|c| *c == b'\n')
         .map_or(from, |p| from + p + 1);
     let window = &b[line_from..i];
-    CONTEXT.iter().any(|w| {
-        window
-            .windows(w.len())
-            .any(|x| x.eq_ignore_ascii_case(w))
-    })
+    CONTEXT
+        .iter()
+        .any(|w| window.windows(w.len()).any(|x| x.eq_ignore_ascii_case(w)))
 }
 
 #[cfg(test)]

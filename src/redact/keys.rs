@@ -225,9 +225,15 @@ pub(super) fn is_placeholder(v: &[u8]) -> bool {
         return true;
     }
     // Masked or elided: `sk_test_xxxxxxxx`, `ab****yz`, `abc...`.
-    if [&b"xxxx"[..], b"XXXX", b"****", b"...", "\u{2026}".as_bytes()]
-        .iter()
-        .any(|m| contains(v, m))
+    if [
+        &b"xxxx"[..],
+        b"XXXX",
+        b"****",
+        b"...",
+        "\u{2026}".as_bytes(),
+    ]
+    .iter()
+    .any(|m| contains(v, m))
     {
         return true;
     }
@@ -265,7 +271,9 @@ fn is_placeholder_phrase(v: &[u8]) -> bool {
     {
         return false;
     }
-    let words = v.split(|c| !c.is_ascii_alphabetic()).filter(|w| !w.is_empty());
+    let words = v
+        .split(|c| !c.is_ascii_alphabetic())
+        .filter(|w| !w.is_empty());
     let mut n = 0;
     let mut marked = false;
     for w in words {
@@ -324,7 +332,8 @@ pub(super) fn looks_like_code(v: &[u8], key: &[u8]) -> bool {
     // `shippo_live_aaaaaaaaaaaaaaaaaaaaaaaa`).
     if v.contains(&b'_')
         && v.iter().all(|c| c.is_ascii_lowercase() || *c == b'_')
-        && v.split(|c| *c == b'_').all(|w| w.len() <= 20 && !has_run(w, 4))
+        && v.split(|c| *c == b'_')
+            .all(|w| w.len() <= 20 && !has_run(w, 4))
     {
         return true;
     }

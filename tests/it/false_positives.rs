@@ -73,7 +73,11 @@ fn ordinary_files_are_kept_unchanged() {
         if after != before {
             let lines = redacted_lines(before, after);
             let name = p.strip_prefix(env!("CARGO_MANIFEST_DIR")).unwrap_or(p);
-            assert!(!lines.is_empty(), "{} changed without a marker", name.display());
+            assert!(
+                !lines.is_empty(),
+                "{} changed without a marker",
+                name.display()
+            );
             for l in lines {
                 for rule in l.split("[REDACTED:").skip(1) {
                     let rule = rule.split(']').next().unwrap_or("");

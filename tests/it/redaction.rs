@@ -299,7 +299,9 @@ fn keyed_values_are_redacted_whole_in_every_placement() {
         assert!(!contains(&bytes, s), "{s:?} found in the kept file");
     }
     let kept = env.kept();
-    let stdout = kept[0]["input"]["tool_response"]["stdout"].as_str().unwrap();
+    let stdout = kept[0]["input"]["tool_response"]["stdout"]
+        .as_str()
+        .unwrap();
     for context in [
         "Authorization: token [REDACTED:authorization_header]",
         "-u alice:[REDACTED:basic_auth]",
