@@ -174,11 +174,16 @@ pub(super) fn generic_secret_at(b: &[u8], i: usize) -> Option<Hit<'static>> {
     if t.len() < 20 || t.len() > 128 {
         return None;
     }
+    // `name=value`, not padding: more text right after the `=`.
+    if e > core_end && e < b.len() && (is_alnum(b[e]) || b[e] == b'[') {
+        return None;
+    }
     // Glued to more text: `name.ext`, `host.domain`, `a/b`, `x@y`, base64 that
     // goes on (`==` then more), a longer word.
     if e < b.len()
         && (is_alnum(b[e]) || matches!(b[e], b'=' | b'@' | b'.' | b':'))
-        && b.get(e + 1).is_some_and(|c| is_alnum(*c) || *c == b'/')
+        && b.get(e + 1)
+            .is_some_and(|c| is_alnum(*c) || matches!(c, b'/' | b'['))
     {
         return None;
     }
@@ -237,7 +242,22 @@ fn secretish_before(b: &[u8], i: usize) -> bool {
         .iter()
         .rposition(|c| *c == b'\n')
         .map_or(from, |p| from + p + 1);
-    let window = &b[line_from..i];
+    // A marker of an earlier redaction (`[REDACTED:password_assignment]`)
+    // is not context: redacting kept text again must find nothing new.
+    let scan_from = i.saturating_sub(CONTEXT_WINDOW + 64);
+    let after_marker = crate::util::text::find_bytes(&b[scan_from..i], b"[REDACTED:")
+        .map(|_| {
+            let last = b[scan_from..i]
+                .windows(10)
+                .rposition(|w| w == b"[REDACTED:")
+                .map_or(scan_from, |p| scan_from + p);
+            b[last..i]
+                .iter()
+                .position(|c| *c == b']')
+                .map_or(i, |p| last + p + 1)
+        })
+        .unwrap_or(0);
+    let window = &b[line_from.max(after_marker)..i];
     CONTEXT
         .iter()
         .any(|w| window.windows(w.len()).any(|x| x.eq_ignore_ascii_case(w)))
