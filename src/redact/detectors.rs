@@ -181,10 +181,7 @@ fn paired_value_at(b: &[u8], key_end: usize, v: usize) -> Option<Hit<'static>> {
 /// The name a `value` at `k` belongs to: a `key="..."`/`name="..."` attribute
 /// earlier on its line, or a `name: ...`/`key: ...` YAML line right above it.
 fn paired_name(b: &[u8], k: usize) -> Option<&[u8]> {
-    let ls = b[..k]
-        .iter()
-        .rposition(|c| *c == b'\n')
-        .map_or(0, |p| p + 1);
+    let ls = line_start(b, k);
     let line = &b[ls..k];
     for attr in [&b"key="[..], b"name="] {
         if let Some(p) = line.windows(attr.len() + 1).rposition(|w| {
@@ -200,10 +197,7 @@ fn paired_name(b: &[u8], k: usize) -> Option<&[u8]> {
     if !line.iter().all(|c| matches!(c, b' ' | b'\t' | b'-')) || ls == 0 {
         return None;
     }
-    let ps = b[..ls - 1]
-        .iter()
-        .rposition(|c| *c == b'\n')
-        .map_or(0, |p| p + 1);
+    let ps = line_start(b, ls - 1);
     let prev = b[ps..ls - 1].trim_ascii();
     let prev = prev.strip_prefix(b"- ").unwrap_or(prev).trim_ascii_start();
     for attr in [&b"name:"[..], b"key:"] {
@@ -230,10 +224,7 @@ fn authorization_at(b: &[u8], k: usize, v: usize) -> Option<Hit<'static>> {
     while s < n && matches!(b[s], b' ' | b'\t') {
         s += 1;
     }
-    let ls = b[..k]
-        .iter()
-        .rposition(|c| *c == b'\n')
-        .map_or(0, |p| p + 1);
+    let ls = line_start(b, k);
     // A `\` ends it too: `\r\n` or `\"` in a string literal or escaped JSON.
     let mut closers: Vec<u8> = vec![b'\n', b'\r', b'\\'];
     if s < n && b[s] == b'\\' && b.get(s + 1).is_some_and(|c| matches!(c, b'"' | b'\'')) {
@@ -427,10 +418,7 @@ fn value_extent(b: &[u8], mut v: usize, k: usize) -> Option<(usize, usize, Optio
 /// before the key on its line (`f(password=abc)`) ends it too.
 fn bare_value_end(b: &[u8], v: usize, k: usize) -> usize {
     let n = b.len();
-    let ls = b[..k]
-        .iter()
-        .rposition(|c| *c == b'\n')
-        .map_or(0, |p| p + 1);
+    let ls = line_start(b, k);
     let before = &b[ls..k];
     let open = |o: u8, c: u8| {
         before.iter().filter(|x| **x == o).count() > before.iter().filter(|x| **x == c).count()
@@ -537,7 +525,7 @@ fn bare_value_is_not_a_secret(
     let attribute = key.starts_with(b"self.") || key.starts_with(b"this.");
     let spaced = sep > 0 && b[sep - 1] == b' ' && b.get(sep + 1) == Some(&b' ');
     let plain_word = value.iter().all(|x| x.is_ascii_lowercase() || *x == b'_');
-    if is_declaration(&b[..k]) || attribute || value.len() < 3 {
+    if is_declaration(&b[line_start(b, k)..k]) || attribute || value.len() < 3 {
         return true;
     }
     // Random (`SSVmFDNCFfOHKXQAEckx`, a 40-character key in a sentence): not
@@ -653,6 +641,19 @@ fn is_b64url(c: u8) -> bool {
 
 pub fn is_key_char(c: u8) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.')
+}
+
+/// How far back a detector looks for the start of the line it is on: a
+/// minified file is one long line, and each look must stay cheap.
+const LOOKBACK: usize = 1024;
+
+/// The start of the line holding `i`, or `LOOKBACK` bytes before `i`.
+fn line_start(b: &[u8], i: usize) -> usize {
+    let from = i.saturating_sub(LOOKBACK);
+    b[from..i]
+        .iter()
+        .rposition(|c| *c == b'\n')
+        .map_or(from, |p| from + p + 1)
 }
 
 /// No letter, digit or `_` right before `i`: a token cannot start mid-word.
@@ -829,10 +830,11 @@ const SPACED_P_COMMANDS: [&[u8]; 2] = [b"sshpass", b"login"];
 /// Does a word of the command segment before `i` (after the last `|`, `;`,
 /// `&`, `(` or line start) name one of `commands` (`/usr/bin/curl` too)?
 fn command_is(b: &[u8], i: usize, commands: &[&[u8]]) -> bool {
-    let seg = b[..i]
+    let from = line_start(b, i);
+    let seg = b[from..i]
         .iter()
-        .rposition(|c| matches!(c, b'\n' | b'|' | b';' | b'&' | b'(' | b'`'))
-        .map_or(0, |p| p + 1);
+        .rposition(|c| matches!(c, b'|' | b';' | b'&' | b'(' | b'`'))
+        .map_or(from, |p| from + p + 1);
     b[seg..i]
         .split(|c| c.is_ascii_whitespace() || matches!(c, b'"' | b'\''))
         .map(|w| w.rsplit(|c| *c == b'/').next().unwrap_or(w))

@@ -194,6 +194,10 @@ pub(super) fn generic_secret_at(b: &[u8], i: usize) -> Option<Hit<'static>> {
     if lower.starts_with(b"sha") || lower.starts_with(b"md5") {
         return None; // `sha512-...` integrity, `sha256...` digests
     }
+    // The context first: it is the cheap test that most text fails.
+    if !secretish_before(b, i) || digest_label_before(b, i) {
+        return None;
+    }
     let longest = t
         .split(|c| !is_alnum(*c))
         .max_by_key(|w| w.len())
@@ -207,7 +211,7 @@ pub(super) fn generic_secret_at(b: &[u8], i: usize) -> Option<Hit<'static>> {
         && s.longest_repeat <= 3
         && s.wordy * 2 < longest.len()
         && entropy(longest) >= 3.6;
-    if !random || !secretish_before(b, i) || digest_label_before(b, i) {
+    if !random {
         return None;
     }
     Some(Hit {
