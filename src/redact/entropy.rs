@@ -190,8 +190,7 @@ pub(super) fn generic_secret_at(b: &[u8], i: usize) -> Option<Hit<'static>> {
     if is_hexish(t) || t.iter().filter(|c| **c == b'/').count() > 2 {
         return None;
     }
-    let lower: Vec<u8> = t.iter().take(8).map(u8::to_ascii_lowercase).collect();
-    if lower.starts_with(b"sha") || lower.starts_with(b"md5") {
+    if t[..3].eq_ignore_ascii_case(b"sha") || t[..3].eq_ignore_ascii_case(b"md5") {
         return None; // `sha512-...` integrity, `sha256...` digests
     }
     // The context first: it is the cheap test that most text fails.
@@ -246,22 +245,47 @@ fn secretish_before(b: &[u8], i: usize) -> bool {
         .iter()
         .rposition(|c| *c == b'\n')
         .map_or(from, |p| from + p + 1);
+    let window = &b[line_from..i];
+    // Most text has no context word: look for one starting letter first.
+    let found = (0..window.len()).rev().find(|&j| {
+        matches!(
+            window[j] | 0x20,
+            b'k' | b't' | b's' | b'p' | b'a' | b'c' | b'b'
+        ) && CONTEXT
+            .iter()
+            .any(|w| window.len() - j >= w.len() && window[j..j + w.len()].eq_ignore_ascii_case(w))
+    });
+    let Some(j) = found else {
+        return false;
+    };
     // A marker of an earlier redaction (`[REDACTED:password_assignment]`)
     // is not context: redacting kept text again must find nothing new.
-    let scan_from = i.saturating_sub(CONTEXT_WINDOW + 64);
-    let after_marker = crate::util::text::find_bytes(&b[scan_from..i], b"[REDACTED:")
-        .map(|_| {
-            let last = b[scan_from..i]
-                .windows(10)
-                .rposition(|w| w == b"[REDACTED:")
-                .map_or(scan_from, |p| scan_from + p);
-            b[last..i]
-                .iter()
-                .position(|c| *c == b']')
-                .map_or(i, |p| last + p + 1)
-        })
-        .unwrap_or(0);
-    let window = &b[line_from.max(after_marker)..i];
+    let at = line_from + j;
+    let scan_from = at.saturating_sub(64);
+    match b[scan_from..at]
+        .windows(10)
+        .rposition(|w| w == b"[REDACTED:")
+    {
+        // The word is inside a marker when no `]` closes it before the word.
+        Some(p) => {
+            b[scan_from + p..at].contains(&b']') && {
+                let after = scan_from
+                    + p
+                    + b[scan_from + p..at]
+                        .iter()
+                        .position(|c| *c == b']')
+                        .unwrap()
+                    + 1;
+                secretish_before_from(b, after, i)
+            }
+        }
+        None => true,
+    }
+}
+
+/// A context word in `b[from..i]` (after a marker that ended at `from`).
+fn secretish_before_from(b: &[u8], from: usize, i: usize) -> bool {
+    let window = &b[from..i];
     CONTEXT
         .iter()
         .any(|w| window.windows(w.len()).any(|x| x.eq_ignore_ascii_case(w)))
