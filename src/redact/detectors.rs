@@ -5,8 +5,10 @@
 
 use crate::util::text;
 
+use super::entropy::{generic_secret_at, keyed_value_is_random};
 use super::keys::{
     is_declaration, is_placeholder, is_secret_key_name, is_user_key, looks_like_code,
+    names_a_credential_field,
 };
 
 /// One finding: a byte range of the scanned string and the rule that found it.
@@ -33,7 +35,8 @@ pub(super) fn scan_builtin(b: &[u8], user_keys: &[String], hits: &mut Vec<Hit<'_
                 b':' if b[i..].starts_with(b"://") => url_password_at(b, i),
                 b':' | b'=' => assignment_at(b, i, user_keys),
                 // Not word-bounded: text may hold it after a literal `\n`.
-                b'-' => private_key_at(b, i),
+                b'-' => private_key_at(b, i).or_else(|| cli_flag_at(b, i)),
+                b'<' => xml_element_at(b, i),
                 _ => None,
             };
             match found {
@@ -75,6 +78,9 @@ pub(super) fn scan_builtin(b: &[u8], user_keys: &[String], hits: &mut Vec<Hit<'_
                 .filter(|k| matches!(b[k - 1], b'/' | b'+'))
                 .find_map(|k| word_at(b, k));
         }
+        if found.is_none() && j - i >= 8 && word_start(b, i) {
+            found = generic_secret_at(b, i);
+        }
         match found {
             Some(h) => {
                 hits.push(h);
@@ -102,16 +108,203 @@ fn word_at(b: &[u8], i: usize) -> Option<Hit<'static>> {
 /// that tell a secret from a placeholder, a name or code.
 fn assignment_at(b: &[u8], sep: usize, user_keys: &[String]) -> Option<Hit<'static>> {
     let (key_end, v) = separator_at(b, sep)?;
-    let (k, key) = secret_key_before(b, key_end, user_keys)?;
-    let (vs, ve, quoted) = value_extent(b, v)?;
+    let Some((k, key)) = secret_key_before(b, key_end, user_keys) else {
+        return paired_value_at(b, key_end, v);
+    };
+    // `io.jsonwebtoken:jjwt-jackson:0.11.2`: a Maven coordinate, not a setting.
+    if b[sep] == b':' && key.contains(&b'.') && b.get(sep + 1).is_some_and(|c| is_key_char(*c)) {
+        return None;
+    }
+    if ends_with_ignore_case(key, b"authorization") {
+        return authorization_at(b, k, v);
+    }
+    let (vs, ve, quote) = value_extent(b, v, k)?;
     let value = &b[vs..ve];
     if is_not_a_secret(value) {
         return None;
     }
-    if !quoted && bare_value_is_not_a_secret(b, sep, (k, key), (vs, ve)) {
+    // `` TOKEN=`gh auth token` ``: a command substitution.
+    if quote == Some(b'`') && (value.contains(&b' ') || value[0] == b'$') {
+        return None;
+    }
+    if quote.is_none() && bare_value_is_not_a_secret(b, sep, (k, key), (vs, ve)) {
         return None;
     }
     Some(assignment_hit(b, key, vs, ve))
+}
+
+fn ends_with_ignore_case(s: &[u8], suffix: &[u8]) -> bool {
+    s.len() >= suffix.len() && s[s.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
+}
+
+/// Query parameters that carry a signature or credential under a short name
+/// (`...&sig=...` of an Azure SAS, `X-Amz-Signature=`), secret only in a query.
+const QUERY_SECRETS: [&[u8]; 5] = [
+    b"sig",
+    b"signature",
+    b"x-amz-signature",
+    b"x-goog-signature",
+    b"x-amz-security-token",
+];
+
+/// A value whose key does not name a secret itself but is paired with one that
+/// does: `<add key="ClearTextPassword" value="..."/>`, a YAML `- name:
+/// DB_PASSWORD` then `value: ...`, or a signature parameter of a query string.
+fn paired_value_at(b: &[u8], key_end: usize, v: usize) -> Option<Hit<'static>> {
+    let mut ke = key_end;
+    if ke > 0 && matches!(b[ke - 1], b'"' | b'\'') {
+        ke -= 1;
+    }
+    let k = ke
+        - b[..ke]
+            .iter()
+            .rev()
+            .take_while(|c| is_key_char(**c))
+            .count();
+    let key = &b[k..ke];
+    let in_query = k > 0 && matches!(b[k - 1], b'?' | b'&');
+    let name: &[u8] = if in_query && QUERY_SECRETS.iter().any(|q| key.eq_ignore_ascii_case(q)) {
+        b"signature"
+    } else if key.eq_ignore_ascii_case(b"value") {
+        paired_name(b, k).filter(|n| is_secret_key_name(n))?
+    } else {
+        return None;
+    };
+    let (vs, ve, quote) = value_extent(b, v, k)?;
+    let value = &b[vs..ve];
+    if is_not_a_secret(value) || (quote.is_none() && value.len() < 3) {
+        return None;
+    }
+    Some(assignment_hit(b, name, vs, ve))
+}
+
+/// The name a `value` at `k` belongs to: a `key="..."`/`name="..."` attribute
+/// earlier on its line, or a `name: ...`/`key: ...` YAML line right above it.
+fn paired_name(b: &[u8], k: usize) -> Option<&[u8]> {
+    let ls = line_start(b, k);
+    let line = &b[ls..k];
+    for attr in [&b"key="[..], b"name="] {
+        if let Some(p) = line.windows(attr.len() + 1).rposition(|w| {
+            w[..attr.len()].eq_ignore_ascii_case(attr) && matches!(w[attr.len()], b'"' | b'\'')
+        }) {
+            let s = p + attr.len() + 1;
+            let q = line[s - 1];
+            let e = line[s..].iter().position(|c| *c == q)? + s;
+            return Some(&line[s..e]);
+        }
+    }
+    // YAML: only blanks (and a list dash) before `value:` on this line.
+    if !line.iter().all(|c| matches!(c, b' ' | b'\t' | b'-')) || ls == 0 {
+        return None;
+    }
+    let ps = line_start(b, ls - 1);
+    let prev = b[ps..ls - 1].trim_ascii();
+    let prev = prev.strip_prefix(b"- ").unwrap_or(prev).trim_ascii_start();
+    for attr in [&b"name:"[..], b"key:"] {
+        if prev.len() > attr.len() && prev[..attr.len()].eq_ignore_ascii_case(attr) {
+            let n = prev[attr.len()..].trim_ascii();
+            let n = n
+                .strip_prefix(b"\"")
+                .and_then(|n| n.strip_suffix(b"\""))
+                .unwrap_or(n);
+            return Some(n);
+        }
+    }
+    None
+}
+
+/// `Authorization: <scheme> <credentials>` (any scheme: `Bearer`, `Basic`,
+/// `token`, `Api-Token`, `Digest ...`): the scheme stays, the credentials to
+/// the end of the value go. `k` is the key's start, `v` where the value may
+/// start. The value ends at its own quote, at the quote of a string the header
+/// sits in (`-H 'Authorization: ...'`), else at the end of the line.
+fn authorization_at(b: &[u8], k: usize, v: usize) -> Option<Hit<'static>> {
+    let n = b.len();
+    let mut s = v;
+    while s < n && matches!(b[s], b' ' | b'\t') {
+        s += 1;
+    }
+    let ls = line_start(b, k);
+    // A `\` ends it too: `\r\n` or `\"` in a string literal or escaped JSON.
+    let mut closers: Vec<u8> = vec![b'\n', b'\r', b'\\'];
+    if s < n && b[s] == b'\\' && b.get(s + 1).is_some_and(|c| matches!(c, b'"' | b'\'')) {
+        s += 1;
+    }
+    if s < n && matches!(b[s], b'"' | b'\'') {
+        closers.push(b[s]);
+        s += 1;
+    } else {
+        for q in [b'"', b'\''] {
+            if b[ls..k].iter().filter(|c| **c == q).count() % 2 == 1 {
+                closers.push(q);
+            }
+        }
+    }
+    let mut end = s + b[s..]
+        .iter()
+        .position(|c| closers.contains(c))
+        .unwrap_or(n - s);
+    while end > s && matches!(b[end - 1], b' ' | b'\t' | b',' | b';') {
+        end -= 1;
+    }
+    let se = run(b, s, |c| is_alnum(c) || matches!(c, b'-' | b'_'));
+    let mut c = se;
+    while c < end && b[c] == b' ' {
+        c += 1;
+    }
+    if se == s || !b[s].is_ascii_alphabetic() || text::contains_bytes(&b[s..end], b"[REDACTED:") {
+        return None;
+    }
+    if c == se || c >= end {
+        // One word: the credential itself (`Authorization: 3f9a...`), when it
+        // is not prose (`Authorization: required`).
+        let t = &b[s..end];
+        let credential = t.len() >= 12
+            && !is_placeholder(t)
+            && (t.iter().any(u8::is_ascii_digit) || keyed_value_is_random(t));
+        return credential.then_some(Hit {
+            start: s,
+            end,
+            rule: "authorization_header",
+        });
+    }
+    // A first word that is not a scheme name (`Authorization: <key> <more>`):
+    // all of it is the credential.
+    let scheme = &b[s..se];
+    if scheme.len() > 24
+        || scheme.iter().filter(|x| x.is_ascii_digit()).count() > 4
+        || keyed_value_is_random(scheme)
+    {
+        return Some(Hit {
+            start: s,
+            end,
+            rule: "authorization_header",
+        });
+    }
+    let cred = &b[c..end];
+    if cred.len() < 6
+        || is_placeholder(cred)
+        || cred
+            .iter()
+            .all(|x| x.is_ascii_lowercase() || matches!(x, b' ' | b',' | b'.' | b';' | b':'))
+    {
+        return None; // `Authorization: token based`, `Bearer $TOKEN`
+    }
+    if let Some(t) = token_at(b, c).filter(|t| t.end == end) {
+        return Some(t);
+    }
+    let rule = if scheme.eq_ignore_ascii_case(b"bearer") {
+        "bearer_token"
+    } else if scheme.eq_ignore_ascii_case(b"basic") {
+        "basic_auth"
+    } else {
+        "authorization_header"
+    };
+    Some(Hit {
+        start: c,
+        end,
+        rule,
+    })
 }
 
 /// The separator at `sep` as an assignment: where the key ends (before a
@@ -183,9 +376,10 @@ fn secret_key_before<'b>(
     Some((k, key))
 }
 
-/// The value from `v`: after blanks, quoted (to the matching quote on the same
-/// line) or bare (to a blank or delimiter). Its start, end and whether quoted.
-fn value_extent(b: &[u8], mut v: usize) -> Option<(usize, usize, bool)> {
+/// The value from `v` of the key starting at `k`: after blanks, quoted (to the
+/// matching quote on the same line) or bare (`bare_value_end`). Its start, end
+/// and quote character.
+fn value_extent(b: &[u8], mut v: usize, k: usize) -> Option<(usize, usize, Option<u8>)> {
     let n = b.len();
     while v < n && matches!(b[v], b' ' | b'\t') {
         v += 1;
@@ -209,26 +403,109 @@ fn value_extent(b: &[u8], mut v: usize) -> Option<(usize, usize, bool)> {
         if ve > vs && b[ve - 1] == b'\\' && ve < n && b[ve] == quote {
             ve -= 1; // `\"value\"` inside escaped JSON
         }
-        Some((vs, ve, true))
+        Some((vs, ve, Some(quote)))
     } else {
-        let mut ve = v;
-        while ve < n && !is_bare_value_end(b[ve]) {
-            ve += 1;
-        }
-        Some((v, ve, false))
+        Some((v, bare_value_end(b, v, k), None))
     }
+}
+
+/// Where a bare value starting at `v` (key at `k`) ends: at a blank, a quote,
+/// the end of the line, `,`, `<`, `>`, `\`, or the delimiters of its syntax,
+/// not at the first special character (`123|AY-l...`, `abc!def`, `a%2Fb`,
+/// `x}y` stay whole). `&` ends a query parameter (`?key=...&`) or before
+/// `&`/blank (a value that is itself a query string stays whole); `;` ends a connection-string part (`;Password=...;`) or before
+/// a blank or the next `Name=`. A `)`, `]` or `}` closing a bracket opened
+/// before the key on its line (`f(password=abc)`) ends it too.
+fn bare_value_end(b: &[u8], v: usize, k: usize) -> usize {
+    let n = b.len();
+    let ls = line_start(b, k);
+    let before = &b[ls..k];
+    let open = |o: u8, c: u8| {
+        before.iter().filter(|x| **x == o).count() > before.iter().filter(|x| **x == c).count()
+    };
+    let opens = [open(b'(', b')'), open(b'[', b']'), open(b'{', b'}')];
+    let in_query = k > 0 && matches!(b[k - 1], b'?' | b'&');
+    let in_conn = k > 0 && b[k - 1] == b';';
+    let next_is_blank_or_name = |i: usize| {
+        let r = run(b, i + 1, is_key_char);
+        i + 1 >= n || b[i + 1].is_ascii_whitespace() || (r > i + 1 && b.get(r) == Some(&b'='))
+    };
+    let mut depth = [0usize; 3];
+    let mut ve = v;
+    while ve < n {
+        let c = b[ve];
+        let end = match c {
+            b'"' | b'\'' | b'`' | b',' | b'<' | b'>' | b'\\' => true,
+            c if c.is_ascii_whitespace() => true,
+            b'#' => in_query,
+            b'&' => {
+                in_query
+                    || b.get(ve + 1)
+                        .is_none_or(|c| c.is_ascii_whitespace() || *c == b'&')
+            }
+            b';' => in_conn || next_is_blank_or_name(ve),
+            b'(' | b'[' | b'{' => {
+                depth[usize::from(c != b'(') + usize::from(c == b'{')] += 1;
+                false
+            }
+            b')' | b']' | b'}' => {
+                let d = usize::from(c != b')') + usize::from(c == b'}');
+                if depth[d] > 0 {
+                    depth[d] -= 1;
+                    false
+                } else {
+                    opens[d]
+                }
+            }
+            _ => false,
+        };
+        if end {
+            break;
+        }
+        ve += 1;
+    }
+    ve
 }
 
 /// Empty, a placeholder, or the name of a secret (`"EXPORTER_SECRET"`,
 /// `db_password`) rather than one.
 fn is_not_a_secret(value: &[u8]) -> bool {
-    if value.is_empty() || is_placeholder(value) {
+    if value.is_empty()
+        || is_placeholder(value)
+        || looks_like_version(value)
+        || text::contains_bytes(value, b"[REDACTED:")
+        // A scheme word; its credentials after the blank are found on their own.
+        || value.eq_ignore_ascii_case(b"bearer")
+        || value.eq_ignore_ascii_case(b"basic")
+    {
         return true;
     }
     let ident = value
         .iter()
         .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.'));
-    ident && value.contains(&b'_') && is_secret_key_name(value)
+    if ident && value.contains(&b'_') && is_secret_key_name(value) {
+        return true;
+    }
+    // `ACCESS_KEY = 'AWSAccessKeyId'`: the name of a credential field.
+    ident && !keyed_value_is_random(value) && names_a_credential_field(value)
+}
+
+/// A package version or range (`^1.2.3`, `~0.1`, `>=2.0.0-rc.1`), as in a
+/// lock file's `"auth-token": "^1.0.2"`.
+fn looks_like_version(v: &[u8]) -> bool {
+    let v = v.trim_ascii();
+    let v = v.strip_prefix(b"npm:").unwrap_or(v);
+    let skip = v
+        .iter()
+        .take_while(|c| matches!(c, b'^' | b'~' | b'=' | b'<' | b'>' | b'v' | b' '))
+        .count();
+    let core = &v[skip..];
+    let digits_dots = run(core, 0, |c| c.is_ascii_digit() || c == b'.');
+    digits_dots > 0
+        && core[0].is_ascii_digit()
+        && (digits_dots == core.len()
+            || (core[..digits_dots].contains(&b'.')
+                && matches!(core[digits_dots], b'-' | b'+' | b' ' | b'|')))
 }
 
 /// The unquoted value `b[vs..ve]`, after the separator at `sep` and the `key`
@@ -248,12 +525,15 @@ fn bare_value_is_not_a_secret(
     let attribute = key.starts_with(b"self.") || key.starts_with(b"this.");
     let spaced = sep > 0 && b[sep - 1] == b' ' && b.get(sep + 1) == Some(&b' ');
     let plain_word = value.iter().all(|x| x.is_ascii_lowercase() || *x == b'_');
-    if is_declaration(&b[..k])
-        || attribute
-        || (c == b'=' && spaced && plain_word)
-        || value.len() < 3
-        || looks_like_code(value, key)
-    {
+    if is_declaration(&b[line_start(b, k)..k]) || attribute || value.len() < 3 {
+        return true;
+    }
+    // Random (`SSVmFDNCFfOHKXQAEckx`, a 40-character key in a sentence): not
+    // a word, a name or code, whatever follows.
+    if keyed_value_is_random(value) {
+        return false;
+    }
+    if (c == b'=' && spaced && plain_word) || looks_like_code(value, key) {
         return true;
     }
     // `SYS_memfd_secret: c_long = 447`, `{ password: pw, user }`: a type
@@ -342,7 +622,7 @@ static CLASS: [u8; 256] = {
         }
         c += 1;
     }
-    let triggers = b"-xsrweBb:=";
+    let triggers = b"-xsrweBb:=<";
     let mut j = 0;
     while j < triggers.len() {
         t[triggers[j] as usize] |= TRIGGER;
@@ -363,24 +643,17 @@ pub fn is_key_char(c: u8) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.')
 }
 
-/// Ends a bare (unquoted) value.
-fn is_bare_value_end(c: u8) -> bool {
-    c.is_ascii_whitespace()
-        || matches!(
-            c,
-            b'"' | b'\''
-                | b'`'
-                | b','
-                | b';'
-                | b'&'
-                | b'|'
-                | b')'
-                | b'}'
-                | b']'
-                | b'<'
-                | b'>'
-                | b'\\'
-        )
+/// How far back a detector looks for the start of the line it is on: a
+/// minified file is one long line, and each look must stay cheap.
+const LOOKBACK: usize = 1024;
+
+/// The start of the line holding `i`, or `LOOKBACK` bytes before `i`.
+fn line_start(b: &[u8], i: usize) -> usize {
+    let from = i.saturating_sub(LOOKBACK);
+    b[from..i]
+        .iter()
+        .rposition(|c| *c == b'\n')
+        .map_or(from, |p| from + p + 1)
 }
 
 /// No letter, digit or `_` right before `i`: a token cannot start mid-word.
@@ -478,6 +751,15 @@ fn private_key_at(b: &[u8], i: usize) -> Option<Hit<'static>> {
     if !b[le..].starts_with(b"-----") || !text::contains_bytes(label, b"PRIVATE KEY") {
         return None;
     }
+    // A key has a body; `BEGIN...\nQQ==\nEND` in a parser's tests does not.
+    let body = b[le + 5..]
+        .iter()
+        .take_while(|c| **c != b'-')
+        .filter(|c| is_alnum(**c))
+        .count();
+    if body < 16 {
+        return None;
+    }
     let mut end = b.len();
     let mut from = le + 5;
     while let Some(p) = text::find_bytes(&b[from..], b"-----END ") {
@@ -493,6 +775,148 @@ fn private_key_at(b: &[u8], i: usize) -> Option<Hit<'static>> {
         end,
         rule: "private_key",
     })
+}
+
+/// Commands where `-u user:pass` / `--user user:pass` carries a password.
+const USER_PASS_COMMANDS: [&[u8]; 5] = [b"curl", b"http", b"https", b"xh", b"wget"];
+/// Commands where a glued `-pPASSWORD` is the password (with a blank, `-p`
+/// makes them prompt and the next word is something else).
+const GLUED_P_COMMANDS: [&[u8]; 9] = [
+    b"mysql",
+    b"mysqldump",
+    b"mysqladmin",
+    b"mysqlimport",
+    b"mysqlcheck",
+    b"mysqlshow",
+    b"mariadb",
+    b"mariadb-dump",
+    b"mariadb-admin",
+];
+/// Commands where `-p PASSWORD` (with a blank) is the password.
+const SPACED_P_COMMANDS: [&[u8]; 2] = [b"sshpass", b"login"];
+
+/// Does a word of the command segment before `i` (after the last `|`, `;`,
+/// `&`, `(` or line start) name one of `commands` (`/usr/bin/curl` too)?
+fn command_is(b: &[u8], i: usize, commands: &[&[u8]]) -> bool {
+    let from = line_start(b, i);
+    let seg = b[from..i]
+        .iter()
+        .rposition(|c| matches!(c, b'|' | b';' | b'&' | b'(' | b'`'))
+        .map_or(from, |p| from + p + 1);
+    b[seg..i]
+        .split(|c| c.is_ascii_whitespace() || matches!(c, b'"' | b'\''))
+        .map(|w| w.rsplit(|c| *c == b'/').next().unwrap_or(w))
+        .any(|w| commands.contains(&w))
+}
+
+/// Command-line credentials at the `-` of a flag: `curl -u user:pass`
+/// (`--user`, `-U`/`--proxy-user`, httpie `-a`/`--auth`), `mysql -pPASS`,
+/// `sshpass -p PASS`, `docker login -p PASS`, `--password PASS`. The flag and
+/// the user name stay. (`--password=PASS` is an assignment.)
+fn cli_flag_at(b: &[u8], i: usize) -> Option<Hit<'static>> {
+    if i > 0 && !matches!(b[i - 1], b' ' | b'\t') {
+        return None;
+    }
+    let fe = run(b, i, |c| c.is_ascii_alphanumeric() || c == b'-');
+    let flag = &b[i..fe];
+    let n = b.len();
+    // The argument after a blank (or `=`), unquoted or quoted.
+    let arg = |from: usize| -> Option<(usize, usize)> {
+        let mut s = from;
+        while s < n && b[s] == b' ' {
+            s += 1;
+        }
+        if s == from && b.get(from) != Some(&b'=') {
+            return None;
+        }
+        if b.get(s) == Some(&b'=') {
+            s += 1;
+        }
+        if s < n && matches!(b[s], b'"' | b'\'') {
+            let q = b[s];
+            let e = s + 1 + b[s + 1..].iter().position(|c| *c == q || *c == b'\n')?;
+            return (b[e] == q).then_some((s + 1, e));
+        }
+        let e = s + b[s..]
+            .iter()
+            .position(|c| c.is_ascii_whitespace() || matches!(c, b'"' | b'\'' | b'`'))
+            .unwrap_or(n - s);
+        // Redacted before (a replayed event): nothing new to find.
+        (!text::contains_bytes(&b[s..e], b"[REDACTED:")).then_some((s, e))
+    };
+    let secret = |s: usize, e: usize, rule: &'static str| {
+        let v = &b[s..e];
+        (e > s && v[0] != b'-' && !is_placeholder(v) && !looks_like_code_arg(v)).then_some(Hit {
+            start: s,
+            end: e,
+            rule,
+        })
+    };
+    match flag {
+        b"-u" | b"--user" | b"-U" | b"--proxy-user" | b"-a" | b"--auth" => {
+            if !command_is(b, i, &USER_PASS_COMMANDS) {
+                return None;
+            }
+            let (s, e) = arg(fe)?;
+            let colon = s + b[s..e].iter().position(|c| *c == b':')?;
+            secret(colon + 1, e, "basic_auth")
+        }
+        b"--password" | b"--passwd" => {
+            if command_is(b, i, &GLUED_P_COMMANDS) && b.get(fe) == Some(&b' ') {
+                return None; // mysql `--password db`: prompts
+            }
+            let (s, e) = arg(fe)?;
+            secret(s, e, "password_assignment")
+        }
+        b"-p" if command_is(b, i, &SPACED_P_COMMANDS) => {
+            let (s, e) = arg(fe)?;
+            secret(s, e, "password_assignment")
+        }
+        _ if flag.len() > 2 && flag.starts_with(b"-p") && !flag.starts_with(b"--") => {
+            if !command_is(b, i, &GLUED_P_COMMANDS) {
+                return None;
+            }
+            let e = fe
+                + b[fe..]
+                    .iter()
+                    .position(|c| c.is_ascii_whitespace() || matches!(c, b'"' | b'\'' | b'`'))
+                    .unwrap_or(n - fe);
+            secret(i + 2, e, "password_assignment")
+        }
+        _ => None,
+    }
+}
+
+/// A command-line argument that is a variable or substitution, not a value.
+fn looks_like_code_arg(v: &[u8]) -> bool {
+    v.len() < 3 || matches!(v[0], b'$' | b'%' | b'<' | b'{')
+}
+
+/// `<password>...</password>`: an element whose tag names a secret, with text.
+fn xml_element_at(b: &[u8], i: usize) -> Option<Hit<'static>> {
+    let te = run(b, i + 1, |c| {
+        c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.')
+    });
+    let tag = &b[i + 1..te];
+    if tag.is_empty() || b.get(te) != Some(&b'>') || !is_secret_key_name(tag) {
+        return None;
+    }
+    let vs = te + 1;
+    let ve = vs
+        + b[vs..]
+            .iter()
+            .take(512)
+            .position(|c| *c == b'<' || *c == b'\n')?;
+    let close = &b[ve..];
+    if !(close.starts_with(b"</") && close[2..].starts_with(tag)) {
+        return None;
+    }
+    let v = b[vs..ve].trim_ascii();
+    if v.is_empty() || is_not_a_secret(v) {
+        return None;
+    }
+    let lead = b[vs..ve].len() - b[vs..ve].trim_ascii_start().len();
+    Some(assignment_hit(b, tag, vs + lead, vs + lead + v.len()))
 }
 
 /// `eyJ<header>.ey<payload>.<signature>` (the signature may be empty: `alg: none`).
@@ -548,14 +972,32 @@ fn auth_scheme_at(b: &[u8], i: usize) -> Option<Hit<'static>> {
     while s < b.len() && b[s] == b' ' {
         s += 1;
     }
-    let e = run(b, s, |c| {
-        is_alnum(c) || matches!(c, b'.' | b'_' | b'~' | b'+' | b'/' | b'-' | b'=')
-    });
+    // The credentials run to a blank or quote (`abc!gZTTP...` whole), not
+    // past a bracket that closes one opened before (`f("Bearer abc")`).
+    let mut e = s;
+    let mut depth = 0usize;
+    while e < b.len() {
+        let c = b[e];
+        if c.is_ascii_whitespace() || matches!(c, b'"' | b'\'' | b'`' | b'\\' | b'<' | b'>' | b',')
+        {
+            break;
+        }
+        match c {
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' if depth == 0 => break,
+            b')' | b']' | b'}' => depth -= 1,
+            _ => {}
+        }
+        e += 1;
+    }
+    while e > s && matches!(b[e - 1], b'.' | b';' | b':') {
+        e -= 1; // the end of a sentence
+    }
     let t = &b[s..e];
     // "Bearer authentication", "bearer tokens": prose, not a credential.
     let wordlike = t.iter().all(u8::is_ascii_alphabetic)
         && (t.len() < 20 || t.iter().all(u8::is_ascii_lowercase));
-    if t.len() < 8 || wordlike {
+    if t.len() < 8 || wordlike || is_placeholder(t) || text::contains_bytes(t, b"[REDACTED:") {
         return None;
     }
     if let Some(known) = token_at(b, s) {
@@ -1022,6 +1464,288 @@ mod tests {
             "print(\"shlex: token=\" + repr(raw))",
         ] {
             assert_kept(s);
+        }
+    }
+
+    /// Issue 11: a keyed value runs to its real end, not the first special
+    /// character. All secrets here are made up.
+    #[test]
+    fn keyed_values_are_redacted_whole() {
+        let cases = [
+            (
+                "FACEBOOK_ACCESS_TOKEN=1234567890123456|AY-lRJZqXw9vT3kLmN0pQ",
+                "FACEBOOK_ACCESS_TOKEN=[REDACTED:env_secret]",
+            ),
+            (
+                "API_KEY=ab}cd]ef%2Fgh:ij^kl!mn",
+                "API_KEY=[REDACTED:env_secret]",
+            ),
+            (
+                "password=Tr0ub4dor&3xyz",
+                "password=[REDACTED:password_assignment]",
+            ),
+            (
+                "export AZURE_SAS_TOKEN=sv=2022-11-02&ss=b&sig=WSdF9q%2Bx7Yz1kLm3nOp4%3D",
+                "export AZURE_SAS_TOKEN=[REDACTED:env_secret]",
+            ),
+            (
+                "curl 'https://acct.blob.core.windows.net/c?sv=2022-11-02&sp=r&sig=WSdF9q%2Bx7Yz1kLm3nOp4%3D&se=2026'",
+                "curl 'https://acct.blob.core.windows.net/c?sv=2022-11-02&sp=r&sig=[REDACTED:password_assignment]&se=2026'",
+            ),
+            (
+                "TIMEZONEAPI_API_KEY=SSVmFDNCFfOHKXQAEckx",
+                "TIMEZONEAPI_API_KEY=[REDACTED:env_secret]",
+            ),
+            (
+                "SHIPPO_API_TOKEN=shippo_live_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+                "SHIPPO_API_TOKEN=[REDACTED:shippo_api_token]",
+            ),
+            (
+                "please use aws_secret_access_key = Zq8Lr2VxZ0mN4bT7kW1sY9dF3hJ6pQ5cE2aR8uI1 to deploy",
+                "please use aws_secret_access_key = [REDACTED:aws_secret_access_key] to deploy",
+            ),
+            (
+                "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=Zm9vYmFy+c2VjcmV0/a2V5PT0xMjM0NTY3ODkw==;EndpointSuffix=core.windows.net",
+                "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=[REDACTED:password_assignment];EndpointSuffix=core.windows.net",
+            ),
+            (
+                "Server=db;User Id=app;Password=p4ss}w0rd!x^q;Database=main",
+                "Server=db;User Id=app;Password=[REDACTED:password_assignment];Database=main",
+            ),
+            (
+                "f(password=Xy7!pq9z) + 1",
+                "f(password=[REDACTED:password_assignment]) + 1",
+            ),
+        ];
+        for (s, want) in cases {
+            assert_eq!(red(s), want, "{s}");
+        }
+    }
+
+    #[test]
+    fn placeholders_under_secret_keys_are_kept() {
+        for s in [
+            "API_KEY=xxxxxxxxxxxxxxxx",
+            "API_KEY=ab****yz",
+            "API_KEY=abc...",
+            "password=changeme",
+            "token=<token>",
+            "TOKEN=${VAR}",
+            "TOKEN=$(cat /run/secrets/token)",
+            "password: ***",
+            "api_key=your-api-key",
+            "api_key: example",
+            "SECRET_KEY = 'development key'",
+            "API_TOKEN=insert_token_here",
+            "TOKEN=`gh auth token`",
+            "export AWS_SECRET_ACCESS_KEY=bar",
+            "ACCESS_KEY = 'AWSAccessKeyId'",
+            "SECRET_KEY = 'aws_secret_access_key'",
+        ] {
+            assert_kept(s);
+        }
+    }
+
+    #[test]
+    fn any_authorization_scheme_keeps_the_scheme() {
+        let cases = [
+            (
+                "curl -H 'Authorization: token 9f8e7d6c5b4a39281706'",
+                "curl -H 'Authorization: token [REDACTED:authorization_header]'",
+            ),
+            (
+                "Authorization: Api-Token dt0c01.ABCDEFGHIJ.qrstuvwx12345",
+                "Authorization: Api-Token [REDACTED:authorization_header]",
+            ),
+            (
+                "Authorization: Bearer eyx9Fk2!gZTTPq7Lm%3D",
+                "Authorization: Bearer [REDACTED:bearer_token]",
+            ),
+            (
+                "Authorization: Basic dXNlcjpwYXNzd29yZA==",
+                "Authorization: Basic [REDACTED:basic_auth]",
+            ),
+            (
+                "Authorization: Digest username=\"bob\", realm=\"x\", response=\"6629fae49393a053\"",
+                "Authorization: Digest [REDACTED:authorization_header]",
+            ),
+            (
+                "{\"authorization\": \"SSWS 00aBcDeFgHiJkLmNoPqRsTuV\"}",
+                "{\"authorization\": \"SSWS [REDACTED:authorization_header]\"}",
+            ),
+            (
+                "Proxy-Authorization: Custom k7Hq2Zp9Lw3Xv8Nm",
+                "Proxy-Authorization: Custom [REDACTED:authorization_header]",
+            ),
+            (
+                "then Bearer abc123!gZTTPq7Lm sent",
+                "then Bearer [REDACTED:bearer_token] sent",
+            ),
+        ];
+        for (s, want) in cases {
+            assert_eq!(red(s), want, "{s}");
+        }
+        assert_kept("Authorization: token based, see the docs");
+        assert_kept("Authorization: Bearer ${TOKEN}");
+        assert_kept("Authorization: Bearer <token>");
+        assert_kept("write!(w, \"Proxy-Authorization: Basic {}\\r\\n\", creds)?;");
+    }
+
+    #[test]
+    fn command_line_passwords() {
+        let cases = [
+            (
+                "curl -u alice:S3cr3tPw https://x.test",
+                "curl -u alice:[REDACTED:basic_auth] https://x.test",
+            ),
+            (
+                "curl --user 'alice:pa ss' https://x.test",
+                "curl --user 'alice:[REDACTED:basic_auth]' https://x.test",
+            ),
+            (
+                "mysql -u root -pHunt3rTwo db",
+                "mysql -u root -p[REDACTED:password_assignment] db",
+            ),
+            (
+                "sshpass -p Hunt3rTwo ssh host",
+                "sshpass -p [REDACTED:sshpass_password] ssh host",
+            ),
+            (
+                "docker login -u bob -p Hunt3rTwo registry.test",
+                "docker login -u bob -p [REDACTED:password_assignment] registry.test",
+            ),
+            (
+                "tool --password Hunt3rTwo --verbose",
+                "tool --password [REDACTED:password_assignment] --verbose",
+            ),
+            (
+                "tool --password=Hunt3rTwo!",
+                "tool --password=[REDACTED:password_assignment]",
+            ),
+        ];
+        for (s, want) in cases {
+            assert_eq!(red(s), want, "{s}");
+        }
+        for s in [
+            "mkdir -p /tmp/x",
+            "docker run -u 1000:1000 -p 8080:80 img",
+            "git push -u origin main",
+            "mysql -u root -p mydb",
+            "curl -u alice: https://x.test",
+            "curl -u \"$USER:$PASS\" https://x.test",
+            "ssh -p 2222 host",
+        ] {
+            assert_kept(s);
+        }
+    }
+
+    #[test]
+    fn xml_and_yaml_pairs_that_name_a_secret() {
+        let cases = [
+            (
+                "<add key=\"ClearTextPassword\" value=\"Pr0d-Pa55!\" />",
+                "<add key=\"ClearTextPassword\" value=\"[REDACTED:password_assignment]\" />",
+            ),
+            (
+                "<password>Pr0d-Pa55!</password>",
+                "<password>[REDACTED:password_assignment]</password>",
+            ),
+            (
+                "env:\n  - name: DB_PASSWORD\n    value: Pr0dPa55x\n",
+                "env:\n  - name: DB_PASSWORD\n    value: [REDACTED:env_secret]\n",
+            ),
+        ];
+        for (s, want) in cases {
+            assert_eq!(red(s), want, "{s}");
+        }
+        assert_kept("<add key=\"Timeout\" value=\"30\" />");
+        assert_kept("<password></password>");
+        assert_kept("  - name: DB_HOST\n    value: db.internal\n");
+        assert_kept("<input type=\"password\" name=\"password\" value=\"\">");
+    }
+
+    #[test]
+    fn generic_secret_next_to_secretish_words() {
+        let secret = "q8Lr2VxZ0mN4bT7kW1sY9dF3";
+        assert_eq!(
+            red(&format!("my api key is {secret}, thanks")),
+            "my api key is [REDACTED:generic_secret], thanks"
+        );
+        assert_eq!(
+            red(&format!("deploy --auth-token {secret}")),
+            "deploy --auth-token [REDACTED:generic_secret]"
+        );
+        assert_kept(&format!("build {secret} finished"));
+        assert_kept("token 3f786850e387550fdab836ed7e6dc881de23001b");
+        assert_kept("api key id bec247b5-945b-4438-957d-99b44004f6e2");
+    }
+
+    #[test]
+    fn known_false_positives_stay_fixed() {
+        for s in [
+            "\"auth-token\": \"^1.0.2\",",
+            "\"passwd\": \"0.1.0\"",
+            "\"@octokit/auth-token\": \"~2.4.5\"",
+            "axios.CancelToken = CancelToken$1;",
+            "axios.CancelToken = CancelToken;",
+            "implementation 'io.jsonwebtoken:jjwt-jackson:0.11.2'",
+            "io.jsonwebtoken:jjwt-jackson-0.11.2",
+            "TOKEN=`cat ~/.token`",
+            "// token = 1*tchar",
+            "b\"-----BEGIN PRIVATE KEY-----\\nQQ==\\n-----END PRIVATE KEY-----\\n\",",
+        ] {
+            assert_kept(s);
+        }
+    }
+
+    /// Arbitrary text made of the pieces the detectors look at never panics,
+    /// and redacting what was kept finds nothing new (a replayed event).
+    #[test]
+    fn arbitrary_text_never_panics_and_redacting_twice_changes_nothing() {
+        const PARTS: [&str; 24] = [
+            "password",
+            "=",
+            ":",
+            " ",
+            "\n",
+            "\"",
+            "'",
+            "`",
+            "-p",
+            "-u ",
+            "curl ",
+            "mysql ",
+            "Authorization: ",
+            "Bearer ",
+            "token ",
+            "<password>",
+            "</password>",
+            "value=",
+            "key=\"Secret\" ",
+            "&sig=",
+            "?",
+            ";",
+            "q8Lr2VxZ0mN4bT7kW1sY9dF3",
+            "(",
+        ];
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..20_000 {
+            let len = (next() % 12) as usize;
+            let s: String = (0..len)
+                .map(|_| PARTS[(next() % PARTS.len() as u64) as usize])
+                .collect();
+            let once = red(&s);
+            // A command separator inside a redacted span (`Bearer x;(curl`)
+            // changes which command a later flag belongs to: not compared.
+            if !s.contains(['(', ';']) {
+                assert_eq!(red(&once), once, "from {s:?}");
+            }
         }
     }
 }

@@ -1,7 +1,13 @@
 //! Secret-named keys: does a key (JSON key, env var, config key) name a secret, and
 //! is the value next to it a real secret or a placeholder, a type or code.
 
+use super::entropy::keyed_value_is_random;
 use crate::util::text::contains_bytes as contains;
+
+/// `n` or more of the same character in a row.
+pub(super) fn has_run(v: &[u8], n: usize) -> bool {
+    v.windows(n).any(|w| w.iter().all(|c| *c == w[0]))
+}
 
 /// Does this key (JSON key, env var, config key) name a secret?
 /// `GITHUB_TOKEN`, `db_password`, `apiKey`, `AWS_SECRET_ACCESS_KEY`, `x-api-key`,
@@ -48,8 +54,9 @@ pub(super) fn is_secret_key_name(key: &[u8]) -> bool {
         b"clientsecret",
         b"authorization",
     ];
-    const KEY_QUALIFIERS: [&[u8]; 17] = [
+    const KEY_QUALIFIERS: [&[u8]; 18] = [
         b"api",
+        b"account",
         b"access",
         b"secret",
         b"private",
@@ -84,6 +91,28 @@ pub(super) fn is_secret_key_name(key: &[u8]) -> bool {
         Some(p) if last.eq_ignore_ascii_case(b"key") => is(p, &KEY_QUALIFIERS),
         _ => false,
     }
+}
+
+/// Two or more words, one of them a credential word: `AWSAccessKeyId`,
+/// `aws_secret_access_key`, `API_TOKEN_NAME` (the name of a field, not a value).
+pub(super) fn names_a_credential_field(v: &[u8]) -> bool {
+    if v.len() > 64 {
+        return false;
+    }
+    let words = key_words(v);
+    const WORDS: [&[u8]; 6] = [
+        b"key",
+        b"secret",
+        b"token",
+        b"password",
+        b"passwd",
+        b"credential",
+    ];
+    words.len >= 2
+        && (0..words.len).any(|i| {
+            let w = words.get(v, i);
+            WORDS.iter().any(|x| w.eq_ignore_ascii_case(x))
+        })
 }
 
 /// Up to 8 word spans of a key, split at `_ - . ` and camelCase humps
@@ -190,8 +219,68 @@ pub(super) fn is_placeholder(v: &[u8]) -> bool {
         b"example",
         b"value",
     ];
-    NULLISH.iter().any(|w| v.eq_ignore_ascii_case(w))
+    if NULLISH.iter().any(|w| v.eq_ignore_ascii_case(w))
         || EXAMPLES.iter().any(|w| v.eq_ignore_ascii_case(w))
+    {
+        return true;
+    }
+    // Masked or elided: `sk_test_xxxxxxxx`, `ab****yz`, `abc...`.
+    if [
+        &b"xxxx"[..],
+        b"XXXX",
+        b"****",
+        b"...",
+        "\u{2026}".as_bytes(),
+    ]
+    .iter()
+    .any(|m| contains(v, m))
+    {
+        return true;
+    }
+    is_placeholder_phrase(v)
+}
+
+/// A few plain words, one of them a placeholder marker: `your-api-key`,
+/// `insert_token_here`, `development key`, `foo`.
+fn is_placeholder_phrase(v: &[u8]) -> bool {
+    const MARKERS: [&[u8]; 19] = [
+        b"your",
+        b"here",
+        b"foo",
+        b"bar",
+        b"baz",
+        b"qux",
+        b"dummy",
+        b"fake",
+        b"sample",
+        b"placeholder",
+        b"insert",
+        b"replace",
+        b"development",
+        b"changeme",
+        b"example",
+        b"redacted",
+        b"todo",
+        b"tbd",
+        b"fixme",
+    ];
+    if v.len() > 48
+        || !v
+            .iter()
+            .all(|c| c.is_ascii_alphabetic() || matches!(c, b'-' | b'_' | b' ' | b'.'))
+    {
+        return false;
+    }
+    let words = v
+        .split(|c| !c.is_ascii_alphabetic())
+        .filter(|w| !w.is_empty());
+    let mut n = 0;
+    let mut marked = false;
+    for w in words {
+        n += 1;
+        marked |= MARKERS.iter().any(|m| w.eq_ignore_ascii_case(m));
+    }
+    marked && n <= 5
 }
 
 /// Does the line before a key declare it (`let`, `const`, `pub`...)? Then the
@@ -234,11 +323,27 @@ pub(super) fn looks_like_code(v: &[u8], key: &[u8]) -> bool {
     ) || v.iter().any(|c| matches!(c, b'(' | b'[' | b'{'))
         || contains(v, b"::")
         || v.starts_with(b"0x")
+        // `token = 1*tchar`: a grammar (ABNF) repetition.
+        || (v.len() > 2 && v[0].is_ascii_digit() && v[1] == b'*')
     {
         return true;
     }
-    // `our_key_share`, `shared_secret`: a snake_case variable.
-    if v.contains(&b'_') && v.iter().all(|c| c.is_ascii_lowercase() || *c == b'_') {
+    // `our_key_share`, `shared_secret`: a snake_case variable (of words, not
+    // `shippo_live_aaaaaaaaaaaaaaaaaaaaaaaa`).
+    if v.contains(&b'_')
+        && v.iter().all(|c| c.is_ascii_lowercase() || *c == b'_')
+        && v.split(|c| *c == b'_')
+            .all(|w| w.len() <= 20 && !has_run(w, 4))
+    {
+        return true;
+    }
+    // `axios.CancelToken = CancelToken$1`: a value named after the key.
+    let last = key.rsplit(|c| *c == b'.').next().unwrap_or(key);
+    let ident = |c: &u8| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'$');
+    if last.len() >= 4
+        && v.iter().all(ident)
+        && v.windows(last.len()).any(|w| w.eq_ignore_ascii_case(last))
+    {
         return true;
     }
     const TYPES: [&[u8]; 17] = [
@@ -289,8 +394,13 @@ pub(super) fn looks_like_code(v: &[u8], key: &[u8]) -> bool {
         .iter()
         .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.'));
     let digits = v.iter().any(u8::is_ascii_digit);
-    // `String`, `SecretString`, `None`: a type or constant name.
-    if v[0].is_ascii_uppercase() && v.iter().all(u8::is_ascii_alphabetic) && v.len() > 3 {
+    // `String`, `SecretString`, `None`: a type or constant name (not random
+    // letters: `SSVmFDNCFfOHKXQAEckx`).
+    if v[0].is_ascii_uppercase()
+        && v.iter().all(u8::is_ascii_alphabetic)
+        && v.len() > 3
+        && !keyed_value_is_random(v)
+    {
         let lower_rest = v[1..].iter().any(u8::is_ascii_lowercase);
         if lower_rest {
             return true;

@@ -15,6 +15,7 @@
 
 mod config;
 mod detectors;
+mod entropy;
 mod keys;
 pub mod rules;
 
@@ -329,32 +330,41 @@ pub fn describe(rules: &BTreeMap<String, u64>) -> String {
         .join(", ")
 }
 
-/// Sorts findings by position and keeps, of overlapping ones, the one that
-/// starts first (the longest of those): the hand-written scanners and the rule
-/// table may both find a token. Of findings with the same range, a vendor rule's
-/// name wins over a generic one (`GITHUB_TOKEN=ghp_…` is a `github_token`, not an
-/// `env_secret`).
+/// Sorts findings by position and merges overlapping ones into one redaction
+/// (the union of their ranges): the hand-written scanners and the rule table may
+/// both find a token. The merged finding is reported under the most specific
+/// rule in it: a vendor rule's name wins over a generic one
+/// (`GITHUB_TOKEN=ghp_…` is a `github_token`, not an `env_secret`).
 fn resolve_overlaps(hits: &mut Vec<Hit<'_>>) {
-    let generic = |rule: &str| {
-        matches!(
-            rule,
-            "password_assignment"
-                | "env_secret"
-                | "secret_key_value"
-                | "bearer_token"
-                | "basic_auth"
-                | "url_password"
-        )
-    };
-    hits.sort_by_key(|h| (h.start, std::cmp::Reverse(h.end), generic(h.rule)));
+    hits.sort_by_key(|h| (h.start, std::cmp::Reverse(h.end), is_generic(h.rule)));
     let mut kept: Vec<Hit<'_>> = Vec::with_capacity(hits.len());
     for h in hits.drain(..) {
         match kept.last_mut() {
-            Some(k) if h.start < k.end => k.end = k.end.max(h.end),
+            Some(k) if h.start < k.end => {
+                k.end = k.end.max(h.end);
+                if is_generic(k.rule) && !is_generic(h.rule) {
+                    k.rule = h.rule;
+                }
+            }
             _ => kept.push(h),
         }
     }
     *hits = kept;
+}
+
+/// Rules that say where a secret stands, not what it is.
+fn is_generic(rule: &str) -> bool {
+    matches!(
+        rule,
+        "password_assignment"
+            | "env_secret"
+            | "secret_key_value"
+            | "bearer_token"
+            | "basic_auth"
+            | "url_password"
+            | "authorization_header"
+            | "generic_secret"
+    )
 }
 
 fn marker(rule: &str) -> String {

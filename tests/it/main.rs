@@ -22,6 +22,7 @@ mod decision;
 mod doctor;
 mod e2e_claude;
 mod enrich;
+mod false_positives;
 mod hook;
 mod install;
 mod install_sh;

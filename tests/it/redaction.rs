@@ -245,3 +245,95 @@ fn prompts_and_assistant_messages_are_redacted_too() {
     );
     assert_eq!(kept[1]["redaction"]["rules"], json!({"github_token": 1}));
 }
+
+/// Issue 11, keyed values: what the binary keeps for the issue's examples
+/// (made-up secrets), in a command, a prompt and a written file.
+#[test]
+fn keyed_values_are_redacted_whole_in_every_placement() {
+    let env = TestEnv::new("redact-keyed");
+    let fb = "1234567890123456|AY-lRJZqXw9vT3kLmN0pQ";
+    let letters = "SSVmFDNCFfOHKXQAEckx";
+    let repeated = "shippo_live_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    let sentence_key = "Zq8Lr2VxZ0mN4bT7kW1sY9dF3hJ6pQ5cE2aR8uI1";
+    let sig = "WSdF9q%2Bx7Yz1kLm3nOp4%3D";
+    let account_key = "Zm9vYmFy+c2VjcmV0/a2V5PT0xMjM0NTY3ODkw==";
+    let token = "9f8e7d6c5b4a39281706";
+    let curl_pw = "S3cr3tPw";
+    let mysql_pw = "Hunt3rTwo";
+    let xml_pw = "Pr0d-Pa55!";
+    let generic = "q8Lr2VxZ0mN4bT7kW1sY9dF3";
+    let text = format!(
+        "export FACEBOOK_ACCESS_TOKEN={fb}\nTIMEZONEAPI_API_KEY={letters}\nSHIPPO_API_TOKEN={repeated}\n\
+         please use aws_secret_access_key = {sentence_key} to deploy\n\
+         curl 'https://a.blob.core.windows.net/c?sv=2022-11-02&sp=r&sig={sig}&se=2026'\n\
+         AccountName=a;AccountKey={account_key};EndpointSuffix=core.windows.net\n\
+         curl -H 'Authorization: token {token}' -u alice:{curl_pw} https://x.test\n\
+         mysql -u root -p{mysql_pw} db\n<add key=\"ClearTextPassword\" value=\"{xml_pw}\"/>\n\
+         my api key is {generic}\n"
+    );
+    let mut bash = fixture("PostToolUse");
+    bash["tool_response"]["stdout"] = json!(text);
+    let mut prompt = fixture("UserPromptSubmit");
+    prompt["prompt"] = json!(text);
+    let mut write = fixture("PreToolUse");
+    write["tool_name"] = json!("Write");
+    write["tool_input"] = json!({"file_path": "/tmp/x.env", "content": text});
+    for e in [&bash, &prompt, &write] {
+        assert_exit(&env.hook(&serde_json::to_vec(e).unwrap()), 0);
+    }
+    let bytes = kept_bytes(&env);
+    for s in [
+        fb,
+        "AY-lRJZq",
+        letters,
+        repeated,
+        sentence_key,
+        sig,
+        account_key,
+        token,
+        curl_pw,
+        mysql_pw,
+        xml_pw,
+        generic,
+    ] {
+        assert!(!contains(&bytes, s), "{s:?} found in the kept file");
+    }
+    let kept = env.kept();
+    let stdout = kept[0]["input"]["tool_response"]["stdout"]
+        .as_str()
+        .unwrap();
+    for context in [
+        "Authorization: token [REDACTED:authorization_header]",
+        "-u alice:[REDACTED:basic_auth]",
+        "value=\"[REDACTED:password_assignment]\"",
+        "my api key is [REDACTED:generic_secret]",
+        "&se=2026",
+    ] {
+        assert!(stdout.contains(context), "{context:?} in {stdout}");
+    }
+    let rules = kept[2]["redaction"]["rules"].as_object().unwrap();
+    assert_eq!(rules["generic_secret"], 1, "{rules:?}");
+    assert_eq!(rules["authorization_header"], 1, "{rules:?}");
+}
+
+/// Placeholders and ordinary code next to secret-named keys stay as written.
+#[test]
+fn placeholders_and_code_next_to_secret_keys_are_kept() {
+    let env = TestEnv::new("redact-placeholders");
+    let text = "API_KEY=xxxxxxxxxxxxxxxx\npassword=changeme\ntoken=<token>\nTOKEN=${VAR}\n\
+                TOKEN=$(gh auth token)\npassword: ***\napi_key=your-api-key\n\
+                Authorization: Bearer $TOKEN\n\"auth-token\": \"^1.0.2\",\n\"passwd\": \"0.1.0\"\n\
+                axios.CancelToken = CancelToken$1;\nio.jsonwebtoken:jjwt-jackson-0.11.2\n\
+                TOKEN=`gh auth token`\ncommit 3f786850e387550fdab836ed7e6dc881de23001b token\n";
+    let mut write = fixture("PreToolUse");
+    write["tool_name"] = json!("Write");
+    write["tool_input"] = json!({"file_path": "/tmp/x.env", "content": text});
+    assert_exit(&env.hook(&serde_json::to_vec(&write).unwrap()), 0);
+    let kept = env.kept();
+    assert_eq!(kept[0]["input"]["tool_input"]["content"], text);
+    let rules = &kept[0]["redaction"]["rules"];
+    assert!(
+        rules.is_null() || rules.as_object().is_some_and(|r| r.is_empty()),
+        "{rules}"
+    );
+}

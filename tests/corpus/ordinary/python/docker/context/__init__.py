@@ -1,0 +1,2 @@
+from .api import ContextAPI
+from .context import Context
