@@ -25,7 +25,6 @@ use toml::Spanned;
 use toml::de::{DeArray, DeTable, DeValue};
 
 use super::detectors::Hit;
-use super::rules::entropy;
 use crate::error::Problem;
 
 /// One `[[rules]]` table, checked; what the engine needs to run it.
@@ -648,6 +647,46 @@ impl Compiled {
     }
 }
 
+/// Shannon entropy in bits per byte, as `rules::entropy` computes it, but
+/// without `f32::log2`: that calls `log2f` from libm, and linking libm.so.6 costs
+/// every hook run (no rules file or not) 45 k instructions in the dynamic loader
+/// (+10 %) and 11 page faults, measured with callgrind and `perf stat`.
+pub fn entropy(b: &[u8]) -> f32 {
+    if b.is_empty() {
+        return 0.0;
+    }
+    let mut counts = [0u32; 256];
+    for &c in b {
+        counts[c as usize] += 1;
+    }
+    // H = log2 n - (1/n) * sum(c log2 c)
+    let n = b.len() as u64;
+    let sum: f64 = counts
+        .iter()
+        .filter(|&&c| c > 1)
+        .map(|&c| c as f64 * log2_int(c as u64))
+        .sum();
+    (log2_int(n) - sum / n as f64) as f32
+}
+
+/// log2 of a positive integer without libm: the integer part from the bit
+/// length, 32 fractional bits by repeated squaring of the mantissa.
+fn log2_int(x: u64) -> f64 {
+    let whole = x.ilog2();
+    let mut m = x as f64 / (1u64 << whole) as f64; // in [1, 2)
+    let mut frac = 0.0;
+    let mut bit = 0.5;
+    for _ in 0..32 {
+        m *= m;
+        if m >= 2.0 {
+            m /= 2.0;
+            frac += bit;
+        }
+        bit /= 2.0;
+    }
+    whole as f64 + frac
+}
+
 fn line_around(s: &str, r: std::ops::Range<usize>) -> &str {
     let start = s[..r.start].rfind('\n').map_or(0, |i| i + 1);
     let end = s[r.end..].find('\n').map_or(s.len(), |i| r.end + i);
@@ -870,6 +909,24 @@ path = '''\.pem$'''
                 .to_string()
                 .starts_with("redaction.rules_file /t/rules.toml:4: rule `a`:")
         );
+    }
+
+    #[test]
+    fn entropy_matches_the_shared_definition_without_libm() {
+        for x in [1u64, 2, 3, 5, 7, 10, 100, 255, 1000, 65537] {
+            assert!((log2_int(x) - (x as f64).log2()).abs() < 1e-8, "{x}");
+        }
+        for s in [
+            "",
+            "aaaa",
+            "abcd",
+            "q8Zr3kP0wL5xN2vT",
+            "abababababababab",
+            "ghp_1234567890abcdefghij",
+        ] {
+            let want = super::super::rules::entropy(s.as_bytes());
+            assert!((entropy(s.as_bytes()) - want).abs() < 1e-5, "{s}");
+        }
     }
 
     #[test]
