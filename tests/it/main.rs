@@ -21,6 +21,7 @@ mod decision;
 mod doctor;
 mod e2e_claude;
 mod enrich;
+mod gitleaks_rules;
 mod hook;
 mod install;
 mod install_sh;
