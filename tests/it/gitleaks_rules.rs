@@ -230,3 +230,16 @@ fn a_real_world_shaped_team_config_loads_and_applies() {
         )
     );
 }
+
+#[test]
+fn doctor_names_a_bad_rule() {
+    let env = TestEnv::new("gl-doctor");
+    env.write_config(&json!({"redaction": {"rules_file": rules_file("broken-regex.toml")}}));
+    let out = env.run(&["doctor"], b"");
+    let text = stdout(&out);
+    let line = format!(
+        "error redaction: redaction.rules_file {}:10: rule `letters-key`: invalid regex",
+        rules_file("broken-regex.toml")
+    );
+    assert!(text.contains(&line), "{text}");
+}
