@@ -949,4 +949,46 @@ path = '''\.pem$'''
             )
         );
     }
+
+    /// What loading a rules file costs each event (the hook is one process per
+    /// event): `cargo test --release --lib gitleaks::tests::bench -- --ignored --nocapture`
+    #[test]
+    #[ignore]
+    fn bench_load_200_rules() {
+        let mut text = String::from("title = \"200 rules\"\n");
+        for i in 0..200 {
+            text.push_str(&format!(
+                "[[rules]]\nid = \"r{i}\"\ndescription = \"rule {i}\"\n\
+                 regex = '''(?i)\\bp{i}x_(?:live|test)_([0-9a-z]{{32,40}})\\b'''\n\
+                 secretGroup = 1\nentropy = 3.2\nkeywords = [\"p{i}x_live_\", \"p{i}x_test_\"]\n\
+                 [[rules.allowlists]]\nregexes = ['''^0+$''']\nstopwords = [\"example\"]\n\n"
+            ));
+        }
+        let n = 50;
+        let time = |f: &dyn Fn()| {
+            let t = std::time::Instant::now();
+            for _ in 0..n {
+                f();
+            }
+            t.elapsed() / n
+        };
+        let toml_only = time(&|| {
+            std::hint::black_box(DeTable::parse(&text).unwrap());
+        });
+        let full = time(&|| {
+            let l = parse(&text, "x");
+            assert_eq!(l.rules.len(), 200, "{:?}", l.problems.first());
+            std::hint::black_box(l);
+        });
+        let patterns: Vec<String> = parse(&text, "x")
+            .rules
+            .into_iter()
+            .map(|r| r.pattern)
+            .collect();
+        let checks = time(&|| patterns.iter().for_each(|p| check_regex(p).unwrap()));
+        println!(
+            "{} bytes, 200 rules: TOML parse {toml_only:?}; parse, convert and check {full:?}; regex checks alone {checks:?}",
+            text.len()
+        );
+    }
 }
