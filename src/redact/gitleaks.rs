@@ -464,7 +464,7 @@ fn one_line(s: &str) -> String {
 /// The `id` of the `[[rules]]` table a syntax error at `offset` falls in, read
 /// from the raw lines (the document did not parse).
 fn rule_id_before(text: &str, offset: usize) -> Option<String> {
-    let before = &text[..offset.min(text.len())];
+    let before = text.get(..offset.min(text.len()))?;
     let header = before.rfind("[[rules]]")?;
     let after_header = &text[header..];
     // The id may follow the error, but not the next table.
@@ -927,6 +927,18 @@ path = '''\.pem$'''
         ] {
             let want = super::super::rules::entropy(s.as_bytes());
             assert!((entropy(s.as_bytes()) - want).abs() < 1e-5, "{s}");
+        }
+    }
+
+    #[test]
+    fn syntax_errors_near_non_ascii_text_are_named_without_panicking() {
+        for text in [
+            "[[rules]]\nid = \"é\" é\n",
+            "é = [\n[[rules]]\nid = \"ü\"\n",
+            "\u{1F600}",
+        ] {
+            let l = rules(text);
+            assert!(!l.usable && l.problem().is_some(), "{text}");
         }
     }
 
