@@ -85,6 +85,9 @@ pub fn run(config_path: Option<&Path>, as_json: bool) -> Code {
 pub fn all_checks(config_path: Option<&Path>) -> Vec<Check> {
     let mut out = Vec::new();
     let (config, source) = check_config(config_path, &mut out);
+    if let (_, Some(p)) = crate::redact::Redactor::for_config(&config.redaction) {
+        out.push(check("redaction", Status::Error, p.to_string(), None));
+    }
     let paths = Paths::resolve(config.data_dir.as_deref(), config.state_dir.as_deref());
     check_backends(&config, &mut out);
     let wired = check_settings(&mut out);

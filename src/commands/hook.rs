@@ -71,7 +71,7 @@ pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
     //    command), then redaction, before anything is written or sent.
     if let Some(e) = bad_pattern {
         // Reported like a broken config: the user asked for these to be masked.
-        config_error.get_or_insert(format!("config: {e}; redacting without the extra patterns"));
+        config_error.get_or_insert(format!("config: {e}"));
     }
     let mut verdicts = policy::evaluate(&input, &config.policy, &redactor);
     let mut input = input;

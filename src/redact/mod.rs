@@ -11,11 +11,13 @@
 //!
 //! This file is the engine (the walk over every key and value, the Redactor and its
 //! public API); `detectors` holds the built-in token and assignment scanners,
-//! `keys` the secret-named key heuristics, `config` the `redaction` config section.
+//! `keys` the secret-named key heuristics, `config` the `redaction` config section,
+//! `gitleaks` the user rules of a gitleaks-format rules file.
 
 mod config;
 mod detectors;
 mod entropy;
+mod gitleaks;
 mod keys;
 pub mod rules;
 
@@ -28,7 +30,7 @@ use crate::protocol::envelope::RedactionReport;
 use detectors::Hit;
 use keys::{is_placeholder, is_secret_key_name, normalise_key};
 
-pub use config::{ExtraPattern, RedactionConfig};
+pub use config::{ExtraPattern, RedactionConfig, RulesMode};
 /// Byte-scanning helpers for detectors that live outside this module (the chroma
 /// backend's strict floor), so they read bytes the same way the built-in ones do.
 pub use detectors::{is_alnum, is_key_char, run, word_start};
@@ -41,8 +43,12 @@ pub struct Redactor {
     extra: Vec<Extra>,
     /// User-named secret keys, normalised (ASCII lowercase, letters and digits only).
     keys: Vec<String>,
-    /// The vendor-format rules: built-ins and the user's (a gitleaks file).
+    /// The vendor-format rules (the rule table; `rules_mode = "replace"` clears it).
     rules: rules::RuleSet,
+    /// The rules of `redaction.rules_file` (empty without one).
+    user: gitleaks::UserRules,
+    /// The hand-written scanners run (`false`: `rules_mode = "replace"` with a usable file).
+    builtin: bool,
 }
 
 struct Extra {
@@ -54,26 +60,62 @@ struct Extra {
 
 impl Redactor {
     /// The redactor for a config, always: a bad extra pattern drops only the
-    /// extra patterns (the off switch and extra keys stay), and the error comes
-    /// back for the caller to report.
+    /// extra patterns (the off switch and extra keys stay), a bad rule in the
+    /// rules file only that rule (an unreadable file the whole file), and the
+    /// error comes back, saying so, for the caller to report.
     pub fn for_config(config: &RedactionConfig) -> (Redactor, Option<Problem>) {
-        match Redactor::new(config) {
+        let (mut r, problem) = match Redactor::without_rules_file(config) {
             Ok(r) => (r, None),
             Err(e) => {
                 let without_patterns = RedactionConfig {
                     patterns: Vec::new(),
                     keys: config.keys.clone(),
                     enabled: config.enabled,
+                    ..RedactionConfig::default()
                 };
-                let r = Redactor::new(&without_patterns)
-                    .or_else(|_| Redactor::new(&RedactionConfig::default()))
+                let r = Redactor::without_rules_file(&without_patterns)
+                    .or_else(|_| Redactor::without_rules_file(&RedactionConfig::default()))
                     .expect("the built-in rules always compile");
-                (r, Some(e))
+                let fix = match &e.fix {
+                    Some(f) => format!("{f}; redacting without the extra patterns"),
+                    None => "redacting without the extra patterns".to_string(),
+                };
+                (r, Some(e.fix(fix)))
             }
+        };
+        let file_problem = r.load_rules_file(config);
+        let problem = match (problem, file_problem) {
+            (Some(a), Some(b)) => Some(Problem::new(format!("{a}; and {b}"))),
+            (a, b) => a.or(b),
+        };
+        (r, problem)
+    }
+
+    /// The redactor for a config, or the first problem in it (a bad pattern, a
+    /// bad rule or an unusable rules file).
+    pub fn new(config: &RedactionConfig) -> Result<Redactor, Problem> {
+        let mut r = Redactor::without_rules_file(config)?;
+        match r.load_rules_file(config) {
+            Some(p) => Err(p),
+            None => Ok(r),
         }
     }
 
-    pub fn new(config: &RedactionConfig) -> Result<Redactor, Problem> {
+    /// Loads `redaction.rules_file` (when set) into the user rules; `replace`
+    /// drops the built-in rules only when the file could be read and parsed.
+    fn load_rules_file(&mut self, config: &RedactionConfig) -> Option<Problem> {
+        let path = config.rules_file.as_deref()?;
+        let loaded = gitleaks::load(path);
+        if loaded.usable && config.rules_mode == RulesMode::Replace {
+            self.builtin = false;
+            self.rules.clear_builtin();
+        }
+        let problem = loaded.problem();
+        self.user = gitleaks::UserRules::new(loaded.rules);
+        problem
+    }
+
+    fn without_rules_file(config: &RedactionConfig) -> Result<Redactor, Problem> {
         let mut extra = Vec::with_capacity(config.patterns.len());
         for (i, p) in config.patterns.iter().enumerate() {
             let at = format!("redaction.patterns[{i}] (`{}`)", p.name);
@@ -112,6 +154,8 @@ impl Redactor {
             extra,
             keys,
             rules: rules::RuleSet::builtin(),
+            user: gitleaks::UserRules::default(),
+            builtin: true,
         })
     }
 
@@ -213,7 +257,8 @@ impl Redactor {
     fn is_secret_key(&self, key: &str) -> bool {
         // `[REDACTED:github_token]` names the rule, not a secret field.
         !key.contains("[REDACTED:")
-            && (is_secret_key_name(key.as_bytes()) || self.is_user_key(key.as_bytes()))
+            && ((self.builtin && is_secret_key_name(key.as_bytes()))
+                || self.is_user_key(key.as_bytes()))
     }
 
     fn is_user_key(&self, key: &[u8]) -> bool {
@@ -240,19 +285,22 @@ impl Redactor {
         Some(out)
     }
 
-    /// Built-in findings, then user patterns where no built-in matched; sorted and
-    /// non-overlapping.
+    /// Built-in findings, then user patterns and rules-file rules where no
+    /// built-in matched; sorted and non-overlapping.
     fn hits<'a>(&'a self, s: &str) -> Vec<Hit<'a>> {
         let mut hits = Vec::new();
-        detectors::scan_builtin(s.as_bytes(), &self.keys, &mut hits);
+        if self.builtin {
+            detectors::scan_builtin(s.as_bytes(), &self.keys, &mut hits);
+        }
         self.rules.find(s, &mut hits);
         if hits.len() > 1 {
             resolve_overlaps(&mut hits);
         }
-        if self.extra.is_empty() {
+        if self.extra.is_empty() && self.user.is_empty() {
             return hits;
         }
         let mut extra_hits: Vec<Hit<'a>> = Vec::new();
+        self.user.find(s, &mut extra_hits);
         for x in &self.extra {
             if x.group {
                 for c in x.regex.captures_iter(s) {
@@ -559,6 +607,7 @@ pub(super) mod tests {
                 })
                 .collect(),
             keys: keys.iter().map(|k| k.to_string()).collect(),
+            ..RedactionConfig::default()
         })
     }
 

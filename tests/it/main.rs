@@ -23,6 +23,7 @@ mod doctor;
 mod e2e_claude;
 mod enrich;
 mod false_positives;
+mod gitleaks_rules;
 mod hook;
 mod install;
 mod install_sh;

@@ -583,7 +583,10 @@ impl Index {
     }
 }
 
-/// Shannon entropy in bits per byte.
+/// Shannon entropy in bits per byte, as `rules::entropy` computes it, but
+/// without `f32::log2`: that calls `log2f` from libm, and linking libm.so.6 costs
+/// every hook run (no rules file or not) 45 k instructions in the dynamic loader
+/// (+10 %) and 11 page faults, measured with callgrind and `perf stat`.
 pub fn entropy(b: &[u8]) -> f32 {
     if b.is_empty() {
         return 0.0;
@@ -592,15 +595,32 @@ pub fn entropy(b: &[u8]) -> f32 {
     for &c in b {
         counts[c as usize] += 1;
     }
-    let n = b.len() as f32;
-    counts
+    // H = log2 n - (1/n) * sum(c log2 c)
+    let n = b.len() as u64;
+    let sum: f64 = counts
         .iter()
-        .filter(|&&c| c > 0)
-        .map(|&c| {
-            let p = c as f32 / n;
-            -p * p.log2()
-        })
-        .sum()
+        .filter(|&&c| c > 1)
+        .map(|&c| c as f64 * log2_int(c as u64))
+        .sum();
+    (log2_int(n) - sum / n as f64) as f32
+}
+
+/// log2 of a positive integer without libm: the integer part from the bit
+/// length, 32 fractional bits by repeated squaring of the mantissa.
+fn log2_int(x: u64) -> f64 {
+    let whole = x.ilog2();
+    let mut m = x as f64 / (1u64 << whole) as f64; // in [1, 2)
+    let mut frac = 0.0;
+    let mut bit = 0.5;
+    for _ in 0..32 {
+        m *= m;
+        if m >= 2.0 {
+            m /= 2.0;
+            frac += bit;
+        }
+        bit /= 2.0;
+    }
+    whole as f64 + frac
 }
 
 #[cfg(test)]
@@ -664,6 +684,41 @@ mod tests {
             missed.len(),
             missed.join("\n")
         );
+    }
+
+    #[test]
+    fn entropy_matches_the_shared_definition_without_libm() {
+        for x in [1u64, 2, 3, 5, 7, 10, 100, 255, 1000, 65537] {
+            assert!((log2_int(x) - (x as f64).log2()).abs() < 1e-8, "{x}");
+        }
+        for s in [
+            "",
+            "aaaa",
+            "abcd",
+            "q8Zr3kP0wL5xN2vT",
+            "abababababababab",
+            "ghp_1234567890abcdefghij",
+        ] {
+            let want = reference_entropy(s.as_bytes());
+            assert!((entropy(s.as_bytes()) - want).abs() < 1e-5, "{s}");
+        }
+    }
+
+    /// The textbook definition, with std's (libm's) log2: tests may link libm.
+    fn reference_entropy(b: &[u8]) -> f32 {
+        let mut counts = [0u32; 256];
+        for &c in b {
+            counts[c as usize] += 1;
+        }
+        let n = b.len() as f32;
+        counts
+            .iter()
+            .filter(|&&c| c > 0)
+            .map(|&c| {
+                let p = c as f32 / n;
+                -p * p.log2()
+            })
+            .sum()
     }
 
     #[test]
