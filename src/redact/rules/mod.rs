@@ -334,13 +334,23 @@ impl RuleSet {
             let builtin = builtin_keywords().filter(|_| self.with_builtin);
             let user = self.user.iter().enumerate().flat_map(move |(i, u)| {
                 let r = nb + i as u32;
-                let kws: Vec<(Cow<'static, [u8]>, u32)> = if u.rule.keywords.is_empty() {
-                    vec![(Cow::Borrowed(&[][..]), r)]
+                let kws: Vec<Keyword> = if u.rule.keywords.is_empty() {
+                    vec![Keyword {
+                        text: Cow::Borrowed(&[][..]),
+                        rule: r,
+                        pattern: None,
+                        lead: OnceLock::new(),
+                    }]
                 } else {
                     u.rule
                         .keywords
                         .iter()
-                        .map(|k| (Cow::Owned(k.to_ascii_lowercase().into_bytes()), r))
+                        .map(|k| Keyword {
+                            text: Cow::Owned(k.to_ascii_lowercase().into_bytes()),
+                            rule: r,
+                            pattern: None,
+                            lead: OnceLock::new(),
+                        })
                         .collect()
                 };
                 kws
@@ -427,16 +437,131 @@ impl RuleSet {
     }
 }
 
-/// Every built-in keyword with its rule (borrowed: they are lowercase already,
-/// a unit test checks), and an empty one for a rule without keywords.
-fn builtin_keywords() -> impl Iterator<Item = (Cow<'static, [u8]>, u32)> {
+/// Every built-in keyword with its rule and whether it leads its rule's match
+/// (borrowed: they are lowercase already, a unit test checks), and an empty one
+/// for a rule without keywords.
+fn builtin_keywords() -> impl Iterator<Item = Keyword> {
     builtin_rules().enumerate().flat_map(|(i, r)| {
         let none: &[&str] = if r.keywords.is_empty() { &[""] } else { &[] };
-        r.keywords
-            .iter()
-            .chain(none)
-            .map(move |k| (Cow::Borrowed(k.as_bytes()), i as u32))
+        r.keywords.iter().chain(none).map(move |k| Keyword {
+            text: Cow::Borrowed(k.as_bytes()),
+            rule: i as u32,
+            pattern: Some(r.pattern),
+            lead: OnceLock::new(),
+        })
     })
+}
+
+/// One keyword of one rule.
+struct Keyword {
+    text: Cow<'static, [u8]>,
+    rule: u32,
+    /// The built-in rule's pattern (user rules: `None`, never leading).
+    pattern: Option<&'static str>,
+    /// `leads(pattern, keyword)`, worked out the first time the keyword occurs
+    /// (most keywords never occur in an event: reading all 345 patterns up front
+    /// would cost every event more than it saves).
+    lead: OnceLock<bool>,
+}
+
+impl Keyword {
+    /// The pattern starts with `\b` and then this keyword: a match needs the
+    /// keyword at a word start, followed by more token characters.
+    fn leads(&self) -> bool {
+        *self.lead.get_or_init(|| {
+            self.pattern
+                .is_some_and(|p| std::str::from_utf8(&self.text).is_ok_and(|k| leads(p, k)))
+        })
+    }
+}
+
+/// Does `pattern` begin (after `(?i)`, capture-group openers and a `\b`) with
+/// `keyword`, or with an alternation one of whose branches begins with it? Then
+/// an occurrence of the keyword elsewhere than at a word start, or followed by
+/// fewer than `MIN_TAIL` token characters, cannot be a match: the engine skips it
+/// without running (or compiling) the pattern. `path`, `/path/` and
+/// `transcript_path` contain Airtable's `pat` and would otherwise compile its
+/// pattern for nearly every event.
+fn leads(pattern: &str, keyword: &str) -> bool {
+    let mut p = pattern;
+    let mut bounded = false;
+    loop {
+        if let Some(rest) = p.strip_prefix(r"\b") {
+            bounded = true;
+            p = rest;
+        } else if let Some(rest) = ["(?i)", "(?:", "(?P<secret>", "(?<secret>", "("]
+            .iter()
+            .find_map(|o| p.strip_prefix(o))
+        {
+            p = rest;
+        } else {
+            break;
+        }
+    }
+    if !bounded || keyword.is_empty() {
+        return false;
+    }
+    let group_end = p.find(')').unwrap_or(p.len());
+    let after_group = p.get(group_end + 1..).unwrap_or("");
+    p[..group_end].split('|').any(|branch| {
+        literal_prefix(branch, keyword).is_some_and(|rest| {
+            // What follows the keyword must be a class of token characters
+            // (`[A-Za-z0-9]{16}`), not blanks or anything: `sshpass\s+-p`.
+            let next = if rest.is_empty() { after_group } else { rest };
+            next.starts_with('[') && !next.starts_with("[^")
+        })
+    })
+}
+
+/// `branch` starts with the literal `keyword` (ignoring ASCII case; `\\.` and the
+/// like are the escaped literal): what follows it in the branch.
+fn literal_prefix<'p>(branch: &'p str, keyword: &str) -> Option<&'p str> {
+    let bytes = branch.as_bytes();
+    let mut i = 0;
+    for k in keyword.bytes() {
+        let c = match bytes.get(i) {
+            Some(b'\\') => match bytes.get(i + 1) {
+                Some(c) if c.is_ascii_punctuation() => {
+                    i += 1;
+                    *c
+                }
+                _ => return None,
+            },
+            Some(c) if c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'~' | b':') => *c,
+            _ => return None,
+        };
+        if !c.eq_ignore_ascii_case(&k) {
+            return None;
+        }
+        i += 1;
+    }
+    branch.get(i..)
+}
+
+/// Token characters a leading keyword must be followed by, at least: every
+/// vendor format has a longer random part after its prefix.
+const MIN_TAIL: usize = 8;
+
+/// Characters a token runs through (a keyword's tail is measured in them).
+fn is_token_char(c: u8) -> bool {
+    !c.is_ascii_whitespace()
+        && !matches!(
+            c,
+            b'"' | b'\''
+                | b'`'
+                | b','
+                | b';'
+                | b'<'
+                | b'>'
+                | b'('
+                | b')'
+                | b'['
+                | b']'
+                | b'{'
+                | b'}'
+                | b'|'
+                | b'\\'
+        )
 }
 
 /// How far a rule's window reaches from its keyword, at most, either side.
@@ -463,23 +588,39 @@ fn window(b: &[u8], p: usize, klen: usize) -> (usize, usize) {
 /// Keyword lookup. A bit per hashed (lowercased) first three bytes of every
 /// keyword of 3+ bytes, and a bit per first two bytes of every 2-byte keyword:
 /// most text positions fail both tests (common pairs like `an`, `se`, `co`
-/// start keywords, common triples rarely do). A position that passes finds
-/// its keywords through `first`, the first keyword of each hash (no search).
+/// start keywords, common triples rarely do). A position that passes walks the
+/// chain of keywords in its hash bucket. Built without sorting (a linked chain
+/// per bucket), because every hook event is a new process that builds it again.
 struct Index {
+    /// The first two (lowercased) bytes of every keyword of 2+ bytes: the scan's
+    /// first, cheapest test, which most text positions fail.
+    gate: Box<[u64; 1024]>,
     triples: Box<[u64; 1024]>,
     pairs: Box<[u64; 1024]>,
-    /// Keywords of 3+ bytes: (hash of the first three, keyword, rule), sorted
-    /// by the hash's bucket (its low 12 bits), then the hash.
-    long: Vec<(usize, Cow<'static, [u8]>, u32)>,
-    /// Bucket -> 1 + index in `long` of its first keyword; 0: none.
+    /// Keywords of 3+ bytes with the hash of their first three.
+    long: Vec<(usize, Keyword)>,
+    /// Bucket -> 1 + index in `long` of the last keyword in it; 0: none.
     first: Box<[u16; BUCKETS]>,
-    /// Keywords of 2 bytes: (pair, keyword, rule).
-    short: Vec<(u16, Cow<'static, [u8]>, u32)>,
+    /// 1 + index in `long` of the next keyword in the same bucket; 0: none.
+    next: Vec<u16>,
+    /// Keywords of 2 bytes, with their pair.
+    short: Vec<(u16, Keyword)>,
     /// Rules with no keyword (or a one-byte one): they run over the whole text.
     always: Vec<u32>,
 }
 
 const BUCKETS: usize = 4096;
+
+/// ASCII lowercase by table lookup (the scan's inner loop runs per byte).
+static LOWER: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = (i as u8).to_ascii_lowercase();
+        i += 1;
+    }
+    t
+};
 
 fn triple(a: u8, b: u8, c: u8) -> usize {
     ((a as usize) * 961 + (b as usize) * 31 + c as usize) & 0xFFFF
@@ -494,42 +635,48 @@ fn bit(bits: &[u64; 1024], i: usize) -> bool {
 }
 
 impl Index {
-    fn build(keywords: impl Iterator<Item = (Cow<'static, [u8]>, u32)>) -> Index {
+    fn build(keywords: impl Iterator<Item = Keyword>) -> Index {
+        let mut gate = Box::new([0u64; 1024]);
         let mut triples = Box::new([0u64; 1024]);
         let mut pairs = Box::new([0u64; 1024]);
         let mut long = Vec::new();
+        let mut next = Vec::new();
+        let mut first = Box::new([0u16; BUCKETS]);
         let mut short = Vec::new();
         let mut always = Vec::new();
-        for (k, rule) in keywords {
-            match k.len() {
+        for k in keywords {
+            let t = &k.text;
+            if t.len() >= 2 {
+                set_bit(&mut gate, u16::from_be_bytes([t[0], t[1]]) as usize);
+            }
+            match t.len() {
                 0 | 1 => {
-                    if !always.contains(&rule) {
-                        always.push(rule);
+                    if !always.contains(&k.rule) {
+                        always.push(k.rule);
                     }
                 }
                 2 => {
-                    let pair = u16::from_be_bytes([k[0], k[1]]);
+                    let pair = u16::from_be_bytes([t[0], t[1]]);
                     set_bit(&mut pairs, pair as usize);
-                    short.push((pair, k, rule));
+                    short.push((pair, k));
                 }
                 _ => {
-                    let h = triple(k[0], k[1], k[2]);
+                    let h = triple(t[0], t[1], t[2]);
                     set_bit(&mut triples, h);
-                    long.push((h, k, rule));
+                    let bucket = h % BUCKETS;
+                    next.push(first[bucket]);
+                    long.push((h, k));
+                    first[bucket] = long.len().min(u16::MAX as usize) as u16;
                 }
             }
         }
-        long.sort_unstable_by_key(|k| (k.0 % BUCKETS, k.0));
-        short.sort_unstable();
-        let mut first = Box::new([0u16; BUCKETS]);
-        for (i, (h, _, _)) in long.iter().enumerate().rev() {
-            first[h % BUCKETS] = (i + 1).min(u16::MAX as usize) as u16;
-        }
         Index {
+            gate,
             triples,
             pairs,
             long,
             first,
+            next,
             short,
             always,
         }
@@ -539,48 +686,68 @@ impl Index {
         self.long.is_empty() && self.short.is_empty()
     }
 
-    /// Every (rule, position, keyword length) where a keyword occurs in `b`.
+    /// Every (rule, position, keyword length) where a keyword occurs in `b`
+    /// (a leading keyword only at a word start, followed by `MIN_TAIL` token
+    /// characters).
     fn occurrences(&self, b: &[u8]) -> Vec<(u32, usize, usize)> {
         let mut out = Vec::new();
         let n = b.len();
         if self.is_empty() || n < 2 {
             return out;
         }
-        let at = |p: usize, k: &[u8]| n - p >= k.len() && b[p..p + k.len()].eq_ignore_ascii_case(k);
-        let (mut l0, mut l1) = (b[0].to_ascii_lowercase(), b[1].to_ascii_lowercase());
-        for p in 0..n - 1 {
+        let at = |p: usize, k: &Keyword| {
+            let t: &[u8] = &k.text;
+            n - p >= t.len()
+                && b[p..p + t.len()].eq_ignore_ascii_case(t)
+                && (!k.leads() || leads_here(b, p, t.len()))
+        };
+        let gate: &[u64; 1024] = &self.gate;
+        for (p, w) in b.windows(2).enumerate() {
+            let (l0, l1) = (LOWER[w[0] as usize], LOWER[w[1] as usize]);
+            let pair = ((l0 as usize) << 8) | l1 as usize;
+            if gate[pair >> 6] & (1 << (pair & 63)) == 0 {
+                continue;
+            }
+            let pair = pair as u16;
             let l2 = if p + 2 < n {
-                b[p + 2].to_ascii_lowercase()
+                LOWER[b[p + 2] as usize]
             } else {
                 0
             };
             let h = triple(l0, l1, l2);
             if bit(&self.triples, h) {
-                let from = self.first[h % BUCKETS] as usize;
-                if from > 0 {
-                    for (kh, k, rule) in &self.long[from - 1..] {
-                        if kh % BUCKETS != h % BUCKETS {
-                            break;
-                        }
-                        if *kh == h && at(p, k) {
-                            out.push((*rule, p, k.len()));
-                        }
+                let mut i = self.first[h % BUCKETS] as usize;
+                while i > 0 {
+                    let (kh, k) = &self.long[i - 1];
+                    if *kh == h && at(p, k) {
+                        out.push((k.rule, p, k.text.len()));
                     }
+                    i = self.next[i - 1] as usize;
                 }
             }
-            let pair = u16::from_be_bytes([l0, l1]);
             if bit(&self.pairs, pair as usize) {
-                for (kp, k, rule) in &self.short {
+                for (kp, k) in &self.short {
                     if *kp == pair && at(p, k) {
-                        out.push((*rule, p, k.len()));
+                        out.push((k.rule, p, k.text.len()));
                     }
                 }
             }
-            l0 = l1;
-            l1 = l2;
         }
         out
     }
+}
+
+/// A leading keyword at `p` can start a match: at a word start, and followed by
+/// at least `MIN_TAIL` token characters.
+fn leads_here(b: &[u8], p: usize, klen: usize) -> bool {
+    let word_start = p == 0 || !(b[p - 1].is_ascii_alphanumeric() || b[p - 1] == b'_');
+    word_start
+        && b[p + klen..]
+            .iter()
+            .take(MIN_TAIL)
+            .take_while(|c| is_token_char(**c))
+            .count()
+            == MIN_TAIL
 }
 
 /// Shannon entropy in bits per byte, as `rules::entropy` computes it, but
@@ -626,6 +793,36 @@ fn log2_int(x: u64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_leading_keyword_counts_only_where_a_token_can_start() {
+        assert!(leads(r"\bpat[A-Za-z0-9]{14}\.[a-f0-9]{64}\b", "pat"));
+        assert!(leads(r"\b((?:AKIA|ASIA)[A-Z0-9]{16})\b", "asia"));
+        assert!(leads(r"(?i)\bSG\.[A-Za-z0-9_\-]{22}", "sg."));
+        assert!(!leads(r"\bsshpass\s+-p\s*([^\s]+)", "sshpass"));
+        assert!(
+            !leads(r"sk-[A-Za-z0-9]{20}", "sk-"),
+            "no \\b: may start mid-word"
+        );
+        let index = Index::build(
+            [Keyword {
+                text: Cow::Borrowed(&b"pat"[..]),
+                rule: 0,
+                pattern: Some(r"\bpat[A-Za-z0-9]{14}\.[a-f0-9]{64}\b"),
+                lead: OnceLock::new(),
+            }]
+            .into_iter(),
+        );
+        for text in [
+            "transcript_path",
+            "/home/dev/path/to",
+            "pat",
+            "pattern matching",
+        ] {
+            assert!(index.occurrences(text.as_bytes()).is_empty(), "{text}");
+        }
+        assert_eq!(index.occurrences(b"x patAbCdEfGh12345678.ab").len(), 1);
+    }
 
     #[test]
     fn every_builtin_pattern_compiles_and_has_keywords() {
