@@ -595,8 +595,8 @@ struct Index {
     /// The first two (lowercased) bytes of every keyword of 2+ bytes: the scan's
     /// first, cheapest test, which most text positions fail.
     gate: Box<[u64; 1024]>,
-    triples: Box<[u64; 1024]>,
-    pairs: Box<[u64; 1024]>,
+    /// A bit per (hashed) first three bytes of every keyword of 3+ bytes.
+    triples: Box<[u64; TRIPLE_WORDS]>,
     /// Keywords of 3+ bytes with the hash of their first three.
     long: Vec<(usize, Keyword)>,
     /// Bucket -> 1 + index in `long` of the last keyword in it; 0: none.
@@ -609,7 +609,10 @@ struct Index {
     always: Vec<u32>,
 }
 
-const BUCKETS: usize = 4096;
+/// Small tables: the index is built again by every hook process, and zeroing
+/// them is most of its cost.
+const BUCKETS: usize = 1024;
+const TRIPLE_WORDS: usize = 256;
 
 /// ASCII lowercase by table lookup (the scan's inner loop runs per byte).
 static LOWER: [u8; 256] = {
@@ -623,22 +626,21 @@ static LOWER: [u8; 256] = {
 };
 
 fn triple(a: u8, b: u8, c: u8) -> usize {
-    ((a as usize) * 961 + (b as usize) * 31 + c as usize) & 0xFFFF
+    ((a as usize) * 961 + (b as usize) * 31 + c as usize) & (TRIPLE_WORDS * 64 - 1)
 }
 
-fn set_bit(bits: &mut [u64; 1024], i: usize) {
+fn set_bit(bits: &mut [u64], i: usize) {
     bits[i >> 6] |= 1 << (i & 63);
 }
 
-fn bit(bits: &[u64; 1024], i: usize) -> bool {
+fn bit(bits: &[u64], i: usize) -> bool {
     bits[i >> 6] & (1 << (i & 63)) != 0
 }
 
 impl Index {
     fn build(keywords: impl Iterator<Item = Keyword>) -> Index {
         let mut gate = Box::new([0u64; 1024]);
-        let mut triples = Box::new([0u64; 1024]);
-        let mut pairs = Box::new([0u64; 1024]);
+        let mut triples = Box::new([0u64; TRIPLE_WORDS]);
         let mut long = Vec::new();
         let mut next = Vec::new();
         let mut first = Box::new([0u16; BUCKETS]);
@@ -647,7 +649,7 @@ impl Index {
         for k in keywords {
             let t = &k.text;
             if t.len() >= 2 {
-                set_bit(&mut gate, u16::from_be_bytes([t[0], t[1]]) as usize);
+                set_bit(&mut gate[..], u16::from_be_bytes([t[0], t[1]]) as usize);
             }
             match t.len() {
                 0 | 1 => {
@@ -657,12 +659,11 @@ impl Index {
                 }
                 2 => {
                     let pair = u16::from_be_bytes([t[0], t[1]]);
-                    set_bit(&mut pairs, pair as usize);
                     short.push((pair, k));
                 }
                 _ => {
                     let h = triple(t[0], t[1], t[2]);
-                    set_bit(&mut triples, h);
+                    set_bit(&mut triples[..], h);
                     let bucket = h % BUCKETS;
                     next.push(first[bucket]);
                     long.push((h, k));
@@ -673,7 +674,6 @@ impl Index {
         Index {
             gate,
             triples,
-            pairs,
             long,
             first,
             next,
@@ -715,7 +715,7 @@ impl Index {
                 0
             };
             let h = triple(l0, l1, l2);
-            if bit(&self.triples, h) {
+            if bit(&self.triples[..], h) {
                 let mut i = self.first[h % BUCKETS] as usize;
                 while i > 0 {
                     let (kh, k) = &self.long[i - 1];
@@ -725,7 +725,7 @@ impl Index {
                     i = self.next[i - 1] as usize;
                 }
             }
-            if bit(&self.pairs, pair as usize) {
+            if !self.short.is_empty() {
                 for (kp, k) in &self.short {
                     if *kp == pair && at(p, k) {
                         out.push((k.rule, p, k.text.len()));
