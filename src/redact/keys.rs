@@ -14,7 +14,7 @@ pub(super) fn has_run(v: &[u8], n: usize) -> bool {
 /// `client_secret`, `Authorization`: yes. `max_tokens`, `token_count`,
 /// `secret_name`, `password_file`, `PWD`, `key`: no.
 pub(super) fn is_secret_key_name(key: &[u8]) -> bool {
-    if key.len() < 3 || key.len() > 64 {
+    if key.len() < 3 || key.len() > 64 || !mentions_a_secret_word(key) {
         return false;
     }
     let words = key_words(key);
@@ -91,6 +91,23 @@ pub(super) fn is_secret_key_name(key: &[u8]) -> bool {
         Some(p) if last.eq_ignore_ascii_case(b"key") => is(p, &KEY_QUALIFIERS),
         _ => false,
     }
+}
+
+/// Every key the rules below accept contains one of these (ignoring case): a
+/// cheap first test, since most `key=value` separators in logs and code name
+/// no secret (`request_id=`, `"version":`, `Handler.java:42`).
+fn mentions_a_secret_word(key: &[u8]) -> bool {
+    let at = |i: usize, word: &[u8]| {
+        key.len() - i >= word.len() && key[i..i + word.len()].eq_ignore_ascii_case(word)
+    };
+    (0..key.len()).any(|i| match key[i].to_ascii_lowercase() {
+        b'p' => at(i, b"pw") || at(i, b"pass"),
+        b's' => at(i, b"secret"),
+        b't' => at(i, b"token"),
+        b'k' => at(i, b"key"),
+        b'a' => at(i, b"authorization"),
+        _ => false,
+    })
 }
 
 /// Two or more words, one of them a credential word: `AWSAccessKeyId`,
