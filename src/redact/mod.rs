@@ -494,6 +494,42 @@ pub(super) mod tests {
         on().redact_str(s).0
     }
 
+    #[test]
+    fn a_string_large_enough_for_two_threads_is_redacted_like_a_small_one() {
+        let line = "2026-01-05T10:00:00Z INFO request_id=4f1c2a9e user=u17 GET /api/v2/items 200\n";
+        let filler = line.repeat(PARALLEL_SCAN_BYTES / line.len() / 2);
+        let secrets = [
+            format!("export GITHUB_TOKEN={}\n", ghp()),
+            format!("aws {} {}\n", aws_id(), aws_secret()),
+            format!("Authorization: Bearer {}\n", jwt()),
+            "password=Hunt3rTwo!x\n".to_string(),
+        ];
+        let big = format!(
+            "{}{filler}{}{filler}{}{filler}{}",
+            secrets[0], secrets[1], secrets[2], secrets[3]
+        );
+        assert!(
+            big.len() >= PARALLEL_SCAN_BYTES,
+            "takes the two-thread path"
+        );
+        let (out, found) = on().redact_str(&big);
+        for secret in [ghp(), aws_id(), aws_secret(), jwt(), "Hunt3rTwo!x".into()] {
+            assert!(!out.contains(&secret), "{secret} survived");
+        }
+        let small: BTreeMap<String, u64> = secrets.iter().flat_map(|s| on().redact_str(s).1).fold(
+            BTreeMap::new(),
+            |mut all, (rule, n)| {
+                *all.entry(rule).or_insert(0) += n;
+                all
+            },
+        );
+        assert_eq!(found, small, "the same findings as line by line");
+        assert_eq!(out.len() - out.matches(line).count() * line.len(), {
+            let joined: String = secrets.iter().map(|s| red(s)).collect();
+            joined.len()
+        });
+    }
+
     /// The rules that fire on `s`, as `name=count` pairs.
     pub(super) fn rules(s: &str) -> Vec<(String, u64)> {
         on().redact_str(s).1.into_iter().collect()
