@@ -2,7 +2,7 @@
 //! check of each index entry), and its short-lived cache between invocations.
 //! `may_reuse_dirty` is the one list of events on which a cached flag is reused.
 
-use std::fs::{self, File};
+use std::fs;
 use std::io::{self, Read};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::MetadataExt;
@@ -17,6 +17,9 @@ use super::index::{
 
 /// Indexes with more entries than this are not checked (`dirty: None`).
 pub const MAX_INDEX_ENTRIES: u32 = 20_000;
+/// Bytes of the index read at most: 20,000 entries of ~100 bytes each (path
+/// included) are 2 MB; extensions after the entries are not needed.
+const MAX_INDEX_BYTES: u64 = 16 << 20;
 /// Time allowed for the dirty check before giving up (`dirty: None`).
 pub const DIRTY_BUDGET: Duration = Duration::from_millis(2);
 /// Entries always checked (per thread), whatever the clock says.
@@ -102,7 +105,7 @@ pub(super) fn dirty(
     filemode: bool,
     deadline: Instant,
 ) -> Option<bool> {
-    let mut file = match File::open(repo.git_dir.join("index")) {
+    let mut file = match super::open_regular(&repo.git_dir.join("index")) {
         Ok(f) => f,
         // No index yet (fresh repository): nothing is tracked, so nothing changed.
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Some(false),
@@ -118,8 +121,9 @@ pub(super) fn dirty(
     if !(2..=4).contains(&version) || count > MAX_INDEX_ENTRIES {
         return None;
     }
+    // Only the entries are parsed: past the cap an index counts as truncated.
     let mut buf = Vec::new();
-    file.read_to_end(&mut buf).ok()?;
+    file.take(MAX_INDEX_BYTES).read_to_end(&mut buf).ok()?;
     let index = parse_index(&buf, version, count, hash_len)?;
     check_all(&repo.work_tree, &index, filemode, deadline)
 }

@@ -4,6 +4,9 @@
 //! What is read: `HEAD`, one loose ref or `packed-refs`, `config` (for the remote
 //! and the object format) and `index` (for the dirty flag). Anything malformed or
 //! unreadable leaves the field it feeds unset; nothing here panics or spawns.
+//! Every file is opened through `open_regular`: the repository is someone else's,
+//! and a FIFO, a device or a directory where `HEAD` should be must not block the
+//! hook or feed it endless bytes; a file over its size cap is unknown too.
 //!
 //! `discover` finds the repository, `refs` reads HEAD and the refs, `config` the
 //! git config file, `index` parses the index, `dirty` compares it with the work
@@ -15,8 +18,9 @@ mod discover;
 mod index;
 mod refs;
 
-use std::fs::File;
-use std::io::Read;
+use std::fs::{File, OpenOptions};
+use std::io::{self, Read};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 use std::time::Instant;
 
@@ -29,16 +33,41 @@ use refs::head_state;
 pub use config::strip_credentials;
 pub use dirty::{DIRTY_BUDGET, DIRTY_CACHE_MS, MAX_INDEX_ENTRIES, may_reuse_dirty};
 
-/// HEAD, loose refs and config are tiny; anything bigger is not a real one.
-const MAX_SMALL_FILE: u64 = 1 << 20;
+/// HEAD, a loose ref, `commondir` and a `gitdir:` file hold one line (a ref name
+/// or a path, at most PATH_MAX); anything bigger is not a real one.
+const MAX_POINTER_FILE: u64 = 8 << 10;
+/// The config file: a few KB usually, more with many remotes and branches.
+const MAX_CONFIG_FILE: u64 = 1 << 20;
+
+/// `O_NONBLOCK` (no libc crate): opening a FIFO with it returns at once instead of
+/// waiting for a writer. Regular files ignore it, so reads are unchanged.
+#[cfg(all(
+    target_os = "linux",
+    not(any(
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "sparc",
+        target_arch = "sparc64"
+    ))
+))]
+const O_NONBLOCK: i32 = 0o4000;
+#[cfg(all(target_os = "linux", any(target_arch = "mips", target_arch = "mips64")))]
+const O_NONBLOCK: i32 = 0x80;
+#[cfg(all(
+    target_os = "linux",
+    any(target_arch = "sparc", target_arch = "sparc64")
+))]
+const O_NONBLOCK: i32 = 0x4000;
+#[cfg(not(target_os = "linux"))] // macOS and the BSDs
+const O_NONBLOCK: i32 = 0x4;
 
 /// `None` when `cwd` is not inside a git work tree (or nothing about it could be read).
 /// `cache`: where the dirty flag is cached between invocations, and whether this
 /// event may reuse a fresh one (`DIRTY_CACHE_MS`); `None` computes it every time.
 pub fn info(cwd: &Path, cache: Option<(&Path, bool)>) -> Option<GitInfo> {
     let repo = discover(cwd)?;
-    let config = read_small(&repo.common_dir.join("config"))
-        .map(|text| parse_config(&text))
+    let config = read_capped(&repo.common_dir.join("config"), MAX_CONFIG_FILE)
+        .map(|b| parse_config(&String::from_utf8_lossy(&b)))
         .unwrap_or_default();
     let reftable = config_value(&config, "extensions", None, "refstorage")
         .is_some_and(|v| v.eq_ignore_ascii_case("reftable"));
@@ -72,18 +101,40 @@ pub fn info(cwd: &Path, cache: Option<(&Path, bool)>) -> Option<GitInfo> {
     (info != GitInfo::default()).then_some(info)
 }
 
+/// A one-line file (HEAD, a loose ref, `commondir`, a `gitdir:` file), as text.
 pub(super) fn read_small(path: &Path) -> Option<String> {
-    read_capped(path, MAX_SMALL_FILE).map(|b| String::from_utf8_lossy(&b).into_owned())
+    read_capped(path, MAX_POINTER_FILE).map(|b| String::from_utf8_lossy(&b).into_owned())
 }
 
+/// The whole of `path` if it is a regular file of at most `cap` bytes.
 pub(super) fn read_capped(path: &Path, cap: u64) -> Option<Vec<u8>> {
+    let file = open_regular(path).ok()?;
+    if file.metadata().ok()?.len() > cap {
+        return None;
+    }
     let mut buf = Vec::new();
-    File::open(path)
-        .ok()?
-        .take(cap + 1)
-        .read_to_end(&mut buf)
-        .ok()?;
+    // The size can change after the `fstat`: the cap holds for what is read.
+    file.take(cap + 1).read_to_end(&mut buf).ok()?;
     (buf.len() as u64 <= cap).then_some(buf)
+}
+
+/// Opens `path` for reading without blocking (a FIFO does not wait for a writer)
+/// and keeps it only if `fstat` of the open file says it is a regular file. The
+/// check is on the file actually opened, so swapping the path after a `stat`
+/// cannot slip a FIFO or a device in. Not found stays `NotFound`.
+pub(super) fn open_regular(path: &Path) -> io::Result<File> {
+    let file = OpenOptions::new()
+        .read(true)
+        .custom_flags(O_NONBLOCK)
+        .open(path)?;
+    if file.metadata()?.is_file() {
+        Ok(file)
+    } else {
+        Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "not a regular file",
+        ))
+    }
 }
 
 #[cfg(test)]
@@ -388,6 +439,35 @@ pub(super) mod tests {
         assert_eq!(g.branch.as_deref(), Some("main"));
         assert_eq!(g.commit.unwrap(), t.git(&sep, &["rev-parse", "HEAD"]));
         assert_eq!(g.dirty, Some(false));
+    }
+
+    #[test]
+    fn only_regular_files_within_their_cap_are_read() {
+        let t = Tmp::new("regular");
+        let dir = t.0.join("d");
+        fs::create_dir_all(&dir).unwrap();
+        assert_eq!(
+            open_regular(&dir).unwrap_err().kind(),
+            io::ErrorKind::InvalidInput
+        );
+        let fifo = t.0.join("fifo");
+        assert!(
+            Command::new("mkfifo")
+                .arg(&fifo)
+                .status()
+                .unwrap()
+                .success()
+        );
+        // Would block forever without O_NONBLOCK: nobody writes to it.
+        assert!(open_regular(&fifo).is_err());
+        assert_eq!(
+            open_regular(&t.0.join("none")).unwrap_err().kind(),
+            io::ErrorKind::NotFound
+        );
+        let f = t.0.join("f");
+        fs::write(&f, "abcd").unwrap();
+        assert_eq!(read_capped(&f, 4).as_deref(), Some(&b"abcd"[..]));
+        assert_eq!(read_capped(&f, 3), None);
     }
 
     #[test]
