@@ -1,5 +1,5 @@
 //! Configs and gates that misbehave (issue 12), through the built binary: two
-//! backends with one name.
+//! backends with one name, and fail-closed gates answering invalid decisions.
 
 use crate::testenv::server::{Reply, Server};
 use crate::testenv::*;
@@ -83,4 +83,79 @@ fn a_webhook_named_like_a_builtin_backend_is_a_config_error() {
     assert_eq!(chroma.received().len(), 1);
     assert!(hook.received().is_empty());
     assert_eq!(env.kept().len(), 1);
+}
+
+/// A gate answering `answer` to every event.
+fn gate(answer: Value) -> Server {
+    let body = answer.to_string();
+    Server::start(move |_| Reply::json(200, &body))
+}
+
+fn gate_env(tag: &str, url: &str, mode: &str) -> TestEnv {
+    let env = TestEnv::new(tag);
+    env.write_config(&json!({
+        "local": {"enabled": true},
+        "delivery": {"deadline_ms": 2000},
+        "backends": {"webhooks": [{"name": "a", "url": url,
+            "gate": {"on_unreachable": mode}}]}
+    }));
+    env
+}
+
+fn bash(command: &str) -> Vec<u8> {
+    let mut v = fixture("PreToolUse");
+    v["tool_input"]["command"] = json!(command);
+    line(&v)
+}
+
+#[test]
+fn a_fail_closed_gate_denies_on_an_invalid_permission_decision() {
+    let server = gate(json!({"hookSpecificOutput": {"hookEventName": "PreToolUse",
+        "permissionDecision": "Deny", "permissionDecisionReason": "no"}}));
+    let env = gate_env("gate-bad-closed", &server.url("/gate"), "closed");
+    let out = env.hook(&bash("rm -rf build"));
+    assert_exit(&out, 0);
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let h = &v["hookSpecificOutput"];
+    assert_eq!(h["hookEventName"], "PreToolUse");
+    assert_eq!(h["permissionDecision"], "deny");
+    let reason = h["permissionDecisionReason"].as_str().unwrap();
+    assert!(
+        reason.contains(
+            "gate `a` answered an invalid hookSpecificOutput.permissionDecision \"Deny\""
+        ) && reason.contains("fails closed"),
+        "{reason}"
+    );
+    assert_stderr_has(&out, "permissionDecision");
+    assert_eq!(env.kept()[0]["decision"]["by"], json!(["gate:a"]));
+    assert_eq!(env.kept()[0]["decision"]["outcome"], "deny");
+}
+
+#[test]
+fn a_fail_closed_gate_blocks_a_prompt_on_an_invalid_decision() {
+    let server = gate(json!({"decision": "maybe"}));
+    let env = gate_env("gate-maybe-closed", &server.url("/gate"), "closed");
+    let out = env.hook(&line(&fixture("UserPromptSubmit")));
+    assert_exit(&out, 0);
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["decision"], "block");
+    let reason = v["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("gate `a` answered an invalid decision \"maybe\""),
+        "{reason}"
+    );
+}
+
+#[test]
+fn a_fail_open_gate_with_an_invalid_decision_allows_as_before() {
+    let server = gate(json!({"hookSpecificOutput": {"hookEventName": "PreToolUse",
+        "permissionDecision": "Deny"}, "decision": "maybe"}));
+    let env = gate_env("gate-bad-open", &server.url("/gate"), "open");
+    let out = env.hook(&bash("ls"));
+    assert_exit(&out, 0);
+    assert_eq!(stdout(&out), "", "no opinion: the tool is allowed");
+    assert_stderr_has(&out, "dropped `hookSpecificOutput.permissionDecision`");
+    let out = env.hook(&line(&fixture("UserPromptSubmit")));
+    assert_exit(&out, 0);
+    assert_eq!(stdout(&out), "");
 }
