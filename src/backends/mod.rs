@@ -248,8 +248,35 @@ impl BackendsConfig {
     /// error per problem, naming the field; a backend with a problem is disabled,
     /// so a caller that carries on (the hook's fallback) never sends to a bad URL.
     /// Plain-http credentials to a non-loopback host are warnings, not errors.
+    ///
+    /// Two enabled backends with one name would share one spool, breaker and
+    /// cursor (one destination then gets nothing, the other everything twice), so
+    /// the first of a name is kept and every later one is an error and disabled:
+    /// like a backend with a bad URL, its events are then kept locally.
     pub fn validate(&mut self, warnings: &mut Warnings) -> Vec<Error> {
         let mut errors = Vec::new();
+        // Names as the backends use them (defaults filled in, sanitized), since
+        // that is what names the spool and breaker files.
+        let mut seen: Vec<(String, String)> = Vec::new();
+        for (i, c) in self.sections_mut() {
+            if !c.enabled() {
+                continue;
+            }
+            let name = c.build(i).name().to_string();
+            match seen.iter().find(|(n, _)| *n == name) {
+                Some((_, first)) => {
+                    c.disable();
+                    errors.push(
+                        Error::at(
+                            &format!("{}.name", c.section(i)),
+                            format!("\"{name}\" is already the name of {first}"),
+                        )
+                        .fix("give each backend its own name"),
+                    );
+                }
+                None => seen.push((name, c.section(i))),
+            }
+        }
         for (i, c) in self.sections_mut() {
             if let Some(e) = c.events() {
                 e.check(&format!("{}.events", c.section(i)), warnings);
@@ -423,6 +450,33 @@ mod tests {
         let none = BackendsConfig::default();
         assert_eq!(none.any_remote(), !none.build().is_empty());
         assert!(!none.any_remote());
+    }
+
+    #[test]
+    fn a_duplicate_name_is_an_error_and_only_the_first_stays_on() {
+        let mut c: BackendsConfig = serde_json::from_value(serde_json::json!({
+            "webhooks": [
+                {"name": "a", "url": "http://127.0.0.1:1/x"},
+                {"name": "a", "url": "http://127.0.0.1:2/y"},
+                {"name": "chroma", "url": "http://127.0.0.1:3/z"},
+                {"name": "b", "url": "http://127.0.0.1:4/w"}
+            ],
+            "chroma": {"endpoint": "http://127.0.0.1:5/ingest"}
+        }))
+        .unwrap();
+        let errors = c.validate(&mut Warnings::new());
+        let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            shown,
+            [
+                "backends.webhooks[1].name: \"a\" is already the name of backends.webhooks[0]; give each backend its own name",
+                "backends.webhooks[2].name: \"chroma\" is already the name of backends.chroma; give each backend its own name",
+            ]
+        );
+        let names: Vec<String> = c.build().iter().map(|b| b.name().to_string()).collect();
+        assert_eq!(names, ["chroma", "a", "b"]);
+        let urls: Vec<String> = c.build().iter().map(|b| b.endpoint()).collect();
+        assert!(urls[1].contains(":1/x"), "{urls:?}");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Gates: the backends whose answer counts. Turns what each gate answered (or
 //! that it could not be reached) into a verdict for `protocol::answer::merge`,
-//! applying the gate's `on_unreachable` fail mode.
+//! applying the gate's `on_unreachable` fail mode (also to an answer whose
+//! decision field is invalid: a fail-closed gate never fails open on a typo).
 
 use crate::backends::Outcome;
 use crate::backends::webhook::FailMode;
@@ -23,12 +24,18 @@ pub fn gate_verdicts(env: &Envelope, deliveries: &[Delivery]) -> Vec<Verdict> {
                 for n in notes {
                     error::report(format_args!("gate {}: {event} answer: {n}", d.backend));
                 }
-                match result {
-                    Ok(output) => {
+                // A decision field dropped as invalid would let through what a
+                // fail-closed gate meant to stop: such a gate fails closed on it.
+                let bad = (gate.on_unreachable == FailMode::Closed && answer::fails_closed(event))
+                    .then(|| answer::invalid_decision(event, answer))
+                    .flatten();
+                match (result, bad) {
+                    (Ok(output), None) => {
                         out.push(Verdict { source, output });
                         continue;
                     }
-                    Err(why) => {
+                    (Ok(_), Some(bad)) => format!("answered an invalid {bad}"),
+                    (Err(why), _) => {
                         error::report(format_args!(
                             "gate {}: ignored its {event} answer: {why}",
                             d.backend
@@ -112,6 +119,41 @@ mod tests {
                 .unwrap()
                 .contains("invalid answer")
         );
+        // A decision field with a bad value or type: a fail-closed gate denies,
+        // naming the field; a fail-open one has the field dropped (no opinion).
+        for bad in [
+            json!({"hookSpecificOutput": {"hookEventName": "PreToolUse", "permissionDecision": "Deny"}}),
+            json!({"hookSpecificOutput": {"permissionDecision": 1}}),
+            json!({"decision": "maybe"}),
+            json!({"hookSpecificOutput": "deny"}),
+        ] {
+            let v = gate_verdicts(
+                &env,
+                &[delivery(
+                    Outcome::Delivered,
+                    Some(bad.clone()),
+                    FailMode::Closed,
+                )],
+            );
+            let o = out(&merge(&env, &v));
+            assert_eq!(
+                o["hookSpecificOutput"]["permissionDecision"], "deny",
+                "{bad}"
+            );
+            let reason = o["hookSpecificOutput"]["permissionDecisionReason"]
+                .as_str()
+                .unwrap();
+            assert!(reason.contains("`sec` answered an invalid "), "{reason}");
+            let v = gate_verdicts(
+                &env,
+                &[delivery(
+                    Outcome::Delivered,
+                    Some(bad.clone()),
+                    FailMode::Open,
+                )],
+            );
+            assert!(merge(&env, &v).stdout.is_none(), "{bad}");
+        }
         // A valid answer is used as given; `{}` is no opinion.
         let v = gate_verdicts(
             &env,

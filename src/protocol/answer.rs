@@ -125,6 +125,49 @@ pub fn validate(event: &str, answer: &Value) -> (Result<Value, NotAnAnswer>, War
     (Ok(Value::Object(clean)), notes)
 }
 
+/// The first field of a gate's answer that would decide for `event` but that
+/// `validate` drops because its type or value is wrong (`permissionDecision
+/// "Deny"`), said as `<field> <JSON value>`. A gate that fails closed fails closed
+/// on it: dropping the field would allow what the gate meant to stop. A field the
+/// event does not honour at all is not counted (a gate may answer every event alike).
+pub fn invalid_decision(event: &str, answer: &Value) -> Option<String> {
+    let top = answer.as_object()?;
+    let said = |field: &str, v: &Value| {
+        let mut v = v.to_string();
+        if v.len() > 80 {
+            let cut = (0..=80).rev().find(|&i| v.is_char_boundary(i)).unwrap_or(0);
+            v.truncate(cut);
+            v.push('…');
+        }
+        Some(format!("{field} {v}"))
+    };
+    if let Some(v) = top.get("decision") {
+        let rule = top_fields(event)
+            .into_iter()
+            .find(|(n, _)| *n == "decision");
+        if rule.is_some_and(|(_, ty)| !ty.accepts(v)) {
+            return said("decision", v);
+        }
+    }
+    let hso = match top.get("hookSpecificOutput") {
+        None => return None,
+        Some(Value::Object(h)) => h,
+        Some(other) => return said("hookSpecificOutput", other),
+    };
+    for k in ["permissionDecision", "decision", "action"] {
+        let Some(v) = hso.get(k) else { continue };
+        let ok = match specific_fields(event).iter().find(|(n, _)| *n == k) {
+            Some(("decision", _)) => valid_permission_request_decision(v),
+            Some((_, ty)) => ty.accepts(v),
+            None => true,
+        };
+        if !ok {
+            return said(&format!("hookSpecificOutput.{k}"), v);
+        }
+    }
+    None
+}
+
 /// The `hookSpecificOutput` part of `validate`: `Err` when it is for another event.
 fn validate_specific(
     event: &str,
@@ -872,6 +915,51 @@ mod tests {
         let env = fixture("WorktreeCreate");
         let a = merge(&env, &[v("gate:g", json!({"systemMessage": "hi"}))]);
         assert!(a.stdout.is_none());
+    }
+
+    #[test]
+    fn invalid_decisions_are_named_and_valid_or_unhonoured_ones_are_not() {
+        let bad = |event: &str, v: Value| invalid_decision(event, &v);
+        assert_eq!(
+            bad(
+                "PreToolUse",
+                json!({"hookSpecificOutput": {"permissionDecision": "Deny"}})
+            )
+            .as_deref(),
+            Some("hookSpecificOutput.permissionDecision \"Deny\"")
+        );
+        assert_eq!(
+            bad("UserPromptSubmit", json!({"decision": "maybe"})).as_deref(),
+            Some("decision \"maybe\"")
+        );
+        assert!(bad("PreToolUse", json!({"decision": true})).is_some());
+        assert!(
+            bad(
+                "Elicitation",
+                json!({"hookSpecificOutput": {"action": "yes"}})
+            )
+            .is_some()
+        );
+        assert!(
+            bad(
+                "PermissionRequest",
+                json!({"hookSpecificOutput": {"decision": {"behavior": "maybe"}}})
+            )
+            .is_some()
+        );
+        assert!(bad("PreToolUse", json!({"hookSpecificOutput": [1]})).is_some());
+        // Valid, absent, or not honoured on this event: nothing to fail closed on.
+        assert!(bad("PreToolUse", pre("deny", "r")).is_none());
+        assert!(bad("PreToolUse", json!({})).is_none());
+        assert!(bad("UserPromptSubmit", json!({"decision": "block"})).is_none());
+        assert!(
+            bad(
+                "PostToolUse",
+                json!({"hookSpecificOutput": {"permissionDecision": "x"}})
+            )
+            .is_none()
+        );
+        assert!(bad("Stop", json!([1])).is_none());
     }
 
     #[test]
