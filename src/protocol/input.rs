@@ -4,6 +4,7 @@
 //! stdin is always drained to EOF, even when the input is rejected, because Claude
 //! Code turns an unread pipe (EPIPE) into a hook error and loses the hook's answer.
 
+use std::borrow::Cow;
 use std::io::Read;
 
 use serde_json::{Map, Value};
@@ -102,8 +103,9 @@ pub fn parse(raw: &Raw) -> Result<HookInput, InputError> {
     if text.trim().is_empty() {
         return Err(InputError::Empty);
     }
+    let text = replace_lone_surrogates(text);
     let value: Value =
-        serde_json::from_str(text).map_err(|e| InputError::NotJson(e.to_string()))?;
+        serde_json::from_str(&text).map_err(|e| InputError::NotJson(e.to_string()))?;
     let raw = match value {
         Value::Object(map) => map,
         Value::Array(_) => return Err(InputError::NotObject("array")),
@@ -119,6 +121,81 @@ pub fn parse(raw: &Raw) -> Result<HookInput, InputError> {
         hook_event_name,
         raw,
     })
+}
+
+/// JSON text with every `\uXXXX` escape of a lone UTF-16 surrogate (a high one
+/// not followed by a low one, or a low one on its own) rewritten to `\ufffd`.
+/// JavaScript's `JSON.stringify` emits these for a string cut in the middle of an
+/// emoji (Claude Code truncates tool output that way), and serde_json rejects
+/// them; one replacement character loses less than rejecting the event.
+/// Without any `\ud`/`\uD` in the text this is one search and no copy.
+pub fn replace_lone_surrogates(text: &str) -> Cow<'_, str> {
+    if !(text.contains("\\ud") || text.contains("\\uD")) {
+        return Cow::Borrowed(text);
+    }
+    let b = text.as_bytes();
+    let mut out: Option<Vec<u8>> = None;
+    let mut copied = 0; // b[..copied] is in `out` already
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] != b'\\' {
+            i += 1;
+            continue;
+        }
+        // Outside strings a backslash is a JSON error anyway; inside, every
+        // escape is skipped whole, so `\\ud800` (an escaped backslash) is text.
+        if b.get(i + 1) != Some(&b'u') {
+            i += 2;
+            continue;
+        }
+        let Some(unit) = hex4(b, i + 2) else {
+            i += 2; // a malformed \u escape: left for the parser to report
+            continue;
+        };
+        let lone = match unit {
+            0xD800..=0xDBFF => match hex4_escape(b, i + 6) {
+                Some(0xDC00..=0xDFFF) => {
+                    i += 12; // a valid pair
+                    continue;
+                }
+                _ => true,
+            },
+            0xDC00..=0xDFFF => true,
+            _ => false,
+        };
+        if lone {
+            let o = out.get_or_insert_with(|| Vec::with_capacity(b.len()));
+            o.extend_from_slice(&b[copied..i]);
+            o.extend_from_slice(b"\\ufffd");
+            copied = i + 6;
+        }
+        i += 6;
+    }
+    match out {
+        None => Cow::Borrowed(text),
+        Some(mut o) => {
+            o.extend_from_slice(&b[copied..]);
+            // Only ASCII escapes were swapped for ASCII escapes.
+            Cow::Owned(String::from_utf8(o).expect("still UTF-8"))
+        }
+    }
+}
+
+/// The value of four hex digits at `b[at..at + 4]`.
+fn hex4(b: &[u8], at: usize) -> Option<u16> {
+    let digits = std::str::from_utf8(b.get(at..at + 4)?).ok()?;
+    if !digits.bytes().all(|c| c.is_ascii_hexdigit()) {
+        return None;
+    }
+    u16::from_str_radix(digits, 16).ok()
+}
+
+/// The code unit of a `\uXXXX` escape starting at `b[at]`.
+fn hex4_escape(b: &[u8], at: usize) -> Option<u16> {
+    if b.get(at..at + 2)? != b"\\u" {
+        return None;
+    }
+    hex4(b, at + 2)
 }
 
 fn required(map: &Map<String, Value>, key: &'static str) -> Result<String, InputError> {
@@ -173,6 +250,35 @@ mod tests {
             parse(&raw(br#"{"session_id":7,"hook_event_name":"Stop"}"#)),
             Err(InputError::NotAString("session_id"))
         );
+    }
+
+    #[test]
+    fn lone_surrogates_become_replacement_characters() {
+        let fix = |s: &str| replace_lone_surrogates(s).into_owned();
+        // JSON.stringify("ab😀".slice(0, 3)), a string cut mid-emoji.
+        assert_eq!(fix(r#""ab\ud83d""#), r#""ab\ufffd""#);
+        assert_eq!(fix(r#""\udc00x""#), r#""\ufffdx""#);
+        assert_eq!(fix(r#""\uD83D\u0041""#), r#""\ufffd\u0041""#);
+        assert_eq!(fix(r#""\ud83d\ud83d\ude00""#), r#""\ufffd\ud83d\ude00""#);
+        // Valid pairs, escaped backslashes and other escapes are left alone, uncopied.
+        for ok in [
+            r#""\ud83d\ude00""#,
+            r#""\\ud83d""#,
+            r#""\u00e9\n""#,
+            r#""\ud8""#,
+            "plain",
+        ] {
+            assert!(
+                matches!(replace_lone_surrogates(ok), Cow::Borrowed(_)),
+                "{ok}"
+            );
+        }
+        let i = parse(&raw(
+            br#"{"session_id":"s","hook_event_name":"Stop","t":"ab\ud83d","u":"\udc00"}"#,
+        ))
+        .unwrap();
+        assert_eq!(i.raw["t"], "ab\u{fffd}");
+        assert_eq!(i.raw["u"], "\u{fffd}");
     }
 
     #[test]

@@ -25,6 +25,7 @@ mod enrich;
 mod false_positives;
 mod gitleaks_rules;
 mod hook;
+mod hostile_input;
 mod install;
 mod install_sh;
 mod redaction;
