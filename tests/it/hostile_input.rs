@@ -118,3 +118,34 @@ fn a_truncated_event_on_an_open_stdin_is_rejected_at_the_deadline() {
     assert!(env.kept().is_empty());
     assert_eq!(env.rejects().len(), 1, "the cut input is kept as a reject");
 }
+
+#[test]
+fn a_closed_stdout_does_not_crash_the_hook_and_the_event_is_kept() {
+    let env = TestEnv::new("stdout-closed");
+    env.write_config(&serde_json::json!({"policy": {"rules": [
+        {"name": "no-rm-rf", "tool": "Bash", "command": "rm -rf /",
+         "decision": "deny", "reason": "never"}
+    ]}}));
+    let mut event = fixture("PreToolUse");
+    event["tool_input"]["command"] = "rm -rf /".into();
+    let started = Instant::now();
+    let mut child = env
+        .command(&[])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn hookrelay");
+    // The read end of stdout is closed before the hook has read its input, so
+    // its answer (a deny) meets a broken pipe.
+    drop(child.stdout.take());
+    let mut sin = child.stdin.take().unwrap();
+    sin.write_all(&serde_json::to_vec(&event).unwrap()).unwrap();
+    drop(sin);
+    let (out, _) = wait_or_kill(child, started);
+    assert_ne!(out.status.code(), Some(134), "aborted: {}", stderr(&out));
+    assert_exit(&out, 0);
+    let kept = env.kept();
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0]["decision"]["outcome"], "deny");
+}
