@@ -124,9 +124,12 @@ pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
     }
 
     // 9. stdout holds the one JSON answer or nothing; problems go to stderr,
-    //    a broken config first.
+    //    a broken config first. The event is safe by now, so a closed stdout
+    //    (`hookrelay | true`) is not worth a panic: the write error is ignored.
     if let Some(out) = answer.stdout {
-        println!("{out}");
+        use std::io::Write;
+        let mut stdout = std::io::stdout().lock();
+        let _ = writeln!(stdout, "{out}").and_then(|()| stdout.flush());
     }
     // Either may quote a URL (a config value, a transport error): shown masked.
     let shown = |line: &str| crate::util::url::mask_urls(line);

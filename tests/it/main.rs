@@ -27,6 +27,7 @@ mod gitleaks_rules;
 mod hook;
 mod hostile_config;
 mod hostile_git;
+mod hostile_input;
 mod install;
 mod install_sh;
 mod redaction;

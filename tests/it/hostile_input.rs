@@ -1,0 +1,151 @@
+//! Input a real producer may send that is not tidy JSON over a tidy pipe, through
+//! the built binary: lone UTF-16 surrogates (JavaScript's `JSON.stringify` of a
+//! string cut mid-emoji), stdin left open after the event, stdout closed before
+//! the answer is written. None may lose the event, hang or crash the hook.
+
+use std::io::Write;
+use std::process::{Output, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::testenv::*;
+
+/// A Stop event whose `last_text` is raw JSON string text (escapes and all),
+/// spliced in byte for byte as a JavaScript producer writes it.
+fn stop_with_text(json_string: &str) -> Vec<u8> {
+    format!(r#"{{"session_id":"s-hostile","hook_event_name":"Stop","last_text":{json_string}}}"#)
+        .into_bytes()
+}
+
+#[test]
+fn lone_surrogates_from_javascript_are_kept_as_replacement_characters() {
+    let env = TestEnv::new("surrogates");
+    // The exact bytes JSON.stringify("ab😀".slice(0, 3)) yields: a lone high
+    // surrogate; then a lone low one; then a high one before a non-surrogate.
+    let cases = [
+        (r#""ab\ud83d""#, "ab\u{fffd}"),
+        (r#""\udc00 tail""#, "\u{fffd} tail"),
+        (r#""x\uD83D\u0041""#, "x\u{fffd}A"),
+        (r#""ok \ud83d\ude00""#, "ok \u{1f600}"),
+    ];
+    for (i, (json_string, want)) in cases.iter().enumerate() {
+        let out = env.hook(&stop_with_text(json_string));
+        assert_exit(&out, 0);
+        let kept = env.kept();
+        assert_eq!(kept.len(), i + 1, "{json_string}: event kept");
+        assert_eq!(kept[i]["input"]["last_text"], *want, "{json_string}");
+    }
+    assert!(env.rejects().is_empty(), "nothing rejected");
+}
+
+/// The hook with stdin a pipe that this test writes `data` to and then keeps
+/// open for 30 s (as `(printf …; sleep 30) | hookrelay` does): its output and
+/// how long it took to exit.
+fn hook_with_stdin_held_open(env: &TestEnv, data: &[u8]) -> (Output, Duration) {
+    let started = Instant::now();
+    let mut child = env
+        .command(&[])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn hookrelay");
+    let mut sin = child.stdin.take().unwrap();
+    sin.write_all(data).unwrap();
+    sin.flush().unwrap();
+    let (out, took) = wait_or_kill(child, started);
+    drop(sin); // held open until the hook has exited
+    (out, took)
+}
+
+/// Waits for the child up to 30 s (then kills it and fails: a hang), reading its
+/// stdout and stderr meanwhile.
+fn wait_or_kill(mut child: std::process::Child, started: Instant) -> (Output, Duration) {
+    use std::io::Read;
+    let drain = |mut r: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut v = Vec::new();
+            let _ = r.read_to_end(&mut v);
+            v
+        })
+    };
+    let stdout = child.stdout.take().map(|s| drain(Box::new(s)));
+    let stderr = drain(Box::new(child.stderr.take().unwrap()));
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(30) {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            panic!("the hook hung for 30 s");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let took = started.elapsed();
+    let out = Output {
+        status,
+        stdout: stdout.map(|t| t.join().unwrap()).unwrap_or_default(),
+        stderr: stderr.join().unwrap(),
+    };
+    (out, took)
+}
+
+#[test]
+fn stdin_left_open_after_a_complete_event_does_not_hang() {
+    let env = TestEnv::new("stdin-open");
+    let event = br#"{"session_id":"s-open","hook_event_name":"Stop","last_text":"} { \" ]"}"#;
+    let (out, took) = hook_with_stdin_held_open(&env, event);
+    assert_exit(&out, 0);
+    assert!(took < Duration::from_secs(2), "exited after {took:?}");
+    let kept = env.kept();
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0]["input"]["last_text"], "} { \" ]");
+    assert!(env.rejects().is_empty());
+}
+
+#[test]
+fn a_truncated_event_on_an_open_stdin_is_rejected_at_the_deadline() {
+    let env = TestEnv::new("stdin-open-cut");
+    let (out, took) =
+        hook_with_stdin_held_open(&env, br#"{"session_id":"s-cut","hook_event_name":"Sto"#);
+    assert_exit(&out, 1);
+    assert!(took < Duration::from_secs(15), "exited after {took:?}");
+    assert!(
+        took >= Duration::from_secs(4),
+        "gave up early, after {took:?}"
+    );
+    assert_stderr_has(&out, "without a complete JSON value");
+    assert!(env.kept().is_empty());
+    assert_eq!(env.rejects().len(), 1, "the cut input is kept as a reject");
+}
+
+#[test]
+fn a_closed_stdout_does_not_crash_the_hook_and_the_event_is_kept() {
+    let env = TestEnv::new("stdout-closed");
+    env.write_config(&serde_json::json!({"policy": {"rules": [
+        {"name": "no-rm-rf", "tool": "Bash", "command": "rm -rf /",
+         "decision": "deny", "reason": "never"}
+    ]}}));
+    let mut event = fixture("PreToolUse");
+    event["tool_input"]["command"] = "rm -rf /".into();
+    let started = Instant::now();
+    let mut child = env
+        .command(&[])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn hookrelay");
+    // The read end of stdout is closed before the hook has read its input, so
+    // its answer (a deny) meets a broken pipe.
+    drop(child.stdout.take());
+    let mut sin = child.stdin.take().unwrap();
+    sin.write_all(&serde_json::to_vec(&event).unwrap()).unwrap();
+    drop(sin);
+    let (out, _) = wait_or_kill(child, started);
+    assert_ne!(out.status.code(), Some(134), "aborted: {}", stderr(&out));
+    assert_exit(&out, 0);
+    let kept = env.kept();
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0]["decision"]["outcome"], "deny");
+}
