@@ -188,4 +188,38 @@ mod tests {
         let v = gate_verdicts(&ups, &[delivery(down(), None, FailMode::Closed)]);
         assert_eq!(out(&merge(&ups, &v))["decision"], "block");
     }
+
+    #[test]
+    fn an_invalid_field_only_fails_closed_where_the_gate_and_the_event_both_do() {
+        // PostToolUse does not fail closed: a closed gate's bad `decision` is
+        // dropped and the rest of its answer still reaches Claude Code.
+        let post = fixture("PostToolUse");
+        let answer = json!({"decision": "maybe",
+            "hookSpecificOutput": {"hookEventName": "PostToolUse", "additionalContext": "ctx"}});
+        let v = gate_verdicts(
+            &post,
+            &[delivery(
+                Outcome::Delivered,
+                Some(answer.clone()),
+                FailMode::Closed,
+            )],
+        );
+        let o = out(&merge(&post, &v));
+        assert_eq!(o["hookSpecificOutput"]["additionalContext"], "ctx", "{o}");
+        assert!(o.get("decision").is_none(), "{o}");
+        // A fail-open gate keeps its valid fields on an event that fails closed.
+        let env = fixture("PreToolUse");
+        let answer = json!({"hookSpecificOutput": {"hookEventName": "PreToolUse",
+            "permissionDecision": "Deny", "additionalContext": "ctx"}});
+        let v = gate_verdicts(
+            &env,
+            &[delivery(Outcome::Delivered, Some(answer), FailMode::Open)],
+        );
+        let o = out(&merge(&env, &v));
+        assert_eq!(o["hookSpecificOutput"]["additionalContext"], "ctx", "{o}");
+        assert!(
+            o["hookSpecificOutput"].get("permissionDecision").is_none(),
+            "{o}"
+        );
+    }
 }
