@@ -146,13 +146,6 @@ pub struct EventSpec {
     pub reuses_git_dirty: bool,
 }
 
-impl EventSpec {
-    /// Does this event honour `hookSpecificOutput.<field>`?
-    pub fn honours(&self, field: &str) -> bool {
-        self.fields.iter().any(|(n, _)| *n == field)
-    }
-}
-
 /// The values every row starts from; rows below name only what differs.
 /// `event`, `name` and `sample` are always set by the row itself.
 const ROW: EventSpec = EventSpec {
@@ -452,6 +445,22 @@ mod tests {
 
     fn sample_dir() -> std::path::PathBuf {
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("hooks/events")
+    }
+
+    #[test]
+    fn an_any_field_takes_every_value_but_null() {
+        // `updatedToolOutput` (Any) may be a string, an object, a number...
+        use serde_json::json;
+        for v in [
+            json!("x"),
+            json!({"a": 1}),
+            json!(0),
+            json!(false),
+            json!([]),
+        ] {
+            assert!(FieldType::Any.accepts(&v), "{v}");
+        }
+        assert!(!FieldType::Any.accepts(&Value::Null));
     }
 
     #[test]

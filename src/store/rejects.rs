@@ -123,4 +123,46 @@ mod tests {
         assert_eq!(t.text.len(), REJECT_SCAN_BYTES - 1);
         assert!(!t.lossy && !t.complete);
     }
+
+    #[test]
+    fn a_complete_input_ending_in_a_cut_character_is_marked_lossy() {
+        let t = scan_text(&raw(b"ab\xe2", 3));
+        assert_eq!((t.text.as_str(), t.lossy), ("ab\u{fffd}", true));
+    }
+
+    fn kept(text: &str) -> serde_json::Value {
+        let dir = crate::store::testdir::TempDir::new("rejects");
+        let paths = dir.paths();
+        let bytes = text.as_bytes();
+        let input = raw(bytes, bytes.len());
+        let window = scan_text(&input);
+        let redactor =
+            crate::redact::Redactor::new(&crate::redact::RedactionConfig::default()).unwrap();
+        let (redacted, _) = redactor.redact_str(&window.text);
+        keep_reject(&paths, &input, &redacted, window.lossy, &InputError::Empty);
+        let line = std::fs::read_to_string(paths.rejects_file()).unwrap();
+        serde_json::from_str(line.trim()).unwrap()
+    }
+
+    #[test]
+    fn a_secret_across_the_keep_cut_is_redacted_before_the_cut() {
+        let token = ["ghp_", "1234567890abcdefghijABCDEFGHIJ123456"].concat();
+        let text = format!("{}{token} tail", "x ".repeat((REJECT_KEEP_BYTES - 10) / 2));
+        let record = kept(&text);
+        let raw = record["raw"].as_str().unwrap();
+        assert!(
+            !raw.contains("ghp_"),
+            "the token's start was kept: {}",
+            &raw[raw.len() - 40..]
+        );
+        assert!(raw.len() <= REJECT_KEEP_BYTES);
+    }
+
+    #[test]
+    fn the_kept_text_is_cut_on_a_character_boundary_within_the_cap() {
+        let text = format!("{}{}", "x".repeat(REJECT_KEEP_BYTES - 1), "é".repeat(10));
+        let record = kept(&text);
+        assert_eq!(record["kept_bytes"], REJECT_KEEP_BYTES - 1);
+        assert_eq!(record["raw"].as_str().unwrap().len(), REJECT_KEEP_BYTES - 1);
+    }
 }
