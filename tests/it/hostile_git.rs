@@ -4,7 +4,6 @@
 //! quickly with exit 0 and keep the event (git state partial or absent), never
 //! wait for a writer that will not come.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -52,26 +51,10 @@ fn hook_in(env: &TestEnv, cwd: &Path) -> Value {
         .expect("spawn hookrelay");
     let line = event_line("PostToolUse", SID, &[("cwd", json!(cwd))]);
     std::io::Write::write_all(&mut child.stdin.take().unwrap(), &line).unwrap();
-    let mut err = child.stderr.take().unwrap();
-    let stderr = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = err.read_to_string(&mut s);
-        s
-    });
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if start.elapsed() > BOUND {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("the hook still runs after {BOUND:?} in {}", cwd.display());
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    let stderr = stderr.join().unwrap();
-    assert_eq!(status.code(), Some(0), "stderr: {stderr}");
+    let what = format!("the hook in {}", cwd.display());
+    let (out, _) = wait_or_kill(child, Instant::now(), BOUND, &what);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "stderr: {stderr}");
     let kept = env.kept();
     assert_eq!(kept.len(), 1, "the event is kept: {kept:?}");
     assert_eq!(kept[0]["session_id"], SID);

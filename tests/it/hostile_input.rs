@@ -9,6 +9,9 @@ use std::time::{Duration, Instant};
 
 use crate::testenv::*;
 
+/// Past this a hook counts as hung (the test then fails instead of blocking).
+const HANG: Duration = Duration::from_secs(30);
+
 /// A Stop event whose `last_text` is raw JSON string text (escapes and all),
 /// spliced in byte for byte as a JavaScript producer writes it.
 fn stop_with_text(json_string: &str) -> Vec<u8> {
@@ -52,41 +55,8 @@ fn hook_with_stdin_held_open(env: &TestEnv, data: &[u8]) -> (Output, Duration) {
     let mut sin = child.stdin.take().unwrap();
     sin.write_all(data).unwrap();
     sin.flush().unwrap();
-    let (out, took) = wait_or_kill(child, started);
+    let (out, took) = wait_or_kill(child, started, HANG, "the hook");
     drop(sin); // held open until the hook has exited
-    (out, took)
-}
-
-/// Waits for the child up to 30 s (then kills it and fails: a hang), reading its
-/// stdout and stderr meanwhile.
-fn wait_or_kill(mut child: std::process::Child, started: Instant) -> (Output, Duration) {
-    use std::io::Read;
-    let drain = |mut r: Box<dyn Read + Send>| {
-        std::thread::spawn(move || {
-            let mut v = Vec::new();
-            let _ = r.read_to_end(&mut v);
-            v
-        })
-    };
-    let stdout = child.stdout.take().map(|s| drain(Box::new(s)));
-    let stderr = drain(Box::new(child.stderr.take().unwrap()));
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if started.elapsed() > Duration::from_secs(30) {
-            child.kill().unwrap();
-            child.wait().unwrap();
-            panic!("the hook hung for 30 s");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    let took = started.elapsed();
-    let out = Output {
-        status,
-        stdout: stdout.map(|t| t.join().unwrap()).unwrap_or_default(),
-        stderr: stderr.join().unwrap(),
-    };
     (out, took)
 }
 
@@ -142,7 +112,7 @@ fn a_closed_stdout_does_not_crash_the_hook_and_the_event_is_kept() {
     let mut sin = child.stdin.take().unwrap();
     sin.write_all(&serde_json::to_vec(&event).unwrap()).unwrap();
     drop(sin);
-    let (out, _) = wait_or_kill(child, started);
+    let (out, _) = wait_or_kill(child, started, HANG, "the hook");
     assert_ne!(out.status.code(), Some(134), "aborted: {}", stderr(&out));
     assert_exit(&out, 0);
     let kept = env.kept();

@@ -26,7 +26,8 @@ pub use fixtures::{fixture, fixture_line, fixtures};
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
@@ -242,4 +243,44 @@ pub fn assert_stdout_has(out: &Output, text: &str) {
 pub fn assert_stderr_has(out: &Output, text: &str) {
     let s = stderr(out);
     assert!(s.contains(text), "stderr lacks {text:?}: {s}");
+}
+
+/// Waits for `child` (started at `started`) while reading its stdout and stderr;
+/// if it is still running after `bound`, kills it and fails the test naming
+/// `what`, so a hang fails instead of blocking the suite. Returns its output and
+/// how long it ran.
+pub fn wait_or_kill(
+    mut child: Child,
+    started: Instant,
+    bound: Duration,
+    what: &str,
+) -> (Output, Duration) {
+    use std::io::Read;
+    let drain = |mut r: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut v = Vec::new();
+            let _ = r.read_to_end(&mut v);
+            v
+        })
+    };
+    let stdout = child.stdout.take().map(|s| drain(Box::new(s)));
+    let stderr = child.stderr.take().map(|s| drain(Box::new(s)));
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > bound {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{what} still runs after {bound:?}");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let took = started.elapsed();
+    let out = Output {
+        status,
+        stdout: stdout.map(|t| t.join().unwrap()).unwrap_or_default(),
+        stderr: stderr.map(|t| t.join().unwrap()).unwrap_or_default(),
+    };
+    (out, took)
 }
