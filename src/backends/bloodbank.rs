@@ -81,7 +81,7 @@ impl BloodbankConfig {
         if self.url.ends_with('/') {
             return Err(Error::at(
                 field,
-                format!("`{}` ends with `/`", super::url::redact_userinfo(&self.url)),
+                format!("`{}` ends with `/`", crate::util::url::display(&self.url)),
             )
             .fix(format!("give the base URL without it (e.g. {DEFAULT_URL})")));
         }

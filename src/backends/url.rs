@@ -1,6 +1,6 @@
 //! Backend URLs: checking a configured URL once, the parts of one `doctor` probes,
-//! recognising loopback hosts, and the form of a URL that may be printed or stored
-//! (`util::url::display`: no credentials, query values or token-like path
+//! and recognising loopback hosts. How a URL is printed or stored is
+//! `util::url::display` (no credentials, query values or token-like path
 //! segments). The one URL parser of the crate is ureq's `Uri`.
 
 use super::Error;
@@ -9,7 +9,7 @@ use crate::error::{Problem, Warnings};
 /// Checks that `url` is an absolute http(s) URL with a host. `field` names the
 /// setting in messages (`backends.chroma.endpoint`, `$ZO_EVENT_ENDPOINT`).
 pub fn check_url(field: &str, url: &str) -> Result<ureq::http::Uri, Error> {
-    let shown = redact_userinfo(url);
+    let shown = crate::util::url::display(url);
     let uri: ureq::http::Uri = url
         .parse()
         .map_err(|e| Error::at(field, format!("`{shown}` is not a valid URL ({e})")))?;
@@ -114,12 +114,6 @@ pub fn warn_plain_http(field: &str, uri: &ureq::http::Uri, what: &str, warnings:
     }
 }
 
-/// The form of a backend URL for messages and files: `util::url::display`
-/// (no credentials, query values and token-like path segments masked).
-pub fn redact_userinfo(url: &str) -> String {
-    crate::util::url::display(url)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,11 +121,11 @@ mod tests {
     #[test]
     fn messages_never_carry_url_credentials() {
         assert_eq!(
-            redact_userinfo("https://bob:hunter2@example.test:8443/x"),
+            crate::util::url::display("https://bob:hunter2@example.test:8443/x"),
             "https://example.test:8443/x"
         );
         assert_eq!(
-            redact_userinfo("http://127.0.0.1:9/a@b"),
+            crate::util::url::display("http://127.0.0.1:9/a@b"),
             "http://127.0.0.1:9/a@b"
         );
         let e = check_url(

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::backends::url::{Url, exposes_secret, redact_userinfo};
+use crate::backends::url::{Url, exposes_secret};
 use crate::commands::install;
 use crate::config::{self, Config};
 use crate::delivery::transport::Transport;
@@ -17,6 +17,7 @@ use crate::exit::Code;
 use crate::protocol::events;
 use crate::protocol::settings_json;
 use crate::store::paths::{self, Paths};
+use crate::util::url::display;
 
 /// How long a health check or reachability probe may take per backend.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
@@ -169,7 +170,7 @@ fn check_backends(config: &Config, out: &mut Vec<Check>) {
     for b in &backends {
         let name = format!("backend {}", b.name());
         let url = b.endpoint();
-        let shown = redact_userinfo(&url);
+        let shown = display(&url);
         // URL shape and transport security.
         let Some(u) = Url::parse(&url) else {
             out.push(check(
@@ -200,7 +201,7 @@ fn check_backends(config: &Config, out: &mut Vec<Check>) {
                     headers: Vec::new(),
                     body: Vec::new(),
                 };
-                let shown_h = redact_userinfo(&h);
+                let shown_h = display(&h);
                 match transport.send(&req, Instant::now() + PROBE_TIMEOUT) {
                     Ok(r) if (200..300).contains(&r.status) => check(
                         &name,

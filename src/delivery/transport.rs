@@ -102,7 +102,7 @@ fn prepare<B>(
 /// A transport error in words a user can act on, on one line, never echoing
 /// credentials.
 fn describe(url: &str, e: &ureq::Error, connect_timeout: Duration) -> String {
-    let target = crate::backends::url::redact_userinfo(url);
+    let target = crate::util::url::display(url);
     let text = match e {
         ureq::Error::Timeout(ureq::Timeout::Connect) => format!(
             "no connection within {} ms (host down, firewalled or unreachable?)",

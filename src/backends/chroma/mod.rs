@@ -163,7 +163,7 @@ impl ChromaConfig {
                 field,
                 format!(
                     "`{}` must end in /ingest, without a trailing slash or query (the bridge answers 404 otherwise)",
-                    super::url::redact_userinfo(&self.endpoint)
+                    crate::util::url::display(&self.endpoint)
                 ),
             )
             .fix(format!("e.g. {DEFAULT_ENDPOINT}")));
