@@ -163,12 +163,6 @@ impl Redactor {
         })
     }
 
-    /// The vendor-format rules this redactor runs, for adding user rules
-    /// (`RuleSet::push`) or dropping the built-ins (`RuleSet::clear_builtin`).
-    pub fn rules_mut(&mut self) -> &mut rules::RuleSet {
-        &mut self.rules
-    }
-
     /// Redacts the input in place (keys and values at every depth) and reports
     /// which rules fired how often. `applied` says that something was redacted
     /// (a rule fired), not that redaction ran: a clean event and a disabled
