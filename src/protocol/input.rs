@@ -16,10 +16,13 @@ use serde_json::{Map, Value};
 
 use crate::protocol::envelope::HookInput;
 
-/// Inputs larger than this are rejected (kept, size-capped, in the rejects file):
-/// Claude Code's own events stay far below it, and the ChromaDB bridge refuses
-/// bodies over 10 MB anyway.
-pub const MAX_INPUT_BYTES: usize = 8 * 1024 * 1024;
+/// Inputs larger than this are rejected (kept, size-capped, in the rejects file).
+/// Claude Code hands a hook whole tool inputs and outputs (a `Write` of a large
+/// file, an MCP tool's answer) without a size limit, so the cap is far above what
+/// a real tool call produces; it exists so that a runaway producer cannot take
+/// the machine's memory (parsing holds about three copies of the input).
+/// Backends with a smaller body limit get the event shrunk to fit (ChromaDB bridge).
+pub const MAX_INPUT_BYTES: usize = 64 * 1024 * 1024;
 
 /// Bytes read from stdin.
 pub struct Raw {
