@@ -284,3 +284,153 @@ fn every_fixture_answer_is_valid_for_its_event() {
         ]
     );
 }
+
+/// One gate answer per event, as Claude Code's output contract lists the fields
+/// each event honours (written from the contract, not from hookrelay's table):
+/// the gate's answer must reach Claude Code as it was sent. A separate server per
+/// case answers `answer` for every request.
+#[test]
+fn gate_answers_on_every_event_that_takes_one_reach_claude_code() {
+    let specific = |event: &str, fields: Value| {
+        let mut h = fields;
+        h["hookEventName"] = json!(event);
+        json!({ "hookSpecificOutput": h })
+    };
+    let cases: Vec<(&str, Value)> = vec![
+        (
+            "PermissionRequest",
+            specific("PermissionRequest", json!({"decision":
+                {"behavior": "deny", "message": "not here", "interrupt": true}})),
+        ),
+        (
+            "PermissionRequest",
+            specific("PermissionRequest", json!({"decision":
+                {"behavior": "allow", "updatedInput": {"command": "ls -la"}}})),
+        ),
+        (
+            "PreModelSwitch",
+            specific("PreModelSwitch", json!({"permissionDecision": "deny",
+                "permissionDecisionReason": "stay on this model"})),
+        ),
+        (
+            "Elicitation",
+            // `content` belongs to an accept only (MCP elicitation).
+            specific("Elicitation", json!({"action": "decline"})),
+        ),
+        (
+            "ElicitationResult",
+            specific("ElicitationResult", json!({"action": "accept", "content": {"ok": 1}})),
+        ),
+        (
+            "UserPromptSubmit",
+            specific("UserPromptSubmit", json!({"additionalContext": "ticket ABC-1",
+                "sessionTitle": "Fix the build", "suppressOriginalPrompt": true})),
+        ),
+        (
+            "UserPromptExpansion",
+            specific("UserPromptExpansion", json!({"additionalContext": "expanded"})),
+        ),
+        (
+            "SessionStart",
+            specific("SessionStart", json!({"additionalContext": "repo rules",
+                "sessionTitle": "Morning", "watchPaths": ["/srv/app/config.toml"],
+                "reloadSkills": true, "initialUserMessage": "hello"})),
+        ),
+        (
+            "PostToolUse",
+            specific("PostToolUse", json!({"additionalContext": "ran in CI",
+                "classifierContext": "build output"})),
+        ),
+        (
+            "PostToolUseFailure",
+            specific("PostToolUseFailure", json!({"additionalContext": "retry with -v"})),
+        ),
+        (
+            "PermissionDenied",
+            specific("PermissionDenied", json!({"retry": true})),
+        ),
+        (
+            "CwdChanged",
+            specific("CwdChanged", json!({"watchPaths": ["/srv/app/.env.example"]})),
+        ),
+        (
+            "FileChanged",
+            specific("FileChanged", json!({"watchPaths": ["/srv/app/Makefile"]})),
+        ),
+        (
+            "MessageDisplay",
+            specific("MessageDisplay", json!({"displayContent": "shown instead"})),
+        ),
+        (
+            "Stop",
+            specific("Stop", json!({"additionalContext": "one more check"})),
+        ),
+        // The top-level block: the turn, the prompt, the tool result.
+        ("Stop", json!({"decision": "block", "reason": "tests still fail"})),
+        ("SubagentStop", json!({"decision": "block", "reason": "not done"})),
+        ("UserPromptSubmit", json!({"decision": "block", "reason": "no secrets"})),
+        ("PostToolUse", json!({"decision": "block", "reason": "output is wrong"})),
+        ("PreCompact", json!({"decision": "block", "reason": "not now"})),
+        ("ConfigChange", json!({"decision": "block", "reason": "locked"})),
+        ("TaskCreated", json!({"decision": "block", "reason": "no new tasks"})),
+        // Universal fields, on an event with no decision of its own.
+        ("Notification", json!({"continue": false, "stopReason": "paused by policy"})),
+        ("SessionStart", json!({"systemMessage": "welcome back"})),
+    ];
+    for (event, answer) in cases {
+        let body = answer.to_string();
+        let server = Server::start(move |_| Reply::json(200, &body));
+        let env = gate_env("gate-each", &server.url("/gate"), "open", 2000);
+        let out = env.hook(&line(&fixture(event)));
+        assert_exit(&out, 0);
+        let printed: Value = serde_json::from_str(&stdout(&out))
+            .unwrap_or_else(|e| panic!("{event}: {e}: {:?} {}", stdout(&out), stderr(&out)));
+        assert_eq!(printed, answer, "{event}");
+        assert_eq!(env.kept()[0]["decision"]["by"], json!(["gate:sec"]), "{event}");
+    }
+}
+
+/// Fields the contract says an event does not honour never reach Claude Code
+/// (the CLI would reject a `hookSpecificOutput` it cannot take, or act on a
+/// decision the event does not have).
+#[test]
+fn gate_fields_an_event_does_not_take_are_dropped() {
+    let cases: Vec<(&str, Value)> = vec![
+        ("SessionStart", json!({"decision": "block", "reason": "x"})),
+        ("Notification", json!({"decision": "block", "reason": "x"})),
+        (
+            "Stop",
+            json!({"hookSpecificOutput": {"hookEventName": "Stop",
+                "sessionTitle": "x", "watchPaths": ["/x"]}}),
+        ),
+        (
+            "PostToolUse",
+            json!({"hookSpecificOutput": {"hookEventName": "PostToolUse",
+                "permissionDecision": "deny"}}),
+        ),
+    ];
+    for (event, answer) in cases {
+        let body = answer.to_string();
+        let server = Server::start(move |_| Reply::json(200, &body));
+        let env = gate_env("gate-drop", &server.url("/gate"), "open", 2000);
+        let out = env.hook(&line(&fixture(event)));
+        assert_exit(&out, 0);
+        assert_eq!(stdout(&out), "", "{event}: nothing honoured is left");
+    }
+}
+
+/// The legacy PreToolUse form (`decision: approve|block`) still decides.
+#[test]
+fn a_gate_using_the_legacy_pre_tool_use_decision_is_honoured() {
+    for (legacy, want) in [("block", "deny"), ("approve", "allow")] {
+        let body = json!({"decision": legacy, "reason": "legacy gate"}).to_string();
+        let server = Server::start(move |_| Reply::json(200, &body));
+        let env = gate_env("gate-legacy", &server.url("/gate"), "open", 2000);
+        let out = env.hook(&bash("make"));
+        assert_exit(&out, 0);
+        let printed: Value = serde_json::from_str(&stdout(&out)).unwrap();
+        assert_eq!(env.kept()[0]["decision"]["outcome"], want, "{legacy}: {printed}");
+        assert_eq!(printed["hookSpecificOutput"]["permissionDecision"], want, "{printed}");
+        assert_eq!(printed["hookSpecificOutput"]["permissionDecisionReason"], "legacy gate");
+    }
+}

@@ -7,6 +7,7 @@ use std::io::Write;
 use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::testenv::backends as contract;
 use crate::testenv::*;
 
 /// Past this a hook counts as hung (the test then fails instead of blocking).
@@ -118,4 +119,57 @@ fn a_closed_stdout_does_not_crash_the_hook_and_the_event_is_kept() {
     let kept = env.kept();
     assert_eq!(kept.len(), 1);
     assert_eq!(kept[0]["decision"]["outcome"], "deny");
+}
+
+/// A `Write` of `bytes` bytes of ordinary code with one made-up AWS key at the end.
+fn large_write(bytes: usize) -> (Vec<u8>, String) {
+    let line = "    let value = compute(&input, 42); // an ordinary line of code\n";
+    let mut content = line.repeat(bytes / line.len());
+    content.push_str("aws_key = AKIAQ3EGRCH7VWXE5ZTB\n");
+    let mut event = fixture("PostToolUse");
+    event["tool_name"] = "Write".into();
+    event["tool_input"] = serde_json::json!({"file_path": "/tmp/big.rs", "content": content});
+    (serde_json::to_vec(&event).unwrap(), content)
+}
+
+#[test]
+fn a_20_mb_event_is_delivered_redacted_to_every_backend_and_kept() {
+    let (wh, ch) = (
+        contract::webhook(None, None),
+        contract::chroma(Some("zo-fake-key-0003")),
+    );
+    let env = TestEnv::new("big-event");
+    // Default deadlines: a large body gets the time its upload needs.
+    env.write_config(&serde_json::json!({"local": {"enabled": true}, "backends": {
+        "chroma": {"endpoint": ch.url("/ingest"), "api_key": "zo-fake-key-0003"},
+        "webhooks": [{"url": wh.url("/events")}]}}));
+    let (event, content) = large_write(20 * 1024 * 1024);
+    let out = env.hook(&event);
+    assert_exit(&out, 0);
+    assert_eq!(stderr(&out), "", "delivered live, nothing spooled");
+    wh.wait_for(1);
+    ch.wait_for(1);
+    assert_eq!(wh.refused(), Vec::<String>::new());
+    assert_eq!(ch.refused(), Vec::<String>::new(), "the bridge takes <= 10 MB");
+    assert_eq!(wh.accepted().len(), 1);
+    assert_eq!(ch.accepted().len(), 1);
+    let body = wh.server.received()[0].json();
+    let sent = body["input"]["tool_input"]["content"].as_str().unwrap();
+    assert!(!sent.contains("AKIAQ3EGRCH7VWXE5ZTB"), "the key is redacted");
+    let cut = content.len() - "AKIAQ3EGRCH7VWXE5ZTB\n".len();
+    assert_eq!(sent[..cut], content[..cut], "the rest arrives whole");
+    let kept = env.kept();
+    assert_eq!(kept.len(), 1);
+    assert!(env.rejects().is_empty());
+}
+
+#[test]
+fn an_input_over_the_limit_is_refused_with_the_limit_named() {
+    let env = TestEnv::new("over-limit");
+    let (event, _) = large_write(65 * 1024 * 1024);
+    let out = env.hook(&event);
+    assert_exit(&out, 1);
+    assert_stderr_has(&out, "67108864-byte limit");
+    assert!(env.kept().is_empty());
+    assert_eq!(env.rejects().len(), 1, "its head is kept as a reject");
 }
