@@ -152,7 +152,16 @@ fn orgloop_with_the_wrong_secret_keeps_the_event_and_names_the_variable() {
     env.write_config(&json!({"local": {"enabled": true}}));
     let out = run_ok(&env, "SessionEnd");
     let err = stderr(&out);
-    assert!(err.contains("orgloop") && err.contains("401"), "{err}");
+    // The line names the backend first (the hint also says "orgloop"; that must not count).
+    assert!(
+        err.starts_with("hookrelay: orgloop: ") && err.contains("401"),
+        "{err}"
+    );
+    assert_eq!(
+        crate::testenv::spool::raw_spool_lines(&env, "orgloop").len(),
+        1,
+        "held in orgloop's spool"
+    );
     assert!(err.contains("CLAUDE_CODE_WEBHOOK_SECRET"), "{err}");
     assert!(!err.contains("whsec-fake-wrong-9") && !err.contains("whsec-the-right-one"));
     assert_eq!(env.kept().len(), 1);

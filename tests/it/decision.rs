@@ -299,18 +299,27 @@ fn gate_answers_on_every_event_that_takes_one_reach_claude_code() {
     let cases: Vec<(&str, Value)> = vec![
         (
             "PermissionRequest",
-            specific("PermissionRequest", json!({"decision":
-                {"behavior": "deny", "message": "not here", "interrupt": true}})),
+            specific(
+                "PermissionRequest",
+                json!({"decision":
+                {"behavior": "deny", "message": "not here", "interrupt": true}}),
+            ),
         ),
         (
             "PermissionRequest",
-            specific("PermissionRequest", json!({"decision":
-                {"behavior": "allow", "updatedInput": {"command": "ls -la"}}})),
+            specific(
+                "PermissionRequest",
+                json!({"decision":
+                {"behavior": "allow", "updatedInput": {"command": "ls -la"}}}),
+            ),
         ),
         (
             "PreModelSwitch",
-            specific("PreModelSwitch", json!({"permissionDecision": "deny",
-                "permissionDecisionReason": "stay on this model"})),
+            specific(
+                "PreModelSwitch",
+                json!({"permissionDecision": "deny",
+                "permissionDecisionReason": "stay on this model"}),
+            ),
         ),
         (
             "Elicitation",
@@ -319,31 +328,49 @@ fn gate_answers_on_every_event_that_takes_one_reach_claude_code() {
         ),
         (
             "ElicitationResult",
-            specific("ElicitationResult", json!({"action": "accept", "content": {"ok": 1}})),
+            specific(
+                "ElicitationResult",
+                json!({"action": "accept", "content": {"ok": 1}}),
+            ),
         ),
         (
             "UserPromptSubmit",
-            specific("UserPromptSubmit", json!({"additionalContext": "ticket ABC-1",
-                "sessionTitle": "Fix the build", "suppressOriginalPrompt": true})),
+            specific(
+                "UserPromptSubmit",
+                json!({"additionalContext": "ticket ABC-1",
+                "sessionTitle": "Fix the build", "suppressOriginalPrompt": true}),
+            ),
         ),
         (
             "UserPromptExpansion",
-            specific("UserPromptExpansion", json!({"additionalContext": "expanded"})),
+            specific(
+                "UserPromptExpansion",
+                json!({"additionalContext": "expanded"}),
+            ),
         ),
         (
             "SessionStart",
-            specific("SessionStart", json!({"additionalContext": "repo rules",
+            specific(
+                "SessionStart",
+                json!({"additionalContext": "repo rules",
                 "sessionTitle": "Morning", "watchPaths": ["/srv/app/config.toml"],
-                "reloadSkills": true, "initialUserMessage": "hello"})),
+                "reloadSkills": true, "initialUserMessage": "hello"}),
+            ),
         ),
         (
             "PostToolUse",
-            specific("PostToolUse", json!({"additionalContext": "ran in CI",
-                "classifierContext": "build output"})),
+            specific(
+                "PostToolUse",
+                json!({"additionalContext": "ran in CI",
+                "classifierContext": "build output"}),
+            ),
         ),
         (
             "PostToolUseFailure",
-            specific("PostToolUseFailure", json!({"additionalContext": "retry with -v"})),
+            specific(
+                "PostToolUseFailure",
+                json!({"additionalContext": "retry with -v"}),
+            ),
         ),
         (
             "PermissionDenied",
@@ -351,7 +378,10 @@ fn gate_answers_on_every_event_that_takes_one_reach_claude_code() {
         ),
         (
             "CwdChanged",
-            specific("CwdChanged", json!({"watchPaths": ["/srv/app/.env.example"]})),
+            specific(
+                "CwdChanged",
+                json!({"watchPaths": ["/srv/app/.env.example"]}),
+            ),
         ),
         (
             "FileChanged",
@@ -366,15 +396,39 @@ fn gate_answers_on_every_event_that_takes_one_reach_claude_code() {
             specific("Stop", json!({"additionalContext": "one more check"})),
         ),
         // The top-level block: the turn, the prompt, the tool result.
-        ("Stop", json!({"decision": "block", "reason": "tests still fail"})),
-        ("SubagentStop", json!({"decision": "block", "reason": "not done"})),
-        ("UserPromptSubmit", json!({"decision": "block", "reason": "no secrets"})),
-        ("PostToolUse", json!({"decision": "block", "reason": "output is wrong"})),
-        ("PreCompact", json!({"decision": "block", "reason": "not now"})),
-        ("ConfigChange", json!({"decision": "block", "reason": "locked"})),
-        ("TaskCreated", json!({"decision": "block", "reason": "no new tasks"})),
+        (
+            "Stop",
+            json!({"decision": "block", "reason": "tests still fail"}),
+        ),
+        (
+            "SubagentStop",
+            json!({"decision": "block", "reason": "not done"}),
+        ),
+        (
+            "UserPromptSubmit",
+            json!({"decision": "block", "reason": "no secrets"}),
+        ),
+        (
+            "PostToolUse",
+            json!({"decision": "block", "reason": "output is wrong"}),
+        ),
+        (
+            "PreCompact",
+            json!({"decision": "block", "reason": "not now"}),
+        ),
+        (
+            "ConfigChange",
+            json!({"decision": "block", "reason": "locked"}),
+        ),
+        (
+            "TaskCreated",
+            json!({"decision": "block", "reason": "no new tasks"}),
+        ),
         // Universal fields, on an event with no decision of its own.
-        ("Notification", json!({"continue": false, "stopReason": "paused by policy"})),
+        (
+            "Notification",
+            json!({"continue": false, "stopReason": "paused by policy"}),
+        ),
         ("SessionStart", json!({"systemMessage": "welcome back"})),
     ];
     for (event, answer) in cases {
@@ -386,7 +440,11 @@ fn gate_answers_on_every_event_that_takes_one_reach_claude_code() {
         let printed: Value = serde_json::from_str(&stdout(&out))
             .unwrap_or_else(|e| panic!("{event}: {e}: {:?} {}", stdout(&out), stderr(&out)));
         assert_eq!(printed, answer, "{event}");
-        assert_eq!(env.kept()[0]["decision"]["by"], json!(["gate:sec"]), "{event}");
+        assert_eq!(
+            env.kept()[0]["decision"]["by"],
+            json!(["gate:sec"]),
+            "{event}"
+        );
     }
 }
 
@@ -429,8 +487,18 @@ fn a_gate_using_the_legacy_pre_tool_use_decision_is_honoured() {
         let out = env.hook(&bash("make"));
         assert_exit(&out, 0);
         let printed: Value = serde_json::from_str(&stdout(&out)).unwrap();
-        assert_eq!(env.kept()[0]["decision"]["outcome"], want, "{legacy}: {printed}");
-        assert_eq!(printed["hookSpecificOutput"]["permissionDecision"], want, "{printed}");
-        assert_eq!(printed["hookSpecificOutput"]["permissionDecisionReason"], "legacy gate");
+        assert_eq!(
+            env.kept()[0]["decision"]["outcome"],
+            want,
+            "{legacy}: {printed}"
+        );
+        assert_eq!(
+            printed["hookSpecificOutput"]["permissionDecision"], want,
+            "{printed}"
+        );
+        assert_eq!(
+            printed["hookSpecificOutput"]["permissionDecisionReason"],
+            "legacy gate"
+        );
     }
 }

@@ -140,9 +140,11 @@ fn a_20_mb_event_is_delivered_redacted_to_every_backend_and_kept() {
     );
     let env = TestEnv::new("big-event");
     // Default deadlines: a large body gets the time its upload needs.
-    env.write_config(&serde_json::json!({"local": {"enabled": true}, "backends": {
+    env.write_config(
+        &serde_json::json!({"local": {"enabled": true}, "backends": {
         "chroma": {"endpoint": ch.url("/ingest"), "api_key": "zo-fake-key-0003"},
-        "webhooks": [{"url": wh.url("/events")}]}}));
+        "webhooks": [{"url": wh.url("/events")}]}}),
+    );
     let (event, content) = large_write(20 * 1024 * 1024);
     let out = env.hook(&event);
     assert_exit(&out, 0);
@@ -150,12 +152,19 @@ fn a_20_mb_event_is_delivered_redacted_to_every_backend_and_kept() {
     wh.wait_for(1);
     ch.wait_for(1);
     assert_eq!(wh.refused(), Vec::<String>::new());
-    assert_eq!(ch.refused(), Vec::<String>::new(), "the bridge takes <= 10 MB");
+    assert_eq!(
+        ch.refused(),
+        Vec::<String>::new(),
+        "the bridge takes <= 10 MB"
+    );
     assert_eq!(wh.accepted().len(), 1);
     assert_eq!(ch.accepted().len(), 1);
     let body = wh.server.received()[0].json();
     let sent = body["input"]["tool_input"]["content"].as_str().unwrap();
-    assert!(!sent.contains("AKIAQ3EGRCH7VWXE5ZTB"), "the key is redacted");
+    assert!(
+        !sent.contains("AKIAQ3EGRCH7VWXE5ZTB"),
+        "the key is redacted"
+    );
     let cut = content.len() - "AKIAQ3EGRCH7VWXE5ZTB\n".len();
     assert_eq!(sent[..cut], content[..cut], "the rest arrives whole");
     let kept = env.kept();
