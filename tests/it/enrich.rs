@@ -306,3 +306,29 @@ fn host_version_and_labels_are_on_every_envelope() {
         assert!(e.get(k).is_none(), "{k}: {e}");
     }
 }
+
+/// Root in a container and systemd units run without `$USER`: the user is looked
+/// up from the process's uid, not reported as "unknown".
+#[test]
+fn the_user_comes_from_the_uid_when_user_and_logname_are_unset() {
+    let env = TestEnv::new("no-user-env");
+    let mut cmd = env.command(&[]);
+    cmd.env_remove("USER").env_remove("LOGNAME");
+    let mut child = cmd
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let event = event_line("Notification", SID, &[]);
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), &event).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_exit(&out, 0);
+    let want = std::process::Command::new("id")
+        .arg("-un")
+        .output()
+        .unwrap();
+    let want = String::from_utf8_lossy(&want.stdout).trim().to_string();
+    assert!(!want.is_empty());
+    assert_eq!(env.kept()[0]["host"]["user"], want.as_str());
+}
