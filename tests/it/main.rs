@@ -18,6 +18,7 @@ mod testenv;
 
 mod at_rest;
 mod backends;
+mod backlog;
 mod decision;
 mod doctor;
 mod e2e_claude;
