@@ -21,6 +21,7 @@ mod backends;
 mod backlog;
 mod decision;
 mod doctor;
+mod drain;
 mod e2e_claude;
 mod enrich;
 mod false_positives;

@@ -1,0 +1,120 @@
+//! Replaying a spool, through the built binary: the hook's drain keeps to its
+//! budget yet always makes progress, a replayed event the backend refuses goes to
+//! the dead letters and is reported, and a spool that spans several segment files
+//! replays whole and in order.
+
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::testenv::server::{Reply, Server};
+use crate::testenv::spool::*;
+use crate::testenv::*;
+
+/// `n` events spooled while `hook` was down; then it is back on the same port
+/// answering with `answer` (after `delay`), its breaker's cool-down over.
+fn backlog(
+    env: &TestEnv,
+    n: usize,
+    delivery: serde_json::Value,
+    answer: impl Fn(&str) -> Reply + Send + Sync + 'static,
+) -> Server {
+    let port = webhook_down(env, delivery);
+    for i in 1..=n {
+        assert_exit(&env.hook(&tagged_event(i)), 0);
+    }
+    assert_eq!(spooled_tags(env, "hook").len(), n);
+    let listener = std::net::TcpListener::bind(("127.0.0.1", port)).unwrap();
+    let server = Server::start_on(listener, move |r| answer(&tag_of(r)));
+    set_breaker(env, "hook", 0, 0);
+    server
+}
+
+#[test]
+fn the_hooks_drain_keeps_to_its_budget_and_always_makes_progress() {
+    let env = TestEnv::new("drain-budget");
+    let slow = Duration::from_millis(300);
+    let server = backlog(
+        &env,
+        8,
+        json!({"deadline_ms": 5000, "drain_budget_ms": 200}),
+        move |_| Reply::json(200, "{}").delayed(slow),
+    );
+    // Each hook sends its own event to the end of the spool and replays from the
+    // head: at least one event per run, and no more than the budget allows.
+    let mut seen = 0;
+    for i in 9..=11 {
+        assert_exit(&env.hook(&tagged_event(i)), 0);
+        let now = server.received().len();
+        assert!(now > seen, "hook {i} replayed nothing");
+        assert!(
+            now - seen <= 2,
+            "hook {i} replayed {} events in a 200 ms budget",
+            now - seen
+        );
+        seen = now;
+    }
+    let received = received_tags(&server);
+    assert_eq!(
+        received,
+        (1..=seen).map(tag).collect::<Vec<_>>(),
+        "from the head, in order"
+    );
+    assert_eq!(spooled_tags(&env, "hook").len(), 11 - seen);
+}
+
+#[test]
+fn a_replayed_event_the_backend_refuses_is_dead_lettered_and_reported() {
+    let env = TestEnv::new("drain-refused");
+    let server = backlog(&env, 3, json!({}), |tag| {
+        if tag == "t-2" {
+            Reply::json(422, r#"{"error":"tool_use_id t-2 is not acceptable"}"#)
+        } else {
+            Reply::json(200, "{}")
+        }
+    });
+    let out = env.run(&["flush"], b"");
+    let said = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(
+        said.contains("422") && said.contains("dead"),
+        "flush reports it: {said}"
+    );
+    assert_eq!(received_tags(&server), [tag(1), tag(2), tag(3)]);
+    let dead = dead_letters(&env, "hook");
+    assert_eq!(dead.len(), 1, "{dead:?}");
+    assert_eq!(dead[0]["envelope"]["input"]["tool_use_id"], "t-2");
+    assert!(
+        dead[0].to_string().contains("422"),
+        "the answer is kept: {}",
+        dead[0]
+    );
+    assert!(spooled_tags(&env, "hook").is_empty());
+}
+
+#[test]
+fn a_spool_over_several_segment_files_replays_whole_and_in_order() {
+    let env = TestEnv::new("drain-segments");
+    let port = webhook_down(&env, json!({}));
+    // 1.5 MiB each: a segment rolls over after 16 MiB.
+    let big = "x".repeat(1536 * 1024);
+    let n = 13;
+    for i in 1..=n {
+        let mut v: serde_json::Value = serde_json::from_slice(&tagged_event(i)).unwrap();
+        v["tool_response"]["stdout"] = json!(big);
+        assert_exit(&env.hook(&serde_json::to_vec(&v).unwrap()), 0);
+    }
+    assert!(
+        segments(&env, "hook").len() >= 2,
+        "{:?}",
+        segments(&env, "hook")
+    );
+    let server = backend_back_on(port);
+    set_breaker(&env, "hook", 0, 0);
+    run_ok(&env, &["flush"]);
+    assert_eq!(received_tags(&server), (1..=n).map(tag).collect::<Vec<_>>());
+    assert!(spooled_tags(&env, "hook").is_empty());
+    assert!(
+        segments(&env, "hook").len() <= 1,
+        "drained segments are removed"
+    );
+}
