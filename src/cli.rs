@@ -44,6 +44,11 @@ pub enum Command {
         #[arg(long, value_name = "NAME")]
         backend: Option<String>,
     },
+    /// List, show, re-drive or discard the events backends refused (dead letters).
+    DeadLetters {
+        #[command(subcommand)]
+        action: Option<crate::commands::dead_letters::Action>,
+    },
     /// Show each backend's health, breaker, spool and dead letters.
     Status {
         /// Machine-readable output.
@@ -136,6 +141,7 @@ pub fn dispatch(cli: Cli) -> Code {
             dead_letters,
             backend,
         }) => crate::commands::flush::run(config, dead_letters, backend.as_deref()),
+        Some(Command::DeadLetters { action }) => crate::commands::dead_letters::run(config, action),
         Some(Command::Status { json }) => crate::commands::status::run(config, json),
         Some(Command::Install {
             scope,

@@ -1,6 +1,8 @@
 //! One module per thing a user runs: the hook itself (no subcommand), and the
-//! operator commands `flush`, `status`, `send`, `install`/`uninstall`, `doctor`.
+//! operator commands `flush`, `dead-letters`, `status`, `send`, `install`/`uninstall`,
+//! `doctor`.
 
+pub mod dead_letters;
 pub mod doctor;
 pub mod flush;
 pub mod hook;

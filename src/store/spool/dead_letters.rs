@@ -99,3 +99,88 @@ impl Redrive {
         std::fs::remove_file(&self.file)
     }
 }
+
+/// The dead-letter files of `backend`, oldest first: a re-drive a killed flush
+/// left behind, then the current file.
+fn letter_files(paths: &Paths, backend: &str) -> [PathBuf; 2] {
+    let dir = dir(paths, backend);
+    [dir.join(REDRIVE), dir.join(DEAD_LETTERS)]
+}
+
+/// Every dead letter of `backend`, oldest first, and how many lines could not
+/// be read (torn or not a dead letter).
+pub fn list(paths: &Paths, backend: &str) -> std::io::Result<(Vec<DeadLetter>, u64)> {
+    let mut out = Vec::new();
+    let mut unreadable = 0;
+    for file in letter_files(paths, backend) {
+        let (values, torn) = match jsonl::read_values(&file) {
+            Ok(v) => v,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(e),
+        };
+        unreadable += torn as u64;
+        for v in values {
+            match serde_json::from_value::<DeadLetter>(v) {
+                Ok(dl) => out.push(dl),
+                Err(_) => unreadable += 1,
+            }
+        }
+    }
+    Ok((out, unreadable))
+}
+
+/// Removes the dead letters of `backend` that `drop` selects, and returns them.
+/// Holds the drain lock (no re-drive reads the files meanwhile) and the structure
+/// lock (no refusal is appended meanwhile); each file is replaced atomically, so
+/// a kill leaves either the old or the new file. Unreadable lines are kept: they
+/// may be evidence, and `discard` is about events.
+pub fn discard(
+    paths: &Paths,
+    backend: &str,
+    drop: &dyn Fn(&DeadLetter) -> bool,
+) -> std::io::Result<Vec<DeadLetter>> {
+    let dir = dir(paths, backend);
+    if !dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    let _drain = files::lock(&dir.join(DRAIN_LOCK))?;
+    let _lock = structure_lock(&dir)?;
+    let mut dropped = Vec::new();
+    for file in letter_files(paths, backend) {
+        let bytes = match std::fs::read(&file) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(e),
+        };
+        let mut kept = Vec::with_capacity(bytes.len());
+        let before = dropped.len();
+        for line in bytes.split_inclusive(|b| *b == b'\n') {
+            match serde_json::from_slice::<DeadLetter>(line) {
+                Ok(dl) if drop(&dl) => dropped.push(dl),
+                _ => kept.extend_from_slice(line),
+            }
+        }
+        if dropped.len() == before {
+            continue;
+        }
+        if kept.is_empty() {
+            std::fs::remove_file(&file)?;
+        } else {
+            // Temp file then rename over: a reader sees the old or the new file.
+            let mut tmp = file.clone().into_os_string();
+            tmp.push(".discard");
+            let tmp = PathBuf::from(tmp);
+            let written = files::open(
+                &tmp,
+                files::private().write(true).create(true).truncate(true),
+            )
+            .and_then(|mut f| std::io::Write::write_all(&mut f, &kept))
+            .and_then(|()| std::fs::rename(&tmp, &file));
+            if written.is_err() {
+                let _ = std::fs::remove_file(&tmp);
+            }
+            written?;
+        }
+    }
+    Ok(dropped)
+}
