@@ -49,11 +49,17 @@ Config (flags win over the environment variables in brackets):
   --bloodbank-url URL     Bloodbank base URL        [BLOODBANK_URL, BLOODBANK_ENABLED=true]
   --chroma-endpoint URL   ChromaDB bridge /ingest   [ZO_EVENT_ENDPOINT]
   --api-key KEY           the bridge's API key      [ZO_API_KEY]
+  --api-key-file FILE     read it from FILE (first line) instead: not shown in `ps`
   --hostname-salt SALT    salt for hashed host names [HOSTNAME_SALT]
   --orgloop-url URL       OrgLoop webhook URL       [ORGLOOP_WEBHOOK_URL, ORGLOOP_PORT]
   --orgloop-secret S      OrgLoop HMAC secret       [CLAUDE_CODE_WEBHOOK_SECRET]
-  --webhook-url URL       generic webhook URL       [HOOK_BACKEND_URL]
+  --orgloop-secret-file FILE  read it from FILE (first line)
+  --webhook-url URL       generic webhook URL; without a path, /events is used
+                                                    [HOOK_BACKEND_URL]
   --webhook-api-key KEY   its X-API-Key             [HOOK_API_KEY]
+  --webhook-api-key-file FILE  read it from FILE (first line)
+Secrets are best given in the environment variables in brackets or in files:
+a value on the command line is visible to other users in `ps`.
   --project-id NAME       project label             [HOOKRELAY_PROJECT]
   --run-id ID             run label                 [CLAUDE_RUN_ID]
 EOF
@@ -82,6 +88,12 @@ PROJECT=
 RUN_ID=
 
 need() { [ $# -ge 2 ] || die "$1 needs a value (see --help)"; }
+# The first line of a secret's file (the flag is named in the error).
+secret_file() { # FLAG FILE
+    [ -f "$2" ] && [ -r "$2" ] || die "$1 $2: no such readable file"
+    IFS= read -r v <"$2" || [ -n "$v" ] || die "$1 $2: the file is empty"
+    printf '%s' "$v"
+}
 while [ $# -gt 0 ]; do
     case $1 in
     --prefix) need "$@"; PREFIX=$2; shift ;;
@@ -96,11 +108,14 @@ while [ $# -gt 0 ]; do
     --bloodbank-url) need "$@"; BB_URL=$2; shift ;;
     --chroma-endpoint) need "$@"; CH_ENDPOINT=$2; shift ;;
     --api-key) need "$@"; CH_KEY=$2; shift ;;
+    --api-key-file) need "$@"; CH_KEY=$(secret_file "$1" "$2") || exit 1; shift ;;
     --hostname-salt) need "$@"; CH_SALT=$2; shift ;;
     --orgloop-url) need "$@"; OL_URL=$2; shift ;;
     --orgloop-secret) need "$@"; OL_SECRET=$2; shift ;;
+    --orgloop-secret-file) need "$@"; OL_SECRET=$(secret_file "$1" "$2") || exit 1; shift ;;
     --webhook-url) need "$@"; WH_URL=$2; shift ;;
     --webhook-api-key) need "$@"; WH_KEY=$2; shift ;;
+    --webhook-api-key-file) need "$@"; WH_KEY=$(secret_file "$1" "$2") || exit 1; shift ;;
     --project-id) need "$@"; PROJECT=$2; shift ;;
     --run-id) need "$@"; RUN_ID=$2; shift ;;
     -h | --help) usage; exit 0 ;;
@@ -275,9 +290,10 @@ if [ -z "$OL_URL" ]; then
     fi
 fi
 [ -n "$OL_SECRET" ] || OL_SECRET=${CLAUDE_CODE_WEBHOOK_SECRET:-}
-if [ -z "$WH_URL" ] && [ -n "${HOOK_BACKEND_URL:-}" ]; then
-    WH_URL=$HOOK_BACKEND_URL
-    # The custom-backend example posts to /events when the URL has no path.
+[ -n "$WH_URL" ] || WH_URL=${HOOK_BACKEND_URL:-}
+# One rule for flag and variable: the custom-backend example posts to /events
+# when the URL has no path.
+if [ -n "$WH_URL" ]; then
     case ${WH_URL#*://} in */*) ;; *) WH_URL=$WH_URL/events ;; esac
 fi
 [ -n "$WH_KEY" ] || WH_KEY=${HOOK_API_KEY:-}
@@ -454,7 +470,8 @@ if [ "$WIRE" = 1 ]; then
     if [ -x "$HR" ]; then
         # The hook finds the default config itself; any other path goes on its command line.
         if [ "$CONFIG" = "$DEFAULT_CONFIG" ]; then set -- "$HR"; else set -- "$HR" --config "$CONFIG"; fi
-        set -- "$@" install --settings "$SETTINGS" --events "$EVENTS"
+        # The installed path, also in a dry run (the build tree's is not what runs).
+        set -- "$@" install --settings "$SETTINGS" --events "$EVENTS" --binary "$DEST"
         if [ "$DRY" = 1 ]; then
             "$@" --dry-run
         else
@@ -470,6 +487,7 @@ say ""
 if [ "$DRY" = 1 ]; then
     say "dry run: nothing was changed."
 else
+    [ "$WIRE" = 1 ] || say "not wired (--no-wire): Claude Code runs hookrelay once you run: $DEST install"
     say "done. Check the setup with:  $DEST doctor"
     say "try an event with:           $DEST send SessionStart"
     say "undo with:                   $0 --uninstall"

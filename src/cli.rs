@@ -70,6 +70,9 @@ replace git worktree handling). Timeouts are seconds, derived from delivery.dead
         /// Edit this settings file instead of the scope's.
         #[arg(long, value_name = "FILE")]
         settings: Option<PathBuf>,
+        /// The hookrelay binary Claude Code should run (default: this one).
+        #[arg(long, value_name = "PATH")]
+        binary: Option<PathBuf>,
         /// Print what would change; write nothing.
         #[arg(long)]
         dry_run: bool,
@@ -147,9 +150,11 @@ pub fn dispatch(cli: Cli) -> Code {
             scope,
             events,
             settings,
+            binary,
             dry_run,
         }) => crate::commands::install::run_install(crate::commands::install::InstallArgs {
             config,
+            binary: binary.as_deref(),
             scope,
             events: &events,
             settings: settings.as_deref(),

@@ -321,11 +321,13 @@ fn check_settings(out: &mut Vec<Check>) -> Vec<Wired> {
         ));
     }
     if wired.is_empty() {
+        // A choice (`install.sh --no-wire`, or wired by hand elsewhere), not a
+        // fault: said plainly, with how to wire, without failing the check run.
         out.push(check(
             "settings",
-            Status::Error,
-            "hookrelay is not wired into any Claude Code settings file".into(),
-            Some("run `hookrelay install` (or `hookrelay install --scope project`)".into()),
+            Status::Warn,
+            "hookrelay is not wired into any Claude Code settings file: Claude Code does not run it yet".into(),
+            Some("run `hookrelay install` (or `hookrelay install --scope project`) when you want it to".into()),
         ));
         return wired;
     }
@@ -381,17 +383,16 @@ fn wired_in(file: &Path, root: &serde_json::Map<String, Value>) -> Vec<Wired> {
 fn check_wired_files(wired: &[Wired], out: &mut Vec<Check>) {
     let mut files: Vec<&PathBuf> = wired.iter().map(|w| &w.file).collect();
     files.dedup();
-    let shown: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
-    out.push(check(
-        "settings",
-        Status::Ok,
-        format!(
-            "hookrelay wired for {} event(s) in {}",
-            wired.len(),
-            shown.join(", ")
-        ),
-        None,
-    ));
+    // One line per file: a sum over files would hide which one holds what.
+    for file in &files {
+        let n = wired.iter().filter(|w| &&w.file == file).count();
+        out.push(check(
+            "settings",
+            Status::Ok,
+            format!("hookrelay wired for {n} event(s) in {}", file.display()),
+            None,
+        ));
+    }
     if files.len() > 1 {
         out.push(check(
             "settings",

@@ -152,11 +152,18 @@ pub fn backup_path(settings: &Path) -> PathBuf {
     settings.with_file_name(name)
 }
 
-/// The command written into settings: this binary's absolute path (plus
-/// `--config FILE` when an explicit config was given), quoted for `sh -c`.
-pub fn own_command(config: Option<&Path>) -> Result<String, Problem> {
-    let exe = std::env::current_exe()
-        .map_err(|e| Problem::new(format!("cannot find hookrelay's own path ({e})")))?;
+/// The command written into settings: `binary` (default: this binary) as an
+/// absolute path, plus `--config FILE` when an explicit config was given, quoted
+/// for `sh -c`. `install.sh` names the installed copy, so that a dry run from the
+/// build tree shows the command the real run will write.
+pub fn own_command(config: Option<&Path>, binary: Option<&Path>) -> Result<String, Problem> {
+    let exe = match binary {
+        Some(b) => std::path::absolute(b).map_err(|e| {
+            Problem::new(format!("cannot make {} absolute ({e})", b.display())).at("--binary")
+        })?,
+        None => std::env::current_exe()
+            .map_err(|e| Problem::new(format!("cannot find hookrelay's own path ({e})")))?,
+    };
     let exe = exe.canonicalize().unwrap_or(exe);
     let mut cmd = shell_quote(&exe.to_string_lossy());
     if let Some(c) = config {
@@ -169,6 +176,8 @@ pub fn own_command(config: Option<&Path>) -> Result<String, Problem> {
 
 pub struct InstallArgs<'a> {
     pub config: Option<&'a Path>,
+    /// The binary to register (default: this one).
+    pub binary: Option<&'a Path>,
     pub scope: Scope,
     pub events: &'a str,
     pub settings: Option<&'a Path>,
@@ -197,7 +206,7 @@ fn install(a: &InstallArgs) -> Result<(), Problem> {
         }
     };
     let wiring = Wiring {
-        command: own_command(a.config)?,
+        command: own_command(a.config, a.binary)?,
         events: events
             .iter()
             .map(|e| (e.clone(), timeout_for(e, &delivery)))
@@ -258,6 +267,41 @@ fn uninstall(a: &UninstallArgs) -> Result<(), Problem> {
         Some(p) => p.to_path_buf(),
         None => settings_path(a.scope)?,
     };
+    let result = uninstall_from(a, &path);
+    // Wiring left in the other scope's file is named, so that a user who wired a
+    // project (or their user settings) knows this run did not touch it.
+    if a.settings.is_none() {
+        let other = match a.scope {
+            Scope::User => Scope::Project,
+            Scope::Project => Scope::User,
+        };
+        if let Ok(p) = settings_path(other)
+            && p != path
+            && holds_our_wiring(&p)
+        {
+            let word = match other {
+                Scope::User => "user",
+                Scope::Project => "project",
+            };
+            println!(
+                "note: {} still runs hookrelay; remove that with `hookrelay uninstall --scope {word}`",
+                p.display()
+            );
+        }
+    }
+    result
+}
+
+/// Does the settings file at `path` (if any, and parseable) hold hookrelay's entries?
+fn holds_our_wiring(path: &Path) -> bool {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return false;
+    };
+    parse(path, &text).is_ok_and(|mut root| !remove(&mut root).is_empty())
+}
+
+fn uninstall_from(a: &UninstallArgs, path: &Path) -> Result<(), Problem> {
+    let path = path.to_path_buf();
     let Some(original) = read_existing(&path)? else {
         println!("{}: does not exist; nothing to remove", path.display());
         return Ok(());

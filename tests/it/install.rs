@@ -267,3 +267,48 @@ fn send_runs_a_sample_through_the_pipeline() {
         stderr(&bad)
     );
 }
+
+/// `uninstall` touches the scope it is given, says which file, and names wiring
+/// left in the other scope; doctor shows each wired file on its own line.
+#[test]
+fn uninstall_names_the_other_scopes_wiring_and_doctor_counts_each_file() {
+    let env = TestEnv::new("scopes");
+    let run_ok = |args: &[&str]| {
+        let out = env.run(args, b"");
+        assert_exit(&out, 0);
+        out
+    };
+    run_ok(&["install", "--scope", "user"]);
+    run_ok(&["install", "--scope", "project", "--events", "tools"]);
+    let user = env.settings_path();
+    let project = env.dir.path().join(".claude/settings.json");
+
+    let doctor = env.run(&["doctor"], b"");
+    let text = stdout(&doctor);
+    for file in [&user, &project] {
+        let line = text
+            .lines()
+            .find(|l| l.contains("hookrelay wired for") && l.ends_with(file.to_str().unwrap()))
+            .unwrap_or_else(|| panic!("a line for {}: {text}", file.display()));
+        assert!(!line.contains(", "), "one file per line: {line}");
+    }
+
+    let out = run_ok(&["uninstall"]);
+    let said = stdout(&out);
+    assert!(
+        said.contains(user.to_str().unwrap()),
+        "names the file it changed: {said}"
+    );
+    assert!(
+        said.contains(&format!("note: {} still runs hookrelay", project.display()))
+            && said.contains("hookrelay uninstall --scope project"),
+        "{said}"
+    );
+    assert!(
+        std::fs::read_to_string(&project)
+            .unwrap()
+            .contains("hookrelay")
+    );
+    let out = run_ok(&["uninstall", "--scope", "project"]);
+    assert!(!stdout(&out).contains("note:"), "{}", stdout(&out));
+}

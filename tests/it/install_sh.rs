@@ -316,3 +316,92 @@ fn project_scope_is_undone_from_anywhere() {
         mine
     );
 }
+
+/// One rule for a webhook URL without a path, flag or variable; secrets may come
+/// from files (a command-line value is visible in `ps`).
+#[test]
+fn webhook_urls_follow_one_rule_and_secrets_can_come_from_files() {
+    let (t, home) = empty_home("sh-flags-files");
+    let key_file = t.path().join("zo.key");
+    std::fs::write(&key_file, "zo_fake_from_file\n").unwrap();
+    let secret_file = t.path().join("ol.secret");
+    std::fs::write(&secret_file, "fake-hmac-from-file").unwrap();
+    install_sh_ok(
+        &home,
+        t.path(),
+        &[
+            "--no-wire",
+            "--webhook-url",
+            "http://127.0.0.1:8000",
+            "--chroma-endpoint",
+            "http://127.0.0.1:9999/ingest",
+            "--api-key-file",
+            key_file.to_str().unwrap(),
+            "--orgloop-url",
+            "http://127.0.0.1:4800/webhook/claude-code",
+            "--orgloop-secret-file",
+            secret_file.to_str().unwrap(),
+        ],
+        &[],
+    );
+    let b = &installed_config(&home)["backends"];
+    assert_eq!(b["webhooks"][0]["url"], "http://127.0.0.1:8000/events");
+    assert_eq!(b["chroma"]["api_key"], "zo_fake_from_file");
+    assert_eq!(b["orgloop"]["secret"], "fake-hmac-from-file");
+
+    let (t2, home2) = empty_home("sh-flags-files2");
+    let out = install_sh(
+        &home2,
+        t2.path(),
+        &["--no-wire", "--api-key-file", "/nonexistent/zo.key"],
+        &[],
+    );
+    assert_exit(&out, 1);
+    assert_stderr_has(
+        &out,
+        "--api-key-file /nonexistent/zo.key: no such readable file",
+    );
+}
+
+/// A dry run shows the command the real run will register: the installed binary,
+/// not the one it was started from.
+#[test]
+fn dry_run_shows_the_installed_binary_in_the_wiring() {
+    let (t, home) = empty_home("sh-dry-path");
+    let out = install_sh_ok(&home, t.path(), &["--dry-run"], &[]);
+    let text = stdout(&out);
+    let installed = home.join(".local/bin/hookrelay");
+    let add = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("add "))
+        .unwrap_or_else(|| panic!("an add line: {text}"));
+    assert!(add.contains(installed.to_str().unwrap()), "{add}");
+    assert!(!add.contains(BIN), "{add}");
+}
+
+/// `--no-wire` is a choice: install.sh says how to wire later, and doctor warns
+/// without failing.
+#[test]
+fn no_wire_is_a_choice_doctor_warns_but_passes() {
+    let (t, home) = empty_home("sh-no-wire");
+    let out = install_sh_ok(&home, t.path(), &["--no-wire"], &[]);
+    assert!(
+        stdout(&out).contains("not wired (--no-wire)"),
+        "{}",
+        stdout(&out)
+    );
+    let out = std::process::Command::new(home.join(".local/bin/hookrelay"))
+        .arg("doctor")
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("HOME", &home)
+        .current_dir(t.path())
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert!(
+        text.contains("not wired into any Claude Code settings file"),
+        "{text}"
+    );
+    assert_exit(&out, 0);
+}
