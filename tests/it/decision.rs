@@ -502,3 +502,85 @@ fn a_gate_using_the_legacy_pre_tool_use_decision_is_honoured() {
         );
     }
 }
+
+/// A universal field of the wrong type is dropped (Claude Code would reject the
+/// whole answer), the rest of the answer still reaches it, and the drop is said.
+#[test]
+fn a_gate_field_of_the_wrong_type_is_dropped_and_the_rest_kept() {
+    let body = json!({"continue": "no", "systemMessage": "heads up"}).to_string();
+    let server = Server::start(move |_| Reply::json(200, &body));
+    let env = gate_env("gate-types", &server.url("/gate"), "open", 2000);
+    let out = env.hook(&line(&fixture("Notification")));
+    assert_exit(&out, 0);
+    let printed: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(printed, json!({"systemMessage": "heads up"}));
+    assert_stderr_has(&out, "dropped `continue`");
+}
+
+/// A PermissionRequest decision of the wrong shape is not a decision: a
+/// fail-closed gate denies (naming the field), a fail-open one says nothing.
+#[test]
+fn a_malformed_permission_request_decision_fails_as_the_gate_is_configured() {
+    let malformed = [
+        json!({"behavior": "allow", "updatedInput": "rm -rf /"}),
+        json!({"behavior": "allow", "updatedPermissions": {"mode": "all"}}),
+        json!({"behavior": "deny", "message": 5}),
+        json!({"behavior": "deny", "interrupt": "yes"}),
+    ];
+    for decision in malformed {
+        let body = json!({"hookSpecificOutput": {"hookEventName": "PermissionRequest",
+            "decision": decision}})
+        .to_string();
+        let server = Server::start(move |_| Reply::json(200, &body));
+        let closed = gate_env("gate-pr-closed", &server.url("/gate"), "closed", 2000);
+        let out = closed.hook(&line(&fixture("PermissionRequest")));
+        let printed: Value = serde_json::from_str(&stdout(&out)).unwrap();
+        let d = &printed["hookSpecificOutput"]["decision"];
+        assert_eq!(d["behavior"], "deny", "{decision}: {printed}");
+        assert!(
+            d["message"]
+                .as_str()
+                .unwrap()
+                .contains("hookSpecificOutput.decision"),
+            "{decision}: {printed}"
+        );
+        let open = gate_env("gate-pr-open", &server.url("/gate"), "open", 2000);
+        let out = open.hook(&line(&fixture("PermissionRequest")));
+        assert_eq!(stdout(&out), "", "{decision}: fail-open drops it");
+    }
+}
+
+/// The bad value quoted in a fail-closed reason is cut at 80 characters: the
+/// reason goes to Claude, and a gate's garbage must not flood it.
+#[test]
+fn a_long_invalid_gate_value_is_quoted_short() {
+    let long = "D".repeat(300);
+    let body = json!({"hookSpecificOutput": {"hookEventName": "PreToolUse",
+        "permissionDecision": long}})
+    .to_string();
+    let server = Server::start(move |_| Reply::json(200, &body));
+    let env = gate_env("gate-long", &server.url("/gate"), "closed", 2000);
+    let out = env.hook(&bash("make"));
+    let printed: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let reason = printed["hookSpecificOutput"]["permissionDecisionReason"]
+        .as_str()
+        .unwrap();
+    assert!(
+        reason.contains(&format!("\"{}…", "D".repeat(79))),
+        "{reason}"
+    );
+    assert!(!reason.contains(&"D".repeat(81)), "{reason}");
+    // Exactly 80 characters (78 and the quotes) are quoted whole.
+    let exact = "E".repeat(78);
+    let body = json!({"hookSpecificOutput": {"hookEventName": "PreToolUse",
+        "permissionDecision": exact}})
+    .to_string();
+    let server = Server::start(move |_| Reply::json(200, &body));
+    let env = gate_env("gate-80", &server.url("/gate"), "closed", 2000);
+    let out = env.hook(&bash("make"));
+    let printed: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let reason = printed["hookSpecificOutput"]["permissionDecisionReason"]
+        .as_str()
+        .unwrap();
+    assert!(reason.contains(&format!("\"{exact}\"")), "{reason}");
+}
