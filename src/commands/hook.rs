@@ -116,6 +116,11 @@ pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
         now_ms,
     );
     settled.problems.into_iter().for_each(|p| problems.push(p));
+    // Backends the file names but cannot use as written: the event waits in
+    // their spools until the file is fixed (the config error is reported above).
+    delivery::hold(&paths, &config.spool, &config.held, &envelope, now_ms)
+        .into_iter()
+        .for_each(|p| problems.push(p));
     if let Some(j) = journal {
         // Unsettled (a spool could not be written): the journal stays for recovery.
         if settled.complete {

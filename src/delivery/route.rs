@@ -5,14 +5,21 @@
 //! exception to the second rule: their answer is needed now, so they are asked
 //! live even with a non-empty spool; with a tripped breaker a gate counts as
 //! unreachable at once and its `on_unreachable` policy applies without waiting.
+//!
+//! A backend the config file names but that cannot be used as written (`Held`: a
+//! field of the wrong type, a bad URL) gets no live attempt: `hold` puts the event
+//! at the end of its spool, so that once the file is fixed, `flush` and the next
+//! hooks' drains deliver it there in order.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use crate::backends::Backend;
 use crate::delivery::breaker::{self, Admission};
+use crate::protocol::envelope::Envelope;
 use crate::store::paths::Paths;
-use crate::store::spool;
+use crate::store::spool::{self, Entry, Kept, SpoolConfig};
+use crate::util::clock;
 
 /// How one backend gets this event.
 #[derive(Clone, Debug, PartialEq)]
@@ -79,4 +86,66 @@ impl Routed {
     pub fn attempted(&self) -> bool {
         !matches!(self.route, Route::Queue(_))
     }
+}
+
+/// A backend the config file names but cannot use as written: switched off until
+/// the file is fixed, while its events wait in the spool of the name it will have.
+#[derive(Clone)]
+pub struct Held {
+    /// Its spool (the backend's name, as far as the file gives it).
+    pub name: String,
+    /// `config error: <field>: <what>`, kept as each event's `last_error`.
+    pub reason: String,
+    /// The backend as its readable fields describe it, to pick the events it
+    /// wants; `None` (every event) when its event selection itself is unreadable.
+    pub selector: Option<Arc<dyn Backend>>,
+}
+
+impl std::fmt::Debug for Held {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Held")
+            .field("name", &self.name)
+            .field("reason", &self.reason)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Held {
+    /// Does this backend get `event` once it is fixed? (When unsure: yes.)
+    pub fn wants(&self, event: &str) -> bool {
+        self.selector.as_ref().is_none_or(|b| b.wants(event))
+    }
+}
+
+/// Spools `env` for every held backend that wants it (attempts 0, the config
+/// error as its `last_error`). One line per event that went elsewhere (spool
+/// full: the dead letters) or could not be written; the local sink has it then.
+pub fn hold(
+    paths: &Paths,
+    spool_config: &SpoolConfig,
+    held: &[Held],
+    env: &Envelope,
+    now_ms: u64,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    for h in held.iter().filter(|h| h.wants(&env.hook_event_name)) {
+        let entry = Entry {
+            envelope: env.clone(),
+            attempts: 0,
+            last_error: Some(h.reason.clone()),
+            spooled_at: clock::rfc3339_ms(now_ms),
+            recovered: false,
+        };
+        match spool::append(paths, spool_config, &h.name, &entry) {
+            Ok(Kept::Spooled) => {}
+            Ok(Kept::Overflowed(msg)) => problems.push(msg),
+            Err(e) => problems.push(format!(
+                "{}: off ({}) and its spool {} could not be written: {e}",
+                h.name,
+                h.reason,
+                spool::dir(paths, &h.name).display()
+            )),
+        }
+    }
+    problems
 }
