@@ -92,6 +92,10 @@ pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
     let delivery_time = config.delivery.event_deadline(&envelope.hook_event_name);
     let deadline = started + delivery_time;
     let probe_window = route::probe_window_ms(delivery_time);
+    // Events held while this backend's name was a duplicate go first.
+    delivery::route::adopt_held(&paths, &config.spool, &backends, &config.held)
+        .into_iter()
+        .for_each(|p| problems.push(p));
     let routed = delivery::route(&backends, &paths, now_ms, probe_window);
     let transport = Transport::new(config.delivery.connect_timeout());
     let deliveries = delivery::send(&routed, &envelope, &transport, deadline);

@@ -119,7 +119,7 @@ pub fn load_with_env(
     let invalid = config.backends.validate(&mut warnings);
     config.hold_invalid(&invalid);
     errors.extend(invalid);
-    config.drop_colliding_holds();
+    config.resolve_colliding_holds();
     Ok(Loaded {
         config,
         source,
@@ -203,22 +203,43 @@ impl Config {
         }
     }
 
-    /// A held name that is also an enabled backend's (a duplicate name) or an
-    /// earlier held one's would put its events into another destination's
-    /// spool: such a hold is dropped, and the local sink keeps those events.
-    fn drop_colliding_holds(&mut self) {
-        let on: Vec<String> = self
+    /// A held backend whose name is also an enabled backend's (a duplicate name)
+    /// or an earlier held one's would put its events into another destination's
+    /// spool: it waits in the spool named after its endpoint instead, which the
+    /// backend with that endpoint adopts once the names are fixed
+    /// (`delivery::adopt_held`). With the endpoint of the backend it collides
+    /// with (a copied entry), or unknown, it is not held: that endpoint already
+    /// gets the event, or the local sink keeps it.
+    fn resolve_colliding_holds(&mut self) {
+        let on: Vec<(String, String)> = self
             .backends
             .build()
             .iter()
-            .map(|b| b.name().to_string())
+            .map(|b| (b.name().to_string(), b.endpoint()))
             .collect();
-        let mut seen: Vec<String> = Vec::new();
-        self.held.retain(|h| {
-            let keep = !on.contains(&h.name) && !seen.contains(&h.name);
-            seen.push(h.name.clone());
-            keep
-        });
+        let mut taken: Vec<String> = Vec::new();
+        let mut resolved = Vec::new();
+        for mut h in std::mem::take(&mut self.held) {
+            let collides = |name: &str, taken: &[String]| {
+                on.iter().any(|(n, _)| n == name) || taken.iter().any(|t| t == name)
+            };
+            if collides(&h.name, &taken) {
+                let Some(endpoint) = h.selector.as_ref().map(|b| b.endpoint()) else {
+                    continue;
+                };
+                let name = crate::delivery::route::held_spool_name(&endpoint);
+                if endpoint.is_empty()
+                    || on.iter().any(|(_, e)| *e == endpoint)
+                    || collides(&name, &taken)
+                {
+                    continue;
+                }
+                h.name = name;
+            }
+            taken.push(h.name.clone());
+            resolved.push(h);
+        }
+        self.held = resolved;
     }
 
     /// Is the local JSONL sink on for this configuration?

@@ -9,7 +9,10 @@
 //! A backend the config file names but that cannot be used as written (`Held`: a
 //! field of the wrong type, a bad URL) gets no live attempt: `hold` puts the event
 //! at the end of its spool, so that once the file is fixed, `flush` and the next
-//! hooks' drains deliver it there in order.
+//! hooks' drains deliver it there in order. A held backend whose name is what
+//! is wrong (the name of another backend) waits in a spool named after its
+//! endpoint instead (`held_spool_name`), which the backend with that endpoint
+//! adopts once the names are fixed (`adopt_held`).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,7 +21,7 @@ use crate::backends::Backend;
 use crate::delivery::breaker::{self, Admission};
 use crate::protocol::envelope::Envelope;
 use crate::store::paths::Paths;
-use crate::store::spool::{self, Entry, Kept, SpoolConfig};
+use crate::store::spool::{self, Entry, Head, Kept, Opened, Reader, SpoolConfig};
 use crate::util::clock;
 
 /// How one backend gets this event.
@@ -148,4 +151,78 @@ pub fn hold(
         }
     }
     problems
+}
+
+/// The spool a held backend waits in when its own name cannot be used (another
+/// backend has it): named after its endpoint, the part of it a fix of the names
+/// leaves alone (`held-` and 16 hex digits of a SHA-256, so no URL or secret
+/// shows in the file name).
+pub fn held_spool_name(endpoint: &str) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(endpoint.as_bytes());
+    format!("held-{}", &crate::util::text::hex(&digest)[..16])
+}
+
+/// Moves the events waiting in the endpoint-named spool of each of `backends`
+/// (from when its name was a duplicate) to the end of its own spool, so the next
+/// route queues behind them and a drain or `flush` sends them first. One `stat`
+/// per backend when there is nothing to adopt. Not while that spool is still
+/// being held (`held`: the file is still broken). Returns problem lines.
+pub fn adopt_held(
+    paths: &Paths,
+    spool_config: &SpoolConfig,
+    backends: &[Arc<dyn Backend>],
+    held: &[Held],
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    for b in backends {
+        let from = held_spool_name(&b.endpoint());
+        if held.iter().any(|h| h.name == from) || !spool::dir(paths, &from).exists() {
+            continue;
+        }
+        let mut reader = match Reader::open(paths, &from, false) {
+            Opened::Ready(r) => r,
+            // Nothing left (or someone else is moving it): only an empty directory
+            // may go, dead letters (spool full) stay visible where they are.
+            Opened::Empty => {
+                remove_if_empty(paths, &from);
+                continue;
+            }
+            _ => continue,
+        };
+        let left = loop {
+            match reader.head() {
+                Head::Entry(e) => match spool::append(paths, spool_config, b.name(), &e) {
+                    Ok(Kept::Spooled) => reader.pass(),
+                    Ok(Kept::Overflowed(msg)) => {
+                        problems.push(msg);
+                        reader.pass();
+                    }
+                    Err(e) => {
+                        problems.push(format!(
+                            "{}: could not move the events held in {} to its spool: {e}",
+                            b.name(),
+                            spool::dir(paths, &from).display()
+                        ));
+                        break true;
+                    }
+                },
+                Head::End { left } => break left,
+            }
+        };
+        reader.finish(left);
+        if !left {
+            remove_if_empty(paths, &from);
+        }
+    }
+    problems
+}
+
+/// Removes an adopted spool once nothing but its bookkeeping files is left.
+fn remove_if_empty(paths: &Paths, name: &str) {
+    let dir = spool::dir(paths, name);
+    let stats = spool::stats(paths, name);
+    if stats.events == 0 && stats.dead_letters == 0 {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
