@@ -65,7 +65,9 @@ pub struct Loaded {
     pub source: Option<PathBuf>,
     /// Non-fatal findings, e.g. a `${VAR}` that is not set.
     pub warnings: Warnings,
-    /// Parts of the config that could not be used (each switched its backend off).
+    /// Fields of the config that could not be used, each naming its path: a
+    /// backend's switched that backend off (and held it), a global one fell back
+    /// to its default.
     pub errors: Vec<backends::Error>,
 }
 
