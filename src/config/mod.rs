@@ -183,6 +183,9 @@ impl Config {
     /// by environment variables alone are not held (their errors name a
     /// variable, not a section): the local sink keeps their events, as before.
     fn hold_invalid(&mut self, invalid: &[backends::Error]) {
+        if invalid.is_empty() {
+            return;
+        }
         for (i, c) in self.backends.sections() {
             let section = c.section(i);
             let Some(e) = invalid.iter().find(|e| {
@@ -213,6 +216,9 @@ impl Config {
     /// with (a copied entry), or unknown, it is not held: that endpoint already
     /// gets the event, or the local sink keeps it.
     fn resolve_colliding_holds(&mut self) {
+        if self.held.is_empty() {
+            return; // the common case: no backend is built twice
+        }
         let on: Vec<(String, String)> = self
             .backends
             .build()
@@ -295,6 +301,31 @@ mod tests {
     fn missing_explicit_file_is_an_error_but_missing_default_is_not() {
         let e = load_with_env(Some(Path::new("/nonexistent/hr.json")), &env_from(&[]));
         assert!(e.is_err());
+    }
+
+    #[test]
+    fn a_duplicate_is_held_under_its_endpoint_unless_it_is_a_copy() {
+        let d = crate::store::testdir::TempDir::new("cfg-dup-held");
+        let p = write(
+            d.path(),
+            r#"{"backends": {"webhooks": [
+                {"name": "a", "url": "http://127.0.0.1:1/x"},
+                {"name": "a", "url": "http://127.0.0.1:2/y"},
+                {"name": "a", "url": "http://127.0.0.1:1/x"},
+                {"name": "b", "url": "ftp://nope"}
+            ]}}"#,
+        );
+        let l = load_with_env(Some(&p), &env_from(&[])).unwrap();
+        let held: Vec<&str> = l.config.held.iter().map(|h| h.name.as_str()).collect();
+        let by_url = crate::delivery::route::held_spool_name("http://127.0.0.1:2/y");
+        assert_eq!(held, [by_url.as_str(), "b"], "the copy of [0] is not held");
+        assert!(by_url.starts_with("held-") && !by_url.contains("127"));
+        assert!(
+            l.config.held[1]
+                .reason
+                .starts_with("config error: backends.webhooks[3].url")
+        );
+        assert_eq!(l.errors.len(), 3);
     }
 
     #[test]
