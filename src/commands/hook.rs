@@ -105,6 +105,7 @@ pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
 
     // 7. The answer: local rules and gates merged, recorded in the kept event.
     verdicts.extend(delivery::gates::gate_verdicts(&envelope, &deliveries));
+    verdicts.extend(route::held_gate_verdicts(&config.held, &envelope));
     let answer = answer::merge(&envelope, &verdicts);
     envelope.decision = answer.record.clone();
 

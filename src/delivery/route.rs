@@ -153,6 +153,27 @@ pub fn hold(
     problems
 }
 
+/// What held gates say about `env`: a gate held by a config error cannot be asked,
+/// which is what `on_unreachable` is for. A fail-closed gate keeps failing
+/// closed while its entry is broken (a typo must not open it); a fail-open one
+/// has no opinion. (A gate whose `gate` field itself is unreadable is no gate.)
+pub fn held_gate_verdicts(held: &[Held], env: &Envelope) -> Vec<crate::protocol::answer::Verdict> {
+    let unreachable: Vec<crate::delivery::Delivery> = held
+        .iter()
+        .filter(|h| h.wants(&env.hook_event_name))
+        .filter_map(|h| {
+            let gate = h.selector.as_ref()?.gate()?.clone();
+            Some(crate::delivery::Delivery {
+                backend: h.name.clone(),
+                outcome: crate::backends::Outcome::Retry(crate::util::url::mask_urls(&h.reason)),
+                answer: None,
+                gate: Some(gate),
+            })
+        })
+        .collect();
+    crate::delivery::gates::gate_verdicts(env, &unreachable)
+}
+
 /// The spool a held backend waits in when its own name cannot be used (another
 /// backend has it): named after its endpoint, the part of it a fix of the names
 /// leaves alone (`held-` and 16 hex digits of a SHA-256, so no URL or secret

@@ -449,3 +449,28 @@ fn a_fail_open_gate_with_an_invalid_decision_allows_as_before() {
     assert_exit(&out, 0);
     assert_eq!(stdout(&out), "");
 }
+
+#[test]
+fn a_fail_closed_gate_with_a_broken_field_still_fails_closed_and_gets_the_event_later() {
+    let server = gate(json!({}));
+    let env = TestEnv::new("gate-broken-closed");
+    let config = |api_key: Value| {
+        json!({"backends": {"webhooks": [{"name": "sec", "url": server.url("/gate"),
+            "api_key": api_key, "gate": {"on_unreachable": "closed"}}]}})
+    };
+    env.write_config(&config(json!(42)));
+    let out = env.hook(&bash("rm -rf build"));
+    assert_exit(&out, 1);
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let h = &v["hookSpecificOutput"];
+    assert_eq!(h["permissionDecision"], "deny", "{v}");
+    let reason = h["permissionDecisionReason"].as_str().unwrap();
+    assert!(
+        reason.contains("gate `sec` was unreachable (config error: backends.webhooks[0].api_key"),
+        "{reason}"
+    );
+    assert!(server.received().is_empty());
+    env.write_config(&config(json!("k")));
+    assert_exit(&env.run(&["flush"], b""), 0);
+    assert_eq!(server.received().len(), 1, "the held event, once fixed");
+}
