@@ -47,8 +47,12 @@ fn a_duplicate_backend_name_is_a_config_error_and_no_event_is_lost() {
     assert_eq!(kept.len(), 1);
     assert_eq!(kept[0]["hook_event_name"], "Stop");
     // A flush sends nothing twice to the first `a`, nor anything to the second
-    // while its name is still taken.
-    env.run(&["flush"], b"");
+    // while its name is still taken; it says where those events wait.
+    let out = env.run(&["flush"], b"");
+    assert_stderr_has(
+        &out,
+        "holds the events of a backend that is off because its name",
+    );
     assert_eq!(first.received().len(), 1);
     assert!(second.received().is_empty());
 
