@@ -347,6 +347,7 @@ impl Parser<'_> {
     }
 
     /// The items of a list that can be read; each bad one is an error and skipped.
+    /// `fix` says what that means for one item ("… it"), or for all of them.
     fn list<T: DeserializeOwned>(&mut self, at: &str, v: Value, fix: &str) -> Vec<T> {
         let items = match v {
             Value::Array(items) => items,
@@ -355,7 +356,7 @@ impl Parser<'_> {
                 self.error(
                     at,
                     format!("expected a list, got {}", describe(&other)),
-                    format!("{fix} (all of it)"),
+                    format!("{fix}; none of them applies"),
                 );
                 return Vec::new();
             }
@@ -380,8 +381,8 @@ impl Parser<'_> {
             match k.as_str() {
                 // An unreadable switch keeps redaction on: the safe side.
                 "enabled" => r.enabled = self.boolean(&at, v, true),
-                "patterns" => r.patterns = self.list(&at, v, "redacting without it"),
-                "keys" => r.keys = self.list(&at, v, "redacting without it"),
+                "patterns" => r.patterns = self.list(&at, v, "redacting without this one"),
+                "keys" => r.keys = self.list(&at, v, "redacting without this one"),
                 "rules_file" => r.rules_file = self.opt_string(&at, v).map(PathBuf::from),
                 "rules_mode" => match Self::entry(&at, &v) {
                     Ok(m) => r.rules_mode = m,
@@ -406,7 +407,7 @@ impl Parser<'_> {
             let at = join("policy", &k);
             match k.as_str() {
                 "comment" | "description" | "_comment" => p.comment = Some(v),
-                "rules" => p.rules = self.list(&at, v, "this rule is off until fixed"),
+                "rules" => p.rules = self.list(&at, v, "this one is off until fixed"),
                 "block_secret_prompts" => p.block_secret_prompts = self.boolean(&at, v, false),
                 _ => self.unknown("policy", &k, &["comment", "rules", "block_secret_prompts"]),
             }
