@@ -209,7 +209,7 @@ impl BackendsConfig {
     }
 
     /// Every configured section, in the fixed order of `build`, with its index.
-    fn sections(&self) -> Vec<(usize, &dyn BackendConfig)> {
+    pub fn sections(&self) -> Vec<(usize, &dyn BackendConfig)> {
         fn add<'a, T: BackendConfig + 'a>(
             out: &mut Vec<(usize, &'a dyn BackendConfig)>,
             items: impl Iterator<Item = &'a T>,

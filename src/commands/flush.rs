@@ -14,6 +14,7 @@ use std::time::Duration;
 use crate::backends::Backend;
 use crate::commands::hook::recover_journals;
 use crate::config;
+use crate::delivery;
 use crate::delivery::replay::{self, Budget, Drained};
 use crate::delivery::transport::Transport;
 use crate::error;
@@ -58,8 +59,20 @@ pub fn run(config_path: Option<&Path>, dead_letters: bool, only: Option<&str>) -
             return Code::NonBlocking;
         }
     }
+    // Events held while a backend's name was a duplicate join its spool first.
+    delivery::route::adopt_held(&paths, &config.spool, &backends, &config.held)
+        .iter()
+        .for_each(error::report);
     for orphan in spool::known_backends(&paths) {
         if !backends.iter().any(|b| b.name() == orphan) && only.is_none_or(|o| o == orphan) {
+            if orphan.starts_with("held-") {
+                error::report(format!(
+                    "{orphan}: holds the events of a backend that is off because its name is \
+                     another backend's ({}); give it its own name (same URL) and they go to it",
+                    spool::dir(&paths, &orphan).display()
+                ));
+                continue;
+            }
             error::report(format!(
                 "{orphan}: has a spool in {} but is not configured (or disabled); \
                  its events stay there until it is enabled again",

@@ -92,6 +92,10 @@ pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
     let delivery_time = config.delivery.event_deadline(&envelope.hook_event_name);
     let deadline = started + delivery_time;
     let probe_window = route::probe_window_ms(delivery_time);
+    // Events held while this backend's name was a duplicate go first.
+    delivery::route::adopt_held(&paths, &config.spool, &backends, &config.held)
+        .into_iter()
+        .for_each(|p| problems.push(p));
     let routed = delivery::route(&backends, &paths, now_ms, probe_window);
     let transport = Transport::new(config.delivery.connect_timeout());
     let deliveries = delivery::send(&routed, &envelope, &transport, deadline);
@@ -101,6 +105,7 @@ pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
 
     // 7. The answer: local rules and gates merged, recorded in the kept event.
     verdicts.extend(delivery::gates::gate_verdicts(&envelope, &deliveries));
+    verdicts.extend(route::held_gate_verdicts(&config.held, &envelope));
     let answer = answer::merge(&envelope, &verdicts);
     envelope.decision = answer.record.clone();
 
@@ -116,6 +121,11 @@ pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
         now_ms,
     );
     settled.problems.into_iter().for_each(|p| problems.push(p));
+    // Backends the file names but cannot use as written: the event waits in
+    // their spools until the file is fixed (the config error is reported above).
+    delivery::hold(&paths, &config.spool, &config.held, &envelope, now_ms)
+        .into_iter()
+        .for_each(|p| problems.push(p));
     if let Some(j) = journal {
         // Unsettled (a spool could not be written): the journal stays for recovery.
         if settled.complete {

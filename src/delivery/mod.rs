@@ -15,6 +15,7 @@ pub mod route;
 pub mod settle;
 pub mod transport;
 
+use std::ops::RangeInclusive;
 use std::time::Duration;
 
 use crate::protocol::events;
@@ -22,10 +23,27 @@ use crate::protocol::events;
 use serde::Deserialize;
 
 pub use fanout::{Delivery, fan_out, send, try_once};
-pub use route::{QUEUED, Route, Routed, route};
+pub use route::{Held, QUEUED, Route, Routed, hold, route};
+
+/// Bounds of `delivery.deadline_ms` and `delivery.session_end_deadline_ms`. The
+/// floor: below it not even a loopback backend answers once process start-up,
+/// git and redaction have used their share (0 would spool every event). The cap:
+/// the hook holds Claude Code for up to this long on every event while a backend
+/// hangs, and `install` writes Claude Code's `timeout` as this plus 2 s, so 10 s
+/// keeps every registered timeout at 12 s or less (Claude Code's own default is
+/// 600 s, which is what an unbounded value amounted to).
+pub const DEADLINE_MS: RangeInclusive<u64> = 100..=10_000;
+/// Bounds of `delivery.connect_timeout_ms`: a connect (with TLS) needs some tens of
+/// ms even on a good network; beyond 10 s the deadline has long cut it anyway.
+pub const CONNECT_TIMEOUT_MS: RangeInclusive<u64> = 50..=10_000;
+/// Bounds of `delivery.drain_budget_ms`: 0 replays one event per invocation; the
+/// drain runs after the answer but before the hook exits, inside the 2 s margin
+/// `install` leaves between the deadline and Claude Code's `timeout`.
+pub const DRAIN_BUDGET_MS: RangeInclusive<u64> = 0..=2_000;
 
 /// Time limits of one invocation (the `delivery` section of the config). See
-/// README "Deadlines" for why these numbers.
+/// README "Deadlines" for why these numbers. The config loader reads each field
+/// on its own and keeps it within the bounds above (`config::parse`).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct DeliveryConfig {
