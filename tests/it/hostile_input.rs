@@ -171,14 +171,3 @@ fn a_20_mb_event_is_delivered_redacted_to_every_backend_and_kept() {
     assert_eq!(kept.len(), 1);
     assert!(env.rejects().is_empty());
 }
-
-#[test]
-fn an_input_over_the_limit_is_refused_with_the_limit_named() {
-    let env = TestEnv::new("over-limit");
-    let (event, _) = large_write(65 * 1024 * 1024);
-    let out = env.hook(&event);
-    assert_exit(&out, 1);
-    assert_stderr_has(&out, "67108864-byte limit");
-    assert!(env.kept().is_empty());
-    assert_eq!(env.rejects().len(), 1, "its head is kept as a reject");
-}
