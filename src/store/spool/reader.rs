@@ -38,6 +38,16 @@ pub enum Head {
     End { left: bool },
 }
 
+/// What `settle_tail` found at the end of the last segment.
+enum Tail {
+    /// The line was being written and is whole now.
+    Written,
+    /// Torn: cut off and counted.
+    Cut,
+    /// Could not be settled (no lock, read-only): stop here for now.
+    Stuck,
+}
+
 /// The segment being read.
 struct Open {
     seq: u64,
@@ -105,9 +115,19 @@ impl Reader {
                 Err(_) => return Head::End { left: false },
             };
             if n == 0 || self.line.last() != Some(&b'\n') {
+                if seg.is_tail && n > 0 {
+                    // A line still being written, or one torn for good.
+                    match self.settle_tail(n) {
+                        Tail::Written => {
+                            self.open = None; // read it again, whole now
+                            continue;
+                        }
+                        Tail::Cut => return Head::End { left: false },
+                        Tail::Stuck => return Head::End { left: true },
+                    }
+                }
                 if seg.is_tail {
-                    // End of the spool (or a line still being written).
-                    return Head::End { left: n > 0 };
+                    return Head::End { left: false }; // the end of the spool
                 }
                 if n > 0 {
                     // A line torn by a kill, never closed because the spool moved on.
@@ -176,6 +196,38 @@ impl Reader {
             is_tail: pos + 1 == segs.len(),
             reader: BufReader::with_capacity(64 * 1024, f),
         })
+    }
+
+    /// The last segment ends in `n` bytes without a newline. Under the structure
+    /// lock (appenders hold it for their whole write) either the line is complete
+    /// now, or nobody is writing it: it is torn (a kill, or a full disk whose
+    /// roll-back failed) and is cut off and counted, so the spool neither stalls
+    /// behind it nor ever delivers it. Nothing real is lost: the event of a torn
+    /// line is still in its writer's in-flight journal, if anywhere.
+    fn settle_tail(&mut self, n: u64) -> Tail {
+        let Some(seg) = self.open.as_ref() else {
+            return Tail::Stuck;
+        };
+        let Ok(_lock) = structure_lock(&self.dir) else {
+            return Tail::Stuck;
+        };
+        let start = self.cur.offset;
+        let len = std::fs::metadata(&seg.path).map_or(0, |m| m.len());
+        if len > start + n {
+            return Tail::Written;
+        }
+        let cut = files::private()
+            .write(true)
+            .open(&seg.path)
+            .and_then(|f| f.set_len(start));
+        if cut.is_err() {
+            return Tail::Stuck; // read-only: left as it is, tried again next time
+        }
+        self.torn += 1;
+        self.cur.torn += 1;
+        let _ = write_cursor(&self.dir, &self.cur);
+        self.open = None;
+        Tail::Cut
     }
 
     fn advance(&mut self, n: u64) {
