@@ -122,7 +122,10 @@ pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
     let journaled = journal.as_ref().map(|j| j.path().to_path_buf());
     let storage = settle::storage_line(&settle::Facts {
         id: &envelope.id,
-        backends: &backends.iter().map(|b| b.name().to_string()).collect::<Vec<_>>(),
+        backends: &backends
+            .iter()
+            .map(|b| b.name().to_string())
+            .collect::<Vec<_>>(),
         local: &local,
         journal: journaled.as_deref(),
         journal_failed: journal_failed.as_ref(),

@@ -171,9 +171,10 @@ pub fn storage(paths: &Paths) -> StorageStatus {
     let recorded = health::recorded(paths);
     if let Some(r) = &recorded {
         let when = clock::rfc3339_ms(r.at_ms);
-        let what = r.message.as_deref().unwrap_or(
-            "the details could not be written either (the disk had no room for them)",
-        );
+        let what = r
+            .message
+            .as_deref()
+            .unwrap_or("the details could not be written either (the disk had no room for them)");
         let now = if unwritable.is_empty() {
             "; writing works again, the next hook event clears this"
         } else {

@@ -10,10 +10,10 @@ use crate::delivery::Delivery;
 use crate::delivery::breaker;
 use crate::delivery::route::Routed;
 use crate::protocol::envelope::Envelope;
-use crate::store::paths::Paths;
-use crate::store::spool::{self, DeadLetter, Entry, Kept, SpoolConfig};
 use crate::store::health;
 use crate::store::journal;
+use crate::store::paths::Paths;
+use crate::store::spool::{self, DeadLetter, Entry, Kept, SpoolConfig};
 use crate::util::clock;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -213,7 +213,9 @@ pub fn storage_line(f: &Facts) -> Option<StorageLine> {
     } else if f.unkept.is_empty() {
         let kept = "every backend has it or has it spooled";
         (
-            format!("event {id} is safe ({kept}), but could not be written everywhere: {could_not}"),
+            format!(
+                "event {id} is safe ({kept}), but could not be written everywhere: {could_not}"
+            ),
             false,
         )
     } else {
@@ -259,4 +261,102 @@ pub fn storage_line(f: &Facts) -> Option<StorageLine> {
         line: format!("{what}; {fix}"),
         lost,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn full() -> io::Error {
+        io::Error::from(io::ErrorKind::StorageFull)
+    }
+
+    fn unkept() -> Vec<Unkept> {
+        vec![Unkept {
+            backend: "hook".into(),
+            why: "connection refused".into(),
+            what: "spool",
+            file: "/d/spool/hook".into(),
+            error: full(),
+        }]
+    }
+
+    fn journal_failed() -> journal::Unwritten {
+        journal::Unwritten {
+            path: "/s/inflight/1.jnl".into(),
+            error: full(),
+        }
+    }
+
+    #[test]
+    fn every_write_through_says_nothing() {
+        let f = Facts {
+            id: "e1",
+            backends: &["hook".into()],
+            local: &Local::Off,
+            journal: Some(Path::new("/s/inflight/1.jnl")),
+            journal_failed: None,
+            unkept: &[],
+        };
+        assert_eq!(storage_line(&f), None);
+    }
+
+    #[test]
+    fn lost_only_when_no_file_and_not_every_backend_has_it() {
+        let (u, jf) = (unkept(), journal_failed());
+        let base = Facts {
+            id: "e1",
+            backends: &["hook".into()],
+            local: &Local::Off,
+            journal: None,
+            journal_failed: Some(&jf),
+            unkept: &u,
+        };
+        let s = storage_line(&base).unwrap();
+        assert!(s.lost && s.line.contains("LOST"), "{s:?}");
+        assert!(s.line.contains("/d/spool/hook") && s.line.contains("/s/inflight/1.jnl"));
+        assert!(!s.line.contains("stays in"), "{s:?}");
+
+        // The journal was written: safe there, and said so with its file.
+        let kept = Facts {
+            journal: Some(Path::new("/s/inflight/2.jnl")),
+            journal_failed: None,
+            ..base
+        };
+        let s = storage_line(&kept).unwrap();
+        assert!(
+            !s.lost
+                && s.line
+                    .contains("stays in the in-flight journal /s/inflight/2.jnl")
+        );
+
+        // Only the local copy: still lost for the backend, and the copy named.
+        let local = Local::Kept("/d/events/e.jsonl".into());
+        let s = storage_line(&Facts {
+            local: &local,
+            ..base
+        })
+        .unwrap();
+        assert!(s.lost && s.line.contains("/d/events/e.jsonl"), "{s:?}");
+
+        // Every backend took it: safe, the failed journal still said.
+        let s = storage_line(&Facts {
+            unkept: &[],
+            ..base
+        })
+        .unwrap();
+        assert!(!s.lost && s.line.contains("is safe"), "{s:?}");
+
+        // Local only: the sink was the one destination.
+        let failed = Local::Failed("/d/events".into(), full());
+        let s = storage_line(&Facts {
+            backends: &[],
+            local: &failed,
+            journal_failed: None,
+            unkept: &[],
+            ..base
+        })
+        .unwrap();
+        assert!(s.lost && s.line.contains("local sink /d/events"), "{s:?}");
+    }
 }

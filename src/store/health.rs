@@ -30,10 +30,7 @@ pub struct Recorded {
 }
 
 fn markers(paths: &Paths) -> [PathBuf; 2] {
-    [
-        paths.state_dir.join(MARKER),
-        paths.data_dir.join(MARKER),
-    ]
+    [paths.state_dir.join(MARKER), paths.data_dir.join(MARKER)]
 }
 
 /// Records a storage failure (best effort: the first directory that takes it).

@@ -156,7 +156,12 @@ pub struct Unwritten {
 
 impl std::fmt::Display for Unwritten {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "in-flight journal {}: {}", self.path.display(), self.error)
+        write!(
+            f,
+            "in-flight journal {}: {}",
+            self.path.display(),
+            self.error
+        )
     }
 }
 

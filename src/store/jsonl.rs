@@ -96,5 +96,4 @@ mod tests {
         assert_eq!(bad, 1);
         assert_eq!(good[1]["b"], 2);
     }
-
 }

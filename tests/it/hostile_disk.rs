@@ -25,7 +25,9 @@ fn assert_no_false_claims(err: &str) {
         if let Some((_, rest)) = l.split_once("stays in the in-flight journal ") {
             let file = rest.split(',').next().unwrap();
             assert!(
-                std::path::Path::new(file).metadata().is_ok_and(|m| m.len() > 0),
+                std::path::Path::new(file)
+                    .metadata()
+                    .is_ok_and(|m| m.len() > 0),
                 "claims a journal that is not there: {l}"
             );
         }
@@ -79,7 +81,10 @@ fn full_disk_and_no_backend_exits_1_with_one_line_and_leaves_no_empty_journal() 
     if let Some(d) = &disk {
         // Nothing that looks like a kept event: no empty journal, no torn spool.
         for (f, len) in d.files() {
-            assert!(!f.ends_with(".jnl"), "journal left behind: {f} ({len} bytes)");
+            assert!(
+                !f.ends_with(".jnl"),
+                "journal left behind: {f} ({len} bytes)"
+            );
             if f.contains("seg-") {
                 assert_eq!(len, 0, "{f}");
             }
@@ -162,7 +167,10 @@ fn disk_filling_up_mid_series_loses_only_what_it_reported_and_tears_nothing() {
     let mut have = got.clone();
     want.sort();
     have.sort();
-    assert_eq!(have, want, "every kept event once, nothing lost said kept: lost {lost:?}");
+    assert_eq!(
+        have, want,
+        "every kept event once, nothing lost said kept: lost {lost:?}"
+    );
     let (st, _) = status_json(&env);
     assert_eq!(st["backends"][0]["torn_lines_skipped"], 0, "{st}");
 }
@@ -185,7 +193,10 @@ fn read_only_data_dir_reports_loss_and_still_delivers_to_a_reachable_backend() {
         err.contains("Read-only file system") || err.contains("Not a directory"),
         "{err}"
     );
-    assert!(err.contains("make it writable") || err.contains("writable directory"), "{err}");
+    assert!(
+        err.contains("make it writable") || err.contains("writable directory"),
+        "{err}"
+    );
     assert_no_false_claims(&err);
 
     // A reachable backend: delivered, exit 0, the failure still said.

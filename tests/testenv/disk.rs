@@ -29,15 +29,23 @@ impl Disk {
             .output()
             .is_ok_and(|o| o.status.success());
         if !ok {
-            eprintln!("cannot mount a tmpfs (not root?): falling back to a file in place of the data dir");
+            eprintln!(
+                "cannot mount a tmpfs (not root?): falling back to a file in place of the data dir"
+            );
             return None;
         }
         let disk = Disk { root };
         for d in ["data", "state"] {
             std::fs::create_dir_all(disk.root.join(d)).unwrap();
         }
-        env.set_env("HOOKRELAY_DATA_DIR", disk.root.join("data").to_str().unwrap());
-        env.set_env("HOOKRELAY_STATE_DIR", disk.root.join("state").to_str().unwrap());
+        env.set_env(
+            "HOOKRELAY_DATA_DIR",
+            disk.root.join("data").to_str().unwrap(),
+        );
+        env.set_env(
+            "HOOKRELAY_STATE_DIR",
+            disk.root.join("state").to_str().unwrap(),
+        );
         Some(disk)
     }
 

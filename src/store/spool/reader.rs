@@ -270,3 +270,73 @@ fn remove_if_drained(dir: &Path, cur: &Cursor) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::envelope::Envelope;
+    use crate::store::spool::segments::seg_path;
+
+    fn line(id: &str) -> String {
+        let envelope: Envelope = serde_json::from_value(serde_json::json!({
+            "id": id, "ts": "2026-11-22T00:00:00.000Z", "hook_event_name": "Stop",
+            "session_id": "s", "input": {}, "hookrelay": {"version": "0"},
+            "host": {"name": "h", "user": "u", "os": "linux", "arch": "x86_64"}
+        }))
+        .unwrap();
+        let e = Entry {
+            envelope,
+            attempts: 0,
+            last_error: None,
+            spooled_at: "2026-11-22T00:00:00.000Z".into(),
+            recovered: false,
+        };
+        format!("{}\n", serde_json::to_string(&e).unwrap())
+    }
+
+    fn ready(paths: &Paths) -> Box<Reader> {
+        match Reader::open(paths, "rec", true) {
+            Opened::Ready(r) => r,
+            _ => panic!("spool not ready"),
+        }
+    }
+
+    /// A torn last line (a kill, or a full disk whose roll-back failed) with no
+    /// writer behind it is cut off and counted: the replay neither stalls behind
+    /// it nor delivers it, and the next append starts on a clean line.
+    #[test]
+    fn a_torn_tail_is_cut_off_and_counted_not_waited_for() {
+        let t = crate::store::testdir::TempDir::new("torn-tail");
+        let paths = t.paths();
+        let dir = dir(&paths, "rec");
+        std::fs::create_dir_all(&dir).unwrap();
+        let whole = format!("{}{}", line("a"), line("b"));
+        std::fs::write(
+            seg_path(&dir, 1),
+            format!("{whole}{{\"envelope\":{{\"id\":\"c"),
+        )
+        .unwrap();
+        let mut r = ready(&paths);
+        let mut seen = Vec::new();
+        loop {
+            match r.head() {
+                Head::Entry(e) => {
+                    seen.push(e.envelope.id.clone());
+                    r.pass();
+                }
+                Head::End { left } => {
+                    assert!(!left, "nothing is left waiting behind a torn tail");
+                    break;
+                }
+            }
+        }
+        assert_eq!(seen, ["a", "b"]);
+        assert_eq!(r.torn, 1);
+        r.finish(false);
+        assert!(
+            segments(&dir).is_empty(),
+            "cut back to whole lines, then drained"
+        );
+        assert_eq!(read_cursor(&dir).torn, 1, "counted for status");
+    }
+}
