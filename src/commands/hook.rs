@@ -138,8 +138,10 @@ pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
             j.finish();
         }
     }
+    // Either may quote a URL (a config value, a transport error): shown masked.
+    let shown = |line: &str| crate::util::url::mask_urls(line);
     match &storage {
-        Some(s) => health::record(&paths, &s.line),
+        Some(s) => health::record(&paths, &shown(&s.line)),
         None if !matches!(local, settle::Local::Off) || journaled.is_some() => {
             health::clear(&paths)
         }
@@ -153,7 +155,6 @@ pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
     //    write error is ignored. An answer must still reach Claude Code (exit 1
     //    would drop it), so a lost event with an answer exits 0 and the answer
     //    carries the line as its `systemMessage`.
-    let shown = |line: &str| crate::util::url::mask_urls(line);
     if let Some(out) = answer.stdout.as_deref() {
         use std::io::Write;
         let out = match storage.as_ref().filter(|s| s.lost) {
@@ -163,7 +164,6 @@ pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
         let mut stdout = std::io::stdout().lock();
         let _ = writeln!(stdout, "{out}").and_then(|()| stdout.flush());
     }
-    // Either may quote a URL (a config value, a transport error): shown masked.
     storage.iter().for_each(|s| error::report(shown(&s.line)));
     config_error.iter().for_each(|e| error::report(shown(e)));
     problems
@@ -362,4 +362,22 @@ fn rebuild_legacy(
     let labels = enrich::EnrichConfig::new(config.project.as_deref(), config.run_id.as_deref());
     let env = enrich::envelope(parsed, old.id.clone(), report, labels, paths, old.now_ms);
     Ok((env, targets))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lost_event_line_joins_the_answers_system_message() {
+        let out = with_system_message(r#"{"systemMessage":"gate says hi"}"#, "hookrelay: LOST");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["systemMessage"], "gate says hi\nhookrelay: LOST");
+        let out = with_system_message(r#"{"decision":"block","reason":"r"}"#, "x");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(
+            (v["decision"].as_str(), v["systemMessage"].as_str()),
+            (Some("block"), Some("x"))
+        );
+    }
 }

@@ -212,7 +212,15 @@ fn read_only_data_dir_reports_loss_and_still_delivers_to_a_reachable_backend() {
 fn status_and_doctor_report_the_storage_problem_until_writes_work_again() {
     let mut env = TestEnv::new("disk-status");
     let Some(disk) = Disk::mount(&mut env, 64) else {
-        eprintln!("skipped: needs a tmpfs (root)");
+        // Without root: a file in place of the directories, then removed.
+        file_in_place_of_dirs(&mut env);
+        assert_exit(&env.hook(&tagged_event(1)), 1);
+        let (st, code) = status_json(&env);
+        assert_eq!((code, &st["storage"]["ok"]), (3, &json!(false)), "{st}");
+        assert!(st["storage"]["unwritable"].to_string().contains("Not a directory"));
+        std::fs::remove_file(env.dir.path().join("not-a-dir")).unwrap();
+        let (st, code) = status_json(&env);
+        assert_eq!((code, &st["storage"]["ok"]), (0, &json!(true)), "{st}");
         return;
     };
     disk.fill();
@@ -255,4 +263,28 @@ fn status_and_doctor_report_the_storage_problem_until_writes_work_again() {
         .cloned()
         .unwrap();
     assert_eq!(check["status"], "ok", "{check}");
+}
+
+#[test]
+fn a_lost_event_with_a_policy_answer_still_answers_and_says_so_in_the_answer() {
+    let mut env = TestEnv::new("disk-full-deny");
+    env.write_config(&json!({"policy": {"rules": [
+        {"name": "no-rm-rf", "tool": "Bash", "command": "rm -rf /",
+         "decision": "deny", "reason": "never here"}
+    ]}}));
+    let _disk = hostile(&mut env);
+    let mut ev = fixture("PreToolUse");
+    ev["tool_name"] = json!("Bash");
+    ev["tool_input"] = json!({"command": "rm -rf /"});
+    let out = env.hook(&serde_json::to_vec(&ev).unwrap());
+    // Exit 1 would make Claude Code ignore the deny: the answer wins.
+    assert_exit(&out, 0);
+    let answer: Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    assert_eq!(answer["hookSpecificOutput"]["permissionDecision"], "deny");
+    let msg = answer["systemMessage"].as_str().unwrap_or_default();
+    assert!(
+        msg.contains("LOST") && msg.contains("local sink"),
+        "{answer}"
+    );
+    assert_eq!(lost_lines(&stderr(&out)).len(), 1, "{}", stderr(&out));
 }

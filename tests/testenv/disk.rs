@@ -18,16 +18,18 @@ pub struct Disk {
 impl Disk {
     /// Mounts a tmpfs of `kib` KiB (read-only with `ro`, after making the two
     /// directories) and points `env`'s data and state directories into it.
-    /// `None` when it cannot be mounted (not root).
+    /// `None` when it cannot be mounted (not root), or with
+    /// `HOOKRELAY_TEST_NO_MOUNT` set (to try the fallback as root).
     pub fn mount(env: &mut TestEnv, kib: u32) -> Option<Disk> {
         let root = env.dir.path().join("disk");
         std::fs::create_dir_all(&root).unwrap();
-        let ok = Command::new("mount")
-            .args(["-t", "tmpfs", "-o", &format!("size={kib}k,mode=0700")])
-            .arg("tmpfs")
-            .arg(&root)
-            .output()
-            .is_ok_and(|o| o.status.success());
+        let ok = std::env::var_os("HOOKRELAY_TEST_NO_MOUNT").is_none()
+            && Command::new("mount")
+                .args(["-t", "tmpfs", "-o", &format!("size={kib}k,mode=0700")])
+                .arg("tmpfs")
+                .arg(&root)
+                .output()
+                .is_ok_and(|o| o.status.success());
         if !ok {
             eprintln!(
                 "cannot mount a tmpfs (not root?): falling back to a file in place of the data dir"
