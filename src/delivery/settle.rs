@@ -232,7 +232,7 @@ pub fn storage_line(f: &Facts) -> Option<StorageLine> {
         match (f.journal, kept_locally) {
             (Some(j), _) => (
                 format!(
-                    "event {id} was not delivered to {names} ({why}) and could not be spooled \
+                    "event {id} was not delivered to {names} ({why}) and its spool could not be written \
                      ({could_not}); it stays in the in-flight journal {}, which a later hook \
                      or `hookrelay flush` spools once there is room",
                     j.display()
