@@ -119,6 +119,17 @@ pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
         &deliveries,
         now_ms,
     );
+    let mut settled = settled;
+    let rescued = rescue(
+        &routed,
+        &envelope,
+        &transport,
+        deadline.max(Instant::now() + delivery_time),
+        &mut settled.unkept,
+    );
+    if let Some(j) = journal.as_mut() {
+        j.done(&rescued);
+    }
     let journaled = journal.as_ref().map(|j| j.path().to_path_buf());
     let storage = settle::storage_line(&settle::Facts {
         id: &envelope.id,
@@ -285,6 +296,43 @@ fn keep_locally(
         }
         Err(e) => settle::Local::Failed(paths.events_dir(), e),
     }
+}
+
+/// Last resort for an event its spool could not take: a backend that was only
+/// queued (breaker open, or older events waiting) is sent the event live now,
+/// out of order rather than lost. Returns the backends that took it (and drops
+/// them from `unkept`); the others stay unkept with their latest error.
+fn rescue(
+    routed: &[Routed],
+    envelope: &Envelope,
+    transport: &Transport,
+    deadline: Instant,
+    unkept: &mut Vec<settle::Unkept>,
+) -> Vec<String> {
+    let queued: Vec<Routed> = routed
+        .iter()
+        .filter(|r| !r.attempted() && unkept.iter().any(|u| u.backend == r.backend.name()))
+        .map(|r| Routed {
+            backend: Arc::clone(&r.backend),
+            route: Route::Live,
+        })
+        .collect();
+    if queued.is_empty() {
+        return Vec::new();
+    }
+    let sent = delivery::send(&queued, envelope, transport, deadline);
+    let took = delivered(&sent);
+    for d in &sent {
+        if let Some(u) = unkept.iter_mut().find(|u| u.backend == d.backend) {
+            match &d.outcome {
+                Outcome::Delivered => {}
+                Outcome::Rejected(answer) => u.why = format!("refused: {answer}"),
+                Outcome::Retry(e) => u.why = format!("{}; sent live as a last resort: {e}", u.why),
+            }
+        }
+    }
+    unkept.retain(|u| !took.contains(&u.backend));
+    took
 }
 
 /// Backends that took the event live.

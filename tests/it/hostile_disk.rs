@@ -217,7 +217,11 @@ fn status_and_doctor_report_the_storage_problem_until_writes_work_again() {
         assert_exit(&env.hook(&tagged_event(1)), 1);
         let (st, code) = status_json(&env);
         assert_eq!((code, &st["storage"]["ok"]), (3, &json!(false)), "{st}");
-        assert!(st["storage"]["unwritable"].to_string().contains("Not a directory"));
+        assert!(
+            st["storage"]["unwritable"]
+                .to_string()
+                .contains("Not a directory")
+        );
         std::fs::remove_file(env.dir.path().join("not-a-dir")).unwrap();
         let (st, code) = status_json(&env);
         assert_eq!((code, &st["storage"]["ok"]), (0, &json!(true)), "{st}");
@@ -287,4 +291,30 @@ fn a_lost_event_with_a_policy_answer_still_answers_and_says_so_in_the_answer() {
         "{answer}"
     );
     assert_eq!(lost_lines(&stderr(&out)).len(), 1, "{}", stderr(&out));
+}
+
+#[test]
+fn full_disk_with_the_breaker_open_still_reaches_a_backend_that_is_back() {
+    let mut env = TestEnv::new("disk-full-breaker");
+    let server = Server::start(|_| Reply::json(200, r#"{"ok":true}"#));
+    env.write_config(&webhook_config(&server.url("/events"), json!({})));
+    let Some(disk) = Disk::mount(&mut env, 64) else {
+        eprintln!("skipped: needs a tmpfs (root)");
+        return;
+    };
+    // The breaker was opened (for an hour) before the disk filled up: the event
+    // is queued for the spool, which cannot take it.
+    let breakers = disk.root.join("state/breakers");
+    std::fs::create_dir_all(&breakers).unwrap();
+    let open = json!({"failures": 3, "open_until": now_ms() + 3_600_000, "last_error": "earlier"});
+    std::fs::write(breakers.join("hook.json"), open.to_string()).unwrap();
+    disk.fill();
+    let out = env.hook(&tagged_event(1));
+    assert_exit(&out, 0);
+    assert!(lost_lines(&stderr(&out)).is_empty(), "{}", stderr(&out));
+    assert_eq!(
+        received_tags(&server),
+        vec![tag(1)],
+        "sent live rather than lost"
+    );
 }
