@@ -107,7 +107,7 @@ pub fn probe(dir: &Path) -> Result<(), (PathBuf, io::Error)> {
 pub fn fix_for(e: &io::Error) -> &'static str {
     match e.kind() {
         io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded => {
-            "free space on that disk, or point HOOKRELAY_DATA_DIR / HOOKRELAY_STATE_DIR \
+            "free space on the disk named, or point HOOKRELAY_DATA_DIR / HOOKRELAY_STATE_DIR \
              (config `data_dir` / `state_dir`) at a disk with room"
         }
         io::ErrorKind::ReadOnlyFilesystem | io::ErrorKind::PermissionDenied => {

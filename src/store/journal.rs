@@ -372,3 +372,76 @@ pub fn count(paths: &Paths) -> usize {
         })
         .unwrap_or(0)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Empty or cut-short journals (a full disk, a kill before the first line)
+    /// hold nothing: recovery removes them, says nothing, and still recovers a
+    /// complete one next to them.
+    #[test]
+    fn empty_and_cut_short_journals_are_cleaned_without_losing_a_real_one() {
+        let t = crate::store::testdir::TempDir::new("journal-empty");
+        let paths = t.paths();
+        let env: Envelope = serde_json::from_value(serde_json::json!({
+            "id": "real", "ts": "2026-11-22T00:00:00.000Z", "hook_event_name": "Stop",
+            "session_id": "s", "input": {}, "hookrelay": {"version": "0"},
+            "host": {"name": "h", "user": "u", "os": "linux", "arch": "x86_64"}
+        }))
+        .unwrap();
+        let j = Journal::begin(&paths, 1, &env, &["rec".to_string()]).unwrap();
+        drop(j); // closed, not finished: what a killed owner leaves
+        let dir = paths.inflight_dir();
+        std::fs::write(dir.join("2-1-empty.jnl"), b"").unwrap();
+        std::fs::write(dir.join("3-1-cut.jnl"), br#"{"envelope":{"id":"cu"#).unwrap();
+        let spool = SpoolConfig::default();
+        let rebuild = |_: &Legacy| -> Result<Rebuilt, String> { Err("none".into()) };
+        let how = Recovery {
+            spool: &spool,
+            keep_local: false,
+            rebuild: &rebuild,
+        };
+        let out = recover(&paths, &how, 0);
+        assert!(out.problems.is_empty(), "{:?}", out.problems);
+        assert_eq!(out.events, 1, "the complete journal is recovered");
+        assert_eq!(crate::store::spool::stats(&paths, "rec").events, 1);
+        let left: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().collect();
+        assert!(left.is_empty(), "every journal handled and removed");
+    }
+
+    /// A spool that cannot be written fails every journal the same way: one
+    /// line, and every journal stays for a later run.
+    #[test]
+    fn recovery_stops_at_the_first_unwritable_spool_and_keeps_the_journals() {
+        let t = crate::store::testdir::TempDir::new("journal-stuck");
+        let paths = t.paths();
+        for (n, id) in ["a1", "b2", "c3"].iter().enumerate() {
+            let env: Envelope = serde_json::from_value(serde_json::json!({
+                "id": id, "ts": "2026-11-22T00:00:00.000Z", "hook_event_name": "Stop",
+                "session_id": "s", "input": {}, "hookrelay": {"version": "0"},
+                "host": {"name": "h", "user": "u", "os": "linux", "arch": "x86_64"}
+            }))
+            .unwrap();
+            drop(Journal::begin(&paths, n as u64 + 1, &env, &["rec".to_string()]).unwrap());
+        }
+        // A file where the spool directory should be.
+        std::fs::create_dir_all(paths.data_dir.join("spool")).unwrap();
+        std::fs::write(paths.spool_dir("rec"), b"x").unwrap();
+        let spool = SpoolConfig::default();
+        let rebuild = |_: &Legacy| -> Result<Rebuilt, String> { Err("none".into()) };
+        let how = Recovery {
+            spool: &spool,
+            keep_local: false,
+            rebuild: &rebuild,
+        };
+        let out = recover(&paths, &how, 0);
+        assert_eq!(out.problems.len(), 1, "{:?}", out.problems);
+        assert!(
+            out.problems[0].what.contains("2 more journal(s)"),
+            "{:?}",
+            out.problems
+        );
+        assert_eq!(std::fs::read_dir(paths.inflight_dir()).unwrap().count(), 3);
+    }
+}
