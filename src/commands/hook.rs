@@ -10,7 +10,7 @@ use crate::backends::{Backend, Outcome};
 use crate::config::{self, Config};
 use crate::delivery::replay::{self, Budget};
 use crate::delivery::route::{self, Route, Routed};
-use crate::delivery::settle::settle;
+use crate::delivery::settle::{self, settle};
 use crate::delivery::transport::Transport;
 use crate::delivery::{self, Delivery};
 use crate::enrich;
@@ -21,6 +21,7 @@ use crate::protocol::answer;
 use crate::protocol::envelope::Envelope;
 use crate::protocol::input;
 use crate::redact::Redactor;
+use crate::store::health;
 use crate::store::journal::{self, Journal};
 use crate::store::local;
 use crate::store::paths::Paths;
@@ -84,7 +85,7 @@ pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
     let labels = enrich::EnrichConfig::new(config.project.as_deref(), config.run_id.as_deref());
     let mut envelope = enrich::envelope(input, id, report, labels, &paths, now_ms);
     envelope.decision = answer::merge(&envelope, &verdicts).record;
-    let mut journal = begin_journal(&paths, now_ms, &envelope, &backends, &mut problems);
+    let (mut journal, journal_failed) = begin_journal(&paths, now_ms, &envelope, &backends);
 
     // 6. Forward to every backend (and ask the gates) in parallel, one deadline.
     //    A backend whose breaker is open, or whose spool still holds older events,
@@ -110,8 +111,11 @@ pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
     envelope.decision = answer.record.clone();
 
     // 8. Keep it locally (the embedded default), then spool what was not delivered.
+    //    A file that cannot be written (disk full, read-only) is gathered into one
+    //    storage line, true to what happened: lost (nowhere on disk and not with
+    //    every backend) makes the hook exit 1 so Claude Code shows it.
     let config_broken = config_error.is_some();
-    keep_locally(&config, &paths, &envelope, &mut config_error, &mut problems);
+    let local = keep_locally(&config, &paths, &envelope, &mut config_error);
     let settled = settle(
         &paths,
         &config.spool,
@@ -120,6 +124,29 @@ pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
         &deliveries,
         now_ms,
     );
+    let mut settled = settled;
+    let rescued = rescue(
+        &routed,
+        &envelope,
+        &transport,
+        deadline.max(Instant::now() + delivery_time),
+        &mut settled.unkept,
+    );
+    if let Some(j) = journal.as_mut() {
+        j.done(&rescued);
+    }
+    let journaled = journal.as_ref().map(|j| j.path().to_path_buf());
+    let storage = settle::storage_line(&settle::Facts {
+        id: &envelope.id,
+        backends: &backends
+            .iter()
+            .map(|b| b.name().to_string())
+            .collect::<Vec<_>>(),
+        local: &local,
+        journal: journaled.as_deref(),
+        journal_failed: journal_failed.as_ref(),
+        unkept: &settled.unkept,
+    });
     settled.problems.into_iter().for_each(|p| problems.push(p));
     // Backends the file names but cannot use as written: the event waits in
     // their spools until the file is fixed (the config error is reported above).
@@ -128,21 +155,37 @@ pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
         .for_each(|p| problems.push(p));
     if let Some(j) = journal {
         // Unsettled (a spool could not be written): the journal stays for recovery.
-        if settled.complete {
+        if settled.unkept.is_empty() {
             j.finish();
         }
     }
+    // Either may quote a URL (a config value, a transport error): shown masked.
+    let shown = |line: &str| crate::util::url::mask_urls(line);
+    match &storage {
+        Some(s) => health::record(&paths, &shown(&s.line)),
+        None if !matches!(local, settle::Local::Off) || journaled.is_some() => {
+            health::clear(&paths)
+        }
+        None => {}
+    }
+    let lost = storage.as_ref().is_some_and(|s| s.lost);
 
-    // 9. stdout holds the one JSON answer or nothing; problems go to stderr,
-    //    a broken config first. The event is safe by now, so a closed stdout
-    //    (`hookrelay | true`) is not worth a panic: the write error is ignored.
-    if let Some(out) = answer.stdout {
+    // 9. stdout holds the one JSON answer or nothing; problems go to stderr: a
+    //    lost event first (Claude Code shows the first line), then a broken
+    //    config. A closed stdout (`hookrelay | true`) is not worth a panic: the
+    //    write error is ignored. An answer must still reach Claude Code (exit 1
+    //    would drop it), so a lost event with an answer exits 0 and the answer
+    //    carries the line as its `systemMessage`.
+    if let Some(out) = answer.stdout.as_deref() {
         use std::io::Write;
+        let out = match storage.as_ref().filter(|s| s.lost) {
+            Some(s) => with_system_message(out, &format!("hookrelay: {}", shown(&s.line))),
+            None => out.to_string(),
+        };
         let mut stdout = std::io::stdout().lock();
         let _ = writeln!(stdout, "{out}").and_then(|()| stdout.flush());
     }
-    // Either may quote a URL (a config value, a transport error): shown masked.
-    let shown = |line: &str| crate::util::url::mask_urls(line);
+    storage.iter().for_each(|s| error::report(shown(&s.line)));
     config_error.iter().for_each(|e| error::report(shown(e)));
     problems
         .iter()
@@ -151,9 +194,13 @@ pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
     // 10. Housekeeping within a small budget, now that this event is safe: spool
     //     what killed invocations left behind, then replay the spools of healthy
     //     backends from the head (one drainer per backend; busy ones are skipped).
+    //     Recovery is skipped when this event could not be written: it would
+    //     fail the same way, and say so once more.
     if !backends.is_empty() {
-        let recovered = recover_journals(&paths, &config, journal::HOT_PATH_MIN_AGE_MS);
-        recovered.problems.iter().for_each(error::report);
+        if storage.is_none() {
+            let recovered = recover_journals(&paths, &config, journal::HOT_PATH_MIN_AGE_MS);
+            recovered.problems.iter().for_each(error::report);
+        }
         let drain_budget = Duration::from_millis(config.delivery.drain_budget_ms);
         drain_healthy(
             &paths,
@@ -164,11 +211,25 @@ pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
             drain_budget,
         );
     }
-    if config_broken {
+    if config_broken || (lost && answer.stdout.is_none()) {
         Code::NonBlocking
     } else {
         Code::Success
     }
+}
+
+/// The answer JSON with `line` added to its `systemMessage` (the user sees it
+/// even though the hook exits 0).
+fn with_system_message(out: &str, line: &str) -> String {
+    let Ok(serde_json::Value::Object(mut doc)) = serde_json::from_str(out) else {
+        return out.to_string();
+    };
+    let msg = match doc.get("systemMessage").and_then(|m| m.as_str()) {
+        Some(m) => format!("{m}\n{line}"),
+        None => line.to_string(),
+    };
+    doc.insert("systemMessage".into(), msg.into());
+    serde_json::Value::Object(doc).to_string()
 }
 
 /// The redacted text of a rejected input: a complete JSON document is redacted
@@ -206,44 +267,82 @@ fn load_config(config_path: Option<&Path>) -> (Config, Warnings, Option<String>)
     }
 }
 
-/// The in-flight journal of an event with remote backends (`None` without
-/// any, or when it cannot be written: then delivery goes on unprotected).
+/// The in-flight journal of an event with remote backends (`None` without any,
+/// or when it cannot be written: then delivery goes on unprotected, and the
+/// failure goes into the storage line).
 fn begin_journal(
     paths: &Paths,
     now_ms: u64,
     envelope: &Envelope,
     backends: &[Arc<dyn Backend>],
-    problems: &mut Warnings,
-) -> Option<Journal> {
+) -> (Option<Journal>, Option<journal::Unwritten>) {
     if backends.is_empty() {
-        return None;
+        return (None, None);
     }
     let targets: Vec<String> = backends.iter().map(|b| b.name().to_string()).collect();
-    Journal::begin(paths, now_ms, envelope, &targets)
-        .map_err(|e| problems.push(format!("{e}; delivering without crash protection")))
-        .ok()
+    match Journal::begin(paths, now_ms, envelope, &targets) {
+        Ok(j) => (Some(j), None),
+        Err(e) => (None, Some(e)),
+    }
 }
 
 /// Keeps the event in the local sink when it is on, or when the config is broken
-/// (then the config error says where the event went).
+/// (then the config error says where the event went, if it could be written).
 fn keep_locally(
     config: &Config,
     paths: &Paths,
     envelope: &Envelope,
     config_error: &mut Option<String>,
-    problems: &mut Warnings,
-) {
+) -> settle::Local {
     if !(config.local_enabled() || config_error.is_some()) {
-        return;
+        return settle::Local::Off;
     }
     match local::keep(paths, envelope) {
         Ok(file) => {
             if let Some(e) = config_error.as_mut() {
                 e.push_str(&format!("; event kept in {}", file.display()));
             }
+            settle::Local::Kept(file)
         }
-        Err(e) => problems.push(format!("local sink {}: {e}", paths.events_dir().display())),
+        Err(e) => settle::Local::Failed(paths.events_dir(), e),
     }
+}
+
+/// Last resort for an event its spool could not take: a backend that was only
+/// queued (breaker open, or older events waiting) is sent the event live now,
+/// out of order rather than lost. Returns the backends that took it (and drops
+/// them from `unkept`); the others stay unkept with their latest error.
+fn rescue(
+    routed: &[Routed],
+    envelope: &Envelope,
+    transport: &Transport,
+    deadline: Instant,
+    unkept: &mut Vec<settle::Unkept>,
+) -> Vec<String> {
+    let queued: Vec<Routed> = routed
+        .iter()
+        .filter(|r| !r.attempted() && unkept.iter().any(|u| u.backend == r.backend.name()))
+        .map(|r| Routed {
+            backend: Arc::clone(&r.backend),
+            route: Route::Live,
+        })
+        .collect();
+    if queued.is_empty() {
+        return Vec::new();
+    }
+    let sent = delivery::send(&queued, envelope, transport, deadline);
+    let took = delivered(&sent);
+    for d in &sent {
+        if let Some(u) = unkept.iter_mut().find(|u| u.backend == d.backend) {
+            match &d.outcome {
+                Outcome::Delivered => {}
+                Outcome::Rejected(answer) => u.why = format!("refused: {answer}"),
+                Outcome::Retry(e) => u.why = format!("{}; sent live as a last resort: {e}", u.why),
+            }
+        }
+    }
+    unkept.retain(|u| !took.contains(&u.backend));
+    took
 }
 
 /// Backends that took the event live.
@@ -321,4 +420,22 @@ fn rebuild_legacy(
     let labels = enrich::EnrichConfig::new(config.project.as_deref(), config.run_id.as_deref());
     let env = enrich::envelope(parsed, old.id.clone(), report, labels, paths, old.now_ms);
     Ok((env, targets))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lost_event_line_joins_the_answers_system_message() {
+        let out = with_system_message(r#"{"systemMessage":"gate says hi"}"#, "hookrelay: LOST");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["systemMessage"], "gate says hi\nhookrelay: LOST");
+        let out = with_system_message(r#"{"decision":"block","reason":"r"}"#, "x");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(
+            (v["decision"].as_str(), v["systemMessage"].as_str()),
+            (Some("block"), Some("x"))
+        );
+    }
 }

@@ -29,6 +29,7 @@ mod false_positives;
 mod gitleaks_rules;
 mod hook;
 mod hostile_config;
+mod hostile_disk;
 mod hostile_git;
 mod hostile_input;
 mod install;

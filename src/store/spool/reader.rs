@@ -38,6 +38,16 @@ pub enum Head {
     End { left: bool },
 }
 
+/// What `settle_tail` found at the end of the last segment.
+enum Tail {
+    /// The line was being written and is whole now.
+    Written,
+    /// Torn: cut off and counted.
+    Cut,
+    /// Could not be settled (no lock, read-only): stop here for now.
+    Stuck,
+}
+
 /// The segment being read.
 struct Open {
     seq: u64,
@@ -105,9 +115,19 @@ impl Reader {
                 Err(_) => return Head::End { left: false },
             };
             if n == 0 || self.line.last() != Some(&b'\n') {
+                if seg.is_tail && n > 0 {
+                    // A line still being written, or one torn for good.
+                    match self.settle_tail(n) {
+                        Tail::Written => {
+                            self.open = None; // read it again, whole now
+                            continue;
+                        }
+                        Tail::Cut => return Head::End { left: false },
+                        Tail::Stuck => return Head::End { left: true },
+                    }
+                }
                 if seg.is_tail {
-                    // End of the spool (or a line still being written).
-                    return Head::End { left: n > 0 };
+                    return Head::End { left: false }; // the end of the spool
                 }
                 if n > 0 {
                     // A line torn by a kill, never closed because the spool moved on.
@@ -178,6 +198,38 @@ impl Reader {
         })
     }
 
+    /// The last segment ends in `n` bytes without a newline. Under the structure
+    /// lock (appenders hold it for their whole write) either the line is complete
+    /// now, or nobody is writing it: it is torn (a kill, or a full disk whose
+    /// roll-back failed) and is cut off and counted, so the spool neither stalls
+    /// behind it nor ever delivers it. Nothing real is lost: the event of a torn
+    /// line is still in its writer's in-flight journal, if anywhere.
+    fn settle_tail(&mut self, n: u64) -> Tail {
+        let Some(seg) = self.open.as_ref() else {
+            return Tail::Stuck;
+        };
+        let Ok(_lock) = structure_lock(&self.dir) else {
+            return Tail::Stuck;
+        };
+        let start = self.cur.offset;
+        let len = std::fs::metadata(&seg.path).map_or(0, |m| m.len());
+        if len > start + n {
+            return Tail::Written;
+        }
+        let cut = files::private()
+            .write(true)
+            .open(&seg.path)
+            .and_then(|f| f.set_len(start));
+        if cut.is_err() {
+            return Tail::Stuck; // read-only: left as it is, tried again next time
+        }
+        self.torn += 1;
+        self.cur.torn += 1;
+        let _ = write_cursor(&self.dir, &self.cur);
+        self.open = None;
+        Tail::Cut
+    }
+
     fn advance(&mut self, n: u64) {
         self.cur.offset += n;
         self.cur.attempts = 0;
@@ -216,5 +268,75 @@ fn remove_if_drained(dir: &Path, cur: &Cursor) {
         for (_, p) in segs {
             let _ = std::fs::remove_file(p);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::envelope::Envelope;
+    use crate::store::spool::segments::seg_path;
+
+    fn line(id: &str) -> String {
+        let envelope: Envelope = serde_json::from_value(serde_json::json!({
+            "id": id, "ts": "2026-11-22T00:00:00.000Z", "hook_event_name": "Stop",
+            "session_id": "s", "input": {}, "hookrelay": {"version": "0"},
+            "host": {"name": "h", "user": "u", "os": "linux", "arch": "x86_64"}
+        }))
+        .unwrap();
+        let e = Entry {
+            envelope,
+            attempts: 0,
+            last_error: None,
+            spooled_at: "2026-11-22T00:00:00.000Z".into(),
+            recovered: false,
+        };
+        format!("{}\n", serde_json::to_string(&e).unwrap())
+    }
+
+    fn ready(paths: &Paths) -> Box<Reader> {
+        match Reader::open(paths, "rec", true) {
+            Opened::Ready(r) => r,
+            _ => panic!("spool not ready"),
+        }
+    }
+
+    /// A torn last line (a kill, or a full disk whose roll-back failed) with no
+    /// writer behind it is cut off and counted: the replay neither stalls behind
+    /// it nor delivers it, and the next append starts on a clean line.
+    #[test]
+    fn a_torn_tail_is_cut_off_and_counted_not_waited_for() {
+        let t = crate::store::testdir::TempDir::new("torn-tail");
+        let paths = t.paths();
+        let dir = dir(&paths, "rec");
+        std::fs::create_dir_all(&dir).unwrap();
+        let whole = format!("{}{}", line("a"), line("b"));
+        std::fs::write(
+            seg_path(&dir, 1),
+            format!("{whole}{{\"envelope\":{{\"id\":\"c"),
+        )
+        .unwrap();
+        let mut r = ready(&paths);
+        let mut seen = Vec::new();
+        loop {
+            match r.head() {
+                Head::Entry(e) => {
+                    seen.push(e.envelope.id.clone());
+                    r.pass();
+                }
+                Head::End { left } => {
+                    assert!(!left, "nothing is left waiting behind a torn tail");
+                    break;
+                }
+            }
+        }
+        assert_eq!(seen, ["a", "b"]);
+        assert_eq!(r.torn, 1);
+        r.finish(false);
+        assert!(
+            segments(&dir).is_empty(),
+            "cut back to whole lines, then drained"
+        );
+        assert_eq!(read_cursor(&dir).torn, 1, "counted for status");
     }
 }
