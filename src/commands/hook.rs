@@ -91,7 +91,12 @@ pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
     //    A backend whose breaker is open, or whose spool still holds older events,
     //    gets the event at the end of its spool instead (drained in step 10).
     let delivery_time = config.delivery.event_deadline(&envelope.hook_event_name);
-    let deadline = started + delivery_time;
+    let deadline = config.delivery.deadline(
+        &envelope.hook_event_name,
+        started,
+        raw.bytes.len(),
+        hook_limit(started, &envelope.hook_event_name, &config.delivery),
+    );
     let probe_window = route::probe_window_ms(delivery_time);
     // Events held while this backend's name was a duplicate go first.
     delivery::route::adopt_held(&paths, &config.spool, &backends, &config.held)
@@ -216,6 +221,13 @@ pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
     } else {
         Code::Success
     }
+}
+
+/// The time Claude Code gives this hook (the `timeout` `install` registers), less
+/// a second to spool what is late: no deadline reaches past it.
+fn hook_limit(started: Instant, event: &str, delivery: &delivery::DeliveryConfig) -> Instant {
+    let timeout = Duration::from_secs(crate::commands::install::timeout_for(event, delivery));
+    started + timeout.saturating_sub(Duration::from_secs(1))
 }
 
 /// The answer JSON with `line` added to its `systemMessage` (the user sees it
