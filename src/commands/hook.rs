@@ -38,6 +38,26 @@ pub fn run_hook(config_path: Option<&Path>) -> Code {
 /// One event through the whole pipeline. Never blocks by accident: every failure
 /// here ends in exit 0 or 1 with one line on stderr.
 pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
+    run_reporting(config_path, raw, &mut Vec::new())
+}
+
+/// What became of the event at one backend (for `send`, which must not say
+/// "ok" for an event that was only spooled).
+#[derive(Debug)]
+pub struct BackendReport {
+    pub backend: String,
+    /// The backend has the event (live, or from its spool within this run).
+    pub delivered: bool,
+    /// `delivered`, or what happened instead and why.
+    pub what: String,
+}
+
+/// `run`, also filling `reports` with one line per backend that wanted the event.
+pub fn run_reporting(
+    config_path: Option<&Path>,
+    raw: input::Raw,
+    reports: &mut Vec<BackendReport>,
+) -> Code {
     let started = Instant::now();
     let now_ms = clock::now_ms();
 
@@ -216,6 +236,7 @@ pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
             drain_budget,
         );
     }
+    *reports = backend_reports(&paths, &routed, &deliveries, &config.held);
     if config_broken || (lost && answer.stdout.is_none()) {
         Code::NonBlocking
     } else {
@@ -393,6 +414,57 @@ fn drain_healthy(
             replay::drain(paths, r.backend.as_ref(), transport, budget);
         }
     }
+}
+
+/// One report per backend, after housekeeping: an event spooled behind older
+/// ones counts as delivered when the drain emptied that spool.
+fn backend_reports(
+    paths: &Paths,
+    routed: &[Routed],
+    deliveries: &[Delivery],
+    held: &[delivery::Held],
+) -> Vec<BackendReport> {
+    let mut out: Vec<BackendReport> = routed
+        .iter()
+        .zip(deliveries)
+        .map(|(r, d)| {
+            let name = r.backend.name();
+            let (delivered, what) = match &d.outcome {
+                Outcome::Delivered => (true, "delivered".to_string()),
+                Outcome::Rejected(answer) => (
+                    false,
+                    format!(
+                        "refused ({answer}); kept as a dead letter (see `hookrelay dead-letters`)"
+                    ),
+                ),
+                Outcome::Retry(_) if !crate::store::spool::has_pending(paths, name) => {
+                    (true, "delivered from its spool".to_string())
+                }
+                Outcome::Retry(why) if r.attempted() => (
+                    false,
+                    format!("not delivered ({why}); spooled, `hookrelay flush` retries it"),
+                ),
+                Outcome::Retry(why) => (
+                    false,
+                    format!("not sent ({why}); spooled, `hookrelay flush` retries it"),
+                ),
+            };
+            BackendReport {
+                backend: name.to_string(),
+                delivered,
+                what,
+            }
+        })
+        .collect();
+    out.extend(held.iter().map(|h| BackendReport {
+        backend: h.name.clone(),
+        delivered: false,
+        what: format!(
+            "held by a config error ({}); kept in its spool until the config is fixed",
+            h.reason
+        ),
+    }));
+    out
 }
 
 /// Spools the events of killed invocations (`journal::recover`) with this
