@@ -103,7 +103,8 @@ fn send_from_head(
         requests += 1;
         let started_ms = clock::now_ms();
         let deadline = Instant::now() + budget.request_timeout;
-        match try_once(backend, &entry.envelope, transport, deadline) {
+        let attempt = try_once(backend, &entry.envelope, transport, deadline);
+        match attempt.outcome {
             Outcome::Delivered => {
                 answered = true;
                 out.delivered += 1;
@@ -131,7 +132,7 @@ fn send_from_head(
             }
             Outcome::Retry(e) => {
                 reader.keep(&e);
-                breaker::failure(paths, name, started_ms, clock::now_ms(), &e);
+                breaker::failure(paths, name, started_ms, clock::now_ms(), &e, attempt.wait);
                 out.error = Some(e);
                 out.left = true;
                 return answered;
@@ -159,8 +160,8 @@ pub fn redrive_dead_letters(
     out.torn = torn;
     let mut answered = false;
     for dl in letters {
-        let outcome = try_once(backend, &dl.envelope, transport, Instant::now() + timeout);
-        match outcome {
+        let attempt = try_once(backend, &dl.envelope, transport, Instant::now() + timeout);
+        match attempt.outcome {
             Outcome::Delivered => {
                 answered = true;
                 out.delivered += 1;
