@@ -2,8 +2,8 @@
 //! empty, a delivery fails or the budget is spent (`drain`, by the hook after a
 //! delivery and by `flush`), and sending dead letters once more (`redrive`, by
 //! `flush --dead-letters`). The spool's reader only moves past delivered or
-//! dead-lettered lines; a kill at any point re-sends at most the lines since the
-//! last saved cursor.
+//! dead-lettered lines and saves its cursor after each, so a kill at any point
+//! re-sends at most the event that was in flight.
 
 use std::time::{Duration, Instant};
 
@@ -43,8 +43,8 @@ pub struct Drained {
 
 /// Replays `backend`'s spool from the head, in order, until it is empty, a
 /// delivery fails, or the budget is spent. Only delivered (or dead-lettered)
-/// lines are passed; a kill at any point re-sends at most the lines since the
-/// last saved cursor.
+/// lines are passed, each saved at once: a kill at any point re-sends at most
+/// the event in flight.
 pub fn drain(
     paths: &Paths,
     backend: &dyn Backend,

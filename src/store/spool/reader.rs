@@ -15,9 +15,12 @@ use crate::store::spool::dead_letters::DRAIN_LOCK;
 use crate::store::spool::segments::{segments, structure_lock};
 use crate::store::spool::{Entry, dir};
 
-/// The cursor is saved at least every this many consumed lines while draining
-/// (a crash re-sends at most this many: at-least-once).
-const CURSOR_EVERY: u32 = 64;
+/// The cursor is saved after every consumed line: a kill re-sends at most the
+/// event that was in flight, however often it strikes (saving every 64 lines
+/// let repeated kills re-send the same head events once per kill, 25 times and
+/// more). The price, one small file replace per event, is ~20 µs next to a
+/// request's ~80 µs on loopback.
+const CURSOR_EVERY: u32 = 1;
 
 /// What `Reader::open` found.
 pub enum Opened {
