@@ -28,6 +28,7 @@ mod hook;
 mod hostile_config;
 mod hostile_git;
 mod hostile_input;
+mod hostile_time;
 mod install;
 mod install_sh;
 mod redaction;

@@ -614,7 +614,10 @@ fn repeated_kills_during_replay_re_send_at_most_the_event_in_flight_per_kill() {
             kills += usize::from(kill_after(&env, &["flush"], b"", after));
         }
     }
-    assert!(kills >= 12, "only {kills} kills landed: the test tested little");
+    assert!(
+        kills >= 12,
+        "only {kills} kills landed: the test tested little"
+    );
     for _ in 0..10 {
         if env.run(&["flush"], b"").status.code() == Some(0) {
             break;
@@ -624,7 +627,10 @@ fn repeated_kills_during_replay_re_send_at_most_the_event_in_flight_per_kill() {
     for t in received_tags(&server) {
         *counts.entry(t).or_default() += 1;
     }
-    let missing: Vec<String> = (0..next).map(tag).filter(|t| !counts.contains_key(t)).collect();
+    let missing: Vec<String> = (0..next)
+        .map(tag)
+        .filter(|t| !counts.contains_key(t))
+        .collect();
     assert!(missing.is_empty(), "lost: {missing:?}");
     // Each kill can repeat only what was in flight at that moment: one event
     // (the request under way, or the one delivered just before its cursor
