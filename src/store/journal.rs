@@ -165,7 +165,8 @@ pub fn recover(paths: &Paths, how: &Recovery, min_age_ms: u64) -> Recovered {
             .next()
             .and_then(|t| t.parse().ok())
             .unwrap_or(0);
-        if now.saturating_sub(born) < min_age_ms {
+        // Born "in the future": the clock went back since; its lock tells.
+        if born <= now && now - born < min_age_ms {
             continue;
         }
         match recover_one(paths, how, &e.path()) {

@@ -268,3 +268,27 @@ fn a_breaker_file_of_an_older_version_10_days_ahead_waits_at_most_15_minutes() {
     let file: Value = read_json(&breaker_file(&env, "hook"));
     assert_eq!(file["cooldown_ms"], 15 * 60_000, "{file}");
 }
+
+#[test]
+fn a_killed_hook_journaled_while_the_clock_was_ahead_is_recovered_by_the_next_hook() {
+    let env = TestEnv::new("clock-back-journal");
+    let server = Server::start(|_| ok());
+    env.write_config(&webhook_config(&server.url("/events"), json!({})));
+    // A hook killed 10 days "from now" (the clock has since been set back).
+    let born = now_ms() + 10 * DAY_MS;
+    let dir = env.state_dir().join("inflight");
+    std::fs::create_dir_all(&dir).unwrap();
+    let raw = String::from_utf8(tagged_event(1)).unwrap();
+    let header =
+        json!({ "id": "11111111-2222-4333-8444-555555555555", "now_ms": born, "raw": raw });
+    std::fs::write(
+        dir.join(format!("{born}-999999-11111111.jnl")),
+        format!("{header}\n"),
+    )
+    .unwrap();
+    assert_exit(&env.hook(&tagged_event(2)), 0);
+    let mut tags = received_tags(&server);
+    tags.sort();
+    assert_eq!(tags, vec![tag(1), tag(2)], "recovered without a flush");
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
+}
