@@ -153,13 +153,15 @@ pub fn redrive_dead_letters(
 ) -> std::io::Result<Drained> {
     let name = backend.name();
     let mut out = Drained::default();
-    let Some(redrive) = Redrive::begin(paths, name)? else {
+    let Some(mut redrive) = Redrive::begin(paths, name)? else {
         return Ok(out);
     };
     let (letters, torn) = redrive.letters()?;
     out.torn = torn;
     let mut answered = false;
-    for dl in letters {
+    // Letters a killed re-drive already handled are not sent again.
+    let skip = redrive.done();
+    for (i, dl) in letters.into_iter().enumerate().skip(skip) {
         let attempt = try_once(backend, &dl.envelope, transport, Instant::now() + timeout);
         match attempt.outcome {
             Outcome::Delivered => {
@@ -193,6 +195,7 @@ pub fn redrive_dead_letters(
                 spool::append(paths, spool, name, &entry)?;
             }
         }
+        redrive.mark(i + 1);
     }
     if answered {
         breaker::success(paths, name, clock::now_ms());

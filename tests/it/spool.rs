@@ -642,3 +642,51 @@ fn repeated_kills_during_replay_re_send_at_most_the_event_in_flight_per_kill() {
         "{repeats} repeated deliveries after {kills} kills (worst event: {worst} times): {counts:?}"
     );
 }
+
+#[test]
+fn repeated_kills_during_a_dead_letter_re_drive_repeat_at_most_the_letter_in_flight() {
+    let env = TestEnv::new("dup-redrive");
+    let accept = Arc::new(AtomicBool::new(false));
+    let a2 = accept.clone();
+    let server = Server::start(move |_| {
+        if a2.load(Ordering::SeqCst) {
+            ok().delayed(Duration::from_millis(15))
+        } else {
+            Reply::json(422, r#"{"error":"not today"}"#)
+        }
+    });
+    env.write_config(&webhook_config(&server.url("/events"), json!({})));
+    let letters = 30;
+    for i in 0..letters {
+        assert_exit(&env.hook(&tagged_event(i)), 0);
+    }
+    assert_eq!(dead_letters(&env, "hook").len(), letters);
+    let before = server.received().len();
+    accept.store(true, Ordering::SeqCst);
+    let mut rng = Rng::from_clock("dup-redrive");
+    let mut kills = 0;
+    for _ in 0..12 {
+        let after = Duration::from_millis(20 + rng.below(100));
+        kills += usize::from(kill_after(&env, &["flush", "--dead-letters"], b"", after));
+    }
+    assert!(
+        kills >= 6,
+        "only {kills} kills landed: the test tested little"
+    );
+    for _ in 0..10 {
+        if env.run(&["flush", "--dead-letters"], b"").status.code() == Some(0) {
+            break;
+        }
+    }
+    assert!(dead_letters(&env, "hook").is_empty());
+    let mut counts = std::collections::BTreeMap::<String, usize>::new();
+    for r in &server.received()[before..] {
+        *counts.entry(tag_of(r)).or_default() += 1;
+    }
+    assert_eq!(counts.len(), letters, "every letter delivered: {counts:?}");
+    let repeats: usize = counts.values().map(|n| n - 1).sum();
+    assert!(
+        repeats <= kills,
+        "{repeats} repeated deliveries after {kills} kills: {counts:?}"
+    );
+}

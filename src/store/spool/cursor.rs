@@ -90,7 +90,12 @@ fn position_record(seg: u64, offset: u64) -> String {
 }
 
 fn read_position(dir: &Path) -> Option<(u64, u64)> {
-    let text = std::fs::read_to_string(dir.join(POSITION)).ok()?;
+    read_position_file(&dir.join(POSITION))
+}
+
+/// A position kept in `path` (also the re-drive's progress), if it checks.
+pub fn read_position_file(path: &Path) -> Option<(u64, u64)> {
+    let text = std::fs::read_to_string(path).ok()?;
     let mut f = text.split_whitespace();
     let seg: u64 = f.next()?.parse().ok()?;
     let offset: u64 = f.next()?.parse().ok()?;
@@ -103,8 +108,13 @@ pub struct Position(File);
 
 impl Position {
     pub fn open(dir: &Path) -> std::io::Result<Position> {
+        Position::open_file(&dir.join(POSITION))
+    }
+
+    /// A position kept in another file (the re-drive's progress).
+    pub fn open_file(path: &Path) -> std::io::Result<Position> {
         files::open(
-            &dir.join(POSITION),
+            path,
             files::private().write(true).create(true).truncate(false),
         )
         .map(Position)
