@@ -84,11 +84,14 @@ impl Request {
     }
 }
 
-/// What came back.
-#[derive(Clone, Debug)]
+/// What came back: the status, the start of the body, and the two headers a
+/// classifier needs (`Retry-After` on a busy answer, `Location` on a redirect).
+#[derive(Clone, Debug, Default)]
 pub struct HttpResponse {
     pub status: u16,
     pub body: Vec<u8>,
+    pub retry_after: Option<String>,
+    pub location: Option<String>,
 }
 
 impl HttpResponse {

@@ -3,9 +3,9 @@
 //! `--dead-letters` re-drives the events backends refused.
 //!
 //! First it spools the events of killed invocations (any age), so a flush after
-//! a crash delivers everything. Only delivered lines are passed; a flush killed
-//! midway re-sends at most the last few (at-least-once, the event id is the
-//! idempotency key).
+//! a crash delivers everything. Only delivered lines are passed and the cursor
+//! is saved after each one, so a flush killed midway re-sends at most the event
+//! that was in flight (at-least-once, the event id is the idempotency key).
 
 use std::path::Path;
 use std::sync::Arc;

@@ -111,12 +111,15 @@ pub fn collect(config: &Config, paths: &Paths) -> Vec<BackendStatus> {
                 enabled: enabled.contains(&name),
                 breaker: state.to_string(),
                 failures: b.failures,
-                retry_at: (b.failures > 0).then(|| clock::rfc3339_ms(b.skip_until)),
+                // When it will really be tried (the boot clock's view), not a
+                // wall time the clock may since have been set back from.
+                retry_at: (b.failures > 0).then(|| clock::rfc3339_ms(b.retry_at_ms(now))),
                 spool_events: s.events,
                 spool_bytes: s.bytes,
                 spool_max_bytes: cap,
                 oldest_event: s.oldest_ms.map(clock::rfc3339_ms),
-                oldest_event_age_s: s.oldest_ms.map(|t| now.saturating_sub(t) / 1000),
+                // No age for a time in the future (the clock was set back).
+                oldest_event_age_s: s.oldest_ms.filter(|t| *t <= now).map(|t| (now - t) / 1000),
                 oldest_event_attempts: s.head_attempts,
                 torn_lines_skipped: s.torn,
                 dead_letters: s.dead_letters,
@@ -254,10 +257,13 @@ fn render(all: &[BackendStatus], paths: &Paths, inflight: usize) -> String {
             "  spool: {} event(s), {} bytes",
             b.spool_events, b.spool_bytes
         );
-        if let (Some(ts), Some(age)) = (&b.oldest_event, b.oldest_event_age_s) {
+        if let Some(ts) = &b.oldest_event {
+            let age = b.oldest_event_age_s.map_or_else(
+                || "in the future: the clock was set back since".to_string(),
+                age_words,
+            );
             spool.push_str(&format!(
-                ", oldest {ts} ({}, {} attempt(s))",
-                age_words(age),
+                ", oldest {ts} ({age}, {} attempt(s))",
                 b.oldest_event_attempts
             ));
         }

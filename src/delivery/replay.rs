@@ -2,8 +2,8 @@
 //! empty, a delivery fails or the budget is spent (`drain`, by the hook after a
 //! delivery and by `flush`), and sending dead letters once more (`redrive`, by
 //! `flush --dead-letters`). The spool's reader only moves past delivered or
-//! dead-lettered lines; a kill at any point re-sends at most the lines since the
-//! last saved cursor.
+//! dead-lettered lines and saves its cursor after each, so a kill at any point
+//! re-sends at most the event that was in flight.
 
 use std::time::{Duration, Instant};
 
@@ -43,8 +43,8 @@ pub struct Drained {
 
 /// Replays `backend`'s spool from the head, in order, until it is empty, a
 /// delivery fails, or the budget is spent. Only delivered (or dead-lettered)
-/// lines are passed; a kill at any point re-sends at most the lines since the
-/// last saved cursor.
+/// lines are passed, each saved at once: a kill at any point re-sends at most
+/// the event in flight.
 pub fn drain(
     paths: &Paths,
     backend: &dyn Backend,
@@ -103,7 +103,8 @@ fn send_from_head(
         requests += 1;
         let started_ms = clock::now_ms();
         let deadline = Instant::now() + budget.request_timeout;
-        match try_once(backend, &entry.envelope, transport, deadline) {
+        let attempt = try_once(backend, &entry.envelope, transport, deadline);
+        match attempt.outcome {
             Outcome::Delivered => {
                 answered = true;
                 out.delivered += 1;
@@ -131,7 +132,7 @@ fn send_from_head(
             }
             Outcome::Retry(e) => {
                 reader.keep(&e);
-                breaker::failure(paths, name, started_ms, clock::now_ms(), &e);
+                breaker::failure(paths, name, started_ms, clock::now_ms(), &e, attempt.wait);
                 out.error = Some(e);
                 out.left = true;
                 return answered;
@@ -152,15 +153,17 @@ pub fn redrive_dead_letters(
 ) -> std::io::Result<Drained> {
     let name = backend.name();
     let mut out = Drained::default();
-    let Some(redrive) = Redrive::begin(paths, name)? else {
+    let Some(mut redrive) = Redrive::begin(paths, name)? else {
         return Ok(out);
     };
     let (letters, torn) = redrive.letters()?;
     out.torn = torn;
     let mut answered = false;
-    for dl in letters {
-        let outcome = try_once(backend, &dl.envelope, transport, Instant::now() + timeout);
-        match outcome {
+    // Letters a killed re-drive already handled are not sent again.
+    let skip = redrive.done();
+    for (i, dl) in letters.into_iter().enumerate().skip(skip) {
+        let attempt = try_once(backend, &dl.envelope, transport, Instant::now() + timeout);
+        match attempt.outcome {
             Outcome::Delivered => {
                 answered = true;
                 out.delivered += 1;
@@ -192,6 +195,7 @@ pub fn redrive_dead_letters(
                 spool::append(paths, spool, name, &entry)?;
             }
         }
+        redrive.mark(i + 1);
     }
     if answered {
         breaker::success(paths, name, clock::now_ms());

@@ -168,6 +168,7 @@ pub fn held_gate_verdicts(held: &[Held], env: &Envelope) -> Vec<crate::protocol:
                 outcome: crate::backends::Outcome::Retry(crate::util::url::mask_urls(&h.reason)),
                 answer: None,
                 gate: Some(gate),
+                retry_after_ms: None,
             })
         })
         .collect();

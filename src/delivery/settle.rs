@@ -80,7 +80,7 @@ pub fn settle(
             }
             Outcome::Retry(error) => {
                 if attempted {
-                    breaker::failure(paths, name, now_ms, answered_ms, error);
+                    breaker::failure(paths, name, now_ms, answered_ms, error, d.retry_after_ms);
                 }
                 let entry = Entry {
                     envelope: env.clone(),

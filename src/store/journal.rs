@@ -207,7 +207,8 @@ pub fn recover(paths: &Paths, how: &Recovery, min_age_ms: u64) -> Recovered {
                 .next()
                 .and_then(|t| t.parse().ok())
                 .unwrap_or(0);
-            now.saturating_sub(born) >= min_age_ms
+            // Born "in the future": the clock went back since; its lock tells.
+            born > now || now - born >= min_age_ms
         })
         .map(|e| e.path())
         .collect();

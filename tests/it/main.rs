@@ -32,6 +32,7 @@ mod hostile_config;
 mod hostile_disk;
 mod hostile_git;
 mod hostile_input;
+mod hostile_time;
 mod install;
 mod install_sh;
 mod redaction;

@@ -1,8 +1,9 @@
 //! Reading a spool from its head, in order, for one drainer at a time (it holds
 //! `drain.lock`). The caller says what became of each line (`pass` or `keep`);
 //! only passed lines move the cursor, which is saved at least every
-//! `CURSOR_EVERY` lines, so a kill at any point re-sends at most those
-//! (at-least-once), never skips one. Fully read segments are deleted.
+//! `CURSOR_EVERY` lines and, in between, after each line as a position
+//! (`cursor::Position`), so a kill at any point re-sends at most the event in
+//! flight (at-least-once), never skips one. Fully read segments are deleted.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Seek, SeekFrom};
@@ -10,13 +11,16 @@ use std::path::{Path, PathBuf};
 
 use crate::store::files;
 use crate::store::paths::Paths;
-use crate::store::spool::cursor::{Cursor, read_cursor, remove_cursor, write_cursor};
+use crate::store::spool::cursor::{Cursor, Position, remove_cursor, resume_cursor, write_cursor};
 use crate::store::spool::dead_letters::DRAIN_LOCK;
 use crate::store::spool::segments::{segments, structure_lock};
 use crate::store::spool::{Entry, dir};
 
-/// The cursor is saved at least every this many consumed lines while draining
-/// (a crash re-sends at most this many: at-least-once).
+/// The cursor file is replaced at least every this many consumed lines while
+/// draining; every line in between is recorded as a position (one in-place
+/// write). Replacing it after every line would be simplest but costs about as
+/// much as the request (ext4), and a position alone is enough: without either,
+/// repeated kills re-sent the same head events once per kill, 25 times and more.
 const CURSOR_EVERY: u32 = 64;
 
 /// What `Reader::open` found.
@@ -62,6 +66,9 @@ pub struct Reader {
     _drain_lock: File,
     cur: Cursor,
     unsaved: u32,
+    /// `cursor.pos`, opened on the first line passed (`None` until then, or
+    /// when it cannot be opened: then only the cursor file counts).
+    position: Option<Position>,
     open: Option<Open>,
     line: Vec<u8>,
     /// Length of the line last returned by `head`.
@@ -83,7 +90,8 @@ impl Reader {
             Ok(Some(lock)) => lock,
         };
         Opened::Ready(Box::new(Reader {
-            cur: read_cursor(&dir),
+            cur: resume_cursor(&dir),
+            position: None,
             dir,
             _drain_lock: lock,
             unsaved: 0,
@@ -186,7 +194,10 @@ impl Reader {
         }
         let (seq, ref path) = segs[pos];
         if seq != self.cur.seg {
+            // Saved at once: a position is only trusted in the cursor's segment.
             self.cur = self.cur.at_segment(seq);
+            let _ = write_cursor(&self.dir, &self.cur);
+            self.unsaved = 0;
         }
         let mut f = File::open(path).ok()?;
         f.seek(SeekFrom::Start(self.cur.offset)).ok()?;
@@ -238,6 +249,13 @@ impl Reader {
         if self.unsaved >= CURSOR_EVERY {
             let _ = write_cursor(&self.dir, &self.cur);
             self.unsaved = 0;
+        } else {
+            if self.position.is_none() {
+                self.position = Position::open(&self.dir).ok();
+            }
+            if let Some(p) = &self.position {
+                let _ = p.save(self.cur.seg, self.cur.offset);
+            }
         }
     }
 }
@@ -274,6 +292,7 @@ fn remove_if_drained(dir: &Path, cur: &Cursor) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::spool::cursor::read_cursor;
     use crate::protocol::envelope::Envelope;
     use crate::store::spool::segments::seg_path;
 
