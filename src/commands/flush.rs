@@ -115,6 +115,7 @@ pub fn run(config_path: Option<&Path>, dead_letters: bool, only: Option<&str>) -
                 continue;
             }
         };
+        r.refusals.iter().for_each(|l| error::report(l.as_str()));
         let (line, done) = summary(&paths, name, &r, dead_letters);
         println!("{line}");
         all_done &= done;

@@ -411,7 +411,11 @@ fn drain_healthy(
                 request_timeout: left.max(drain_budget),
                 wait_for_lock: false,
             };
-            replay::drain(paths, r.backend.as_ref(), transport, budget);
+            let drained = replay::drain(paths, r.backend.as_ref(), transport, budget);
+            drained
+                .refusals
+                .iter()
+                .for_each(|l| error::report(l.as_str()));
         }
     }
 }

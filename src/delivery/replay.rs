@@ -11,6 +11,7 @@ use crate::backends::{Backend, Outcome};
 use crate::delivery::breaker;
 use crate::delivery::fanout::try_once;
 use crate::delivery::transport::Transport;
+use crate::protocol::envelope::Envelope;
 use crate::store::paths::Paths;
 use crate::store::spool::{self, DeadLetter, Entry, Head, Opened, Reader, Redrive, SpoolConfig};
 use crate::util::clock;
@@ -31,6 +32,9 @@ pub struct Budget {
 pub struct Drained {
     pub delivered: u64,
     pub dead_lettered: u64,
+    /// One line per event refused (dead-lettered) here, for the user: every
+    /// dead letter is said when it happens, in a drain as in a live send.
+    pub refusals: Vec<String>,
     /// Torn or unreadable lines skipped (and counted in the cursor).
     pub torn: u64,
     /// Someone else was draining: nothing was done.
@@ -112,6 +116,7 @@ fn send_from_head(
             }
             Outcome::Rejected(answer) => {
                 answered = true;
+                let line = refusal(paths, name, &entry.envelope, &answer);
                 let dl = DeadLetter {
                     attempts: entry.attempts + reader.head_attempts() + 1,
                     envelope: entry.envelope,
@@ -128,6 +133,7 @@ fn send_from_head(
                     return answered;
                 }
                 out.dead_lettered += 1;
+                out.refusals.push(line);
                 reader.pass();
             }
             Outcome::Retry(e) => {
@@ -139,6 +145,16 @@ fn send_from_head(
             }
         }
     }
+}
+
+/// The line that says `backend` refused `env` and where it is kept.
+fn refusal(paths: &Paths, backend: &str, env: &Envelope, answer: &str) -> String {
+    format!(
+        "{backend}: refused event {} ({}): {answer}; kept as a dead letter in {} (see `hookrelay dead-letters`)",
+        env.id,
+        env.hook_event_name,
+        spool::dead_letters_file(paths, backend).display()
+    )
 }
 
 /// Moves the dead letters back into play: each is sent once more; delivered ones
@@ -171,6 +187,8 @@ pub fn redrive_dead_letters(
             Outcome::Rejected(answer) => {
                 answered = true;
                 out.dead_lettered += 1;
+                out.refusals
+                    .push(refusal(paths, name, &dl.envelope, &answer));
                 spool::dead_letter(
                     paths,
                     name,
