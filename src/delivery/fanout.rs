@@ -127,6 +127,9 @@ fn attempt(
     transport: &Transport,
     deadline: Instant,
 ) -> (Outcome, Option<Value>) {
+    if let Some(outcome) = b.send(req, deadline, transport.connect_timeout()) {
+        return (scrubbed(outcome, &req.url), None);
+    }
     match transport.send(req, deadline) {
         Ok(resp) => {
             let answer = if b.gate().is_some() && (200..300).contains(&resp.status) {
