@@ -160,6 +160,7 @@ fn no_stream_for_the_subject_is_kept_and_delivered_once_the_stream_exists() {
     assert_exit(&out, 0);
     assert_stderr_has(&out, "no responders");
     assert_stderr_has(&out, "BLOODBANK_EVENTS");
+    assert_stderr_has(&out, "`bloodbank.evt.v1.agent.session.started`");
     assert_eq!(spooled(&env).len(), 1);
 
     nats.create_bloodbank_stream(json!({}));

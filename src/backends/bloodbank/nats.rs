@@ -120,22 +120,35 @@ pub fn parse_url(url: &str) -> Result<NatsUrl, String> {
     })
 }
 
-/// The message for one event: `url` is `nats://host:port/<subject>` (the subject
-/// is readable in every message), the one header is `Nats-Msg-Id`, the body the
-/// CloudEvent. `None` when the event maps to nothing.
+/// The pseudo-header that carries the subject inside a `Request` (never sent as
+/// a NATS header). Not in the URL: messages mask URL path segments that look
+/// like tokens, and a subject such as `bloodbank.evt.v1.agent.session.started`
+/// would be shown as `***`.
+pub const SUBJECT: &str = ":subject";
+
+/// The message for one event: `url` is the server (`nats://host:port`), the
+/// subject is the `:subject` pseudo-header, the one NATS header is
+/// `Nats-Msg-Id` (hookrelay's event id), the body the CloudEvent. `None` when
+/// the event maps to nothing.
 pub fn request(target: &Target, env: &Envelope) -> Option<Request> {
     let (subject, ce) = cloudevent::build(env)?;
     Some(Request {
         method: "HPUB",
-        url: format!("{}/{subject}", target.endpoint()),
-        headers: vec![("Nats-Msg-Id".into(), env.id.clone())],
+        url: target.endpoint(),
+        headers: vec![
+            (SUBJECT.into(), subject),
+            ("Nats-Msg-Id".into(), env.id.clone()),
+        ],
         body: serde_json::to_vec(&ce).expect("JSON values serialise"),
     })
 }
 
 /// The subject of a request built by `request`.
 pub fn subject_of(req: &Request) -> &str {
-    req.url.rsplit_once('/').map_or("", |(_, s)| s)
+    req.headers
+        .iter()
+        .find(|(k, _)| k == SUBJECT)
+        .map_or("", |(_, v)| v.as_str())
 }
 
 /// What the server's INFO says that matters here.
@@ -189,7 +202,7 @@ pub fn connect_line(auth: &Auth) -> String {
 /// The NATS header block of a message (`NATS/1.0` and one line per header).
 fn header_block(headers: &[(String, String)]) -> Vec<u8> {
     let mut h = b"NATS/1.0\r\n".to_vec();
-    for (k, v) in headers {
+    for (k, v) in headers.iter().filter(|(k, _)| !k.starts_with(':')) {
         // A header value cannot span lines; ids never do, but stay safe.
         let v: String = v.chars().filter(|c| !c.is_control()).collect();
         h.extend_from_slice(format!("{k}: {v}\r\n").as_bytes());
@@ -633,12 +646,9 @@ mod tests {
         let env = envelope("PostToolUse");
         let r = request(&target(), &env).unwrap();
         assert_eq!(r.method, "HPUB");
-        assert_eq!(
-            r.url,
-            "nats://127.0.0.1:4222/bloodbank.evt.v1.agent.tool.completed"
-        );
+        assert_eq!(r.url, "nats://127.0.0.1:4222");
         assert_eq!(subject_of(&r), "bloodbank.evt.v1.agent.tool.completed");
-        assert_eq!(r.headers, [("Nats-Msg-Id".to_string(), env.id.clone())]);
+        assert_eq!(r.header("nats-msg-id"), Some(env.id.as_str()));
         let ce: Value = serde_json::from_slice(&r.body).unwrap();
         assert_eq!(ce["id"], env.id);
         assert_eq!(request(&target(), &env), Some(r), "a replay is identical");
@@ -762,6 +772,23 @@ mod tests {
         for r in [Reply::Closed, Reply::Timeout, Reply::Unusable("x".into())] {
             assert!(matches!(classify(&r, subj), Outcome::Retry(_)), "{r:?}");
         }
+    }
+
+    #[test]
+    fn messages_keep_the_subject_readable_after_url_scrubbing() {
+        let r = request(&target(), &envelope("SessionStart")).unwrap();
+        let no_stream = Reply::Msg {
+            status: Some(503),
+            payload: vec![],
+        };
+        let Outcome::Retry(m) = classify(&no_stream, subject_of(&r)) else {
+            panic!()
+        };
+        let shown = crate::util::url::scrub(&m, &r.url);
+        assert!(
+            shown.contains("`bloodbank.evt.v1.agent.session.started`"),
+            "{shown}"
+        );
     }
 
     #[test]
