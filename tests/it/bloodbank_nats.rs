@@ -171,6 +171,27 @@ fn no_stream_for_the_subject_is_kept_and_delivered_once_the_stream_exists() {
 }
 
 #[test]
+fn a_server_that_never_acknowledges_is_abandoned_at_the_deadline_and_replayed() {
+    let nats = NatsServer::start("hang", &[]);
+    nats.create_bloodbank_stream(json!({}));
+    let env = user_of(&nats, "bbn-hang");
+    env.write_config(&json!({"delivery": {"deadline_ms": 400}}));
+    nats.freeze(true);
+    let started = std::time::Instant::now();
+    let out = env.hook(&fixture_line("PreToolUse"));
+    let took = started.elapsed();
+    nats.freeze(false);
+    assert_exit(&out, 0);
+    assert!(took < std::time::Duration::from_secs(5), "{took:?}");
+    assert_stderr_has(&out, "deadline");
+    assert_eq!(spooled(&env).len(), 1, "kept for later");
+    run_ok(&env, &["flush"]);
+    let msgs = stored(&nats);
+    assert_eq!(msgs.len(), 1, "delivered once");
+    assert_eq!(msgs[0].subject, "bloodbank.evt.v1.agent.tool.requested");
+}
+
+#[test]
 fn a_token_from_the_config_file_logs_in_and_a_wrong_one_is_kept() {
     let nats = NatsServer::start("auth", &["--auth", "s3cret-nats-token"]);
     nats.create_bloodbank_stream(json!({"auth_token": "s3cret-nats-token"}));
