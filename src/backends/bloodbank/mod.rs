@@ -129,7 +129,7 @@ impl BloodbankConfig {
         }
     }
 
-    pub fn validate(&self, _warnings: &mut Warnings) -> Result<(), Error> {
+    pub fn validate(&self, warnings: &mut Warnings) -> Result<(), Error> {
         let field = self.url_field();
         if !self.is_nats() {
             for (set, name) in [
@@ -149,7 +149,22 @@ impl BloodbankConfig {
             }
             return http::validate(field, &self.url);
         }
-        self.target().map(|_| ())
+        let t = self.target()?;
+        if t.auth != nats::Auth::None && !super::url::is_loopback(&t.host) {
+            let what = match t.auth {
+                nats::Auth::Token(_) => "token",
+                _ => "password",
+            };
+            warnings.push(
+                Problem::new(format!(
+                    "the {what} is sent in clear text over nats:// to {}",
+                    t.host
+                ))
+                .at(field)
+                .fix("TLS is not supported yet: reach the server through a loopback tunnel"),
+            );
+        }
+        Ok(())
     }
 
     /// The NATS server and credentials (the NATS mode's part of `validate`).
@@ -411,6 +426,14 @@ mod tests {
             ok(&c).unwrap().auth,
             nats::Auth::Token(Secret::new("s3cr3t-token"))
         );
+
+        let mut w = Warnings::new();
+        let mut remote = BloodbankConfig::with_url("nats://nats.example.test");
+        remote.token = Some(Secret::new("tok"));
+        assert!(remote.validate(&mut w).is_ok());
+        assert_eq!(w.len(), 1);
+        assert!(w[0].to_string().contains("clear text"), "{}", w[0]);
+        assert!(!w[0].to_string().contains("tok\""));
 
         let err = |c: &BloodbankConfig| c.validate(&mut Warnings::new()).unwrap_err().to_string();
         let mut c = BloodbankConfig::with_url("nats://127.0.0.1");
