@@ -122,6 +122,18 @@ pub trait Backend: Send + Sync {
     fn request(&self, env: &Envelope) -> Option<Request>;
     /// Classifies an HTTP answer. Transport errors are always `Retry`.
     fn classify(&self, resp: &HttpResponse) -> Outcome;
+    /// A backend that does not speak HTTP (Bloodbank's NATS mode) sends its own
+    /// `request` and classifies the answer: `Some(outcome)`, within `deadline`.
+    /// `None` (the default): the shared HTTP transport sends it and `classify`
+    /// reads the answer. Retries, spooling and the breaker are the same either way.
+    fn send(
+        &self,
+        _req: &Request,
+        _deadline: std::time::Instant,
+        _connect_timeout: std::time::Duration,
+    ) -> Option<Outcome> {
+        None
+    }
     /// Gate settings, when this backend's answer decides (webhooks only).
     fn gate(&self) -> Option<&webhook::GateConfig> {
         None

@@ -70,6 +70,7 @@ impl Url {
         let default_port = match scheme.as_str() {
             "http" => 80,
             "https" => 443,
+            "nats" => 4222,
             _ => return None,
         };
         let host = uri.host()?.trim_start_matches('[').trim_end_matches(']');

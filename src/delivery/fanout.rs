@@ -146,6 +146,13 @@ fn attempt(
     transport: &Transport,
     deadline: Instant,
 ) -> Attempt {
+    if let Some(outcome) = b.send(req, deadline, transport.connect_timeout()) {
+        return Attempt {
+            outcome: scrubbed(outcome, &req.url),
+            answer: None,
+            wait: None,
+        };
+    }
     match transport.send(req, deadline) {
         Ok(resp) => {
             let answer = if b.gate().is_some() && (200..300).contains(&resp.status) {

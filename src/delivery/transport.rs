@@ -49,6 +49,11 @@ impl Transport {
         }
     }
 
+    /// The connect timeout, for backends that open their own connections.
+    pub fn connect_timeout(&self) -> Duration {
+        self.connect_timeout
+    }
+
     /// Sends one request; gives up at `deadline`.
     pub fn send(&self, req: &Request, deadline: Instant) -> Result<HttpResponse, TransportError> {
         let left = deadline.saturating_duration_since(Instant::now());

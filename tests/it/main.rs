@@ -19,6 +19,7 @@ mod testenv;
 mod at_rest;
 mod backends;
 mod backlog;
+mod bloodbank_nats;
 mod dead_letters;
 mod decision;
 mod doctor;

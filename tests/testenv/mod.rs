@@ -14,12 +14,15 @@
 //! - `install.rs`: install.sh in a throwaway HOME, settings.json helpers, and tree
 //!   snapshots to prove a step changed nothing.
 //! - `enrich.rs`: git repositories built for the enrichment tests.
+//! - `nats.rs`: the real nats-server with JetStream, and a small client that
+//!   creates Bloodbank's stream and reads the stored messages back.
 
 pub mod backends;
 pub mod disk;
 pub mod enrich;
 pub mod fixtures;
 pub mod install;
+pub mod nats;
 pub mod server;
 pub mod spool;
 
@@ -47,6 +50,8 @@ const SCRUBBED: &[&str] = &[
     "BLOODBANK_URL",
     "BLOODBANK_ENABLED",
     "BLOODBANK_DEBUG",
+    "BLOODBANK_NATS_HOST",
+    "BLOODBANK_NATS_PORT",
     "ZO_EVENT_ENDPOINT",
     "ZO_API_KEY",
     "ZO_EVENT_LOG_DIR",

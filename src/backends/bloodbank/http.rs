@@ -1,13 +1,12 @@
-//! Bloodbank's `/events/claude-code/*` routes (`contracts/bloodbank.md`): which
-//! Claude Code event goes to which route with which fields, and what Bloodbank's
-//! answers mean (its "500 … UUID is not JSON serializable" is a success).
+//! Bloodbank's HTTP mode, the `/events/claude-code/*` routes of Bloodbank before
+//! May 2026 (`contracts/bloodbank.md`): which Claude Code event goes to which
+//! route with which fields, and what Bloodbank's answers mean (its "500 … UUID is
+//! not JSON serializable" is a success).
 
-use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::status::{self, status_text};
-use super::{Backend, Error, EventSet, HttpResponse, Outcome, Request};
-use crate::error::Warnings;
+use crate::backends::status::{self, status_text};
+use crate::backends::{Error, HttpResponse, Outcome, Request};
 use crate::protocol::envelope::Envelope;
 use crate::protocol::events::HookEvent;
 
@@ -30,118 +29,34 @@ pub fn route(event: HookEvent) -> Option<&'static str> {
 /// `output_preview` is "a short excerpt": enough to recognise the result.
 const PREVIEW_CHARS: usize = 500;
 
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct BloodbankConfig {
-    /// Base URL, without a trailing slash (routes are appended).
-    #[serde(default = "default_url")]
-    pub url: String,
-    #[serde(default = "super::yes")]
-    pub enabled: bool,
-    /// Events sent (default: every event that maps to a route).
-    pub events: Option<EventSet>,
-    /// Set when the environment configured this backend (names fields in messages).
-    #[serde(skip)]
-    pub from_env: bool,
+/// The HTTP request for one event: `POST <url>/events/claude-code/<route>`, or
+/// `None` when the event maps to no route.
+pub fn request(url: &str, env: &Envelope) -> Option<Request> {
+    let (route, mut body) = map(env)?;
+    crate::backends::strip_nulls(&mut body);
+    let bytes = serde_json::to_vec(&body).expect("JSON values serialise");
+    Some(crate::backends::json_post(
+        format!("{url}/events/claude-code/{route}"),
+        Vec::new(),
+        bytes,
+    ))
 }
 
-fn default_url() -> String {
-    DEFAULT_URL.to_string()
-}
-
-impl BloodbankConfig {
-    /// The seed integration's variables: `BLOODBANK_ENABLED` (only the exact string
-    /// `true` enables) and `BLOODBANK_URL` (default `http://localhost:8682`).
-    pub fn apply_env(
-        slot: &mut Option<BloodbankConfig>,
-        env: &dyn Fn(&str) -> Option<String>,
-        _warnings: &mut Warnings,
-    ) {
-        if slot.is_some() || env("BLOODBANK_ENABLED").as_deref() != Some("true") {
-            return;
-        }
-        *slot = Some(BloodbankConfig {
-            url: env("BLOODBANK_URL")
-                .filter(|u| !u.is_empty())
-                .unwrap_or_else(default_url),
-            enabled: true,
-            events: None,
-            from_env: true,
-        });
+/// Checks an HTTP-mode base URL (`field` names where it came from).
+pub fn validate(field: &str, url: &str) -> Result<(), Error> {
+    let uri = crate::backends::url::check_url(field, url)?;
+    // FastAPI answers a trailing slash with a 307 the hook cannot follow.
+    if url.ends_with('/') {
+        return Err(Error::at(
+            field,
+            format!("`{}` ends with `/`", crate::util::url::display(url)),
+        )
+        .fix(format!("give the base URL without it (e.g. {DEFAULT_URL})")));
     }
-
-    pub fn validate(&self, _warnings: &mut Warnings) -> Result<(), Error> {
-        let field = if self.from_env {
-            "$BLOODBANK_URL"
-        } else {
-            "backends.bloodbank.url"
-        };
-        let uri = super::url::check_url(field, &self.url)?;
-        // FastAPI answers a trailing slash with a 307 the hook cannot follow.
-        if self.url.ends_with('/') {
-            return Err(Error::at(
-                field,
-                format!("`{}` ends with `/`", crate::util::url::display(&self.url)),
-            )
-            .fix(format!("give the base URL without it (e.g. {DEFAULT_URL})")));
-        }
-        if uri.query().is_some() {
-            return Err(Error::at(field, "the base URL cannot have a query string"));
-        }
-        Ok(())
+    if uri.query().is_some() {
+        return Err(Error::at(field, "the base URL cannot have a query string"));
     }
-}
-
-single_backend_config!(BloodbankConfig, "backends.bloodbank", Bloodbank);
-
-pub struct Bloodbank {
-    config: BloodbankConfig,
-}
-
-impl Bloodbank {
-    pub fn new(config: BloodbankConfig) -> Bloodbank {
-        Bloodbank { config }
-    }
-
-    fn route(&self, name: &str) -> String {
-        format!("{}/events/claude-code/{name}", self.config.url)
-    }
-}
-
-impl Backend for Bloodbank {
-    fn name(&self) -> &str {
-        "bloodbank"
-    }
-
-    fn wants(&self, event: &str) -> bool {
-        match &self.config.events {
-            Some(e) => e.contains(event),
-            None => HookEvent::from_name(event).and_then(route).is_some(),
-        }
-    }
-
-    fn request(&self, env: &Envelope) -> Option<Request> {
-        let (route, mut body) = map(env)?;
-        super::strip_nulls(&mut body);
-        let bytes = serde_json::to_vec(&body).expect("JSON values serialise");
-        Some(super::json_post(self.route(route), Vec::new(), bytes))
-    }
-
-    fn classify(&self, resp: &HttpResponse) -> Outcome {
-        classify(resp)
-    }
-
-    fn endpoint(&self) -> String {
-        self.config.url.clone()
-    }
-
-    fn carries_secret(&self) -> bool {
-        false
-    }
-
-    fn health_url(&self) -> Option<String> {
-        Some(format!("{}/healthz", self.config.url))
-    }
+    Ok(())
 }
 
 /// Where a misdirected request points the user.
@@ -340,15 +255,12 @@ fn preview(r: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::backends::testing::{assert_no_nulls, env_from, envelope, resp};
+    use crate::backends::Backend;
+    use crate::backends::bloodbank::{Bloodbank, BloodbankConfig};
+    use crate::backends::testing::{assert_no_nulls, envelope, resp};
 
     fn bb() -> Bloodbank {
-        Bloodbank::new(BloodbankConfig {
-            url: "http://127.0.0.1:8682".into(),
-            enabled: true,
-            events: None,
-            from_env: false,
-        })
+        Bloodbank::new(BloodbankConfig::with_url("http://127.0.0.1:8682"))
     }
 
     fn body(r: &Request) -> Value {
@@ -532,53 +444,5 @@ mod tests {
                 o => panic!("{o:?}"),
             }
         }
-    }
-
-    #[test]
-    fn env_enables_only_on_the_exact_string_true() {
-        let run = |pairs: &[(&str, &str)]| {
-            let mut slot = None;
-            BloodbankConfig::apply_env(&mut slot, &env_from(pairs), &mut Warnings::new());
-            slot
-        };
-        assert!(run(&[("BLOODBANK_ENABLED", "1")]).is_none());
-        assert!(run(&[("BLOODBANK_ENABLED", "TRUE")]).is_none());
-        assert!(run(&[("BLOODBANK_URL", "http://h:1")]).is_none());
-        assert_eq!(
-            run(&[("BLOODBANK_ENABLED", "true")]).unwrap().url,
-            DEFAULT_URL
-        );
-        let c = run(&[
-            ("BLOODBANK_ENABLED", "true"),
-            ("BLOODBANK_URL", "http://bb:9"),
-        ])
-        .unwrap();
-        assert_eq!(c.url, "http://bb:9");
-    }
-
-    #[test]
-    fn urls_are_checked_with_the_field_named() {
-        let mut c = bb().config;
-        c.url = "http://localhost:8682/".into();
-        assert!(
-            c.validate(&mut Warnings::new())
-                .unwrap_err()
-                .to_string()
-                .contains("backends.bloodbank.url")
-        );
-        c.url = "localhost:8682".into();
-        c.from_env = true;
-        assert!(
-            c.validate(&mut Warnings::new())
-                .unwrap_err()
-                .to_string()
-                .contains("$BLOODBANK_URL")
-        );
-        c.url = "https://bb.example.test/prefix".into();
-        assert!(c.validate(&mut Warnings::new()).is_ok());
-        assert_eq!(
-            Bloodbank::new(c).health_url().unwrap(),
-            "https://bb.example.test/prefix/healthz"
-        );
     }
 }

@@ -1,0 +1,852 @@
+//! Bloodbank's NATS mode: a JetStream publish over the documented NATS text
+//! protocol (INFO, CONNECT, SUB, HPUB, PING/PONG) on a plain `std` TCP socket.
+//!
+//! Unlike Bloodbank's own hook (plain PUB, no message id, "PONG = success"), every
+//! event is an `HPUB` with `Nats-Msg-Id` = hookrelay's event id and a reply inbox,
+//! and only JetStream's PubAck counts as delivered: the stream has stored it (or
+//! already had it: `duplicate`, within its 2-minute window). Everything else (no
+//! stream for the subject, a refused login, a closed connection, no PubAck before
+//! the deadline, a refused connection) is a retry from the spool, with the same id.
+//!
+//! Split like every backend: `request` builds the message (pure), `frames` and
+//! `parse_*` are the protocol (pure), `classify` reads the reply (pure); only
+//! `publish` does I/O. No async runtime: one event is one short exchange, and
+//! starting a runtime per process costs more than the exchange (docs/backends.md
+//! has the numbers).
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpStream, ToSocketAddrs};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use super::cloudevent;
+use crate::backends::{Outcome, Request, Secret};
+use crate::protocol::envelope::Envelope;
+
+pub const DEFAULT_HOST: &str = "127.0.0.1";
+pub const DEFAULT_PORT: u16 = 4222;
+/// The NATS server's default `max_payload`, until its INFO says otherwise.
+pub const DEFAULT_MAX_PAYLOAD: usize = 1024 * 1024;
+/// The stream Bloodbank stores its events in (for messages that point at it).
+pub const STREAM: &str = "BLOODBANK_EVENTS";
+/// Protocol lines (INFO, -ERR, MSG headers) longer than this are not NATS.
+const MAX_LINE: usize = 64 * 1024;
+
+/// Where to publish and as whom.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Target {
+    pub host: String,
+    pub port: u16,
+    pub auth: Auth,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Auth {
+    None,
+    Token(Secret),
+    UserPassword(String, Secret),
+}
+
+impl Target {
+    /// `nats://host:port`, as shown in messages (never with credentials).
+    pub fn endpoint(&self) -> String {
+        if self.host.contains(':') {
+            format!("nats://[{}]:{}", self.host, self.port)
+        } else {
+            format!("nats://{}:{}", self.host, self.port)
+        }
+    }
+}
+
+/// The parts of a `nats://[user[:password]@|token@]host[:port]` URL.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NatsUrl {
+    pub host: String,
+    pub port: u16,
+    pub user: Option<String>,
+    pub password: Option<String>,
+}
+
+/// Parses a `nats://` URL; the error says what is wrong (without the credentials).
+pub fn parse_url(url: &str) -> Result<NatsUrl, String> {
+    let Some(rest) = url
+        .strip_prefix("nats://")
+        .or_else(|| url.strip_prefix("NATS://"))
+    else {
+        return Err("is not a nats:// URL".into());
+    };
+    let rest = rest.strip_suffix('/').unwrap_or(rest);
+    if rest.contains(['/', '?', '#']) {
+        return Err("has a path or query; give only nats://host:port".into());
+    }
+    let (userinfo, hostport) = match rest.rsplit_once('@') {
+        Some((u, h)) => (Some(u), h),
+        None => (None, rest),
+    };
+    let (host, port) = if let Some(v6) = hostport.strip_prefix('[') {
+        let (h, after) = v6
+            .split_once(']')
+            .ok_or("has an unclosed `[` in its host")?;
+        (h, after.strip_prefix(':'))
+    } else {
+        match hostport.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (hostport, None),
+        }
+    };
+    if host.is_empty() {
+        return Err("has no host".into());
+    }
+    let port = match port {
+        None => DEFAULT_PORT,
+        Some(p) => match p.parse::<u16>() {
+            Ok(n) if n > 0 => n,
+            _ => return Err(format!("has an invalid port `{p}`")),
+        },
+    };
+    let (user, password) = match userinfo {
+        None => (None, None),
+        Some(u) => match u.split_once(':') {
+            Some((user, pw)) => (Some(user.to_string()), Some(pw.to_string())),
+            None => (Some(u.to_string()), None),
+        },
+    };
+    Ok(NatsUrl {
+        host: host.to_string(),
+        port,
+        user,
+        password,
+    })
+}
+
+/// The pseudo-header that carries the subject inside a `Request` (never sent as
+/// a NATS header). Not in the URL: messages mask URL path segments that look
+/// like tokens, and a subject such as `bloodbank.evt.v1.agent.session.started`
+/// would be shown as `***`.
+pub const SUBJECT: &str = ":subject";
+
+/// The message for one event: `url` is the server (`nats://host:port`), the
+/// subject is the `:subject` pseudo-header, the one NATS header is
+/// `Nats-Msg-Id` (hookrelay's event id), the body the CloudEvent. `None` when
+/// the event maps to nothing.
+pub fn request(target: &Target, env: &Envelope) -> Option<Request> {
+    let (subject, ce) = cloudevent::build(env)?;
+    Some(Request {
+        method: "HPUB",
+        url: target.endpoint(),
+        headers: vec![
+            (SUBJECT.into(), subject),
+            ("Nats-Msg-Id".into(), env.id.clone()),
+        ],
+        body: serde_json::to_vec(&ce).expect("JSON values serialise"),
+    })
+}
+
+/// The subject of a request built by `request`.
+pub fn subject_of(req: &Request) -> &str {
+    req.headers
+        .iter()
+        .find(|(k, _)| k == SUBJECT)
+        .map_or("", |(_, v)| v.as_str())
+}
+
+/// What the server's INFO says that matters here.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Info {
+    pub max_payload: usize,
+    pub headers: bool,
+    pub tls_required: bool,
+    pub jetstream: bool,
+}
+
+/// Reads an `INFO {json}` line.
+pub fn parse_info(line: &str) -> Option<Info> {
+    let json = line.trim_end().strip_prefix("INFO")?.trim_start();
+    let v: Value = serde_json::from_str(json).ok()?;
+    Some(Info {
+        max_payload: v["max_payload"]
+            .as_u64()
+            .map_or(DEFAULT_MAX_PAYLOAD, |n| n as usize),
+        headers: v["headers"].as_bool().unwrap_or(false),
+        tls_required: v["tls_required"].as_bool().unwrap_or(false),
+        jetstream: v["jetstream"].as_bool().unwrap_or(false),
+    })
+}
+
+/// The `CONNECT` line: headers (for `Nats-Msg-Id`) and no-responders (a subject
+/// no stream stores is answered at once instead of timing out), credentials.
+pub fn connect_line(auth: &Auth) -> String {
+    let mut c = json!({
+        "verbose": false,
+        "pedantic": false,
+        "tls_required": false,
+        "name": "hookrelay",
+        "lang": "rust",
+        "version": env!("CARGO_PKG_VERSION"),
+        "protocol": 1,
+        "headers": true,
+        "no_responders": true,
+    });
+    match auth {
+        Auth::None => {}
+        Auth::Token(t) => c["auth_token"] = json!(t.expose()),
+        Auth::UserPassword(u, p) => {
+            c["user"] = json!(u);
+            c["pass"] = json!(p.expose());
+        }
+    }
+    format!("CONNECT {c}\r\n")
+}
+
+/// The NATS header block of a message (`NATS/1.0` and one line per header).
+fn header_block(headers: &[(String, String)]) -> Vec<u8> {
+    let mut h = b"NATS/1.0\r\n".to_vec();
+    for (k, v) in headers.iter().filter(|(k, _)| !k.starts_with(':')) {
+        // A header value cannot span lines; ids never do, but stay safe.
+        let v: String = v.chars().filter(|c| !c.is_control()).collect();
+        h.extend_from_slice(format!("{k}: {v}\r\n").as_bytes());
+    }
+    h.extend_from_slice(b"\r\n");
+    h
+}
+
+/// Everything sent after INFO, in one write: CONNECT, the reply inbox's SUB, the
+/// HPUB, and a PING (its PONG proves the server processed all of it).
+/// The body is shrunk (`cloudevent::fit`) when the message would exceed the
+/// server's `max_payload`: a bigger one would close the connection, every time.
+pub fn frames(auth: &Auth, req: &Request, inbox: &str, max_payload: usize) -> Vec<u8> {
+    let hdr = header_block(&req.headers);
+    let mut body = req.body.clone();
+    if hdr.len() + body.len() > max_payload
+        && let Ok(mut ce) = serde_json::from_slice::<Value>(&body)
+    {
+        cloudevent::fit(&mut ce, max_payload.saturating_sub(hdr.len()));
+        body = serde_json::to_vec(&ce).expect("JSON values serialise");
+    }
+    let mut out = connect_line(auth).into_bytes();
+    out.extend_from_slice(format!("SUB {inbox} 1\r\n").as_bytes());
+    out.extend_from_slice(
+        format!(
+            "HPUB {} {inbox} {} {}\r\n",
+            subject_of(req),
+            hdr.len(),
+            hdr.len() + body.len()
+        )
+        .as_bytes(),
+    );
+    out.extend_from_slice(&hdr);
+    out.extend_from_slice(&body);
+    out.extend_from_slice(b"\r\nPING\r\n");
+    out
+}
+
+/// What came back for one publish.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Reply {
+    /// The reply inbox got a message: a PubAck or a JetStream error (`payload`),
+    /// or a status-only message (`status`, e.g. 503 no responders).
+    Msg {
+        status: Option<u16>,
+        payload: Vec<u8>,
+    },
+    /// `-ERR '…'`: the server refused (login, permissions, size); it closes.
+    Err(String),
+    /// The connection ended before any reply.
+    Closed,
+    /// No reply before the deadline.
+    Timeout,
+    /// The server cannot take this client at all (TLS only, no headers).
+    Unusable(String),
+}
+
+/// The status code of a message's header block (`NATS/1.0 503`), if any.
+pub fn header_status(block: &[u8]) -> Option<u16> {
+    let first = block.split(|b| *b == b'\n').next()?;
+    let first = std::str::from_utf8(first).ok()?.trim_end();
+    let code = first.strip_prefix("NATS/1.0")?.split_whitespace().next()?;
+    code.parse().ok()
+}
+
+/// Reads a reply the way Bloodbank reads it: a PubAck (`duplicate` too) is
+/// delivered; a JetStream error of the 400 family means the stream refuses this
+/// message itself; every other answer, or none, is a retry.
+pub fn classify(reply: &Reply, subject: &str) -> Outcome {
+    match reply {
+        Reply::Msg {
+            status: Some(503), ..
+        } => Outcome::Retry(format!(
+            "no JetStream stream stores `{subject}` (no responders): create the stream {STREAM} (subjects bloodbank.evt.v1.>) as Bloodbank does, or check the server"
+        )),
+        Reply::Msg {
+            status: Some(code), ..
+        } if *code >= 300 => Outcome::Retry(format!("the server answered status {code}")),
+        Reply::Msg { payload, .. } => {
+            let v: Value = match serde_json::from_slice(payload) {
+                Ok(v) => v,
+                Err(_) => {
+                    return Outcome::Retry(format!(
+                        "the reply is not a JetStream PubAck: {}",
+                        one_line(&String::from_utf8_lossy(payload))
+                    ));
+                }
+            };
+            if let Some(e) = v.get("error") {
+                let code = e["code"].as_u64().unwrap_or(0);
+                let what = format!(
+                    "JetStream refused the message: {} (code {code}, err_code {})",
+                    one_line(e["description"].as_str().unwrap_or("no description")),
+                    e["err_code"].as_u64().unwrap_or(0)
+                );
+                return if code == 400 {
+                    Outcome::Rejected(what)
+                } else {
+                    Outcome::Retry(what)
+                };
+            }
+            if v["stream"].as_str().is_some_and(|s| !s.is_empty()) && v["seq"].is_u64() {
+                Outcome::Delivered
+            } else {
+                Outcome::Retry(format!(
+                    "the reply is not a JetStream PubAck: {}",
+                    one_line(&v.to_string())
+                ))
+            }
+        }
+        Reply::Err(e) => {
+            let lower = e.to_ascii_lowercase();
+            if lower.contains("authorization") || lower.contains("authentication") {
+                Outcome::Retry(format!(
+                    "the server refused the login ({e}): check backends.bloodbank token / user / password"
+                ))
+            } else if lower.contains("permissions violation") {
+                Outcome::Retry(format!(
+                    "the server refused ({e}): the user may not publish to `{subject}`"
+                ))
+            } else {
+                Outcome::Retry(format!("the server refused ({e})"))
+            }
+        }
+        Reply::Closed => {
+            Outcome::Retry("the server closed the connection before acknowledging".into())
+        }
+        Reply::Timeout => Outcome::Retry(
+            "no JetStream acknowledgement before the deadline (server hanging or slow?)".into(),
+        ),
+        Reply::Unusable(why) => Outcome::Retry(why.clone()),
+    }
+}
+
+fn one_line(s: &str) -> String {
+    let s: String = s
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    crate::util::text::truncate_chars(s.trim(), 300).to_string()
+}
+
+/// Publishes one request and waits for its PubAck, within `deadline` (the
+/// connection within `connect_timeout` as well). Never panics, never blocks past
+/// the deadline.
+pub fn publish(
+    target: &Target,
+    req: &Request,
+    deadline: Instant,
+    connect_timeout: Duration,
+) -> Outcome {
+    let endpoint = target.endpoint();
+    let subject = subject_of(req);
+    match exchange(target, req, deadline, connect_timeout) {
+        Ok(reply) => match classify(&reply, subject) {
+            Outcome::Delivered => Outcome::Delivered,
+            Outcome::Retry(m) => Outcome::Retry(format!("{endpoint}: {m}")),
+            Outcome::Rejected(m) => Outcome::Rejected(format!("{endpoint}: {m}")),
+        },
+        Err(e) => Outcome::Retry(format!("{endpoint}: {e}")),
+    }
+}
+
+/// The I/O of one publish: a transport failure is `Err` (with words a user can
+/// act on), anything the server said is a `Reply`.
+fn exchange(
+    target: &Target,
+    req: &Request,
+    deadline: Instant,
+    connect_timeout: Duration,
+) -> Result<Reply, String> {
+    let left = || deadline.saturating_duration_since(Instant::now());
+    if left().is_zero() {
+        return Err("deadline reached before sending".into());
+    }
+    let addrs: Vec<_> = (target.host.as_str(), target.port)
+        .to_socket_addrs()
+        .map_err(|e| format!("host not found ({e}; check the URL)"))?
+        .collect();
+    let mut last = None;
+    let mut stream = None;
+    for a in addrs {
+        let t = connect_timeout.min(left());
+        if t.is_zero() {
+            break;
+        }
+        match TcpStream::connect_timeout(&a, t) {
+            Ok(s) => {
+                stream = Some(s);
+                break;
+            }
+            Err(e) => last = Some(e),
+        }
+    }
+    let stream = match (stream, last) {
+        (Some(s), _) => s,
+        (None, Some(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
+            return Err("connection refused (is nats-server running?)".into());
+        }
+        (None, Some(e)) if e.kind() == std::io::ErrorKind::TimedOut => {
+            return Err(format!(
+                "no connection within {} ms (host down, firewalled or unreachable?)",
+                connect_timeout.as_millis()
+            ));
+        }
+        (None, Some(e)) => return Err(e.to_string()),
+        (None, None) => return Err("no address to connect to".into()),
+    };
+    let _ = stream.set_nodelay(true);
+    let mut writer = stream.try_clone().map_err(|e| e.to_string())?;
+    let mut reader = BufReader::with_capacity(16 * 1024, stream);
+    let mut line = Vec::new();
+
+    // INFO first.
+    match read_line(&mut reader, &mut line, deadline) {
+        Ok(Some(())) => {}
+        Ok(None) => return Ok(Reply::Closed),
+        Err(e) if e == TIMEOUT => return Ok(Reply::Timeout),
+        Err(e) => return Err(e),
+    }
+    let text = String::from_utf8_lossy(&line).into_owned();
+    let Some(info) = parse_info(&text) else {
+        return Ok(Reply::Unusable(format!(
+            "not a NATS server (it said `{}`)",
+            one_line(&text)
+        )));
+    };
+    if info.tls_required {
+        return Ok(Reply::Unusable(
+            "the server requires TLS, which the NATS mode does not support yet: reach it through a loopback tunnel or allow plain connections from this host".into(),
+        ));
+    }
+    if !info.headers {
+        return Ok(Reply::Unusable(
+            "the server does not support message headers (NATS 2.2 or newer is needed for Nats-Msg-Id)".into(),
+        ));
+    }
+    let inbox = inbox();
+    let out = frames(&target.auth, req, &inbox, info.max_payload);
+    writer
+        .set_write_timeout(Some(left().max(Duration::from_millis(1))))
+        .map_err(|e| e.to_string())?;
+    if let Err(e) = writer.write_all(&out) {
+        return match e.kind() {
+            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => Ok(Reply::Timeout),
+            // The server may have closed after an -ERR: read it below.
+            _ => read_reply(&mut reader, &mut writer, &mut line, deadline).or(Ok(Reply::Closed)),
+        };
+    }
+    read_reply(&mut reader, &mut writer, &mut line, deadline)
+}
+
+/// Reads until the reply inbox gets its message, the server errs or closes, or
+/// the deadline passes; answers the server's PINGs.
+fn read_reply(
+    reader: &mut BufReader<TcpStream>,
+    writer: &mut TcpStream,
+    line: &mut Vec<u8>,
+    deadline: Instant,
+) -> Result<Reply, String> {
+    loop {
+        match read_line(reader, line, deadline) {
+            Ok(Some(())) => {}
+            Ok(None) => return Ok(Reply::Closed),
+            Err(e) if e == TIMEOUT => return Ok(Reply::Timeout),
+            Err(e) => return Err(e),
+        }
+        let text = String::from_utf8_lossy(line).trim_end().to_string();
+        let mut words = text.split_ascii_whitespace();
+        let op = words.next().unwrap_or("").to_ascii_uppercase();
+        let args: Vec<&str> = words.collect();
+        match op.as_str() {
+            "PING" => {
+                let _ = writer.write_all(b"PONG\r\n");
+            }
+            "PONG" | "+OK" | "INFO" | "" => {}
+            "-ERR" => {
+                let msg = text[4..].trim().trim_matches('\'').to_string();
+                return Ok(Reply::Err(one_line(&msg)));
+            }
+            // MSG <subject> <sid> [reply-to] <#bytes>
+            "MSG" if args.len() >= 3 => {
+                let n: usize = args[args.len() - 1].parse().map_err(|_| bad(&text))?;
+                let payload = read_payload(reader, n, deadline)?;
+                return Ok(Reply::Msg {
+                    status: None,
+                    payload,
+                });
+            }
+            // HMSG <subject> <sid> [reply-to] <#header bytes> <#total bytes>
+            "HMSG" if args.len() >= 4 => {
+                let total: usize = args[args.len() - 1].parse().map_err(|_| bad(&text))?;
+                let hlen: usize = args[args.len() - 2].parse().map_err(|_| bad(&text))?;
+                if hlen > total {
+                    return Err(bad(&text));
+                }
+                let all = read_payload(reader, total, deadline)?;
+                return Ok(Reply::Msg {
+                    status: header_status(&all[..hlen]),
+                    payload: all[hlen..].to_vec(),
+                });
+            }
+            _ => return Err(bad(&text)),
+        }
+    }
+}
+
+const TIMEOUT: &str = "timeout";
+
+fn bad(line: &str) -> String {
+    format!("not NATS protocol: `{}`", one_line(line))
+}
+
+/// One CRLF-terminated line into `line` (without the terminator); `None` at EOF.
+fn read_line(
+    reader: &mut BufReader<TcpStream>,
+    line: &mut Vec<u8>,
+    deadline: Instant,
+) -> Result<Option<()>, String> {
+    line.clear();
+    loop {
+        set_read_timeout(reader, deadline)?;
+        let buf = match reader.fill_buf() {
+            Ok(b) => b,
+            Err(e) => return Err(io_error(&e)),
+        };
+        if buf.is_empty() {
+            return Ok(if line.is_empty() { None } else { Some(()) });
+        }
+        if let Some(i) = buf.iter().position(|b| *b == b'\n') {
+            line.extend_from_slice(&buf[..i]);
+            reader.consume(i + 1);
+            if line.last() == Some(&b'\r') {
+                line.pop();
+            }
+            return Ok(Some(()));
+        }
+        let n = buf.len();
+        line.extend_from_slice(buf);
+        reader.consume(n);
+        if line.len() > MAX_LINE {
+            return Err("not NATS protocol: a line without end".into());
+        }
+    }
+}
+
+/// `n` payload bytes and the CRLF after them.
+fn read_payload(
+    reader: &mut BufReader<TcpStream>,
+    n: usize,
+    deadline: Instant,
+) -> Result<Vec<u8>, String> {
+    if n > 64 * 1024 * 1024 {
+        return Err("a reply too large to be a PubAck".into());
+    }
+    let mut buf = vec![0u8; n + 2];
+    let mut got = 0;
+    while got < buf.len() {
+        set_read_timeout(reader, deadline)?;
+        match reader.read(&mut buf[got..]) {
+            Ok(0) => return Err("the server closed the connection mid-reply".into()),
+            Ok(k) => got += k,
+            Err(e) => return Err(io_error(&e)),
+        }
+    }
+    buf.truncate(n);
+    Ok(buf)
+}
+
+fn set_read_timeout(reader: &BufReader<TcpStream>, deadline: Instant) -> Result<(), String> {
+    let left = deadline.saturating_duration_since(Instant::now());
+    if left.is_zero() {
+        return Err(TIMEOUT.into());
+    }
+    reader
+        .get_ref()
+        .set_read_timeout(Some(left))
+        .map_err(|e| e.to_string())
+}
+
+fn io_error(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => TIMEOUT.into(),
+        std::io::ErrorKind::ConnectionReset => {
+            "the server reset the connection before acknowledging".into()
+        }
+        _ => e.to_string(),
+    }
+}
+
+/// A fresh reply subject: the PubAck comes back on it.
+fn inbox() -> String {
+    let mut b = [0u8; 12];
+    if getrandom::getrandom(&mut b).is_err() {
+        let t = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        b[..8].copy_from_slice(&(t as u64).to_le_bytes());
+        b[8..].copy_from_slice(&std::process::id().to_le_bytes());
+    }
+    format!("_INBOX.hookrelay.{}", crate::util::text::hex(&b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backends::testing::envelope;
+
+    fn target() -> Target {
+        Target {
+            host: "127.0.0.1".into(),
+            port: 4222,
+            auth: Auth::None,
+        }
+    }
+
+    #[test]
+    fn urls_parse_with_defaults_and_credentials() {
+        let u = parse_url("nats://127.0.0.1").unwrap();
+        assert_eq!((u.host.as_str(), u.port), ("127.0.0.1", 4222));
+        let u = parse_url("nats://bob:s3cret@nats.internal:4333").unwrap();
+        assert_eq!(u.user.as_deref(), Some("bob"));
+        assert_eq!(u.password.as_deref(), Some("s3cret"));
+        assert_eq!(u.port, 4333);
+        let u = parse_url("nats://tok@[::1]:4222/").unwrap();
+        assert_eq!((u.host.as_str(), u.user.as_deref()), ("::1", Some("tok")));
+        for bad in [
+            "http://h:1",
+            "nats://",
+            "nats://h:0",
+            "nats://h:x",
+            "nats://h:1/sub",
+        ] {
+            assert!(parse_url(bad).is_err(), "{bad}");
+        }
+        assert!(!parse_url("nats://u:pw@h:x").unwrap_err().contains("pw"));
+    }
+
+    #[test]
+    fn the_request_is_an_hpub_with_the_event_id_as_msg_id() {
+        let env = envelope("PostToolUse");
+        let r = request(&target(), &env).unwrap();
+        assert_eq!(r.method, "HPUB");
+        assert_eq!(r.url, "nats://127.0.0.1:4222");
+        assert_eq!(subject_of(&r), "bloodbank.evt.v1.agent.tool.completed");
+        assert_eq!(r.header("nats-msg-id"), Some(env.id.as_str()));
+        let ce: Value = serde_json::from_slice(&r.body).unwrap();
+        assert_eq!(ce["id"], env.id);
+        assert_eq!(request(&target(), &env), Some(r), "a replay is identical");
+        assert!(request(&target(), &envelope("Notification")).is_none());
+    }
+
+    #[test]
+    fn frames_follow_the_protocol_byte_counts() {
+        let env = envelope("SessionStart");
+        let r = request(&target(), &env).unwrap();
+        let auth = Auth::Token(Secret::new("tok-1"));
+        let f = frames(&auth, &r, "_INBOX.x", DEFAULT_MAX_PAYLOAD);
+        let text = String::from_utf8(f).unwrap();
+        let mut lines = text.split("\r\n");
+        let connect: Value =
+            serde_json::from_str(lines.next().unwrap().strip_prefix("CONNECT ").unwrap()).unwrap();
+        assert_eq!(connect["headers"], true);
+        assert_eq!(connect["no_responders"], true);
+        assert_eq!(connect["auth_token"], "tok-1");
+        assert_eq!(lines.next(), Some("SUB _INBOX.x 1"));
+        let hpub: Vec<&str> = lines.next().unwrap().split(' ').collect();
+        assert_eq!(
+            hpub[..3],
+            ["HPUB", "bloodbank.evt.v1.agent.session.started", "_INBOX.x"]
+        );
+        let hlen: usize = hpub[3].parse().unwrap();
+        let total: usize = hpub[4].parse().unwrap();
+        let rest = text
+            .split_once(&format!("{}\r\n", hpub.join(" ")))
+            .unwrap()
+            .1;
+        let hdr = &rest[..hlen];
+        assert_eq!(hdr, format!("NATS/1.0\r\nNats-Msg-Id: {}\r\n\r\n", env.id));
+        assert_eq!(&rest.as_bytes()[hlen..total], &r.body[..]);
+        assert_eq!(&rest[total..], "\r\nPING\r\n");
+
+        let up = connect_line(&Auth::UserPassword("u".into(), Secret::new("p")));
+        assert!(up.contains(r#""user":"u""#) && up.contains(r#""pass":"p""#));
+        assert!(!connect_line(&Auth::None).contains("auth_token"));
+    }
+
+    #[test]
+    fn a_message_over_max_payload_is_shrunk_to_fit_not_refused() {
+        let mut env = envelope("UserPromptSubmit");
+        env.input["prompt"] = json!("x".repeat(200_000));
+        let r = request(&target(), &env).unwrap();
+        let f = frames(&Auth::None, &r, "_INBOX.x", 32 * 1024);
+        let text = String::from_utf8(f).unwrap();
+        let hpub = text.lines().nth(2).unwrap();
+        let total: usize = hpub.trim_end().rsplit(' ').next().unwrap().parse().unwrap();
+        assert!(total <= 32 * 1024, "{total}");
+        assert!(text.contains("[truncated"));
+        assert!(text.contains(&env.id), "the id stays");
+    }
+
+    #[test]
+    fn info_is_read_with_the_default_max_payload() {
+        let i = parse_info(
+            r#"INFO {"server_id":"x","max_payload":1048576,"headers":true,"jetstream":true}"#,
+        )
+        .unwrap();
+        assert_eq!(i.max_payload, 1_048_576);
+        assert!(i.headers && i.jetstream && !i.tls_required);
+        let i = parse_info(r#"INFO {"tls_required":true}"#).unwrap();
+        assert!(i.tls_required && !i.headers);
+        assert_eq!(i.max_payload, DEFAULT_MAX_PAYLOAD);
+        assert!(parse_info("HTTP/1.1 400 Bad Request").is_none());
+    }
+
+    #[test]
+    fn replies_are_classified_as_the_contract_says() {
+        let subj = "bloodbank.evt.v1.agent.tool.completed";
+        let msg = |p: &str| Reply::Msg {
+            status: None,
+            payload: p.as_bytes().to_vec(),
+        };
+        assert_eq!(
+            classify(&msg(r#"{"stream":"BLOODBANK_EVENTS","seq":7}"#), subj),
+            Outcome::Delivered
+        );
+        assert_eq!(
+            classify(
+                &msg(r#"{"stream":"BLOODBANK_EVENTS","seq":7,"duplicate":true}"#),
+                subj
+            ),
+            Outcome::Delivered,
+            "already stored: delivered, not stored twice"
+        );
+        let no_stream = Reply::Msg {
+            status: Some(503),
+            payload: vec![],
+        };
+        match classify(&no_stream, subj) {
+            Outcome::Retry(m) => assert!(m.contains("no responders") && m.contains(subj), "{m}"),
+            o => panic!("{o:?}"),
+        }
+        assert!(matches!(
+            classify(
+                &msg(
+                    r#"{"error":{"code":503,"err_code":10077,"description":"maximum messages exceeded"}}"#
+                ),
+                subj
+            ),
+            Outcome::Retry(_)
+        ));
+        assert!(matches!(
+            classify(
+                &msg(
+                    r#"{"error":{"code":400,"err_code":10054,"description":"message size exceeds maximum allowed"}}"#
+                ),
+                subj
+            ),
+            Outcome::Rejected(_)
+        ));
+        assert!(matches!(classify(&msg("{}"), subj), Outcome::Retry(_)));
+        assert!(matches!(classify(&msg("+OK"), subj), Outcome::Retry(_)));
+        match classify(&Reply::Err("Authorization Violation".into()), subj) {
+            Outcome::Retry(m) => assert!(m.contains("token"), "{m}"),
+            o => panic!("{o:?}"),
+        }
+        for r in [Reply::Closed, Reply::Timeout, Reply::Unusable("x".into())] {
+            assert!(matches!(classify(&r, subj), Outcome::Retry(_)), "{r:?}");
+        }
+    }
+
+    #[test]
+    fn messages_keep_the_subject_readable_after_url_scrubbing() {
+        let r = request(&target(), &envelope("SessionStart")).unwrap();
+        let no_stream = Reply::Msg {
+            status: Some(503),
+            payload: vec![],
+        };
+        let Outcome::Retry(m) = classify(&no_stream, subject_of(&r)) else {
+            panic!()
+        };
+        let shown = crate::util::url::scrub(&m, &r.url);
+        assert!(
+            shown.contains("`bloodbank.evt.v1.agent.session.started`"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn header_status_reads_the_first_line() {
+        assert_eq!(header_status(b"NATS/1.0 503\r\n\r\n"), Some(503));
+        assert_eq!(
+            header_status(b"NATS/1.0 408 Request Timeout\r\n\r\n"),
+            Some(408)
+        );
+        assert_eq!(header_status(b"NATS/1.0\r\nA: b\r\n\r\n"), None);
+    }
+
+    #[test]
+    fn a_refused_connection_is_an_outage() {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = l.local_addr().unwrap().port();
+        drop(l);
+        let t = Target { port, ..target() };
+        let r = request(&t, &envelope("SessionStart")).unwrap();
+        let o = publish(
+            &t,
+            &r,
+            Instant::now() + Duration::from_secs(2),
+            Duration::from_millis(300),
+        );
+        match o {
+            Outcome::Retry(m) => assert!(m.contains("connection refused"), "{m}"),
+            o => panic!("{o:?}"),
+        }
+    }
+
+    #[test]
+    fn a_silent_server_is_abandoned_at_the_deadline() {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = l.local_addr().unwrap().port();
+        let hold = std::thread::spawn(move || {
+            let c = l.accept();
+            std::thread::sleep(Duration::from_secs(3));
+            drop(c);
+        });
+        let t = Target { port, ..target() };
+        let r = request(&t, &envelope("SessionStart")).unwrap();
+        let start = Instant::now();
+        let o = publish(
+            &t,
+            &r,
+            Instant::now() + Duration::from_millis(300),
+            Duration::from_millis(200),
+        );
+        assert!(
+            start.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            start.elapsed()
+        );
+        match o {
+            Outcome::Retry(m) => assert!(m.contains("deadline"), "{m}"),
+            o => panic!("{o:?}"),
+        }
+        drop(hold);
+    }
+}
