@@ -33,6 +33,7 @@ mod hostile_git;
 mod hostile_input;
 mod install;
 mod install_sh;
+mod otlp;
 mod redaction;
 mod secrets_corpus;
 mod spool;

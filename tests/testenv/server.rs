@@ -40,6 +40,8 @@ pub struct Reply {
     pub delay: Duration,
     /// HTTP/1.0 style: no Content-Length, close after the body.
     pub close_without_length: bool,
+    /// Extra headers (`Retry-After`, `Location`).
+    pub headers: Vec<(String, String)>,
 }
 
 impl Reply {
@@ -50,7 +52,12 @@ impl Reply {
             content_type: "application/json",
             delay: Duration::ZERO,
             close_without_length: false,
+            headers: Vec::new(),
         }
+    }
+    pub fn header(mut self, name: &str, value: &str) -> Reply {
+        self.headers.push((name.to_string(), value.to_string()));
+        self
     }
     pub fn delayed(mut self, d: Duration) -> Reply {
         self.delay = d;
@@ -268,6 +275,9 @@ fn write_reply(out: &mut impl Write, reply: &Reply, close: bool) -> bool {
         reason(reply.status),
         reply.content_type
     );
+    for (k, v) in &reply.headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
     if reply.close_without_length {
         head = head.replacen("HTTP/1.1", "HTTP/1.0", 1);
         head.push_str("Connection: close\r\n");

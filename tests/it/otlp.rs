@@ -1,0 +1,289 @@
+//! The OTLP/HTTP logs backend against a strict collector (every request checked by
+//! the `opentelemetry-proto`-based validator): every Claude Code event becomes a
+//! valid LogRecord with Claude Code's attribute names; hookrelay's variables come
+//! before the OTEL ones; a gRPC setup is refused in one line; throttling is spooled
+//! and flushed, a partial success said, a 400 dead-lettered, a 401 held; prompt
+//! text only when switched on.
+
+use serde_json::{Value, json};
+
+use crate::testenv::otlp::{Collector, attr, resource_attr};
+use crate::testenv::server::{Reply, dead_port};
+use crate::testenv::spool::{dead_letters, raw_spool_lines, run_ok};
+use crate::testenv::{TestEnv, assert_exit, assert_stderr_has, fixture_line, fixtures, stderr};
+
+fn snake(name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
+}
+
+/// A user whose hook sends to `collector` through `HOOKRELAY_OTLP_ENDPOINT`.
+fn user(tag: &str, collector: &Collector) -> TestEnv {
+    let mut env = TestEnv::new(tag);
+    env.set_env("HOOKRELAY_OTLP_ENDPOINT", &collector.base());
+    env
+}
+
+fn s(v: &str) -> Option<Value> {
+    Some(json!(v))
+}
+
+/// Every fixture, in both encodings, passes the strict validator with the
+/// contract's mapping.
+#[test]
+fn every_event_is_a_valid_log_record_with_claude_codes_keys() {
+    for protocol in ["http/json", "http/protobuf"] {
+        let c = Collector::start();
+        let mut env = user("otlp-all", &c);
+        env.set_env("HOOKRELAY_OTLP_PROTOCOL", protocol);
+        let all = fixtures();
+        for (event, line) in &all {
+            let out = env.hook(line);
+            assert!(
+                !stderr(&out).contains("otlp"),
+                "{protocol} {event}: {}",
+                stderr(&out)
+            );
+        }
+        c.wait_for(all.len());
+        c.assert_all_valid();
+        let requests = c.valid();
+        assert_eq!(
+            requests.len(),
+            all.len(),
+            "{protocol}: one request per event"
+        );
+        for ((event, line), request) in all.iter().zip(&requests) {
+            let input: Value = serde_json::from_slice(line).unwrap();
+            let r = &request["resourceLogs"][0]["scopeLogs"][0]["logRecords"][0];
+            let what = format!("{protocol} {event}");
+            assert_eq!(
+                r["eventName"],
+                format!("hookrelay.hook.{}", snake(event)),
+                "{what}"
+            );
+            assert_eq!(attr(r, "hook_event"), s(event), "{what}");
+            assert_eq!(
+                attr(r, "session.id"),
+                Some(input["session_id"].clone()),
+                "{what}"
+            );
+            for (from, to) in [
+                ("prompt_id", "prompt.id"),
+                ("tool_use_id", "tool_use_id"),
+                ("tool_name", "tool_name"),
+            ] {
+                if let Some(v) = input.get(from) {
+                    assert_eq!(attr(r, to).as_ref(), Some(v), "{what}: {to}");
+                }
+            }
+            let severity = match event.as_str() {
+                "PostToolUseFailure" | "StopFailure" => 17,
+                "PermissionDenied" => 13,
+                _ => 9,
+            };
+            assert_eq!(r["severityNumber"], severity, "{what}");
+            assert_eq!(
+                resource_attr(request, "service.name"),
+                s("hookrelay"),
+                "{what}"
+            );
+            assert!(resource_attr(request, "host.name").is_some(), "{what}");
+            assert!(resource_attr(request, "os.type").is_some(), "{what}");
+            // Content stays home by default.
+            for gated in ["prompt", "response", "tool_input", "tool_response"] {
+                assert_eq!(attr(r, gated), None, "{what}: {gated}");
+            }
+        }
+        let failure = &c.records()[all
+            .iter()
+            .position(|(e, _)| e == "PostToolUseFailure")
+            .unwrap()];
+        assert_eq!(failure["severityText"], "ERROR");
+        assert_eq!(attr(failure, "error.type"), s("tool_error"));
+        assert_eq!(attr(failure, "success"), s("false"));
+        assert_eq!(
+            attr(failure, "gen_ai.tool.call.id"),
+            attr(failure, "tool_use_id")
+        );
+    }
+}
+
+#[test]
+fn prompt_text_is_sent_only_when_switched_on() {
+    let c = Collector::start();
+    let mut env = user("otlp-prompts", &c);
+    assert_exit(&env.hook(&fixture_line("UserPromptSubmit")), 0);
+    env.set_env("HOOKRELAY_OTLP_LOG_USER_PROMPTS", "1");
+    assert_exit(&env.hook(&fixture_line("UserPromptSubmit")), 0);
+    c.wait_for(2);
+    c.assert_all_valid();
+    let r = c.records();
+    assert_eq!(attr(&r[0], "prompt"), None);
+    assert_eq!(
+        attr(&r[0], "prompt_length"),
+        s("9"),
+        "int64 decoded as a string"
+    );
+    assert_eq!(attr(&r[1], "prompt"), s("say hello"));
+}
+
+#[test]
+fn hookrelay_variables_come_before_the_otel_ones() {
+    let own = Collector::start();
+    let otel = Collector::start();
+    let mut env = user("otlp-precedence", &own);
+    env.set_env("HOOKRELAY_OTLP_HEADERS", "X-Scope-OrgID=team-a");
+    env.set_env("OTEL_EXPORTER_OTLP_ENDPOINT", &otel.base());
+    env.set_env(
+        "OTEL_EXPORTER_OTLP_HEADERS",
+        "Authorization=Bearer otel-token",
+    );
+    assert_exit(&env.hook(&fixture_line("SessionStart")), 0);
+    own.wait_for(1);
+    own.assert_all_valid();
+    let got = own.server.received();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].header("x-scope-orgid"), Some("team-a"));
+    assert_eq!(
+        got[0].header("authorization"),
+        None,
+        "the OTEL token stays with the OTEL endpoint"
+    );
+    assert!(otel.server.received().is_empty());
+
+    // The OTEL set alone is used as a whole: its endpoint (+ v1/logs), its headers.
+    let mut env = TestEnv::new("otlp-otel-only");
+    env.set_env("OTEL_EXPORTER_OTLP_ENDPOINT", &otel.base());
+    env.set_env(
+        "OTEL_EXPORTER_OTLP_HEADERS",
+        "Authorization=Bearer%20otel-token",
+    );
+    assert_exit(&env.hook(&fixture_line("SessionStart")), 0);
+    otel.wait_for(1);
+    otel.assert_all_valid();
+    let got = otel.server.received();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].path, "/v1/logs");
+    assert_eq!(got[0].header("authorization"), Some("Bearer otel-token"));
+}
+
+#[test]
+fn a_grpc_setup_is_refused_in_one_line_and_the_event_kept() {
+    let c = Collector::start();
+    let mut env = TestEnv::new("otlp-grpc");
+    // Claude Code's quick-start, copied into the hook command.
+    env.set_env(
+        "OTEL_EXPORTER_OTLP_ENDPOINT",
+        &format!("http://127.0.0.1:{}", c.server.port),
+    );
+    env.set_env("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc");
+    let out = env.hook(&fixture_line("PreToolUse"));
+    // Exit 1, as for any config error: Claude Code shows the line, and goes on.
+    assert_exit(&out, 1);
+    assert_stderr_has(
+        &out,
+        "$OTEL_EXPORTER_OTLP_PROTOCOL: `grpc` is OTLP over gRPC",
+    );
+    assert_stderr_has(&out, "HOOKRELAY_OTLP_ENDPOINT");
+    let line = stderr(&out)
+        .lines()
+        .find(|l| l.contains("grpc"))
+        .unwrap()
+        .to_string();
+    assert!(line.contains("4318"), "{line}");
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    assert!(
+        c.server.received().is_empty(),
+        "nothing is POSTed to a gRPC setup"
+    );
+    assert_eq!(env.kept().len(), 1, "the event is kept locally");
+}
+
+#[test]
+fn throttling_is_spooled_and_flushed() {
+    let c = Collector::start();
+    c.then(Reply::json(429, r#"{"code":8,"message":"slow down"}"#).header("Retry-After", "1"));
+    let env = user("otlp-429", &c);
+    let out = env.hook(&fixture_line("PostToolUse"));
+    assert_exit(&out, 0);
+    assert_stderr_has(&out, "otlp: not delivered (429");
+    assert_eq!(raw_spool_lines(&env, "otlp").len(), 1);
+    assert!(dead_letters(&env, "otlp").is_empty());
+
+    let out = run_ok(&env, &["flush"]);
+    c.wait_for(2);
+    c.assert_all_valid();
+    assert_eq!(c.valid().len(), 2, "{}", stderr(&out));
+    // The replay is the same record.
+    assert_eq!(c.valid()[0], c.valid()[1]);
+    let (v, _) = crate::testenv::spool::status_json(&env);
+    let pending = v.to_string();
+    assert!(!pending.contains("\"pending\":1"), "{pending}");
+}
+
+#[test]
+fn a_partial_success_is_delivered_and_said() {
+    let c = Collector::start();
+    c.then(Reply::json(
+        200,
+        r#"{"partialSuccess":{"rejectedLogRecords":"1","errorMessage":"log record too old"}}"#,
+    ));
+    let env = user("otlp-partial", &c);
+    let out = env.hook(&fixture_line("Stop"));
+    assert_exit(&out, 0);
+    assert_stderr_has(&out, "rejected 1 log record(s): log record too old");
+    assert!(raw_spool_lines(&env, "otlp").is_empty(), "not retried");
+    assert!(dead_letters(&env, "otlp").is_empty());
+    c.assert_all_valid();
+}
+
+#[test]
+fn a_400_is_a_dead_letter_and_a_401_is_held() {
+    let c = Collector::start();
+    c.then(Reply::json(400, r#"{"code":3,"message":"unparsable"}"#));
+    let env = user("otlp-400", &c);
+    let out = env.hook(&fixture_line("Notification"));
+    assert_exit(&out, 0);
+    assert_stderr_has(&out, "otlp: refused event");
+    let dl = dead_letters(&env, "otlp");
+    assert_eq!(dl.len(), 1);
+    assert!(dl[0].to_string().contains("unparsable"), "{}", dl[0]);
+    assert!(raw_spool_lines(&env, "otlp").is_empty());
+
+    let c = Collector::start();
+    c.then(Reply::json(401, r#"{"code":16,"message":"no token"}"#));
+    let env = user("otlp-401", &c);
+    let out = env.hook(&fixture_line("Notification"));
+    assert_exit(&out, 0);
+    assert_stderr_has(&out, "HOOKRELAY_OTLP_HEADERS");
+    assert_eq!(raw_spool_lines(&env, "otlp").len(), 1, "held, not dropped");
+    assert!(
+        dead_letters(&env, "otlp").is_empty(),
+        "never blamed on the event"
+    );
+    // Once the credentials are right, flush delivers it.
+    run_ok(&env, &["flush"]);
+    c.wait_for(2);
+    c.assert_all_valid();
+    assert_eq!(c.valid().len(), 2);
+}
+
+#[test]
+fn a_collector_that_is_down_keeps_the_event() {
+    let mut env = TestEnv::new("otlp-down");
+    env.set_env(
+        "HOOKRELAY_OTLP_ENDPOINT",
+        &format!("http://127.0.0.1:{}", dead_port()),
+    );
+    let out = env.hook(&fixture_line("SessionEnd"));
+    assert_exit(&out, 0);
+    assert_stderr_has(&out, "otlp: not delivered");
+    assert_eq!(raw_spool_lines(&env, "otlp").len(), 1);
+}
