@@ -287,3 +287,38 @@ fn a_collector_that_is_down_keeps_the_event() {
     assert_stderr_has(&out, "otlp: not delivered");
     assert_eq!(raw_spool_lines(&env, "otlp").len(), 1);
 }
+
+#[test]
+fn a_config_file_section_with_tool_details() {
+    let c = Collector::start();
+    let other = Collector::start();
+    let mut env = TestEnv::new("otlp-file");
+    env.write_config(&json!({
+        "backends": { "otlp": {
+            "endpoint": format!("{}/v1/logs", c.base()),
+            "headers": { "Authorization": "Bearer ${OTLP_TOKEN}" },
+            "service_name": "claude-hooks",
+            "include_tool_details": true
+        } }
+    }));
+    env.set_env("OTLP_TOKEN", "file-token");
+    // The file's endpoint wins over the variable.
+    env.set_env("HOOKRELAY_OTLP_ENDPOINT", &other.base());
+    let out = env.hook(&fixture_line("PostToolUseFailure"));
+    assert_exit(&out, 0);
+    c.wait_for(1);
+    c.assert_all_valid();
+    assert!(other.server.received().is_empty());
+    assert_eq!(
+        c.server.received()[0].header("authorization"),
+        Some("Bearer file-token")
+    );
+    let request = &c.valid()[0];
+    assert_eq!(resource_attr(request, "service.name"), s("claude-hooks"));
+    let r = &c.records()[0];
+    assert_eq!(attr(r, "error"), s("Exit code 3\noops"));
+    let input: Value =
+        serde_json::from_str(attr(r, "tool_input").unwrap().as_str().unwrap()).unwrap();
+    assert_eq!(input["command"], "echo oops >&2; exit 3");
+    assert_eq!(attr(r, "prompt"), None);
+}
