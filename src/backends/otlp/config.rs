@@ -45,6 +45,9 @@ pub struct OtlpConfig {
     /// Headers from the environment (the file's `headers` win on the same name).
     #[serde(skip)]
     pub env_headers: Vec<(String, Secret)>,
+    /// `env_headers` came from the OTEL variables.
+    #[serde(skip)]
+    pub headers_from_otel: bool,
     /// The variable `protocol` came from, for messages.
     #[serde(skip)]
     pub protocol_from: Option<&'static str>,
@@ -85,6 +88,7 @@ impl OtlpConfig {
             include_tool_details: None,
             origin: None,
             env_headers: Vec::new(),
+            headers_from_otel: false,
             protocol_from: None,
         }
     }
@@ -134,6 +138,7 @@ impl OtlpConfig {
         } else if from_otel && c.headers.is_empty() {
             // The generic set, then the logs set over it (Claude Code merges the two
             // the same way).
+            c.headers_from_otel = true;
             for var in [
                 "OTEL_EXPORTER_OTLP_HEADERS",
                 "OTEL_EXPORTER_OTLP_LOGS_HEADERS",
@@ -197,6 +202,15 @@ impl OtlpConfig {
             Some(Origin::OtelLogs) => "$OTEL_EXPORTER_OTLP_LOGS_ENDPOINT",
             Some(Origin::Otel) => "$OTEL_EXPORTER_OTLP_ENDPOINT",
             None => "backends.otlp.endpoint",
+        }
+    }
+
+    /// The settings that give the headers, for a 401/403's message.
+    pub fn headers_field(&self) -> &'static str {
+        if self.headers.is_empty() && self.headers_from_otel {
+            "$OTEL_EXPORTER_OTLP_HEADERS / $OTEL_EXPORTER_OTLP_LOGS_HEADERS"
+        } else {
+            "backends.otlp.headers / $HOOKRELAY_OTLP_HEADERS"
         }
     }
 
@@ -276,8 +290,11 @@ impl OtlpConfig {
     /// an explicit HTTP protocol is a warning.
     pub fn validate(&self, warnings: &mut Warnings) -> Result<(), Error> {
         let field = self.endpoint_field();
-        let url = self.url();
-        let uri = super::super::url::check_url(field, &url)?;
+        if let Some(raw) = &self.endpoint {
+            // As written first, so a message quotes what the user wrote.
+            super::super::url::check_url(field, raw)?;
+        }
+        let uri = super::super::url::check_url(field, &self.url())?;
         self.protocol()?;
         if uri.port_u16() == Some(GRPC_PORT) && self.protocol.is_none() {
             warnings.push(
@@ -528,6 +545,35 @@ mod tests {
             w.join("\n").contains("4317 is OTLP/gRPC's"),
             "{}",
             w.join("\n")
+        );
+    }
+
+    #[test]
+    fn bad_settings_are_named_as_written() {
+        let (c, _) = from_env(&[("HOOKRELAY_OTLP_ENDPOINT", "ftp://collector:4318")]);
+        let e = c
+            .unwrap()
+            .validate(&mut Warnings::new())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("$HOOKRELAY_OTLP_ENDPOINT: `ftp://collector:4318` uses `ftp`"),
+            "{e}"
+        );
+        let mut file = OtlpConfig::empty();
+        file.protocol = Some("GRPC".into());
+        let e = file.validate(&mut Warnings::new()).unwrap_err().to_string();
+        assert!(e.starts_with("backends.otlp.protocol: `grpc`"), "{e}");
+        file.protocol = Some("http/xml".into());
+        let e = file.validate(&mut Warnings::new()).unwrap_err().to_string();
+        assert!(e.contains("unknown protocol `http/xml`"), "{e}");
+        file.protocol = None;
+        file.headers
+            .insert("Content-Type".into(), Secret::new("text/plain"));
+        let e = file.validate(&mut Warnings::new()).unwrap_err().to_string();
+        assert!(
+            e.starts_with("backends.otlp.headers: `Content-Type` is set by hookrelay"),
+            "{e}"
         );
     }
 

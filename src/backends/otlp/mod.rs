@@ -50,10 +50,6 @@ impl Otlp {
     }
 }
 
-/// What to check on a 401/403.
-const AUTH_HINT: &str =
-    "the collector refused the credentials: check backends.otlp.headers / $HOOKRELAY_OTLP_HEADERS";
-
 /// The collector's answer (contract §2):
 /// - 2xx: delivered, a `partialSuccess` included (OTLP forbids retrying it;
 ///   `partial_note` says what was rejected);
@@ -65,17 +61,24 @@ const AUTH_HINT: &str =
 /// - 400, 413 and every other 4xx/5xx (500 included): refused, as OTLP says
 ///   they must not be retried; the event becomes a dead letter (re-drivable);
 /// - anything else (redirects): the shared table.
-pub fn classify(resp: &HttpResponse) -> Outcome {
+///
+/// `config` names the settings to check in the messages.
+pub fn classify(resp: &HttpResponse, config: &OtlpConfig) -> Outcome {
+    let auth_hint = format!(
+        "the collector refused the credentials: check {}",
+        config.headers_field()
+    );
     match resp.status {
         200..=299 => Outcome::Delivered,
         429 | 502 | 503 | 504 => Outcome::Retry(status::status_text(resp)),
-        401 | 403 => status::outcome(resp, AUTH_HINT),
+        401 | 403 => status::outcome(resp, &auth_hint),
         404 | 405 | 415 => Outcome::Retry(format!(
-            "{}: not an OTLP/HTTP logs receiver; check backends.otlp.endpoint / $HOOKRELAY_OTLP_ENDPOINT (usually http://<collector>:4318/v1/logs)",
-            status::status_text(resp)
+            "{}: not an OTLP/HTTP logs receiver; check {} (usually http://<collector>:4318/v1/logs)",
+            status::status_text(resp),
+            config.endpoint_field()
         )),
         400..=599 => Outcome::Rejected(status::status_text(resp)),
-        _ => status::outcome(resp, AUTH_HINT),
+        _ => status::outcome(resp, &auth_hint),
     }
 }
 
@@ -151,7 +154,7 @@ impl Backend for Otlp {
         if let Some(note) = partial_note(resp, self.protocol == Protocol::Protobuf) {
             crate::error::report(note);
         }
-        classify(resp)
+        classify(resp, &self.config)
     }
 
     fn endpoint(&self) -> String {
@@ -207,36 +210,66 @@ mod tests {
         assert_eq!(r.body[0], 0x0a, "field 1, resource_logs");
     }
 
+    /// `classify` for a backend configured by `HOOKRELAY_OTLP_ENDPOINT`.
+    fn classify_env(r: &HttpResponse) -> Outcome {
+        classify(
+            r,
+            &backend(&[("HOOKRELAY_OTLP_ENDPOINT", "http://127.0.0.1:4318")]).config,
+        )
+    }
+
     #[test]
     fn answers_follow_otlp() {
         for s in [200, 202] {
-            assert_eq!(classify(&resp(s, "{}")), Outcome::Delivered);
+            assert_eq!(classify_env(&resp(s, "{}")), Outcome::Delivered);
         }
         for s in [429, 502, 503, 504] {
-            assert!(matches!(classify(&resp(s, "")), Outcome::Retry(_)), "{s}");
+            assert!(
+                matches!(classify_env(&resp(s, "")), Outcome::Retry(_)),
+                "{s}"
+            );
         }
         for s in [400, 413, 500, 501, 422] {
             assert!(
-                matches!(classify(&resp(s, "")), Outcome::Rejected(_)),
+                matches!(classify_env(&resp(s, "")), Outcome::Rejected(_)),
                 "{s}"
             );
         }
         for s in [401, 403] {
-            match classify(&resp(s, "")) {
+            match classify_env(&resp(s, "")) {
                 Outcome::Retry(m) => assert!(m.contains("HOOKRELAY_OTLP_HEADERS"), "{m}"),
                 o => panic!("{s}: {o:?}"),
             }
         }
         for s in [404, 405, 415] {
-            match classify(&resp(s, "")) {
-                Outcome::Retry(m) => assert!(m.contains("OTLP/HTTP logs receiver"), "{m}"),
+            match classify_env(&resp(s, "")) {
+                Outcome::Retry(m) => assert!(
+                    m.contains("OTLP/HTTP logs receiver; check $HOOKRELAY_OTLP_ENDPOINT"),
+                    "{m}"
+                ),
                 o => panic!("{s}: {o:?}"),
             }
         }
         assert_eq!(
-            classify(&resp(400, r#"{"code":3,"message":"bad"}"#)),
+            classify_env(&resp(400, r#"{"code":3,"message":"bad"}"#)),
             Outcome::Rejected(r#"400 {"code":3,"message":"bad"}"#.into())
         );
+        // The messages name the settings actually in use.
+        let otel = backend(&[
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318"),
+            ("OTEL_EXPORTER_OTLP_HEADERS", "a=b"),
+        ]);
+        let Outcome::Retry(m) = classify(&resp(401, ""), &otel.config) else {
+            panic!()
+        };
+        assert!(
+            m.ends_with("check $OTEL_EXPORTER_OTLP_HEADERS / $OTEL_EXPORTER_OTLP_LOGS_HEADERS"),
+            "{m}"
+        );
+        let Outcome::Retry(m) = classify(&resp(404, ""), &otel.config) else {
+            panic!()
+        };
+        assert!(m.contains("check $OTEL_EXPORTER_OTLP_ENDPOINT"), "{m}");
     }
 
     #[test]
@@ -245,7 +278,7 @@ mod tests {
             200,
             r#"{"partialSuccess":{"rejectedLogRecords":"1","errorMessage":"record too old"}}"#,
         );
-        assert_eq!(classify(&r), Outcome::Delivered);
+        assert_eq!(classify_env(&r), Outcome::Delivered);
         let note = partial_note(&r, false).unwrap();
         assert!(
             note.contains("rejected 1 log record(s): record too old"),
