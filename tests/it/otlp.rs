@@ -242,6 +242,22 @@ fn a_partial_success_is_delivered_and_said() {
     assert!(raw_spool_lines(&env, "otlp").is_empty(), "not retried");
     assert!(dead_letters(&env, "otlp").is_empty());
     c.assert_all_valid();
+
+    // The same answer in protobuf, to a protobuf request:
+    // ExportLogsServiceResponse { partial_success { rejected_log_records: 2, error_message: "x" } }.
+    let c = Collector::start();
+    c.then(Reply {
+        body: vec![0x0a, 0x05, 0x08, 0x02, 0x12, 0x01, b'x'],
+        content_type: "application/x-protobuf",
+        ..Reply::json(200, "")
+    });
+    let mut env = user("otlp-partial-pb", &c);
+    env.set_env("HOOKRELAY_OTLP_PROTOCOL", "http/protobuf");
+    let out = env.hook(&fixture_line("Stop"));
+    assert_exit(&out, 0);
+    assert_stderr_has(&out, "rejected 2 log record(s): x");
+    assert!(raw_spool_lines(&env, "otlp").is_empty(), "not retried");
+    c.assert_all_valid();
 }
 
 #[test]
@@ -256,6 +272,7 @@ fn a_400_is_a_dead_letter_and_a_401_is_held() {
     assert_eq!(dl.len(), 1);
     assert!(dl[0].to_string().contains("unparsable"), "{}", dl[0]);
     assert!(raw_spool_lines(&env, "otlp").is_empty());
+    c.assert_all_valid();
 
     let c = Collector::start();
     c.then(Reply::json(401, r#"{"code":16,"message":"no token"}"#));
@@ -321,4 +338,38 @@ fn a_config_file_section_with_tool_details() {
         serde_json::from_str(attr(r, "tool_input").unwrap().as_str().unwrap()).unwrap();
     assert_eq!(input["command"], "echo oops >&2; exit 3");
     assert_eq!(attr(r, "prompt"), None);
+}
+
+/// POSTs `body` to the collector by hand; returns the raw answer.
+fn post(c: &Collector, content_type: &str, body: &str) -> String {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", c.server.port)).unwrap();
+    write!(
+        s,
+        "POST /v1/logs HTTP/1.1\r\nHost: x\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    out
+}
+
+/// The harness itself: what the validator refuses, the collector answers 400 with
+/// the validator's message (as a real collector would), and records as invalid.
+#[test]
+fn the_strict_collector_refuses_what_the_validator_refuses() {
+    let c = Collector::start();
+    let snake = r#"{"resource_logs":[]}"#;
+    let answer = post(&c, "application/json", snake);
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    assert!(answer.contains("lowerCamelCase"), "{answer}");
+    let int_time = r#"{"resourceLogs":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"x"}}]},"scopeLogs":[{"logRecords":[{"timeUnixNano":1}]}]}]}"#;
+    assert!(post(&c, "application/json", int_time).starts_with("HTTP/1.1 400"));
+    assert!(post(&c, "text/plain", "{}").starts_with("HTTP/1.1 415"));
+    assert_eq!(c.valid().len(), 0);
+    assert_eq!(c.verdicts().len(), 3);
+    let ok = int_time.replace(r#""timeUnixNano":1"#, r#""timeUnixNano":"1""#);
+    assert!(post(&c, "application/json", &ok).starts_with("HTTP/1.1 200"));
+    assert_eq!(c.valid().len(), 1);
 }
