@@ -23,9 +23,22 @@ fn snake(name: &str) -> String {
     out
 }
 
+/// Delivery settings generous enough for a loaded machine (the validator
+/// runs in Python, and the suite runs in parallel on few cores).
+fn generous() -> Value {
+    json!({ "deadline_ms": 10_000, "session_end_deadline_ms": 10_000 })
+}
+
+/// A user with no backend in the config file (only `generous` delivery).
+fn plain_user(tag: &str) -> TestEnv {
+    let env = TestEnv::new(tag);
+    env.write_config(&json!({ "delivery": generous() }));
+    env
+}
+
 /// A user whose hook sends to `collector` through `HOOKRELAY_OTLP_ENDPOINT`.
 fn user(tag: &str, collector: &Collector) -> TestEnv {
-    let mut env = TestEnv::new(tag);
+    let mut env = plain_user(tag);
     env.set_env("HOOKRELAY_OTLP_ENDPOINT", &collector.base());
     env
 }
@@ -159,7 +172,7 @@ fn hookrelay_variables_come_before_the_otel_ones() {
     assert!(otel.server.received().is_empty());
 
     // The OTEL set alone is used as a whole: its endpoint (+ v1/logs), its headers.
-    let mut env = TestEnv::new("otlp-otel-only");
+    let mut env = plain_user("otlp-otel-only");
     env.set_env("OTEL_EXPORTER_OTLP_ENDPOINT", &otel.base());
     env.set_env(
         "OTEL_EXPORTER_OTLP_HEADERS",
@@ -177,7 +190,7 @@ fn hookrelay_variables_come_before_the_otel_ones() {
 #[test]
 fn a_grpc_setup_is_refused_in_one_line_and_the_event_kept() {
     let c = Collector::start();
-    let mut env = TestEnv::new("otlp-grpc");
+    let mut env = plain_user("otlp-grpc");
     // Claude Code's quick-start, copied into the hook command.
     env.set_env(
         "OTEL_EXPORTER_OTLP_ENDPOINT",
@@ -208,24 +221,30 @@ fn a_grpc_setup_is_refused_in_one_line_and_the_event_kept() {
 
 #[test]
 fn throttling_is_spooled_and_flushed() {
-    let c = Collector::start();
-    c.then(Reply::json(429, r#"{"code":8,"message":"slow down"}"#).header("Retry-After", "1"));
-    let env = user("otlp-429", &c);
-    let out = env.hook(&fixture_line("PostToolUse"));
-    assert_exit(&out, 0);
-    assert_stderr_has(&out, "otlp: not delivered (429");
-    assert_eq!(raw_spool_lines(&env, "otlp").len(), 1);
-    assert!(dead_letters(&env, "otlp").is_empty());
+    for status in [429, 502, 503, 504] {
+        let c = Collector::start();
+        c.then(
+            Reply::json(status, r#"{"code":8,"message":"slow down"}"#).header("Retry-After", "1"),
+        );
+        let env = user("otlp-busy", &c);
+        let out = env.hook(&fixture_line("PostToolUse"));
+        assert_exit(&out, 0);
+        assert_stderr_has(&out, &format!("otlp: not delivered ({status}"));
+        assert_eq!(raw_spool_lines(&env, "otlp").len(), 1, "{status}");
+        assert!(dead_letters(&env, "otlp").is_empty(), "{status}");
 
-    let out = run_ok(&env, &["flush"]);
-    c.wait_for(2);
-    c.assert_all_valid();
-    assert_eq!(c.valid().len(), 2, "{}", stderr(&out));
-    // The replay is the same record.
-    assert_eq!(c.valid()[0], c.valid()[1]);
-    let (v, _) = crate::testenv::spool::status_json(&env);
-    let pending = v.to_string();
-    assert!(!pending.contains("\"pending\":1"), "{pending}");
+        let out = run_ok(&env, &["flush"]);
+        c.wait_for(2);
+        c.assert_all_valid();
+        assert_eq!(c.valid().len(), 2, "{status}: {}", stderr(&out));
+        // The replay is the same record.
+        assert_eq!(c.valid()[0], c.valid()[1]);
+        let (v, _) = crate::testenv::spool::status_json(&env);
+        let otlp = &v["backends"][0];
+        assert_eq!(otlp["name"], "otlp");
+        assert_eq!(otlp["spool_events"], 0, "{otlp}");
+        assert_eq!(otlp["dead_letters"], 0, "{otlp}");
+    }
 }
 
 #[test]
@@ -262,17 +281,20 @@ fn a_partial_success_is_delivered_and_said() {
 
 #[test]
 fn a_400_is_a_dead_letter_and_a_401_is_held() {
-    let c = Collector::start();
-    c.then(Reply::json(400, r#"{"code":3,"message":"unparsable"}"#));
-    let env = user("otlp-400", &c);
-    let out = env.hook(&fixture_line("Notification"));
-    assert_exit(&out, 0);
-    assert_stderr_has(&out, "otlp: refused event");
-    let dl = dead_letters(&env, "otlp");
-    assert_eq!(dl.len(), 1);
-    assert!(dl[0].to_string().contains("unparsable"), "{}", dl[0]);
-    assert!(raw_spool_lines(&env, "otlp").is_empty());
-    c.assert_all_valid();
+    // OTLP: 400 and every status outside 429/502/503/504 must not be retried.
+    for status in [400, 500] {
+        let c = Collector::start();
+        c.then(Reply::json(status, r#"{"code":3,"message":"unparsable"}"#));
+        let env = user("otlp-400", &c);
+        let out = env.hook(&fixture_line("Notification"));
+        assert_exit(&out, 0);
+        assert_stderr_has(&out, "otlp: refused event");
+        let dl = dead_letters(&env, "otlp");
+        assert_eq!(dl.len(), 1, "{status}");
+        assert!(dl[0].to_string().contains("unparsable"), "{}", dl[0]);
+        assert!(raw_spool_lines(&env, "otlp").is_empty(), "{status}");
+        c.assert_all_valid();
+    }
 
     let c = Collector::start();
     c.then(Reply::json(401, r#"{"code":16,"message":"no token"}"#));
@@ -316,7 +338,8 @@ fn a_config_file_section_with_tool_details() {
             "headers": { "Authorization": "Bearer ${OTLP_TOKEN}" },
             "service_name": "claude-hooks",
             "include_tool_details": true
-        } }
+        } },
+        "delivery": generous()
     }));
     env.set_env("OTLP_TOKEN", "file-token");
     // The file's endpoint wins over the variable.
