@@ -47,14 +47,20 @@ fn s(v: &str) -> Option<Value> {
     Some(json!(v))
 }
 
-/// Every fixture, in both encodings, passes the strict validator with the
-/// contract's mapping.
+/// Every fixture, in both encodings, plain and gzipped (Python's zlib inflates
+/// it), passes the strict validator with the contract's mapping.
 #[test]
 fn every_event_is_a_valid_log_record_with_claude_codes_keys() {
-    for protocol in ["http/json", "http/protobuf"] {
+    for (protocol, compression) in [
+        ("http/json", "none"),
+        ("http/protobuf", "none"),
+        ("http/json", "gzip"),
+        ("http/protobuf", "gzip"),
+    ] {
         let c = Collector::start();
         let mut env = user("otlp-all", &c);
         env.set_env("HOOKRELAY_OTLP_PROTOCOL", protocol);
+        env.set_env("HOOKRELAY_OTLP_COMPRESSION", compression);
         let all = fixtures();
         for (event, line) in &all {
             let out = env.hook(line);
@@ -66,6 +72,13 @@ fn every_event_is_a_valid_log_record_with_claude_codes_keys() {
         }
         c.wait_for(all.len());
         c.assert_all_valid();
+        let gzipped = c
+            .server
+            .received()
+            .iter()
+            .filter(|r| r.header("content-encoding") == Some("gzip"))
+            .count();
+        assert_eq!(gzipped, if compression == "gzip" { all.len() } else { 0 });
         let requests = c.valid();
         assert_eq!(
             requests.len(),
@@ -75,7 +88,7 @@ fn every_event_is_a_valid_log_record_with_claude_codes_keys() {
         for ((event, line), request) in all.iter().zip(&requests) {
             let input: Value = serde_json::from_slice(line).unwrap();
             let r = &request["resourceLogs"][0]["scopeLogs"][0]["logRecords"][0];
-            let what = format!("{protocol} {event}");
+            let what = format!("{protocol} {compression} {event}");
             assert_eq!(
                 r["eventName"],
                 format!("hookrelay.hook.{}", snake(event)),
@@ -337,6 +350,7 @@ fn a_config_file_section_with_tool_details() {
             "endpoint": format!("{}/v1/logs", c.base()),
             "headers": { "Authorization": "Bearer ${OTLP_TOKEN}" },
             "service_name": "claude-hooks",
+            "compression": "gzip",
             "include_tool_details": true
         } },
         "delivery": generous()

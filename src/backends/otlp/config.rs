@@ -33,6 +33,8 @@ pub struct OtlpConfig {
     pub headers: BTreeMap<String, Secret>,
     /// `http/json` (default) or `http/protobuf`; `grpc` is refused.
     pub protocol: Option<String>,
+    /// `none` (default) or `gzip`.
+    pub compression: Option<String>,
     /// `service.name` of the resource (default `hookrelay`).
     pub service_name: Option<String>,
     /// Send prompt and assistant text (Claude Code: `OTEL_LOG_USER_PROMPTS`).
@@ -51,6 +53,9 @@ pub struct OtlpConfig {
     /// The variable `protocol` came from, for messages.
     #[serde(skip)]
     pub protocol_from: Option<&'static str>,
+    /// The variable `compression` came from, for messages.
+    #[serde(skip)]
+    pub compression_from: Option<&'static str>,
 }
 
 /// Which variable gave the endpoint.
@@ -83,6 +88,7 @@ impl OtlpConfig {
             events: None,
             headers: BTreeMap::new(),
             protocol: None,
+            compression: None,
             service_name: None,
             include_prompts: None,
             include_tool_details: None,
@@ -90,6 +96,7 @@ impl OtlpConfig {
             env_headers: Vec::new(),
             headers_from_otel: false,
             protocol_from: None,
+            compression_from: None,
         }
     }
 
@@ -152,17 +159,32 @@ impl OtlpConfig {
             }
         }
 
-        if c.protocol.is_none() {
-            let mut vars = vec!["HOOKRELAY_OTLP_PROTOCOL"];
+        // Protocol and compression: hookrelay's variable, then (with an OTEL
+        // endpoint only) the logs variable, then the generic one.
+        let pick = |own: &'static str, logs: &'static str, generic: &'static str| {
+            let mut vars = vec![own];
             if from_otel {
-                vars.extend([
-                    "OTEL_EXPORTER_OTLP_LOGS_PROTOCOL",
-                    "OTEL_EXPORTER_OTLP_PROTOCOL",
-                ]);
+                vars.extend([logs, generic]);
             }
-            if let Some((var, p)) = vars.into_iter().find_map(|v| get(v).map(|p| (v, p))) {
-                (c.protocol, c.protocol_from) = (Some(p), Some(var));
-            }
+            vars.into_iter().find_map(|v| get(v).map(|p| (v, p)))
+        };
+        if c.protocol.is_none()
+            && let Some((var, p)) = pick(
+                "HOOKRELAY_OTLP_PROTOCOL",
+                "OTEL_EXPORTER_OTLP_LOGS_PROTOCOL",
+                "OTEL_EXPORTER_OTLP_PROTOCOL",
+            )
+        {
+            (c.protocol, c.protocol_from) = (Some(p), Some(var));
+        }
+        if c.compression.is_none()
+            && let Some((var, p)) = pick(
+                "HOOKRELAY_OTLP_COMPRESSION",
+                "OTEL_EXPORTER_OTLP_LOGS_COMPRESSION",
+                "OTEL_EXPORTER_OTLP_COMPRESSION",
+            )
+        {
+            (c.compression, c.compression_from) = (Some(p), Some(var));
         }
         if c.service_name.is_none() {
             c.service_name = get("OTEL_SERVICE_NAME");
@@ -179,19 +201,6 @@ impl OtlpConfig {
         if c.include_tool_details.is_none() {
             c.include_tool_details =
                 switch("HOOKRELAY_OTLP_LOG_TOOL_DETAILS", "OTEL_LOG_TOOL_DETAILS");
-        }
-        for var in [
-            "OTEL_EXPORTER_OTLP_LOGS_COMPRESSION",
-            "OTEL_EXPORTER_OTLP_COMPRESSION",
-        ] {
-            if from_otel && get(var).is_some_and(|v| v.eq_ignore_ascii_case("gzip")) {
-                warnings.push(
-                    Problem::new("gzip is not supported; requests are sent uncompressed")
-                        .at(format!("${var}"))
-                        .fix("nothing to do: each request is one small record"),
-                );
-                break;
-            }
         }
     }
 
@@ -264,6 +273,27 @@ impl OtlpConfig {
         }
     }
 
+    /// Is the body gzipped? `Err` for an unknown compression.
+    pub fn gzip(&self) -> Result<bool, Error> {
+        match self
+            .compression
+            .as_deref()
+            .map(|c| c.trim().to_ascii_lowercase())
+        {
+            None => Ok(false),
+            Some(c) if c == "none" || c.is_empty() => Ok(false),
+            Some(c) if c == "gzip" => Ok(true),
+            Some(other) => Err(Error::at(
+                &self
+                    .compression_from
+                    .map(|v| format!("${v}"))
+                    .unwrap_or_else(|| "backends.otlp.compression".into()),
+                format!("unknown compression `{other}`"),
+            )
+            .fix("use gzip or none")),
+        }
+    }
+
     /// Sending content is off unless switched on.
     pub fn content(&self) -> super::record::Content {
         super::record::Content {
@@ -296,6 +326,7 @@ impl OtlpConfig {
         }
         let uri = super::super::url::check_url(field, &self.url())?;
         self.protocol()?;
+        self.gzip()?;
         if uri.port_u16() == Some(GRPC_PORT) && self.protocol.is_none() {
             warnings.push(
                 Problem::new(format!(
@@ -573,6 +604,33 @@ mod tests {
         let e = file.validate(&mut Warnings::new()).unwrap_err().to_string();
         assert!(
             e.starts_with("backends.otlp.headers: `Content-Type` is set by hookrelay"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn compression_goes_with_its_endpoint() {
+        let (c, _) = from_env(&[
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:4318"),
+            ("OTEL_EXPORTER_OTLP_COMPRESSION", "gzip"),
+        ]);
+        assert_eq!(c.unwrap().gzip(), Ok(true));
+        let (c, _) = from_env(&[
+            ("HOOKRELAY_OTLP_ENDPOINT", "http://c:4318"),
+            ("OTEL_EXPORTER_OTLP_COMPRESSION", "gzip"),
+        ]);
+        assert_eq!(c.unwrap().gzip(), Ok(false));
+        let (c, _) = from_env(&[
+            ("HOOKRELAY_OTLP_ENDPOINT", "http://c:4318"),
+            ("HOOKRELAY_OTLP_COMPRESSION", "br"),
+        ]);
+        let e = c
+            .unwrap()
+            .validate(&mut Warnings::new())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("$HOOKRELAY_OTLP_COMPRESSION: unknown compression `br`"),
             "{e}"
         );
     }

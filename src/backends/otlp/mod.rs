@@ -6,11 +6,13 @@
 //! - `config`: the section, the `HOOKRELAY_OTLP_*` / `OTEL_*` variables, the URL.
 //! - `record`: the event as a LogRecord (mapping, severity, content switches).
 //! - `wire`: OTLP JSON and protobuf, and the collector's answer.
+//! - `gzip`: `compression: "gzip"` without a crate.
 //!
 //! Here: the backend and its classifier, which follows OTLP's response rules
 //! (contract §2) rather than the shared table where they differ.
 
 pub mod config;
+pub mod gzip;
 pub mod record;
 pub mod wire;
 
@@ -28,16 +30,19 @@ pub struct Otlp {
     /// A config that passed `validate` has a protocol; `build` also runs before
     /// it (to read the name), so an unknown one falls back to JSON here.
     protocol: Protocol,
+    gzip: bool,
 }
 
 impl Otlp {
     pub fn new(config: OtlpConfig) -> Otlp {
         let url = config.url();
         let protocol = config.protocol().unwrap_or(Protocol::Json);
+        let gzip = config.gzip().unwrap_or(false);
         Otlp {
             config,
             url,
             protocol,
+            gzip,
         }
     }
 
@@ -137,6 +142,12 @@ impl Backend for Otlp {
                 format!("hookrelay/{} (otlp-http)", env!("CARGO_PKG_VERSION")),
             ),
         ];
+        let body = if self.gzip {
+            headers.push(("Content-Encoding".into(), "gzip".into()));
+            gzip::gzip(&body)
+        } else {
+            body
+        };
         for (k, v) in self.config.all_headers() {
             headers.push((k, v.expose().to_string()));
         }
@@ -216,6 +227,26 @@ mod tests {
             r,
             &backend(&[("HOOKRELAY_OTLP_ENDPOINT", "http://127.0.0.1:4318")]).config,
         )
+    }
+
+    #[test]
+    fn gzip_when_asked() {
+        let b = backend(&[
+            ("HOOKRELAY_OTLP_ENDPOINT", "http://127.0.0.1:4318"),
+            ("HOOKRELAY_OTLP_COMPRESSION", "GZIP"),
+        ]);
+        let r = b.request(&envelope("PostToolUse")).unwrap();
+        assert_eq!(r.header("content-encoding"), Some("gzip"));
+        assert_eq!(&r.body[..2], &[0x1f, 0x8b]);
+        let plain = backend(&[("HOOKRELAY_OTLP_ENDPOINT", "http://127.0.0.1:4318")]);
+        let p = plain.request(&envelope("PostToolUse")).unwrap();
+        assert_eq!(p.header("content-encoding"), None);
+        assert!(
+            r.body.len() < p.body.len(),
+            "{} vs {}",
+            r.body.len(),
+            p.body.len()
+        );
     }
 
     #[test]
