@@ -92,10 +92,10 @@ replace git worktree handling). Timeouts are seconds, derived from delivery.dead
         #[arg(long)]
         json: bool,
     },
-    /// Send a built-in sample event through the whole pipeline (try a setup without Claude Code).
+    /// Send a built-in sample event through the whole pipeline (try a setup without Claude Code); exits 3 when a backend did not take it.
     Send {
-        /// Event name, e.g. PreToolUse (see --list).
-        #[arg(value_name = "EVENT", required_unless_present = "list")]
+        /// Event name, e.g. PreToolUse (see --list); default SessionStart.
+        #[arg(value_name = "EVENT")]
         event: Option<String>,
         /// Session id to use (default: a fresh one).
         #[arg(long, value_name = "ID")]

@@ -156,7 +156,9 @@ pub fn classify(resp: &HttpResponse) -> Outcome {
             "Bloodbank refused the event (validation): {}",
             status_text(resp)
         )),
-        307 | 308 => Outcome::Retry(format!(
+        // A permanent 301/308 is the shared rule (the URL moved); a 307 is
+        // FastAPI's own answer to a trailing slash.
+        307 => Outcome::Retry(format!(
             "{} redirect: the URL has a trailing slash or a wrong path; fix backends.bloodbank.url / $BLOODBANK_URL",
             resp.status
         )),
@@ -515,6 +517,20 @@ mod tests {
         match classify(&resp(307, "")) {
             Outcome::Retry(m) => assert!(m.contains("trailing slash"), "{m}"),
             o => panic!("{o:?}"),
+        }
+        // Permanent redirects follow the shared rule: held, naming the new place.
+        for status in [301, 308] {
+            let r = crate::backends::HttpResponse {
+                location: Some("http://bloodbank.test/v2".into()),
+                ..resp(status, "")
+            };
+            match classify(&r) {
+                Outcome::Retry(m) => assert!(
+                    m.contains("moved permanently to http://bloodbank.test/v2"),
+                    "{m}"
+                ),
+                o => panic!("{o:?}"),
+            }
         }
     }
 

@@ -85,11 +85,14 @@ impl Request {
     }
 }
 
-/// What came back.
-#[derive(Clone, Debug)]
+/// What came back: the status, the start of the body, and the two headers a
+/// classifier needs (`Retry-After` on a busy answer, `Location` on a redirect).
+#[derive(Clone, Debug, Default)]
 pub struct HttpResponse {
     pub status: u16,
     pub body: Vec<u8>,
+    pub retry_after: Option<String>,
+    pub location: Option<String>,
 }
 
 impl HttpResponse {
@@ -212,7 +215,7 @@ impl BackendsConfig {
     }
 
     /// Every configured section, in the fixed order of `build`, with its index.
-    fn sections(&self) -> Vec<(usize, &dyn BackendConfig)> {
+    pub fn sections(&self) -> Vec<(usize, &dyn BackendConfig)> {
         fn add<'a, T: BackendConfig + 'a>(
             out: &mut Vec<(usize, &'a dyn BackendConfig)>,
             items: impl Iterator<Item = &'a T>,

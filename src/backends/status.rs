@@ -2,8 +2,24 @@
 //! retry later or refused. Each backend's `classify` applies its contract's quirks
 //! first (Bloodbank's "500 … UUID is not JSON serializable" is a success) and hands
 //! every other answer to `outcome`, with its own hint for an auth failure.
+//!
+//! Two rules live here once for every backend: a permanent redirect (301, 308)
+//! means the configured URL is out of date, so the event is held in the spool
+//! (`Retry`) with a line naming where the endpoint moved, never dead-lettered and
+//! never followed (other redirects are refused as before: hookrelay does not
+//! follow redirects, so credentials never travel to another URL); and a
+//! `Retry-After` on a retryable answer (`retry_after_ms`) becomes the breaker's
+//! cool-down, up to `RETRY_AFTER_CAP_MS`.
 
 use super::{HttpResponse, Outcome};
+use crate::util::clock;
+use crate::util::url;
+
+/// The longest `Retry-After` honoured (15 min). Why a cap: a server asking for
+/// a day (or a bogus date years ahead) must not park events for that long
+/// without anyone noticing; 15 minutes is 3 times the breaker's own longest
+/// cool-down, and `hookrelay flush` (which ignores the breaker) is always there.
+pub const RETRY_AFTER_CAP_MS: u64 = 15 * 60 * 1_000;
 
 /// What an HTTP status means, before any backend's quirks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -14,6 +30,9 @@ pub enum Class {
     Auth,
     /// 408, 429, 5xx: the backend is busy or broken right now.
     Transient,
+    /// 301, 308: the endpoint moved for good; the config's URL needs fixing,
+    /// then the held events go out.
+    Moved,
     /// Any other answer: the backend refused this event itself.
     Refused,
 }
@@ -21,6 +40,7 @@ pub enum Class {
 pub fn classify_status(status: u16) -> Class {
     match status {
         200..=299 => Class::Delivered,
+        301 | 308 => Class::Moved,
         401 | 403 => Class::Auth,
         408 | 429 | 500..=599 => Class::Transient,
         _ => Class::Refused,
@@ -34,8 +54,44 @@ pub fn outcome(resp: &HttpResponse, auth_hint: &str) -> Outcome {
         Class::Delivered => Outcome::Delivered,
         Class::Auth => Outcome::Retry(format!("{}: {auth_hint}", status_text(resp))),
         Class::Transient => Outcome::Retry(status_text(resp)),
+        Class::Moved => Outcome::Retry(moved(resp)),
         Class::Refused => Outcome::Rejected(status_text(resp)),
     }
+}
+
+/// The error of a permanent redirect: where the endpoint went (shown without
+/// credentials or token-like parts) and what to do. The event stays spooled.
+pub fn moved(resp: &HttpResponse) -> String {
+    let to = match resp.location.as_deref().map(str::trim) {
+        Some(l) if !l.is_empty() => {
+            let shown: String = l.chars().take(300).filter(|c| !c.is_control()).collect();
+            format!(
+                "moved permanently to {}",
+                url::mask_urls(&url::display(&shown))
+            )
+        }
+        _ => "moved permanently (no Location given)".to_string(),
+    };
+    format!(
+        "{} {to}: the configured URL is out of date; set this backend's URL in the config \
+         to the new location (hookrelay does not follow redirects; events are held in the \
+         spool until then, `hookrelay flush` sends them)",
+        resp.status
+    )
+}
+
+/// How long the backend asked us to wait (`Retry-After`: delta-seconds or an
+/// HTTP date), in ms, capped at `RETRY_AFTER_CAP_MS`; `None` when the answer
+/// carries none or an unreadable one. A date in the past means "now" (0).
+pub fn retry_after_ms(resp: &HttpResponse, now_ms: u64) -> Option<u64> {
+    let v = resp.retry_after.as_deref()?.trim();
+    let ms = if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
+        // Digits only; a huge number saturates and is capped below.
+        v.parse::<u64>().unwrap_or(u64::MAX).saturating_mul(1000)
+    } else {
+        clock::parse_http_date(v)?.saturating_sub(now_ms)
+    };
+    Some(ms.min(RETRY_AFTER_CAP_MS))
 }
 
 /// `"<status> <snippet>"`, or just the status when the body is empty.
@@ -77,6 +133,10 @@ mod tests {
             (400, Class::Refused),
             (404, Class::Refused),
             (307, Class::Refused),
+            (302, Class::Refused),
+            (303, Class::Refused),
+            (301, Class::Moved),
+            (308, Class::Moved),
         ] {
             assert_eq!(classify_status(status), class, "{status}");
         }
@@ -88,5 +148,62 @@ mod tests {
             outcome(&resp(413, ""), "x"),
             Outcome::Rejected("413".into())
         );
+    }
+
+    fn with(status: u16, retry_after: Option<&str>, location: Option<&str>) -> HttpResponse {
+        HttpResponse {
+            retry_after: retry_after.map(str::to_string),
+            location: location.map(str::to_string),
+            ..resp(status, "")
+        }
+    }
+
+    #[test]
+    fn a_permanent_redirect_is_held_and_names_where_it_went_without_secrets() {
+        let r = with(
+            301,
+            None,
+            Some("https://user:hunter2@new.example.test/v2/events?token=abc123"),
+        );
+        let Outcome::Retry(msg) = outcome(&r, "x") else {
+            panic!("a 301 must be held in the spool, not refused");
+        };
+        assert!(
+            msg.starts_with("301 moved permanently to https://new.example.test/v2/events"),
+            "{msg}"
+        );
+        assert!(
+            msg.contains("set this backend's URL in the config"),
+            "{msg}"
+        );
+        assert!(!msg.contains("hunter2") && !msg.contains("abc123"), "{msg}");
+        let Outcome::Retry(msg) = outcome(&with(308, None, None), "x") else {
+            panic!("a 308 must be held");
+        };
+        assert!(msg.contains("no Location given"), "{msg}");
+        // Temporary redirects are not followed and stay refused.
+        assert!(matches!(
+            outcome(&with(302, None, Some("http://127.0.0.1:1/x")), "x"),
+            Outcome::Rejected(_)
+        ));
+    }
+
+    #[test]
+    fn retry_after_in_seconds_and_as_a_date_capped() {
+        let now = 1_795_308_638_000; // Sun, 22 Nov 2026 00:50:38 GMT
+        let ra = |v: &str| retry_after_ms(&with(429, Some(v), None), now);
+        assert_eq!(ra("120"), Some(120_000));
+        assert_eq!(ra(" 0 "), Some(0));
+        assert_eq!(ra("3600"), Some(RETRY_AFTER_CAP_MS));
+        assert_eq!(ra("99999999999999999999999"), Some(RETRY_AFTER_CAP_MS));
+        assert_eq!(ra("Sun, 22 Nov 2026 00:52:38 GMT"), Some(120_000));
+        assert_eq!(ra("Sun, 22 Nov 2026 00:40:00 GMT"), Some(0), "in the past");
+        assert_eq!(
+            ra("Mon, 22 Nov 2027 00:00:00 GMT"),
+            Some(RETRY_AFTER_CAP_MS)
+        );
+        assert_eq!(ra("-5"), None);
+        assert_eq!(ra("soon"), None);
+        assert_eq!(retry_after_ms(&resp(503, ""), now), None);
     }
 }

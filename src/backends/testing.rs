@@ -98,6 +98,7 @@ pub fn resp(status: u16, body: &str) -> HttpResponse {
     HttpResponse {
         status,
         body: body.as_bytes().to_vec(),
+        ..HttpResponse::default()
     }
 }
 

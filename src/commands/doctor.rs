@@ -94,6 +94,7 @@ pub fn all_checks(config_path: Option<&Path>) -> Vec<Check> {
     let wired = check_settings(&mut out);
     check_timeouts(&config, &wired, &mut out);
     check_permissions(source.as_deref(), &paths, &mut out);
+    check_storage(&paths, &mut out);
     check_spool(&config, &paths, &mut out);
     // Every URL a check quotes (a config error, a spool's last error) in the
     // form that may be shown: no credentials, query values or token-like paths.
@@ -654,6 +655,32 @@ fn walk_files(dir: &Path, f: &mut dyn FnMut(&Path)) {
             _ => {}
         }
     }
+}
+
+/// The data and state directories take a write (a probe file, removed at once),
+/// and no hook recorded a failed write since the last one that succeeded.
+fn check_storage(paths: &Paths, out: &mut Vec<Check>) {
+    let st = crate::commands::status::storage(paths);
+    let (status, message) = if st.ok {
+        (
+            Status::Ok,
+            format!(
+                "{} and {} are writable",
+                paths.data_dir.display(),
+                paths.state_dir.display()
+            ),
+        )
+    } else if st.unwritable.is_empty() {
+        (Status::Warn, st.attention.join("; "))
+    } else {
+        (Status::Error, st.attention.join("; "))
+    };
+    let fix = st.fix.unwrap_or_else(|| {
+        "nothing to do if the cause is gone (the next hook event clears the record); \
+         events a hook reported LOST are not recoverable"
+            .into()
+    });
+    out.push(check("storage", status, message, Some(fix)));
 }
 
 /// Spool, breaker and dead-letter state, as `hookrelay status` sees it.

@@ -3,9 +3,9 @@
 //! `--dead-letters` re-drives the events backends refused.
 //!
 //! First it spools the events of killed invocations (any age), so a flush after
-//! a crash delivers everything. Only delivered lines are passed; a flush killed
-//! midway re-sends at most the last few (at-least-once, the event id is the
-//! idempotency key).
+//! a crash delivers everything. Only delivered lines are passed and the cursor
+//! is saved after each one, so a flush killed midway re-sends at most the event
+//! that was in flight (at-least-once, the event id is the idempotency key).
 
 use std::path::Path;
 use std::sync::Arc;
@@ -14,6 +14,7 @@ use std::time::Duration;
 use crate::backends::Backend;
 use crate::commands::hook::recover_journals;
 use crate::config;
+use crate::delivery;
 use crate::delivery::replay::{self, Budget, Drained};
 use crate::delivery::transport::Transport;
 use crate::error;
@@ -58,8 +59,20 @@ pub fn run(config_path: Option<&Path>, dead_letters: bool, only: Option<&str>) -
             return Code::NonBlocking;
         }
     }
+    // Events held while a backend's name was a duplicate join its spool first.
+    delivery::route::adopt_held(&paths, &config.spool, &backends, &config.held)
+        .iter()
+        .for_each(error::report);
     for orphan in spool::known_backends(&paths) {
         if !backends.iter().any(|b| b.name() == orphan) && only.is_none_or(|o| o == orphan) {
+            if orphan.starts_with("held-") {
+                error::report(format!(
+                    "{orphan}: holds the events of a backend that is off because its name is \
+                     another backend's ({}); give it its own name (same URL) and they go to it",
+                    spool::dir(&paths, &orphan).display()
+                ));
+                continue;
+            }
             error::report(format!(
                 "{orphan}: has a spool in {} but is not configured (or disabled); \
                  its events stay there until it is enabled again",
@@ -102,6 +115,7 @@ pub fn run(config_path: Option<&Path>, dead_letters: bool, only: Option<&str>) -
                 continue;
             }
         };
+        r.refusals.iter().for_each(|l| error::report(l.as_str()));
         let (line, done) = summary(&paths, name, &r, dead_letters);
         println!("{line}");
         all_done &= done;

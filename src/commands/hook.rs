@@ -10,7 +10,7 @@ use crate::backends::{Backend, Outcome};
 use crate::config::{self, Config};
 use crate::delivery::replay::{self, Budget};
 use crate::delivery::route::{self, Route, Routed};
-use crate::delivery::settle::settle;
+use crate::delivery::settle::{self, settle};
 use crate::delivery::transport::Transport;
 use crate::delivery::{self, Delivery};
 use crate::enrich;
@@ -21,6 +21,7 @@ use crate::protocol::answer;
 use crate::protocol::envelope::Envelope;
 use crate::protocol::input;
 use crate::redact::Redactor;
+use crate::store::health;
 use crate::store::journal::{self, Journal};
 use crate::store::local;
 use crate::store::paths::Paths;
@@ -37,6 +38,26 @@ pub fn run_hook(config_path: Option<&Path>) -> Code {
 /// One event through the whole pipeline. Never blocks by accident: every failure
 /// here ends in exit 0 or 1 with one line on stderr.
 pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
+    run_reporting(config_path, raw, &mut Vec::new())
+}
+
+/// What became of the event at one backend (for `send`, which must not say
+/// "ok" for an event that was only spooled).
+#[derive(Debug)]
+pub struct BackendReport {
+    pub backend: String,
+    /// The backend has the event (live, or from its spool within this run).
+    pub delivered: bool,
+    /// `delivered`, or what happened instead and why.
+    pub what: String,
+}
+
+/// `run`, also filling `reports` with one line per backend that wanted the event.
+pub fn run_reporting(
+    config_path: Option<&Path>,
+    raw: input::Raw,
+    reports: &mut Vec<BackendReport>,
+) -> Code {
     let started = Instant::now();
     let now_ms = clock::now_ms();
 
@@ -84,14 +105,23 @@ pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
     let labels = enrich::EnrichConfig::new(config.project.as_deref(), config.run_id.as_deref());
     let mut envelope = enrich::envelope(input, id, report, labels, &paths, now_ms);
     envelope.decision = answer::merge(&envelope, &verdicts).record;
-    let mut journal = begin_journal(&paths, now_ms, &envelope, &backends, &mut problems);
+    let (mut journal, journal_failed) = begin_journal(&paths, now_ms, &envelope, &backends);
 
     // 6. Forward to every backend (and ask the gates) in parallel, one deadline.
     //    A backend whose breaker is open, or whose spool still holds older events,
     //    gets the event at the end of its spool instead (drained in step 10).
     let delivery_time = config.delivery.event_deadline(&envelope.hook_event_name);
-    let deadline = started + delivery_time;
+    let deadline = config.delivery.deadline(
+        &envelope.hook_event_name,
+        started,
+        raw.bytes.len(),
+        hook_limit(started, &envelope.hook_event_name, &config.delivery),
+    );
     let probe_window = route::probe_window_ms(delivery_time);
+    // Events held while this backend's name was a duplicate go first.
+    delivery::route::adopt_held(&paths, &config.spool, &backends, &config.held)
+        .into_iter()
+        .for_each(|p| problems.push(p));
     let routed = delivery::route(&backends, &paths, now_ms, probe_window);
     let transport = Transport::new(config.delivery.connect_timeout());
     let deliveries = delivery::send(&routed, &envelope, &transport, deadline);
@@ -101,12 +131,16 @@ pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
 
     // 7. The answer: local rules and gates merged, recorded in the kept event.
     verdicts.extend(delivery::gates::gate_verdicts(&envelope, &deliveries));
+    verdicts.extend(route::held_gate_verdicts(&config.held, &envelope));
     let answer = answer::merge(&envelope, &verdicts);
     envelope.decision = answer.record.clone();
 
     // 8. Keep it locally (the embedded default), then spool what was not delivered.
+    //    A file that cannot be written (disk full, read-only) is gathered into one
+    //    storage line, true to what happened: lost (nowhere on disk and not with
+    //    every backend) makes the hook exit 1 so Claude Code shows it.
     let config_broken = config_error.is_some();
-    keep_locally(&config, &paths, &envelope, &mut config_error, &mut problems);
+    let local = keep_locally(&config, &paths, &envelope, &mut config_error);
     let settled = settle(
         &paths,
         &config.spool,
@@ -115,24 +149,68 @@ pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
         &deliveries,
         now_ms,
     );
+    let mut settled = settled;
+    let rescued = rescue(
+        &routed,
+        &envelope,
+        &transport,
+        deadline.max(Instant::now() + delivery_time),
+        &mut settled.unkept,
+    );
+    if let Some(j) = journal.as_mut() {
+        j.done(&rescued);
+    }
+    let journaled = journal.as_ref().map(|j| j.path().to_path_buf());
+    let storage = settle::storage_line(&settle::Facts {
+        id: &envelope.id,
+        backends: &backends
+            .iter()
+            .map(|b| b.name().to_string())
+            .collect::<Vec<_>>(),
+        local: &local,
+        journal: journaled.as_deref(),
+        journal_failed: journal_failed.as_ref(),
+        unkept: &settled.unkept,
+    });
     settled.problems.into_iter().for_each(|p| problems.push(p));
+    // Backends the file names but cannot use as written: the event waits in
+    // their spools until the file is fixed (the config error is reported above).
+    delivery::hold(&paths, &config.spool, &config.held, &envelope, now_ms)
+        .into_iter()
+        .for_each(|p| problems.push(p));
     if let Some(j) = journal {
         // Unsettled (a spool could not be written): the journal stays for recovery.
-        if settled.complete {
+        if settled.unkept.is_empty() {
             j.finish();
         }
     }
+    // Either may quote a URL (a config value, a transport error): shown masked.
+    let shown = |line: &str| crate::util::url::mask_urls(line);
+    match &storage {
+        Some(s) => health::record(&paths, &shown(&s.line)),
+        None if !matches!(local, settle::Local::Off) || journaled.is_some() => {
+            health::clear(&paths)
+        }
+        None => {}
+    }
+    let lost = storage.as_ref().is_some_and(|s| s.lost);
 
-    // 9. stdout holds the one JSON answer or nothing; problems go to stderr,
-    //    a broken config first. The event is safe by now, so a closed stdout
-    //    (`hookrelay | true`) is not worth a panic: the write error is ignored.
-    if let Some(out) = answer.stdout {
+    // 9. stdout holds the one JSON answer or nothing; problems go to stderr: a
+    //    lost event first (Claude Code shows the first line), then a broken
+    //    config. A closed stdout (`hookrelay | true`) is not worth a panic: the
+    //    write error is ignored. An answer must still reach Claude Code (exit 1
+    //    would drop it), so a lost event with an answer exits 0 and the answer
+    //    carries the line as its `systemMessage`.
+    if let Some(out) = answer.stdout.as_deref() {
         use std::io::Write;
+        let out = match storage.as_ref().filter(|s| s.lost) {
+            Some(s) => with_system_message(out, &format!("hookrelay: {}", shown(&s.line))),
+            None => out.to_string(),
+        };
         let mut stdout = std::io::stdout().lock();
         let _ = writeln!(stdout, "{out}").and_then(|()| stdout.flush());
     }
-    // Either may quote a URL (a config value, a transport error): shown masked.
-    let shown = |line: &str| crate::util::url::mask_urls(line);
+    storage.iter().for_each(|s| error::report(shown(&s.line)));
     config_error.iter().for_each(|e| error::report(shown(e)));
     problems
         .iter()
@@ -141,9 +219,13 @@ pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
     // 10. Housekeeping within a small budget, now that this event is safe: spool
     //     what killed invocations left behind, then replay the spools of healthy
     //     backends from the head (one drainer per backend; busy ones are skipped).
+    //     Recovery is skipped when this event could not be written: it would
+    //     fail the same way, and say so once more.
     if !backends.is_empty() {
-        let recovered = recover_journals(&paths, &config, journal::HOT_PATH_MIN_AGE_MS);
-        recovered.problems.iter().for_each(error::report);
+        if storage.is_none() {
+            let recovered = recover_journals(&paths, &config, journal::HOT_PATH_MIN_AGE_MS);
+            recovered.problems.iter().for_each(error::report);
+        }
         let drain_budget = Duration::from_millis(config.delivery.drain_budget_ms);
         drain_healthy(
             &paths,
@@ -154,11 +236,33 @@ pub fn run(config_path: Option<&Path>, raw: input::Raw) -> Code {
             drain_budget,
         );
     }
-    if config_broken {
+    *reports = backend_reports(&paths, &routed, &deliveries, &config.held);
+    if config_broken || (lost && answer.stdout.is_none()) {
         Code::NonBlocking
     } else {
         Code::Success
     }
+}
+
+/// The time Claude Code gives this hook (the `timeout` `install` registers), less
+/// a second to spool what is late: no deadline reaches past it.
+fn hook_limit(started: Instant, event: &str, delivery: &delivery::DeliveryConfig) -> Instant {
+    let timeout = Duration::from_secs(crate::commands::install::timeout_for(event, delivery));
+    started + timeout.saturating_sub(Duration::from_secs(1))
+}
+
+/// The answer JSON with `line` added to its `systemMessage` (the user sees it
+/// even though the hook exits 0).
+fn with_system_message(out: &str, line: &str) -> String {
+    let Ok(serde_json::Value::Object(mut doc)) = serde_json::from_str(out) else {
+        return out.to_string();
+    };
+    let msg = match doc.get("systemMessage").and_then(|m| m.as_str()) {
+        Some(m) => format!("{m}\n{line}"),
+        None => line.to_string(),
+    };
+    doc.insert("systemMessage".into(), msg.into());
+    serde_json::Value::Object(doc).to_string()
 }
 
 /// The redacted text of a rejected input: a complete JSON document is redacted
@@ -196,44 +300,82 @@ fn load_config(config_path: Option<&Path>) -> (Config, Warnings, Option<String>)
     }
 }
 
-/// The in-flight journal of an event with remote backends (`None` without
-/// any, or when it cannot be written: then delivery goes on unprotected).
+/// The in-flight journal of an event with remote backends (`None` without any,
+/// or when it cannot be written: then delivery goes on unprotected, and the
+/// failure goes into the storage line).
 fn begin_journal(
     paths: &Paths,
     now_ms: u64,
     envelope: &Envelope,
     backends: &[Arc<dyn Backend>],
-    problems: &mut Warnings,
-) -> Option<Journal> {
+) -> (Option<Journal>, Option<journal::Unwritten>) {
     if backends.is_empty() {
-        return None;
+        return (None, None);
     }
     let targets: Vec<String> = backends.iter().map(|b| b.name().to_string()).collect();
-    Journal::begin(paths, now_ms, envelope, &targets)
-        .map_err(|e| problems.push(format!("{e}; delivering without crash protection")))
-        .ok()
+    match Journal::begin(paths, now_ms, envelope, &targets) {
+        Ok(j) => (Some(j), None),
+        Err(e) => (None, Some(e)),
+    }
 }
 
 /// Keeps the event in the local sink when it is on, or when the config is broken
-/// (then the config error says where the event went).
+/// (then the config error says where the event went, if it could be written).
 fn keep_locally(
     config: &Config,
     paths: &Paths,
     envelope: &Envelope,
     config_error: &mut Option<String>,
-    problems: &mut Warnings,
-) {
+) -> settle::Local {
     if !(config.local_enabled() || config_error.is_some()) {
-        return;
+        return settle::Local::Off;
     }
     match local::keep(paths, envelope) {
         Ok(file) => {
             if let Some(e) = config_error.as_mut() {
                 e.push_str(&format!("; event kept in {}", file.display()));
             }
+            settle::Local::Kept(file)
         }
-        Err(e) => problems.push(format!("local sink {}: {e}", paths.events_dir().display())),
+        Err(e) => settle::Local::Failed(paths.events_dir(), e),
     }
+}
+
+/// Last resort for an event its spool could not take: a backend that was only
+/// queued (breaker open, or older events waiting) is sent the event live now,
+/// out of order rather than lost. Returns the backends that took it (and drops
+/// them from `unkept`); the others stay unkept with their latest error.
+fn rescue(
+    routed: &[Routed],
+    envelope: &Envelope,
+    transport: &Transport,
+    deadline: Instant,
+    unkept: &mut Vec<settle::Unkept>,
+) -> Vec<String> {
+    let queued: Vec<Routed> = routed
+        .iter()
+        .filter(|r| !r.attempted() && unkept.iter().any(|u| u.backend == r.backend.name()))
+        .map(|r| Routed {
+            backend: Arc::clone(&r.backend),
+            route: Route::Live,
+        })
+        .collect();
+    if queued.is_empty() {
+        return Vec::new();
+    }
+    let sent = delivery::send(&queued, envelope, transport, deadline);
+    let took = delivered(&sent);
+    for d in &sent {
+        if let Some(u) = unkept.iter_mut().find(|u| u.backend == d.backend) {
+            match &d.outcome {
+                Outcome::Delivered => {}
+                Outcome::Rejected(answer) => u.why = format!("refused: {answer}"),
+                Outcome::Retry(e) => u.why = format!("{}; sent live as a last resort: {e}", u.why),
+            }
+        }
+    }
+    unkept.retain(|u| !took.contains(&u.backend));
+    took
 }
 
 /// Backends that took the event live.
@@ -269,9 +411,64 @@ fn drain_healthy(
                 request_timeout: left.max(drain_budget),
                 wait_for_lock: false,
             };
-            replay::drain(paths, r.backend.as_ref(), transport, budget);
+            let drained = replay::drain(paths, r.backend.as_ref(), transport, budget);
+            drained
+                .refusals
+                .iter()
+                .for_each(|l| error::report(l.as_str()));
         }
     }
+}
+
+/// One report per backend, after housekeeping: an event spooled behind older
+/// ones counts as delivered when the drain emptied that spool.
+fn backend_reports(
+    paths: &Paths,
+    routed: &[Routed],
+    deliveries: &[Delivery],
+    held: &[delivery::Held],
+) -> Vec<BackendReport> {
+    let mut out: Vec<BackendReport> = routed
+        .iter()
+        .zip(deliveries)
+        .map(|(r, d)| {
+            let name = r.backend.name();
+            let (delivered, what) = match &d.outcome {
+                Outcome::Delivered => (true, "delivered".to_string()),
+                Outcome::Rejected(answer) => (
+                    false,
+                    format!(
+                        "refused ({answer}); kept as a dead letter (see `hookrelay dead-letters`)"
+                    ),
+                ),
+                Outcome::Retry(_) if !crate::store::spool::has_pending(paths, name) => {
+                    (true, "delivered from its spool".to_string())
+                }
+                Outcome::Retry(why) if r.attempted() => (
+                    false,
+                    format!("not delivered ({why}); spooled, `hookrelay flush` retries it"),
+                ),
+                Outcome::Retry(why) => (
+                    false,
+                    format!("not sent ({why}); spooled, `hookrelay flush` retries it"),
+                ),
+            };
+            BackendReport {
+                backend: name.to_string(),
+                delivered,
+                what,
+            }
+        })
+        .collect();
+    out.extend(held.iter().map(|h| BackendReport {
+        backend: h.name.clone(),
+        delivered: false,
+        what: format!(
+            "held by a config error ({}); kept in its spool until the config is fixed",
+            h.reason
+        ),
+    }));
+    out
 }
 
 /// Spools the events of killed invocations (`journal::recover`) with this
@@ -311,4 +508,22 @@ fn rebuild_legacy(
     let labels = enrich::EnrichConfig::new(config.project.as_deref(), config.run_id.as_deref());
     let env = enrich::envelope(parsed, old.id.clone(), report, labels, paths, old.now_ms);
     Ok((env, targets))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lost_event_line_joins_the_answers_system_message() {
+        let out = with_system_message(r#"{"systemMessage":"gate says hi"}"#, "hookrelay: LOST");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["systemMessage"], "gate says hi\nhookrelay: LOST");
+        let out = with_system_message(r#"{"decision":"block","reason":"r"}"#, "x");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(
+            (v["decision"].as_str(), v["systemMessage"].as_str()),
+            (Some("block"), Some("x"))
+        );
+    }
 }

@@ -18,13 +18,38 @@ pub fn sample(event: &str) -> Option<&'static str> {
     events::spec_of(event).map(|s| s.sample)
 }
 
-/// The sample for `event` as it will be sent: session id and cwd replaced.
+/// The event `send` sends when none is named: harmless (no gate blocks on it)
+/// and what a new session sends first.
+pub const DEFAULT_EVENT: &str = "SessionStart";
+
+/// The sample for `event` as it will be sent, consistent with itself: session
+/// id, cwd and the transcript path Claude Code would use for them (the captured
+/// one belongs to another session).
 pub fn prepared(event: &str, session: &str, cwd: &str) -> Option<Vec<u8>> {
     let mut v: Value = serde_json::from_str(sample(event)?).expect("built-in samples are JSON");
     let map = v.as_object_mut().expect("built-in samples are objects");
     map.insert("session_id".into(), Value::String(session.into()));
     map.insert("cwd".into(), Value::String(cwd.into()));
+    if map.contains_key("transcript_path") {
+        map.insert(
+            "transcript_path".into(),
+            Value::String(transcript_path(session, cwd)),
+        );
+    }
     Some(serde_json::to_vec(&v).expect("json"))
+}
+
+/// `~/.claude/projects/<cwd with every / and . as ->/<session>.jsonl`, as
+/// Claude Code names a session's transcript.
+fn transcript_path(session: &str, cwd: &str) -> String {
+    let home = crate::commands::install::home_dir()
+        .map(|h| h.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "~".into());
+    let slug: String = cwd
+        .chars()
+        .map(|c| if c == '/' || c == '.' { '-' } else { c })
+        .collect();
+    format!("{home}/.claude/projects/{slug}/{session}.jsonl")
 }
 
 /// `hookrelay send EVENT` / `hookrelay send --list`.
@@ -40,10 +65,7 @@ pub fn run(
         }
         return Code::Success;
     }
-    let Some(event) = event else {
-        error::report(Problem::new("name an event").fix("see `hookrelay send --list`"));
-        return Code::NonBlocking;
-    };
+    let event = event.unwrap_or(DEFAULT_EVENT);
     let Some(canonical) = HookEvent::from_name_ignore_case(event).map(HookEvent::name) else {
         error::report(
             Problem::new(format!("no built-in sample for `{event}`")).fix(format!(
@@ -65,11 +87,25 @@ pub fn run(
         bytes,
         read_error: None,
     };
-    let code = crate::commands::hook::run(config_path, raw);
-    summary(format_args!(
-        "{canonical} (session {session}) -> {}",
-        targets(config_path, canonical)
-    ));
+    let mut reports = Vec::new();
+    let code = crate::commands::hook::run_reporting(config_path, raw, &mut reports);
+    summary(format_args!("{canonical} (session {session})"));
+    for r in &reports {
+        summary(format_args!("  {}: {}", r.backend, r.what));
+    }
+    if let Some(local) = local_sink(config_path) {
+        summary(format_args!("  {local}"));
+    }
+    if reports.is_empty() && local_sink(config_path).is_none() {
+        summary(format_args!("  no backend wants this event"));
+    }
+    let missed = reports.iter().filter(|r| !r.delivered).count();
+    if code == Code::Success && missed > 0 {
+        summary(format_args!(
+            "{missed} backend(s) did not take the event (see above); `hookrelay status` shows why it waits"
+        ));
+        return Code::Attention;
+    }
     code
 }
 
@@ -80,34 +116,20 @@ fn summary(line: std::fmt::Arguments) {
     let _ = writeln!(std::io::stderr().lock(), "hookrelay send: {line}");
 }
 
-/// Where the pipeline sends `event` with this config, for the summary line.
-fn targets(config_path: Option<&Path>, event: &str) -> String {
+/// The local sink's line, when it is on with this config.
+fn local_sink(config_path: Option<&Path>) -> Option<String> {
     let config = match config::load(config_path) {
         Ok(l) => l.config,
         Err(_) => config::fallback(),
     };
-    let mut out: Vec<String> = config
-        .backends
-        .for_event(event)
-        .iter()
-        .map(|b| b.name().to_string())
-        .collect();
-    if config.local_enabled() {
-        out.push(format!(
-            "local sink {}",
+    config.local_enabled().then(|| {
+        format!(
+            "local sink: kept in {}",
             Paths::resolve(config.data_dir.as_deref(), config.state_dir.as_deref())
                 .events_dir()
                 .display()
-        ));
-    }
-    if out.is_empty() {
-        "no backend wants this event".into()
-    } else {
-        format!(
-            "{} (delivery problems, if any, are listed above)",
-            out.join(", ")
         )
-    }
+    })
 }
 
 #[cfg(test)]
@@ -131,5 +153,7 @@ mod tests {
             (Some("s-1"), Some("/w"))
         );
         assert_eq!(v["hook_event_name"], "Stop");
+        let t = v["transcript_path"].as_str().unwrap();
+        assert!(t.ends_with("/.claude/projects/-w/s-1.jsonl"), "{t}");
     }
 }

@@ -1,7 +1,8 @@
 //! `hookrelay status`: per backend, enabled, breaker, spool depth and age, dead
 //! letters, last error and success; `--json` for scripts; exit 3 when something
 //! needs attention (breaker not closed, events waiting, dead letters, spool near
-//! its cap), so it can feed monitoring. `collect` is shared with `doctor`.
+//! its cap, storage that cannot be written), so it can feed monitoring.
+//! `collect` and `storage` are shared with `doctor`.
 
 use std::path::Path;
 
@@ -10,6 +11,7 @@ use serde::Serialize;
 use crate::config::{self, Config};
 use crate::delivery::breaker;
 use crate::exit::Code;
+use crate::store::health;
 use crate::store::journal;
 use crate::store::paths::Paths;
 use crate::store::spool;
@@ -109,12 +111,15 @@ pub fn collect(config: &Config, paths: &Paths) -> Vec<BackendStatus> {
                 enabled: enabled.contains(&name),
                 breaker: state.to_string(),
                 failures: b.failures,
-                retry_at: (b.failures > 0).then(|| clock::rfc3339_ms(b.skip_until)),
+                // When it will really be tried (the boot clock's view), not a
+                // wall time the clock may since have been set back from.
+                retry_at: (b.failures > 0).then(|| clock::rfc3339_ms(b.retry_at_ms(now))),
                 spool_events: s.events,
                 spool_bytes: s.bytes,
                 spool_max_bytes: cap,
                 oldest_event: s.oldest_ms.map(clock::rfc3339_ms),
-                oldest_event_age_s: s.oldest_ms.map(|t| now.saturating_sub(t) / 1000),
+                // No age for a time in the future (the clock was set back).
+                oldest_event_age_s: s.oldest_ms.filter(|t| *t <= now).map(|t| (now - t) / 1000),
                 oldest_event_attempts: s.head_attempts,
                 torn_lines_skipped: s.torn,
                 dead_letters: s.dead_letters,
@@ -129,6 +134,70 @@ pub fn collect(config: &Config, paths: &Paths) -> Vec<BackendStatus> {
         .collect()
 }
 
+/// Whether hookrelay can write its files now, and the last failure a hook recorded.
+#[derive(Debug, Clone, Serialize)]
+pub struct StorageStatus {
+    /// Both directories took a probe write, and no failure is on record.
+    pub ok: bool,
+    /// Directories a probe write failed in, with the error.
+    pub unwritable: Vec<String>,
+    /// When a hook last failed to write (RFC 3339), and its line.
+    pub last_failure: Option<String>,
+    pub last_failure_message: Option<String>,
+    /// What to show (empty: all good).
+    pub attention: Vec<String>,
+    /// What to do about an unwritable directory.
+    pub fix: Option<String>,
+}
+
+/// Probes the data and state directories with a real write (removed at once)
+/// and reads the failure a hook recorded, if any (cleared by the next hook
+/// whose writes succeed).
+pub fn storage(paths: &Paths) -> StorageStatus {
+    let mut unwritable = Vec::new();
+    let mut attention = Vec::new();
+    let mut fix = None;
+    let mut dirs = vec![&paths.data_dir];
+    if paths.state_dir != paths.data_dir {
+        dirs.push(&paths.state_dir);
+    }
+    for dir in dirs {
+        if let Err((at, e)) = health::probe(dir) {
+            let line = format!("{}: cannot write: {e}", at.display());
+            if fix.is_none() {
+                fix = Some(health::fix_for(&e).to_string());
+            }
+            attention.push(line.clone());
+            unwritable.push(line);
+        }
+    }
+    let recorded = health::recorded(paths);
+    if let Some(r) = &recorded {
+        let when = clock::rfc3339_ms(r.at_ms);
+        let what = r
+            .message
+            .as_deref()
+            .unwrap_or("the details could not be written either (the disk had no room for them)");
+        let now = if unwritable.is_empty() {
+            "; writing works again, the next hook event clears this"
+        } else {
+            ""
+        };
+        attention.push(format!(
+            "a hook could not write its files at {when}: {what}{now} (recorded in {})",
+            r.file.display()
+        ));
+    }
+    StorageStatus {
+        ok: attention.is_empty(),
+        unwritable,
+        last_failure: recorded.as_ref().map(|r| clock::rfc3339_ms(r.at_ms)),
+        last_failure_message: recorded.and_then(|r| r.message),
+        attention,
+        fix,
+    }
+}
+
 pub fn run(config_path: Option<&Path>, json: bool) -> Code {
     let Some(config) = config::load_reporting(config_path) else {
         return Code::NonBlocking;
@@ -136,11 +205,13 @@ pub fn run(config_path: Option<&Path>, json: bool) -> Code {
     let paths = Paths::resolve(config.data_dir.as_deref(), config.state_dir.as_deref());
     let all = collect(&config, &paths);
     let inflight = journal::count(&paths);
-    let needs_attention = all.iter().any(|b| !b.attention.is_empty());
+    let storage = storage(&paths);
+    let needs_attention = all.iter().any(|b| !b.attention.is_empty()) || !storage.ok;
     if json {
         let doc = serde_json::json!({
             "backends": all,
             "inflight_journals": inflight,
+            "storage": storage,
             "attention": needs_attention,
         });
         println!(
@@ -149,6 +220,12 @@ pub fn run(config_path: Option<&Path>, json: bool) -> Code {
         );
     } else {
         print!("{}", render(&all, &paths, inflight));
+        for a in &storage.attention {
+            println!("storage: ! {a}");
+        }
+        if let Some(fix) = &storage.fix {
+            println!("storage: fix: {fix}");
+        }
     }
     if needs_attention {
         Code::Attention
@@ -180,10 +257,13 @@ fn render(all: &[BackendStatus], paths: &Paths, inflight: usize) -> String {
             "  spool: {} event(s), {} bytes",
             b.spool_events, b.spool_bytes
         );
-        if let (Some(ts), Some(age)) = (&b.oldest_event, b.oldest_event_age_s) {
+        if let Some(ts) = &b.oldest_event {
+            let age = b.oldest_event_age_s.map_or_else(
+                || "in the future: the clock was set back since".to_string(),
+                age_words,
+            );
             spool.push_str(&format!(
-                ", oldest {ts} ({}, {} attempt(s))",
-                age_words(age),
+                ", oldest {ts} ({age}, {} attempt(s))",
                 b.oldest_event_attempts
             ));
         }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::backends;
 
-/// A config that could not be used (as a whole, or some of its backend sections).
+/// A config that could not be used (as a whole, or some of its fields).
 #[derive(Debug)]
 pub enum Error {
     /// The file exists (or was named explicitly) but cannot be read.
@@ -20,12 +20,8 @@ pub enum Error {
     },
     /// The file is JSON but not an object.
     NotObject { path: PathBuf },
-    /// The file does not fit the schema (unknown field, wrong type).
-    Schema {
-        path: PathBuf,
-        source: serde_json::Error,
-    },
-    /// Backend sections that cannot be used; each switched its backend off.
+    /// Fields that cannot be used, each naming its path: a backend's switched
+    /// that backend off; a global one fell back to its default.
     /// `path` is `None` when they came from the environment alone.
     Backends {
         path: Option<PathBuf>,
@@ -40,7 +36,6 @@ impl Error {
             Error::Read { path, .. }
             | Error::Json { path, .. }
             | Error::NotObject { path }
-            | Error::Schema { path, .. }
             | Error::Backends {
                 path: Some(path), ..
             } => path,
@@ -54,7 +49,6 @@ impl Error {
             Error::Read { source, .. } => format!("cannot read: {source}"),
             Error::Json { source, .. } => format!("not valid JSON: {source}"),
             Error::NotObject { .. } => "the top level must be a JSON object".into(),
-            Error::Schema { source, .. } => source.to_string(),
             Error::Backends { errors, .. } => errors
                 .iter()
                 .map(ToString::to_string)
@@ -79,7 +73,7 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Read { source, .. } => Some(source),
-            Error::Json { source, .. } | Error::Schema { source, .. } => Some(source),
+            Error::Json { source, .. } => Some(source),
             Error::NotObject { .. } | Error::Backends { .. } => None,
         }
     }

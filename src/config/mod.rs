@@ -6,6 +6,12 @@
 //! `~/.config/hookrelay/config.json`), then environment variables for anything the
 //! file leaves unset, then built-in defaults. `${VAR}` inside any string of the file
 //! is replaced by that environment variable, so secrets need not live in the file.
+//!
+//! A file that is JSON but partly wrong keeps its valid parts (`parse`): a bad
+//! field costs only itself (global sections fall back to that field's default) or
+//! its backend (switched off and `held`: its events wait in its spool until the
+//! file is fixed). Only a file that cannot be read or is not a JSON object falls
+//! back as a whole to environment and defaults (`fallback`).
 
 use std::path::{Path, PathBuf};
 
@@ -14,10 +20,12 @@ use serde_json::Value;
 
 mod env;
 mod error;
+mod parse;
 
 pub use error::Error;
 
 use crate::backends::{self, BackendsConfig};
+use crate::delivery::Held;
 use crate::error::{Warnings, report};
 use crate::store::paths;
 
@@ -36,6 +44,10 @@ pub struct Config {
     pub spool: crate::store::spool::SpoolConfig,
     pub backends: BackendsConfig,
     pub policy: crate::policy::PolicyConfig,
+    /// Backends the file names but that cannot be used as written: off, and the
+    /// hook spools their events (`delivery::hold`) for when the file is fixed.
+    #[serde(skip)]
+    pub held: Vec<Held>,
 }
 
 /// The local JSONL sink: the embedded default.
@@ -53,7 +65,9 @@ pub struct Loaded {
     pub source: Option<PathBuf>,
     /// Non-fatal findings, e.g. a `${VAR}` that is not set.
     pub warnings: Warnings,
-    /// Parts of the config that could not be used (each switched its backend off).
+    /// Fields of the config that could not be used, each naming its path: a
+    /// backend's switched that backend off (and held it), a global one fell back
+    /// to its default.
     pub errors: Vec<backends::Error>,
 }
 
@@ -77,10 +91,17 @@ pub fn load_with_env(
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Loaded, Error> {
     let mut warnings = Warnings::new();
+    let mut errors = Vec::new();
     let path = paths::config_file(explicit);
     let (mut config, source) = match &path {
         Some(p) => match std::fs::read(p) {
-            Ok(bytes) => (parse(p, &bytes, env, &mut warnings)?, Some(p.clone())),
+            Ok(bytes) => {
+                let parsed = parse(p, &bytes, env, &mut warnings)?;
+                errors = parsed.errors;
+                let mut config = parsed.config;
+                config.held = parsed.held;
+                (config, Some(p.clone()))
+            }
             // A missing default file is normal; a missing explicit one is a mistake.
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && explicit.is_none() => {
                 (Config::default(), None)
@@ -96,8 +117,11 @@ pub fn load_with_env(
     };
     config.apply_env(env, &mut warnings);
     // A backend with a bad URL is switched off on its own: the rest of the file
-    // (other backends, policy rules) keeps working.
-    let errors = config.backends.validate(&mut warnings);
+    // (other backends, policy rules) keeps working, and its events are held.
+    let invalid = config.backends.validate(&mut warnings);
+    config.hold_invalid(&invalid);
+    errors.extend(invalid);
+    config.resolve_colliding_holds();
     Ok(Loaded {
         config,
         source,
@@ -140,20 +164,92 @@ fn parse(
     bytes: &[u8],
     env: &dyn Fn(&str) -> Option<String>,
     warnings: &mut Warnings,
-) -> Result<Config, Error> {
+) -> Result<parse::Parsed, Error> {
     let path = path.to_path_buf();
     let mut value: Value = match serde_json::from_slice(bytes) {
         Ok(v) => v,
         Err(source) => return Err(Error::Json { path, source }),
     };
-    if !value.is_object() {
-        return Err(Error::NotObject { path });
-    }
     env::expand(&mut value, "", env, warnings);
-    serde_json::from_value(value).map_err(|source| Error::Schema { path, source })
+    match value {
+        Value::Object(map) => Ok(parse::parse(map, &path.display().to_string(), warnings)),
+        _ => Err(Error::NotObject { path }),
+    }
 }
 
 impl Config {
+    /// Holds the file's backends that `validate` switched off (`invalid` names
+    /// their fields): a bad URL or header, a duplicate name. Backends configured
+    /// by environment variables alone are not held (their errors name a
+    /// variable, not a section): the local sink keeps their events, as before.
+    fn hold_invalid(&mut self, invalid: &[backends::Error]) {
+        if invalid.is_empty() {
+            return;
+        }
+        for (i, c) in self.backends.sections() {
+            let section = c.section(i);
+            let Some(e) = invalid.iter().find(|e| {
+                e.0.at.as_deref().is_some_and(|at| {
+                    at.strip_prefix(section.as_str())
+                        .is_some_and(|r| r.starts_with('.'))
+                })
+            }) else {
+                continue;
+            };
+            if c.enabled() {
+                continue;
+            }
+            let backend: std::sync::Arc<dyn backends::Backend> = c.build(i).into();
+            self.held.push(Held {
+                name: backend.name().to_string(),
+                reason: format!("config error: {e}"),
+                selector: Some(backend),
+            });
+        }
+    }
+
+    /// A held backend whose name is also an enabled backend's (a duplicate name)
+    /// or an earlier held one's would put its events into another destination's
+    /// spool: it waits in the spool named after its endpoint instead, which the
+    /// backend with that endpoint adopts once the names are fixed
+    /// (`delivery::adopt_held`). With the endpoint of the backend it collides
+    /// with (a copied entry), or unknown, it is not held: that endpoint already
+    /// gets the event, or the local sink keeps it.
+    fn resolve_colliding_holds(&mut self) {
+        if self.held.is_empty() {
+            return; // the common case: no backend is built twice
+        }
+        let on: Vec<(String, String)> = self
+            .backends
+            .build()
+            .iter()
+            .map(|b| (b.name().to_string(), b.endpoint()))
+            .collect();
+        let mut taken: Vec<String> = Vec::new();
+        let mut resolved = Vec::new();
+        for mut h in std::mem::take(&mut self.held) {
+            let collides = |name: &str, taken: &[String]| {
+                on.iter().any(|(n, _)| n == name) || taken.iter().any(|t| t == name)
+            };
+            if collides(&h.name, &taken) {
+                let Some(endpoint) = h.selector.as_ref().map(|b| b.endpoint()) else {
+                    continue;
+                };
+                let name = crate::delivery::route::held_spool_name(&endpoint);
+                if endpoint.is_empty()
+                    || on.iter().any(|(_, e)| *e == endpoint)
+                    || collides(&name, &taken)
+                {
+                    continue;
+                }
+                h.name = name;
+            }
+            taken.push(h.name.clone());
+            resolved.push(h);
+        }
+        self.held = resolved;
+    }
+
     /// Is the local JSONL sink on for this configuration?
     pub fn local_enabled(&self) -> bool {
         self.local
@@ -177,9 +273,15 @@ mod tests {
     fn unknown_field_is_named() {
         let d = crate::store::testdir::TempDir::new("cfg-unknown");
         let p = write(d.path(), r#"{"delivery": {"deadline": 5}}"#);
-        let e = load_with_env(Some(&p), &env_from(&[])).err().unwrap();
-        assert!(e.to_string().contains("unknown field `deadline`"), "{e}");
+        let l = load_with_env(Some(&p), &env_from(&[])).unwrap();
+        let e = l.problem().unwrap();
+        assert!(
+            e.to_string()
+                .contains("delivery.deadline: unknown field `deadline`"),
+            "{e}"
+        );
         assert!(e.to_string().contains(&p.display().to_string()));
+        assert_eq!(l.config.delivery.deadline_ms, 1000, "the rest still loads");
     }
 
     #[test]
@@ -199,6 +301,31 @@ mod tests {
     fn missing_explicit_file_is_an_error_but_missing_default_is_not() {
         let e = load_with_env(Some(Path::new("/nonexistent/hr.json")), &env_from(&[]));
         assert!(e.is_err());
+    }
+
+    #[test]
+    fn a_duplicate_is_held_under_its_endpoint_unless_it_is_a_copy() {
+        let d = crate::store::testdir::TempDir::new("cfg-dup-held");
+        let p = write(
+            d.path(),
+            r#"{"backends": {"webhooks": [
+                {"name": "a", "url": "http://127.0.0.1:1/x"},
+                {"name": "a", "url": "http://127.0.0.1:2/y"},
+                {"name": "a", "url": "http://127.0.0.1:1/x"},
+                {"name": "b", "url": "ftp://nope"}
+            ]}}"#,
+        );
+        let l = load_with_env(Some(&p), &env_from(&[])).unwrap();
+        let held: Vec<&str> = l.config.held.iter().map(|h| h.name.as_str()).collect();
+        let by_url = crate::delivery::route::held_spool_name("http://127.0.0.1:2/y");
+        assert_eq!(held, [by_url.as_str(), "b"], "the copy of [0] is not held");
+        assert!(by_url.starts_with("held-") && !by_url.contains("127"));
+        assert!(
+            l.config.held[1]
+                .reason
+                .starts_with("config error: backends.webhooks[3].url")
+        );
+        assert_eq!(l.errors.len(), 3);
     }
 
     #[test]

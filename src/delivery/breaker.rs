@@ -8,21 +8,39 @@
 //!
 //! After the n-th failure in a row the backend is skipped for
 //! `1 s * 2^(n-1)`, capped at 5 min, with ±20 % jitter so that many sessions do not
-//! probe in lockstep. When the cool-down has passed, the first invocation to take
-//! the lock becomes the probe (the others keep skipping for `probe window`); its
-//! success closes the breaker, its failure opens it for the next, longer period.
+//! probe in lockstep; a `Retry-After` the backend sent (capped at 15 min) makes
+//! the cool-down at least that long. When the cool-down has passed, the first
+//! invocation to take the lock becomes the probe (the others keep skipping for
+//! `probe window`); its success closes the breaker, its failure opens it for the
+//! next, longer period.
+//!
+//! Time: there is no daemon, so a cool-down must be measured across processes.
+//! Each skip period is stored three ways: its length (`cooldown_ms`), its end on
+//! the boot clock with the boot's id (`boot_id`, `boot_until`: monotonic, immune
+//! to wall-clock steps, see `util::clock`), and its end on the wall clock
+//! (`open_until`, for people and for a file read after a reboot). The boot clock
+//! decides when it can; otherwise the wall clock does, except that a skip with
+//! more time left than its whole length means the clock was set back since, and
+//! it is over. So a clock step in either direction never holds a backend back
+//! for longer than one cool-down. Wall times in the file are for display only.
 
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use crate::backends::status::RETRY_AFTER_CAP_MS;
 use crate::store::files;
 use crate::store::paths::Paths;
+use crate::util::clock::{self, Boot};
 
 /// First cool-down after a failure.
 pub const BASE_MS: u64 = 1_000;
-/// Longest cool-down: a backend back after an outage is noticed within 5 minutes.
+/// Longest cool-down of the breaker's own schedule: a backend back after an
+/// outage is noticed within 5 minutes.
 pub const MAX_MS: u64 = 5 * 60 * 1_000;
+/// Longest skip of any kind: the longest `Retry-After` honoured (which is longer
+/// than `MAX_MS` with its jitter).
+pub const MAX_SKIP_MS: u64 = RETRY_AFTER_CAP_MS;
 /// A successful delivery refreshes `last_success` on disk at most this often.
 const SUCCESS_REFRESH_MS: u64 = 5_000;
 
@@ -33,8 +51,19 @@ pub struct State {
     /// Failures in a row (0: closed).
     pub failures: u32,
     /// Epoch ms before which the backend is skipped (on disk: `open_until`).
+    /// Wall clock: shown to people, and the fallback when the boot clock
+    /// cannot decide (another boot, no `/proc`).
     #[serde(rename = "open_until")]
     pub skip_until: u64,
+    /// How long the current skip period lasts (cool-down or probe window), in
+    /// ms; 0 in files written by older versions.
+    pub cooldown_ms: u64,
+    /// The boot the skip period was measured on, and its end on that boot's
+    /// clock (`util::clock::boot`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub boot_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub boot_until: Option<u64>,
     /// When the current open period began: attempts that started before it
     /// failed in the same outage and do not lengthen the cool-down.
     #[serde(rename = "opened_at")]
@@ -42,6 +71,55 @@ pub struct State {
     pub last_error: Option<String>,
     pub last_success: Option<u64>,
     pub last_failure: Option<u64>,
+}
+
+impl State {
+    /// How long the backend is still skipped, in ms (0: it may be tried), with
+    /// the wall clock at `now_ms` and the boot clock at `boot`. See the module
+    /// doc: the boot clock decides when the file was written on this boot; else
+    /// the wall clock, where more time left than the whole period means the
+    /// clock went back since the period began, so it is over.
+    pub fn remaining_ms(&self, now_ms: u64, boot: Option<&Boot>) -> u64 {
+        if self.failures == 0 {
+            return 0;
+        }
+        let length = self.length_ms();
+        if let (Some(b), Some(id), Some(until)) = (boot, &self.boot_id, self.boot_until)
+            && *id == b.id
+        {
+            return until.saturating_sub(b.ms).min(length);
+        }
+        let left = self.skip_until.saturating_sub(now_ms);
+        match left {
+            _ if self.cooldown_ms == 0 => left.min(length),
+            l if l > length => 0,
+            l => l,
+        }
+    }
+
+    /// The length of the current skip period. A file of an older version does
+    /// not say: the longest skip there is (`check` then stores that length, so
+    /// even such a file ends within one cool-down after a clock step).
+    fn length_ms(&self) -> u64 {
+        if self.cooldown_ms > 0 {
+            self.cooldown_ms
+        } else {
+            MAX_SKIP_MS
+        }
+    }
+
+    /// Starts a skip period of `ms` from now, on both clocks.
+    fn skip_for(&mut self, ms: u64, now_ms: u64, boot: Option<&Boot>) {
+        self.cooldown_ms = ms.max(1);
+        self.skip_until = now_ms.saturating_add(ms);
+        self.boot_id = boot.map(|b| b.id.clone());
+        self.boot_until = boot.map(|b| b.ms.saturating_add(ms));
+    }
+
+    /// When the backend will be tried again, as a wall-clock time to show.
+    pub fn retry_at_ms(&self, now_ms: u64) -> u64 {
+        now_ms.saturating_add(self.remaining_ms(now_ms, clock::boot().as_ref()))
+    }
 }
 
 /// What an invocation may do with a backend right now (the breaker's
@@ -72,7 +150,7 @@ impl Circuit {
     pub fn of(state: &State, now_ms: u64) -> Circuit {
         if state.failures == 0 {
             Circuit::Closed
-        } else if now_ms < state.skip_until {
+        } else if state.remaining_ms(now_ms, clock::boot().as_ref()) > 0 {
             Circuit::Tripped
         } else {
             Circuit::HalfOpen
@@ -105,33 +183,64 @@ pub fn check(paths: &Paths, backend: &str, now_ms: u64, probe_window_ms: u64) ->
     if state.failures == 0 {
         return Admission::Send;
     }
-    if now_ms < state.skip_until {
-        return Admission::Skip(skip_reason(&state, now_ms));
+    let boot = clock::boot();
+    decide(
+        paths,
+        backend,
+        state,
+        now_ms,
+        boot.as_ref(),
+        probe_window_ms,
+    )
+}
+
+/// `check` past the closed fast path, with the boot clock read at `boot`.
+fn decide(
+    paths: &Paths,
+    backend: &str,
+    state: State,
+    now_ms: u64,
+    boot: Option<&Boot>,
+    probe_window_ms: u64,
+) -> Admission {
+    let left = state.remaining_ms(now_ms, boot);
+    if left > 0 && state.cooldown_ms > 0 {
+        return Admission::Skip(skip_reason(&state, left));
     }
     // Cool-down over: whoever re-reads it still expired under the lock probes.
+    // (A file of an older version is first given a length, so that it too
+    // ends within one cool-down whatever the clock does next.)
     let won = update(paths, backend, |s| {
         if s.failures == 0 {
             return Some(Admission::Send);
         }
-        if now_ms < s.skip_until {
-            return None;
+        let left = s.remaining_ms(now_ms, boot);
+        if left > 0 {
+            if s.cooldown_ms > 0 {
+                return None;
+            }
+            s.skip_for(left, now_ms, boot);
+            return Some(Admission::Skip(skip_reason(s, left)));
         }
-        s.skip_until = now_ms + probe_window_ms;
+        s.skip_for(probe_window_ms, now_ms, boot);
         Some(Admission::Probe)
     });
     match won {
         Some(Some(g)) => g,
-        Some(None) => Admission::Skip(skip_reason(&load(paths, backend), now_ms)),
+        Some(None) => {
+            let s = load(paths, backend);
+            Admission::Skip(skip_reason(&s, s.remaining_ms(now_ms, boot)))
+        }
         // The state file cannot be written: better to try than to skip forever.
         None => Admission::Probe,
     }
 }
 
-fn skip_reason(state: &State, now_ms: u64) -> String {
-    let secs = state.skip_until.saturating_sub(now_ms).div_ceil(1000);
+fn skip_reason(state: &State, left_ms: u64) -> String {
     format!(
-        "circuit breaker open after {} failure(s) in a row, retrying in {secs} s (last error: {})",
+        "circuit breaker open after {} failure(s) in a row, retrying in {} s (last error: {})",
         state.failures,
+        left_ms.div_ceil(1000),
         state.last_error.as_deref().unwrap_or("unknown")
     )
 }
@@ -139,34 +248,81 @@ fn skip_reason(state: &State, now_ms: u64) -> String {
 /// Records a delivery (or a permanent reject: the backend answered).
 pub fn success(paths: &Paths, backend: &str, now_ms: u64) {
     let state = load(paths, backend);
+    // A `last_success` in the future (the clock went back) is not fresh.
     let fresh = state
         .last_success
-        .is_some_and(|t| now_ms.saturating_sub(t) < SUCCESS_REFRESH_MS);
+        .is_some_and(|t| t <= now_ms && now_ms - t < SUCCESS_REFRESH_MS);
     if state.failures == 0 && fresh {
         return;
     }
     let _ = update(paths, backend, |s| {
         s.failures = 0;
         s.skip_until = 0;
+        s.cooldown_ms = 0;
+        s.boot_id = None;
+        s.boot_until = None;
         s.last_success = Some(now_ms);
         Some(())
     });
 }
 
 /// Records a failed attempt (begun at `started_ms`, failed at `now_ms`) and opens
-/// the breaker for the next cool-down. Attempts that were already under way when
+/// the breaker for the next cool-down, or for `wait_ms` (the backend's capped
+/// `Retry-After`) when that is longer. Attempts that were already under way when
 /// another invocation opened the breaker count as that same failure, so a burst
 /// of parallel hooks hitting one outage does not jump to the longest cool-down.
-pub fn failure(paths: &Paths, backend: &str, started_ms: u64, now_ms: u64, error: &str) {
+pub fn failure(
+    paths: &Paths,
+    backend: &str,
+    started_ms: u64,
+    now_ms: u64,
+    error: &str,
+    wait_ms: Option<u64>,
+) {
+    let boot = clock::boot();
+    record_failure(
+        paths,
+        backend,
+        started_ms,
+        now_ms,
+        error,
+        wait_ms,
+        boot.as_ref(),
+    );
+}
+
+/// `failure` with the boot clock read at `boot`.
+fn record_failure(
+    paths: &Paths,
+    backend: &str,
+    started_ms: u64,
+    now_ms: u64,
+    error: &str,
+    wait_ms: Option<u64>,
+    boot: Option<&Boot>,
+) {
     let _ = update(paths, backend, |s| {
-        s.last_error = Some(error.chars().take(300).collect());
+        let mut error: String = error.chars().take(300).collect();
+        if let Some(w) = wait_ms {
+            error.push_str(&format!(" (Retry-After: waiting {} s)", w.div_ceil(1000)));
+        }
+        s.last_error = Some(error);
         s.last_failure = Some(now_ms);
-        if s.failures > 0 && started_ms < s.tripped_at {
+        // An `opened_at` in the future means the clock went back since: then
+        // nothing tells the outages apart, and this counts as a new failure.
+        if s.failures > 0 && started_ms < s.tripped_at && s.tripped_at <= now_ms {
+            // Still, a longer wait the backend asked for is honoured.
+            if let Some(w) = wait_ms
+                && w > s.remaining_ms(now_ms, boot)
+            {
+                s.skip_for(w, now_ms, boot);
+            }
             return Some(());
         }
         s.failures = s.failures.saturating_add(1);
         s.tripped_at = now_ms;
-        s.skip_until = now_ms + cooldown_ms(s.failures, jitter());
+        let own = cooldown_ms(s.failures, jitter());
+        s.skip_for(wait_ms.map_or(own, |w| w.max(own)), now_ms, boot);
         Some(())
     });
 }
@@ -225,34 +381,178 @@ mod tests {
         }
     }
 
+    const DAY: u64 = 86_400_000;
+
+    /// `check` with the wall clock at `now` and the boot clock at `boot`.
+    fn chk(p: &Paths, now: u64, boot: Option<&Boot>) -> Admission {
+        decide(p, "b", load(p, "b"), now, boot, 2_000)
+    }
+
+    fn fail(p: &Paths, now: u64, wait: Option<u64>, boot: Option<&Boot>) {
+        record_failure(p, "b", now - 100, now, "refused", wait, boot);
+    }
+
+    fn boot_at(id: &str, ms: u64) -> Boot {
+        Boot { id: id.into(), ms }
+    }
+
+    fn skips(a: &Admission) -> bool {
+        matches!(a, Admission::Skip(_))
+    }
+
     #[test]
     fn failure_opens_then_one_probe_then_success_closes() {
         let t = crate::store::testdir::TempDir::new("breaker");
         let p = t.paths();
         assert_eq!(check(&p, "b", 1_000_000, 2_000), Admission::Send);
-        failure(&p, "b", 999_000, 1_000_000, "connection refused");
+        record_failure(
+            &p,
+            "b",
+            999_000,
+            1_000_000,
+            "connection refused",
+            None,
+            None,
+        );
         // A parallel attempt that began before the breaker opened: same outage.
-        failure(&p, "b", 999_500, 1_000_010, "connection refused");
+        record_failure(
+            &p,
+            "b",
+            999_500,
+            1_000_010,
+            "connection refused",
+            None,
+            None,
+        );
         assert_eq!(load(&p, "b").failures, 1);
         assert!(
-            matches!(check(&p, "b", 1_000_100, 2_000), Admission::Skip(r) if r.contains("connection refused"))
+            matches!(chk(&p, 1_000_100, None), Admission::Skip(r) if r.contains("connection refused"))
         );
         // After the longest possible first cool-down: one probe, the others skip.
-        assert_eq!(check(&p, "b", 1_002_000, 2_000), Admission::Probe);
-        assert!(matches!(
-            check(&p, "b", 1_002_001, 2_000),
-            Admission::Skip(_)
-        ));
+        assert_eq!(chk(&p, 1_002_000, None), Admission::Probe);
+        assert!(skips(&chk(&p, 1_002_001, None)));
         // The probe's failure is a new one: longer cool-down.
-        failure(&p, "b", 1_002_000, 1_002_100, "still refused");
+        record_failure(&p, "b", 1_002_000, 1_002_100, "still refused", None, None);
         let s = load(&p, "b");
         assert_eq!(s.failures, 2);
         assert!(s.skip_until >= 1_002_100 + 1_600, "{}", s.skip_until);
+        assert_eq!(s.cooldown_ms, s.skip_until - 1_002_100);
         success(&p, "b", 1_002_500);
-        assert_eq!(check(&p, "b", 1_002_600, 2_000), Admission::Send);
+        assert_eq!(chk(&p, 1_002_600, None), Admission::Send);
         let s = load(&p, "b");
         assert_eq!(s.failures, 0);
         assert_eq!(s.last_success, Some(1_002_500));
         assert_eq!(s.last_error.as_deref(), Some("still refused"));
+    }
+
+    #[test]
+    fn a_clock_set_back_after_opening_ends_the_cool_down_at_once() {
+        let t = crate::store::testdir::TempDir::new("breaker-back");
+        let p = t.paths();
+        let now = 1_795_308_638_000;
+        // Opened while the clock was 10 days ahead, without a usable boot clock
+        // (no /proc, or the file is from before a reboot).
+        fail(&p, now + 10 * DAY, None, None);
+        assert!(load(&p, "b").skip_until > now + 10 * DAY);
+        assert_eq!(chk(&p, now, None), Admission::Probe, "not 10 days");
+        // Same with a boot clock from another boot than the file's.
+        success(&p, "b", now);
+        fail(&p, now + 10 * DAY, None, Some(&boot_at("old", 5_000)));
+        assert_eq!(chk(&p, now, Some(&boot_at("new", 9_000))), Admission::Probe);
+        // A parallel failure that "started before" an opening 10 days ahead is
+        // not the same outage: the cool-down still grows.
+        record_failure(&p, "b", now - 50, now, "x", None, None);
+        assert_eq!(load(&p, "b").failures, 2);
+    }
+
+    #[test]
+    fn on_one_boot_the_boot_clock_decides_whatever_the_wall_clock_does() {
+        let t = crate::store::testdir::TempDir::new("breaker-boot");
+        let p = t.paths();
+        let now = 1_795_308_638_000;
+        fail(&p, now, Some(60_000), Some(&boot_at("b1", 1_000_000)));
+        // The wall clock jumps 10 days ahead 1 s later: still 59 s to go.
+        let a = chk(&p, now + 10 * DAY, Some(&boot_at("b1", 1_001_000)));
+        assert!(
+            matches!(&a, Admission::Skip(r) if r.contains("retrying in 59 s")),
+            "{a:?}"
+        );
+        // ... or 10 days back: the same.
+        assert!(skips(&chk(
+            &p,
+            now - 10 * DAY,
+            Some(&boot_at("b1", 1_030_000))
+        )));
+        // The boot clock reaches the end: the probe, whatever the wall says.
+        assert_eq!(
+            chk(&p, now - 10 * DAY, Some(&boot_at("b1", 1_060_001))),
+            Admission::Probe
+        );
+    }
+
+    #[test]
+    fn retry_after_sets_the_cool_down_and_is_shown() {
+        let t = crate::store::testdir::TempDir::new("breaker-ra");
+        let p = t.paths();
+        let now = 1_795_308_638_000;
+        fail(&p, now, Some(120_000), None);
+        let s = load(&p, "b");
+        assert_eq!((s.failures, s.cooldown_ms), (1, 120_000));
+        assert!(s.last_error.unwrap().contains("Retry-After: waiting 120 s"));
+        let a = chk(&p, now + 1_500, None);
+        assert!(
+            matches!(&a, Admission::Skip(r) if r.contains("retrying in 119 s")),
+            "{a:?}"
+        );
+        assert!(skips(&chk(&p, now + 119_000, None)));
+        assert_eq!(chk(&p, now + 120_001, None), Admission::Probe);
+        // A wait shorter than the breaker's own schedule does not shorten it.
+        fail(&p, now + 120_100, Some(0), None);
+        assert!(load(&p, "b").cooldown_ms >= 1_600);
+        // A parallel attempt of the same outage still brings its longer wait.
+        record_failure(
+            &p,
+            "b",
+            now + 120_000,
+            now + 120_200,
+            "429",
+            Some(300_000),
+            None,
+        );
+        let s = load(&p, "b");
+        assert_eq!((s.failures, s.cooldown_ms), (2, 300_000));
+    }
+
+    #[test]
+    fn a_file_of_an_older_version_ends_within_the_longest_skip() {
+        let t = crate::store::testdir::TempDir::new("breaker-legacy");
+        let p = t.paths();
+        let now = 1_795_308_638_000;
+        // No cooldown_ms: written before lengths were stored, 10 days ahead.
+        files::replace_json(
+            &file(&p, "b"),
+            &serde_json::json!({"failures": 3, "open_until": now + 10 * DAY}),
+        )
+        .unwrap();
+        let a = chk(&p, now, None);
+        assert!(
+            matches!(&a, Admission::Skip(r) if r.contains("retrying in 900 s")),
+            "{a:?}"
+        );
+        assert_eq!(load(&p, "b").cooldown_ms, MAX_SKIP_MS, "given a length");
+        assert!(skips(&chk(&p, now + MAX_SKIP_MS - 1, None)));
+        assert_eq!(chk(&p, now + MAX_SKIP_MS, None), Admission::Probe);
+    }
+
+    #[test]
+    fn a_last_success_in_the_future_is_refreshed() {
+        let t = crate::store::testdir::TempDir::new("breaker-success");
+        let p = t.paths();
+        let now = 1_795_308_638_000;
+        success(&p, "b", now + 10 * DAY);
+        success(&p, "b", now);
+        assert_eq!(load(&p, "b").last_success, Some(now));
+        success(&p, "b", now + 1_000);
+        assert_eq!(load(&p, "b").last_success, Some(now), "fresh: no write");
     }
 }

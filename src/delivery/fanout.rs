@@ -9,7 +9,7 @@ use std::time::Instant;
 use serde_json::Value;
 
 use crate::backends::webhook::GateConfig;
-use crate::backends::{Backend, Outcome};
+use crate::backends::{Backend, Outcome, status};
 use crate::delivery::route::{Route, Routed};
 use crate::delivery::transport::Transport;
 use crate::protocol::envelope::Envelope;
@@ -36,6 +36,7 @@ pub fn send(
                 outcome: Outcome::Retry(why.clone()),
                 answer: None,
                 gate: r.backend.gate().cloned(),
+                retry_after_ms: None,
             },
             _ => sent.next().expect("one delivery per live backend"),
         })
@@ -50,6 +51,8 @@ pub struct Delivery {
     /// For gates: the JSON object the gate answered with (2xx only).
     pub answer: Option<Value>,
     pub gate: Option<GateConfig>,
+    /// A retryable answer's `Retry-After`, in ms (capped): the breaker's cool-down.
+    pub retry_after_ms: Option<u64>,
 }
 
 /// Sends `env` to every backend in parallel; backends still busy at `deadline`
@@ -67,6 +70,7 @@ pub fn fan_out(
             outcome: Outcome::Retry("deadline reached".into()),
             answer: None,
             gate: b.gate().cloned(),
+            retry_after_ms: None,
         })
         .collect();
     let mut requests = Vec::with_capacity(backends.len());
@@ -79,25 +83,25 @@ pub fn fan_out(
     // One request needs no thread: the transport's own timeout ends it at the
     // deadline, and a thread start costs more than the rest of the send.
     if let [(i, req)] = requests.as_slice() {
-        (out[*i].outcome, out[*i].answer) = attempt(&*backends[*i], req, transport, deadline);
+        let a = attempt(&*backends[*i], req, transport, deadline);
+        (out[*i].outcome, out[*i].answer, out[*i].retry_after_ms) = (a.outcome, a.answer, a.wait);
         return out;
     }
-    let (tx, rx) = mpsc::channel::<(usize, Outcome, Option<Value>)>();
+    let (tx, rx) = mpsc::channel::<(usize, Attempt)>();
     let mut pending = requests.len();
     for (i, req) in requests {
         let (b, tx, transport) = (Arc::clone(&backends[i]), tx.clone(), transport.clone());
         std::thread::spawn(move || {
-            let (outcome, answer) = attempt(&*b, &req, &transport, deadline);
-            let _ = tx.send((i, outcome, answer));
+            let _ = tx.send((i, attempt(&*b, &req, &transport, deadline)));
         });
     }
     drop(tx);
     while pending > 0 {
         let left = deadline.saturating_duration_since(Instant::now());
         match rx.recv_timeout(left) {
-            Ok((i, outcome, answer)) => {
-                out[i].outcome = outcome;
-                out[i].answer = answer;
+            Ok((i, a)) => {
+                (out[i].outcome, out[i].answer, out[i].retry_after_ms) =
+                    (a.outcome, a.answer, a.wait);
                 pending -= 1;
             }
             Err(_) => break,
@@ -106,27 +110,42 @@ pub fn fan_out(
     out
 }
 
-/// One attempt at one event (replays): its classified answer. An event the
-/// backend maps to no request counts as delivered.
+/// What one request to one backend gave.
+#[derive(Debug)]
+pub struct Attempt {
+    pub outcome: Outcome,
+    /// For gates: the JSON object a 2xx answer carried.
+    pub answer: Option<Value>,
+    /// `Retry-After` of a retryable answer, in ms (capped).
+    pub wait: Option<u64>,
+}
+
+/// One attempt at one event (replays): its classified answer and any
+/// `Retry-After`. An event the backend maps to no request counts as delivered.
 pub fn try_once(
     backend: &dyn Backend,
     env: &Envelope,
     transport: &Transport,
     deadline: Instant,
-) -> Outcome {
+) -> Attempt {
     match backend.request(env) {
-        None => Outcome::Delivered,
-        Some(req) => attempt(backend, &req, transport, deadline).0,
+        None => Attempt {
+            outcome: Outcome::Delivered,
+            answer: None,
+            wait: None,
+        },
+        Some(req) => attempt(backend, &req, transport, deadline),
     }
 }
 
-/// One request to one backend: its classified answer, and a gate's JSON answer.
+/// One request to one backend: its classified answer, a gate's JSON answer, and
+/// the backend's `Retry-After` when the answer says "later".
 fn attempt(
     b: &dyn Backend,
     req: &crate::backends::Request,
     transport: &Transport,
     deadline: Instant,
-) -> (Outcome, Option<Value>) {
+) -> Attempt {
     match transport.send(req, deadline) {
         Ok(resp) => {
             let answer = if b.gate().is_some() && (200..300).contains(&resp.status) {
@@ -136,9 +155,26 @@ fn attempt(
             } else {
                 None
             };
-            (scrubbed(b.classify(&resp), &req.url), answer)
+            let outcome = scrubbed(b.classify(&resp), &req.url);
+            // Only a "later" answer's hint counts (a redirect's Retry-After is
+            // about following it, which hookrelay does not do).
+            let wait = match outcome {
+                Outcome::Retry(_) if resp.status >= 400 => {
+                    status::retry_after_ms(&resp, crate::util::clock::now_ms())
+                }
+                _ => None,
+            };
+            Attempt {
+                outcome,
+                answer,
+                wait,
+            }
         }
-        Err(e) => (scrubbed(Outcome::Retry(e.0), &req.url), None),
+        Err(e) => Attempt {
+            outcome: scrubbed(Outcome::Retry(e.0), &req.url),
+            answer: None,
+            wait: None,
+        },
     }
 }
 

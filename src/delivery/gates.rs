@@ -86,6 +86,7 @@ mod tests {
             gate: Some(GateConfig {
                 on_unreachable: mode,
             }),
+            retry_after_ms: None,
         }
     }
 

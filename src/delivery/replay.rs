@@ -2,8 +2,8 @@
 //! empty, a delivery fails or the budget is spent (`drain`, by the hook after a
 //! delivery and by `flush`), and sending dead letters once more (`redrive`, by
 //! `flush --dead-letters`). The spool's reader only moves past delivered or
-//! dead-lettered lines; a kill at any point re-sends at most the lines since the
-//! last saved cursor.
+//! dead-lettered lines and saves its cursor after each, so a kill at any point
+//! re-sends at most the event that was in flight.
 
 use std::time::{Duration, Instant};
 
@@ -11,6 +11,7 @@ use crate::backends::{Backend, Outcome};
 use crate::delivery::breaker;
 use crate::delivery::fanout::try_once;
 use crate::delivery::transport::Transport;
+use crate::protocol::envelope::Envelope;
 use crate::store::paths::Paths;
 use crate::store::spool::{self, DeadLetter, Entry, Head, Opened, Reader, Redrive, SpoolConfig};
 use crate::util::clock;
@@ -31,6 +32,9 @@ pub struct Budget {
 pub struct Drained {
     pub delivered: u64,
     pub dead_lettered: u64,
+    /// One line per event refused (dead-lettered) here, for the user: every
+    /// dead letter is said when it happens, in a drain as in a live send.
+    pub refusals: Vec<String>,
     /// Torn or unreadable lines skipped (and counted in the cursor).
     pub torn: u64,
     /// Someone else was draining: nothing was done.
@@ -43,8 +47,8 @@ pub struct Drained {
 
 /// Replays `backend`'s spool from the head, in order, until it is empty, a
 /// delivery fails, or the budget is spent. Only delivered (or dead-lettered)
-/// lines are passed; a kill at any point re-sends at most the lines since the
-/// last saved cursor.
+/// lines are passed, each saved at once: a kill at any point re-sends at most
+/// the event in flight.
 pub fn drain(
     paths: &Paths,
     backend: &dyn Backend,
@@ -103,7 +107,8 @@ fn send_from_head(
         requests += 1;
         let started_ms = clock::now_ms();
         let deadline = Instant::now() + budget.request_timeout;
-        match try_once(backend, &entry.envelope, transport, deadline) {
+        let attempt = try_once(backend, &entry.envelope, transport, deadline);
+        match attempt.outcome {
             Outcome::Delivered => {
                 answered = true;
                 out.delivered += 1;
@@ -111,6 +116,7 @@ fn send_from_head(
             }
             Outcome::Rejected(answer) => {
                 answered = true;
+                let line = refusal(paths, name, &entry.envelope, &answer);
                 let dl = DeadLetter {
                     attempts: entry.attempts + reader.head_attempts() + 1,
                     envelope: entry.envelope,
@@ -127,17 +133,28 @@ fn send_from_head(
                     return answered;
                 }
                 out.dead_lettered += 1;
+                out.refusals.push(line);
                 reader.pass();
             }
             Outcome::Retry(e) => {
                 reader.keep(&e);
-                breaker::failure(paths, name, started_ms, clock::now_ms(), &e);
+                breaker::failure(paths, name, started_ms, clock::now_ms(), &e, attempt.wait);
                 out.error = Some(e);
                 out.left = true;
                 return answered;
             }
         }
     }
+}
+
+/// The line that says `backend` refused `env` and where it is kept.
+fn refusal(paths: &Paths, backend: &str, env: &Envelope, answer: &str) -> String {
+    format!(
+        "{backend}: refused event {} ({}): {answer}; kept as a dead letter in {} (see `hookrelay dead-letters`)",
+        env.id,
+        env.hook_event_name,
+        spool::dead_letters_file(paths, backend).display()
+    )
 }
 
 /// Moves the dead letters back into play: each is sent once more; delivered ones
@@ -152,15 +169,17 @@ pub fn redrive_dead_letters(
 ) -> std::io::Result<Drained> {
     let name = backend.name();
     let mut out = Drained::default();
-    let Some(redrive) = Redrive::begin(paths, name)? else {
+    let Some(mut redrive) = Redrive::begin(paths, name)? else {
         return Ok(out);
     };
     let (letters, torn) = redrive.letters()?;
     out.torn = torn;
     let mut answered = false;
-    for dl in letters {
-        let outcome = try_once(backend, &dl.envelope, transport, Instant::now() + timeout);
-        match outcome {
+    // Letters a killed re-drive already handled are not sent again.
+    let skip = redrive.done();
+    for (i, dl) in letters.into_iter().enumerate().skip(skip) {
+        let attempt = try_once(backend, &dl.envelope, transport, Instant::now() + timeout);
+        match attempt.outcome {
             Outcome::Delivered => {
                 answered = true;
                 out.delivered += 1;
@@ -168,6 +187,8 @@ pub fn redrive_dead_letters(
             Outcome::Rejected(answer) => {
                 answered = true;
                 out.dead_lettered += 1;
+                out.refusals
+                    .push(refusal(paths, name, &dl.envelope, &answer));
                 spool::dead_letter(
                     paths,
                     name,
@@ -192,6 +213,7 @@ pub fn redrive_dead_letters(
                 spool::append(paths, spool, name, &entry)?;
             }
         }
+        redrive.mark(i + 1);
     }
     if answered {
         breaker::success(paths, name, clock::now_ms());

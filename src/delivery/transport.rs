@@ -69,6 +69,14 @@ impl Transport {
         let mut resp =
             result.map_err(|e| TransportError(describe(&req.url, &e, self.connect_timeout)))?;
         let status = resp.status().as_u16();
+        // The two headers classifiers read; values that are not text are ignored.
+        let header = |name: &str| {
+            resp.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(|v| v.chars().take(1024).collect::<String>())
+        };
+        let (retry_after, location) = (header("retry-after"), header("location"));
         let mut body = Vec::new();
         // A server that closes without a Content-Length (the ChromaDB bridge speaks
         // HTTP/1.0) ends its body at EOF; ureq handles that.
@@ -77,7 +85,12 @@ impl Transport {
             .as_reader()
             .take(MAX_RESPONSE_BYTES)
             .read_to_end(&mut body);
-        Ok(HttpResponse { status, body })
+        Ok(HttpResponse {
+            status,
+            body,
+            retry_after,
+            location,
+        })
     }
 }
 

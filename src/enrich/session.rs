@@ -130,7 +130,7 @@ fn warn(path: &Path, e: &io::Error) {
     error::report(
         Problem::new(e.to_string())
             .at(format!("session state {}", path.display()))
-            .fix("session counters for this event are not saved (the event is still kept)"),
+            .fix("session counters for this event are not saved (the event itself goes on)"),
     );
 }
 

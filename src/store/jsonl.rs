@@ -5,6 +5,10 @@
 //! an exclusive `flock`. If a previous writer was killed mid-line, the file does not
 //! end in `\n`; the next writer first ends that torn line so its own line stays
 //! whole (readers skip the torn one and count it).
+//!
+//! A write that fails part-way (disk full, quota, I/O error) is rolled back: the
+//! file is cut back to its length before the append, so a full disk leaves no
+//! torn line behind, only the error for the caller to report.
 
 use std::fs::File;
 use std::io::{self, Read, Write};
@@ -31,11 +35,27 @@ pub fn append_raw(path: &Path, bytes: &[u8]) -> io::Result<()> {
         let mut repaired = Vec::with_capacity(bytes.len() + 1);
         repaired.push(b'\n');
         repaired.extend_from_slice(bytes);
-        file.write_all(&repaired)?;
+        write_or_roll_back(&mut file, len, &repaired)
     } else {
-        file.write_all(bytes)?;
+        write_or_roll_back(&mut file, len, bytes)
     }
-    Ok(())
+}
+
+/// Writes `bytes` at the end of `file`, whose length was `len` (the caller holds
+/// whatever lock keeps other writers out). If the write fails part-way, the file
+/// is cut back to `len`, so no partial line survives; the write's error is
+/// returned either way (with the truncation's, if that failed too).
+pub fn write_or_roll_back(file: &mut File, len: u64, bytes: &[u8]) -> io::Result<()> {
+    let Err(e) = file.write_all(bytes) else {
+        return Ok(());
+    };
+    match file.set_len(len) {
+        Ok(()) => Err(e),
+        Err(t) => Err(io::Error::new(
+            e.kind(),
+            format!("{e} (and the partial line could not be cut off: {t})"),
+        )),
+    }
 }
 
 fn ends_with_newline(file: &mut File, len: u64) -> io::Result<bool> {

@@ -3,6 +3,7 @@
 //! spools). Storage only: nothing here sends, redacts or enriches.
 
 pub mod files;
+pub mod health;
 pub mod journal;
 pub mod jsonl;
 pub mod local;

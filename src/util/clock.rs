@@ -1,4 +1,14 @@
-//! Wall-clock time as RFC 3339 UTC with milliseconds, and back, without a date crate.
+//! Time: the wall clock as RFC 3339 UTC with milliseconds and back (and HTTP
+//! dates, for `Retry-After`), without a date crate; and the boot clock, a reading
+//! that never jumps when someone sets the wall clock, for cool-downs that must
+//! survive across processes (the circuit breaker).
+//!
+//! Why two clocks: the wall clock is what people read, so it is what files show;
+//! but it steps (NTP after a long suspend, a user fixing the date, a VM restored
+//! from a snapshot), and a cool-down measured on it can end early or last days.
+//! `std::time::Instant` does not step but means nothing to another process; the
+//! kernel's boot clock (`CLOCK_BOOTTIME`, seconds since boot including suspend,
+//! read from `/proc/uptime`) together with the boot's id does.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -8,6 +18,70 @@ pub fn now_ms() -> u64 {
         .duration_since(UNIX_EPOCH)
         .unwrap_or(Duration::ZERO)
         .as_millis() as u64
+}
+
+/// A reading of the boot clock: which boot, and milliseconds since it began
+/// (suspend included). Two readings compare only when their `id`s are equal.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Boot {
+    pub id: String,
+    pub ms: u64,
+}
+
+/// The boot clock now, or `None` where the kernel does not offer it (not Linux,
+/// `/proc` not mounted): callers then fall back to the wall clock.
+pub fn boot() -> Option<Boot> {
+    let id = std::fs::read_to_string("/proc/sys/kernel/random/boot_id").ok()?;
+    let uptime = std::fs::read_to_string("/proc/uptime").ok()?;
+    Some(Boot {
+        id: id.trim().to_string(),
+        ms: parse_uptime_ms(&uptime)?,
+    })
+}
+
+/// The first field of `/proc/uptime` (`9798.32 8257.35`) in milliseconds.
+fn parse_uptime_ms(text: &str) -> Option<u64> {
+    let first = text.split_whitespace().next()?;
+    let (secs, frac) = first.split_once('.').unwrap_or((first, "0"));
+    let secs: u64 = secs.parse().ok()?;
+    let frac: String = frac.chars().chain("000".chars()).take(3).collect();
+    Some(secs * 1000 + frac.parse::<u64>().ok()?)
+}
+
+/// An HTTP date (RFC 9110 section 5.6.7) as epoch ms: the preferred IMF-fixdate
+/// `Sun, 06 Nov 1994 08:49:37 GMT`, and the obsolete RFC 850
+/// (`Sunday, 06-Nov-94 08:49:37 GMT`) and asctime (`Sun Nov  6 08:49:37 1994`)
+/// forms a recipient must still accept.
+pub fn parse_http_date(s: &str) -> Option<u64> {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let month = |m: &str| MONTHS.iter().position(|x| *x == m).map(|i| i as u32 + 1);
+    let words: Vec<&str> = s.split_whitespace().collect();
+    let (y, mo, d, hms) = match words.as_slice() {
+        // IMF-fixdate: day-name "," day month year time "GMT"
+        [_, d, m, y, t, "GMT"] => (y.parse::<i64>().ok()?, month(m)?, d.parse().ok()?, *t),
+        // RFC 850: day-name "," day-month-2digit-year time "GMT"
+        [_, dmy, t, "GMT"] => {
+            let mut p = dmy.split('-');
+            let (d, m, y) = (p.next()?, p.next()?, p.next()?);
+            let y: i64 = y.parse().ok()?;
+            // Two-digit years: 70-99 are 19xx, the rest 20xx (close enough to
+            // RFC 9110's 50-year window for a server's retry hint).
+            let y = if y < 70 { 2000 + y } else { 1900 + y };
+            (y, month(m)?, d.parse().ok()?, *t)
+        }
+        // asctime: day-name month day time year
+        [_, m, d, t, y] => (y.parse().ok()?, month(m)?, d.parse().ok()?, *t),
+        _ => return None,
+    };
+    let mut t = hms.split(':').map(|x| x.parse::<i64>().ok());
+    let (h, mi, se) = (t.next()??, t.next()??, t.next()??);
+    if t.next().is_some() || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 {
+        return None;
+    }
+    let days = days_from_civil(y, mo, d);
+    u64::try_from((days * 86_400 + h * 3600 + mi * 60 + se) * 1000).ok()
 }
 
 /// `2026-11-22T00:50:38.378Z`
@@ -98,5 +172,40 @@ mod tests {
             Some(1_795_308_638_000)
         );
         assert_eq!(parse_rfc3339_ms("yesterday"), None);
+    }
+
+    #[test]
+    fn http_dates_in_all_three_forms() {
+        // RFC 9110's own example, in each form.
+        let want = Some(784_111_777_000);
+        assert_eq!(parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"), want);
+        assert_eq!(parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT"), want);
+        assert_eq!(parse_http_date("Sun Nov  6 08:49:37 1994"), want);
+        assert_eq!(
+            parse_http_date("Sun, 22 Nov 2026 00:50:38 GMT"),
+            Some(1_795_308_638_000)
+        );
+        for bad in [
+            "",
+            "120",
+            "Sun, 06 Nov 1994 08:49:37 PST",
+            "Sun, 06 Foo 1994 08:49:37 GMT",
+            "Sun, 36 Nov 1994 08:49:37 GMT",
+            "Sun, 06 Nov 1994 08:49 GMT",
+            "Sun, 06 Nov 1994 25:49:37 GMT",
+        ] {
+            assert_eq!(parse_http_date(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn boot_clock_reads_uptime_and_never_goes_back() {
+        assert_eq!(parse_uptime_ms("9798.32 8257.35\n"), Some(9_798_320));
+        assert_eq!(parse_uptime_ms("12 3"), Some(12_000));
+        assert_eq!(parse_uptime_ms("x"), None);
+        if let (Some(a), Some(b)) = (boot(), boot()) {
+            assert_eq!(a.id, b.id);
+            assert!(b.ms >= a.ms && a.ms > 0);
+        }
     }
 }

@@ -322,16 +322,16 @@ fn rejected_inputs_are_kept_redacted() {
         serde_json::to_vec(&json!({"hook_event_name": "Stop", "password": URL_PW, "cmd": text}))
             .unwrap(),
     ));
-    // 8+ MiB: secrets at the start and straddling the 1 MiB that is kept.
+    // Over the 64 MiB limit: secrets at the start and straddling the 1 MiB that is kept.
     let mut big = format!(
         "{{\"session_id\":\"s\",\"hook_event_name\":\"PostToolUse\",\"tool_response\":\"{text} "
     )
     .into_bytes();
     big.resize(1024 * 1024 - 20, b'x');
     big.extend_from_slice(format!(" {GHP} {AWS_ID} ").as_bytes());
-    big.resize(9 * 1024 * 1024, b'y');
+    big.resize(65 * 1024 * 1024, b'y');
     big.extend_from_slice(b"\"}");
-    inputs.push(("8+ MiB", big));
+    inputs.push(("64+ MiB", big));
     for (what, input) in &inputs {
         let out = env.hook(input);
         assert_eq!(out.status.code(), Some(1), "{what}: {}", stderr(&out));
@@ -340,7 +340,7 @@ fn rejected_inputs_are_kept_redacted() {
     // A kill while a large input is read and redacted.
     for ms in [5, 30, 100] {
         outputs.push((
-            format!("8+ MiB killed after {ms} ms"),
+            format!("64+ MiB killed after {ms} ms"),
             hook_killed_after(&env, &inputs[3].1, ms),
         ));
     }

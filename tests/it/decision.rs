@@ -327,6 +327,10 @@ fn gate_answers_on_every_event_that_takes_one_reach_claude_code() {
             specific("Elicitation", json!({"action": "decline"})),
         ),
         (
+            "Elicitation",
+            specific("Elicitation", json!({"action": "cancel"})),
+        ),
+        (
             "ElicitationResult",
             specific(
                 "ElicitationResult",
@@ -583,4 +587,53 @@ fn a_long_invalid_gate_value_is_quoted_short() {
         .as_str()
         .unwrap();
     assert!(reason.contains(&format!("\"{exact}\"")), "{reason}");
+}
+
+/// PreModelSwitch takes allow/deny/ask only: a gate's `defer` or the legacy
+/// PreToolUse `decision` field is not an answer there (fail-closed: deny).
+#[test]
+fn pre_model_switch_takes_neither_defer_nor_the_legacy_decision() {
+    for answer in [
+        json!({"hookSpecificOutput": {"hookEventName": "PreModelSwitch",
+            "permissionDecision": "defer"}}),
+        json!({"decision": "block", "reason": "legacy"}),
+        json!({"decision": "approve"}),
+    ] {
+        let body = answer.to_string();
+        let server = Server::start(move |_| Reply::json(200, &body));
+        let open = gate_env("pms-open", &server.url("/gate"), "open", 2000);
+        let out = open.hook(&line(&fixture("PreModelSwitch")));
+        assert_exit(&out, 0);
+        assert_eq!(stdout(&out), "", "{answer}: not honoured");
+    }
+}
+
+/// A policy rule and a gate both denying a PermissionRequest: one deny, both
+/// reasons, and the gate's `interrupt` kept.
+#[test]
+fn two_denials_of_a_permission_request_are_joined() {
+    let body = json!({"hookSpecificOutput": {"hookEventName": "PermissionRequest",
+        "decision": {"behavior": "deny", "message": "gate says no", "interrupt": true}}})
+    .to_string();
+    let server = Server::start(move |_| Reply::json(200, &body));
+    let env = TestEnv::new("pr-two-deny");
+    env.write_config(&json!({
+        "delivery": {"deadline_ms": 2000},
+        "backends": {"webhooks": [{"name": "sec", "url": server.url("/gate"),
+            "gate": {"on_unreachable": "open"}}]},
+        "policy": {"rules": [{"name": "no-rm-rf", "tool": "Bash", "command": "rm -rf",
+            "decision": "deny", "reason": "rule says no"}]}
+    }));
+    let mut input = fixture("PermissionRequest");
+    input["tool_input"]["command"] = json!("rm -rf /tmp/x");
+    let out = env.hook(&line(&input));
+    let printed: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let d = &printed["hookSpecificOutput"]["decision"];
+    assert_eq!(d["behavior"], "deny", "{printed}");
+    assert_eq!(d["interrupt"], true, "{printed}");
+    let msg = d["message"].as_str().unwrap();
+    assert!(
+        msg.contains("rule says no") && msg.contains("gate says no"),
+        "{msg}"
+    );
 }

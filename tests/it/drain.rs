@@ -65,19 +65,21 @@ fn the_hooks_drain_keeps_to_its_budget_and_always_makes_progress() {
 
 #[test]
 fn a_replayed_event_the_backend_refuses_is_dead_lettered_and_reported() {
-    let env = TestEnv::new("drain-refused");
-    let server = backlog(&env, 3, json!({}), |tag| {
+    let refuse_t2 = |tag: &str| {
         if tag == "t-2" {
             Reply::json(422, r#"{"error":"tool_use_id t-2 is not acceptable"}"#)
         } else {
             Reply::json(200, "{}")
         }
-    });
+    };
+    // By `flush`.
+    let env = TestEnv::new("drain-refused");
+    let server = backlog(&env, 3, json!({}), refuse_t2);
     let out = env.run(&["flush"], b"");
-    let said = format!("{}{}", stdout(&out), stderr(&out));
+    let err = stderr(&out);
     assert!(
-        said.contains("422") && said.contains("dead"),
-        "flush reports it: {said}"
+        err.contains("hook: refused event") && err.contains("(PostToolUse): 422"),
+        "flush says which event and the answer: {err}"
     );
     assert_eq!(received_tags(&server), [tag(1), tag(2), tag(3)]);
     let dead = dead_letters(&env, "hook");
@@ -88,7 +90,24 @@ fn a_replayed_event_the_backend_refuses_is_dead_lettered_and_reported() {
         "the answer is kept: {}",
         dead[0]
     );
+    assert!(
+        err.contains(dead[0]["envelope"]["id"].as_str().unwrap()),
+        "{err}"
+    );
     assert!(spooled_tags(&env, "hook").is_empty());
+
+    // By a hook's own drain: said on its stderr too.
+    let env = TestEnv::new("drain-refused-hook");
+    let server = backlog(&env, 3, json!({"drain_budget_ms": 2000}), refuse_t2);
+    let out = env.hook(&tagged_event(4));
+    assert_exit(&out, 0);
+    let err = stderr(&out);
+    assert!(
+        err.contains("hook: refused event") && err.contains("422"),
+        "{err}"
+    );
+    assert_eq!(received_tags(&server), [tag(1), tag(2), tag(3), tag(4)]);
+    assert_eq!(dead_letters(&env, "hook").len(), 1);
 }
 
 #[test]

@@ -105,13 +105,13 @@ fn bad_inputs_are_kept_as_rejects_with_one_line_and_exit_1() {
 }
 
 #[test]
-fn a_20_mb_payload_is_drained_and_kept_size_capped() {
+fn an_input_over_64_mib_is_drained_and_kept_size_capped() {
     let env = TestEnv::new("huge");
     let mut big =
         br#"{"session_id":"s","hook_event_name":"PostToolUse","tool_response":""#.to_vec();
-    big.extend(std::iter::repeat_n(b'x', 20 * 1024 * 1024));
+    big.extend(std::iter::repeat_n(b'x', 65 * 1024 * 1024));
     big.extend_from_slice(b"\"}");
-    let r = assert_rejected(&env, &big, "over the");
+    let r = assert_rejected(&env, &big, "over the 67108864-byte limit");
     assert_eq!(r["bytes"], big.len());
     assert_eq!(r["kept_bytes"], 1024 * 1024, "kept, but capped");
 }

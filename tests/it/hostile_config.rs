@@ -1,7 +1,13 @@
-//! Configs and gates that misbehave (issue 12), through the built binary: two
-//! backends with one name, and fail-closed gates answering invalid decisions.
+//! Configs and gates that misbehave (issue 12), through the built binary: fields
+//! of the wrong type (the valid parts still work, a broken backend's events wait
+//! for the fix), settings out of their bounds, two backends with one name, and
+//! fail-closed gates answering invalid decisions.
+
+use std::process::Stdio;
+use std::time::{Duration, Instant};
 
 use crate::testenv::server::{Reply, Server};
+use crate::testenv::spool::{received_tags, spool_dir, spooled_tags, tag, tagged_event};
 use crate::testenv::*;
 use serde_json::{Value, json};
 
@@ -40,9 +46,15 @@ fn a_duplicate_backend_name_is_a_config_error_and_no_event_is_lost() {
     let kept = env.kept();
     assert_eq!(kept.len(), 1);
     assert_eq!(kept[0]["hook_event_name"], "Stop");
-    // A flush sends nothing twice to the first `a`.
-    env.run(&["flush"], b"");
+    // A flush sends nothing twice to the first `a`, nor anything to the second
+    // while its name is still taken; it says where those events wait.
+    let out = env.run(&["flush"], b"");
+    assert_stderr_has(
+        &out,
+        "holds the events of a backend that is off because its name",
+    );
     assert_eq!(first.received().len(), 1);
+    assert!(second.received().is_empty());
 
     let out = env.run(&["doctor", "--json"], b"");
     assert_eq!(out.status.code(), Some(3), "{}", stdout(&out));
@@ -62,6 +74,288 @@ fn a_duplicate_backend_name_is_a_config_error_and_no_event_is_lost() {
         ),
         "{msg}"
     );
+
+    // Names fixed: the second destination gets what it missed, once.
+    env.write_config(&json!({
+        "backends": {"webhooks": [
+            {"name": "a", "url": first.url("/first")},
+            {"name": "b", "url": second.url("/second")}
+        ]}
+    }));
+    let out = env.run(&["flush"], b"");
+    assert_exit(&out, 0);
+    let got = second.received();
+    assert_eq!(got.len(), 1, "{}", stderr(&out));
+    assert_eq!(got[0].json()["id"], kept[0]["id"]);
+    assert_eq!(first.received().len(), 1, "nothing twice to the first");
+    env.run(&["flush"], b"");
+    assert_eq!(second.received().len(), 1, "nothing twice to the second");
+    let leftovers: Vec<String> = std::fs::read_dir(env.data_dir().join("spool"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("held-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn after_a_duplicate_name_is_fixed_the_next_hook_sends_the_held_events_first() {
+    let (first, second) = (sink(), sink());
+    let env = TestEnv::new("dup-name-hook");
+    let hooks = |second_name: &str| {
+        json!({
+            "delivery": {"drain_budget_ms": 2000},
+            "backends": {"webhooks": [
+                {"name": "a", "url": first.url("/first")},
+                {"name": second_name, "url": second.url("/second")}
+            ]}
+        })
+    };
+    env.write_config(&hooks("a"));
+    for i in 0..2 {
+        assert_exit(&env.hook(&tagged_event(i)), 1);
+    }
+    env.write_config(&hooks("b"));
+    let out = env.hook(&tagged_event(2));
+    assert_exit(&out, 0);
+    assert_eq!(
+        received_tags(&second),
+        [tag(0), tag(1), tag(2)],
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(received_tags(&first), [tag(0), tag(1), tag(2)]);
+}
+
+/// A config with two sinks, the second with `bad` merged into its entry.
+fn two_sinks(good: &Server, broken: &Server, bad: Value) -> Value {
+    let mut entry = json!({"name": "broken", "url": broken.url("/broken")});
+    for (k, v) in bad.as_object().unwrap() {
+        entry[k] = v.clone();
+    }
+    json!({
+        "delivery": {"drain_budget_ms": 2000},
+        "backends": {"webhooks": [{"name": "good", "url": good.url("/good")}, entry]}
+    })
+}
+
+#[test]
+fn a_type_error_in_one_backend_costs_only_that_backend_and_flush_delivers_after_the_fix() {
+    let (good, broken) = (sink(), sink());
+    let env = TestEnv::new("type-error-backend");
+    env.write_config(&two_sinks(&good, &broken, json!({"api_key": 12345})));
+    let out = env.hook(&tagged_event(0));
+    assert_exit(&out, 1);
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    assert_stderr_has(
+        &out,
+        &format!(
+            "config {}: backends.webhooks[1].api_key: expected a string, got the number 12345",
+            env.config_path().display()
+        ),
+    );
+    // The valid backend got it live; the broken one's copy waits in its spool.
+    assert_eq!(received_tags(&good), [tag(0)]);
+    assert!(broken.received().is_empty());
+    assert_eq!(spooled_tags(&env, "broken"), [tag(0)], "held for `broken`");
+    let held = read_jsonl(&spool_dir(&env, "broken").join("seg-000000000001.jsonl"));
+    assert!(
+        held[0]["last_error"]
+            .as_str()
+            .unwrap()
+            .starts_with("config error: backends.webhooks[1].api_key: expected a string"),
+        "{held:?}"
+    );
+
+    // Fixed: `flush` delivers it, once.
+    env.write_config(&two_sinks(&good, &broken, json!({"api_key": "12345"})));
+    let out = env.run(&["flush"], b"");
+    assert_exit(&out, 0);
+    assert_eq!(received_tags(&broken), [tag(0)]);
+    assert_eq!(broken.received()[0].header("x-api-key"), Some("12345"));
+    env.run(&["flush"], b"");
+    assert_eq!(received_tags(&broken), [tag(0)]);
+    assert_eq!(
+        received_tags(&good),
+        [tag(0)],
+        "nothing twice to the good one"
+    );
+}
+
+#[test]
+fn after_a_backend_type_error_is_fixed_the_next_hook_sends_the_held_events_first() {
+    let (good, broken) = (sink(), sink());
+    let env = TestEnv::new("type-error-order");
+    // A map where a list is expected.
+    env.write_config(&two_sinks(
+        &good,
+        &broken,
+        json!({"events": {"PostToolUse": true}}),
+    ));
+    for i in 0..2 {
+        let out = env.hook(&tagged_event(i));
+        assert_exit(&out, 1);
+        assert_stderr_has(
+            &out,
+            "backends.webhooks[1].events: expected a list, got an object",
+        );
+    }
+    assert!(broken.received().is_empty());
+    env.write_config(&two_sinks(
+        &good,
+        &broken,
+        json!({"events": ["PostToolUse"]}),
+    ));
+    let out = env.hook(&tagged_event(2));
+    assert_exit(&out, 0);
+    assert_eq!(
+        received_tags(&broken),
+        [tag(0), tag(1), tag(2)],
+        "held events first, in order: {}",
+        stderr(&out)
+    );
+    assert_eq!(received_tags(&good), [tag(0), tag(1), tag(2)]);
+}
+
+#[test]
+fn webhooks_written_as_a_map_keep_the_other_backends_working() {
+    let (hook, bloodbank) = (sink(), crate::testenv::backends::bloodbank());
+    let env = TestEnv::new("webhooks-map");
+    let config = |webhooks: Value| {
+        json!({"backends": {
+            "bloodbank": {"url": bloodbank.url("")},
+            "webhooks": webhooks
+        }})
+    };
+    env.write_config(&config(json!({"name": "audit", "url": hook.url("/audit")})));
+    let out = env.hook(&line(&fixture("Stop")));
+    assert_exit(&out, 1);
+    assert_stderr_has(&out, "backends.webhooks: expected a list of webhooks");
+    bloodbank.wait_for(1);
+    assert_eq!(bloodbank.accepted().len(), 1, "{:?}", bloodbank.refused());
+    assert!(hook.received().is_empty());
+    env.write_config(&config(
+        json!([{"name": "audit", "url": hook.url("/audit")}]),
+    ));
+    assert_exit(&env.run(&["flush"], b""), 0);
+    assert_eq!(hook.received().len(), 1);
+    assert_eq!(hook.received()[0].json()["hook_event_name"], "Stop");
+}
+
+#[test]
+fn a_type_error_in_a_delivery_setting_falls_back_to_its_default() {
+    let server = sink();
+    let env = TestEnv::new("type-error-deadline");
+    env.write_config(&json!({
+        "delivery": {"deadline_ms": "1000"},
+        "backends": {"webhooks": [{"name": "a", "url": server.url("/a")}]}
+    }));
+    let out = env.hook(&tagged_event(0));
+    assert_exit(&out, 1);
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    assert_stderr_has(
+        &out,
+        &format!(
+            "config {}: delivery.deadline_ms: expected a number of milliseconds, got the string \"1000\"; using the default 1000",
+            env.config_path().display()
+        ),
+    );
+    assert_eq!(received_tags(&server), [tag(0)], "delivered live");
+
+    let msg = doctor_config_message(&env);
+    assert!(
+        msg.contains("delivery.deadline_ms: expected a number of milliseconds"),
+        "{msg}"
+    );
+}
+
+/// `doctor --json`'s config check: an error, and its message.
+fn doctor_config_message(env: &TestEnv) -> String {
+    let out = env.run(&["doctor", "--json"], b"");
+    let v: Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    let config = v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "config")
+        .unwrap()
+        .clone();
+    assert_eq!(config["status"], "error", "{config}");
+    config["message"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn doctor_names_a_broken_backend_field() {
+    let (good, broken) = (sink(), sink());
+    let env = TestEnv::new("doctor-broken-field");
+    env.write_config(&two_sinks(
+        &good,
+        &broken,
+        json!({"headers": ["X-Team: a"]}),
+    ));
+    let msg = doctor_config_message(&env);
+    assert!(
+        msg.contains("backends.webhooks[1].headers: expected an object, got a list"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn a_huge_deadline_is_capped_against_a_hanging_backend() {
+    // Answers after two minutes: without a cap the hook would wait for it.
+    let hanging = Server::start(|_| Reply::json(200, "{}").delayed(Duration::from_secs(120)));
+    let env = TestEnv::new("huge-deadline");
+    env.write_config(&json!({
+        "delivery": {"deadline_ms": 99999999999u64, "connect_timeout_ms": 99999999999u64},
+        "backends": {"webhooks": [{"name": "slow", "url": hanging.url("/slow")}]}
+    }));
+    let mut child = env
+        .command(&[])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut sin = child.stdin.take().unwrap();
+        sin.write_all(&tagged_event(0)).unwrap();
+    }
+    // The cap is 10 s; 40 s is a generous bound that still fails without one.
+    let (out, _) = wait_or_kill(child, Instant::now(), Duration::from_secs(40), "hook");
+    assert_exit(&out, 0);
+    assert_stderr_has(
+        &out,
+        "delivery.deadline_ms: 99999999999 is above the maximum of 10000 milliseconds; using 10000",
+    );
+    assert_stderr_has(&out, "delivery.connect_timeout_ms");
+    assert_stderr_has(&out, "not delivered");
+    assert_eq!(spooled_tags(&env, "slow"), [tag(0)]);
+}
+
+#[test]
+fn a_zero_deadline_is_raised_to_the_minimum_and_delivers() {
+    let server = sink();
+    let env = TestEnv::new("zero-deadline");
+    env.write_config(&json!({
+        "delivery": {"deadline_ms": 0},
+        "backends": {"webhooks": [{"name": "a", "url": server.url("/a")}]}
+    }));
+    let out = env.hook(&tagged_event(0));
+    assert_exit(&out, 0);
+    assert_stderr_has(
+        &out,
+        "delivery.deadline_ms: 0 is below the minimum of 100 milliseconds; using 100",
+    );
+    assert_eq!(
+        received_tags(&server),
+        [tag(0)],
+        "delivered live: {}",
+        stderr(&out)
+    );
+    assert!(spooled_tags(&env, "a").is_empty());
 }
 
 #[test]
@@ -158,4 +452,29 @@ fn a_fail_open_gate_with_an_invalid_decision_allows_as_before() {
     let out = env.hook(&line(&fixture("UserPromptSubmit")));
     assert_exit(&out, 0);
     assert_eq!(stdout(&out), "");
+}
+
+#[test]
+fn a_fail_closed_gate_with_a_broken_field_still_fails_closed_and_gets_the_event_later() {
+    let server = gate(json!({}));
+    let env = TestEnv::new("gate-broken-closed");
+    let config = |api_key: Value| {
+        json!({"backends": {"webhooks": [{"name": "sec", "url": server.url("/gate"),
+            "api_key": api_key, "gate": {"on_unreachable": "closed"}}]}})
+    };
+    env.write_config(&config(json!(42)));
+    let out = env.hook(&bash("rm -rf build"));
+    assert_exit(&out, 1);
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let h = &v["hookSpecificOutput"];
+    assert_eq!(h["permissionDecision"], "deny", "{v}");
+    let reason = h["permissionDecisionReason"].as_str().unwrap();
+    assert!(
+        reason.contains("gate `sec` was unreachable (config error: backends.webhooks[0].api_key"),
+        "{reason}"
+    );
+    assert!(server.received().is_empty());
+    env.write_config(&config(json!("k")));
+    assert_exit(&env.run(&["flush"], b""), 0);
+    assert_eq!(server.received().len(), 1, "the held event, once fixed");
 }

@@ -172,13 +172,65 @@ fn a_20_mb_event_is_delivered_redacted_to_every_backend_and_kept() {
     assert!(env.rejects().is_empty());
 }
 
+/// A loopback webhook that reads request bodies at `bytes_per_s` (a slow link)
+/// and answers 200 to each; returns its port and the sizes it received.
+fn slow_reader(bytes_per_s: usize) -> (u16, std::sync::Arc<std::sync::Mutex<Vec<usize>>>) {
+    use std::io::{BufRead, BufReader, Read};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = got.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { return };
+            let seen = seen.clone();
+            std::thread::spawn(move || {
+                let mut out = stream.try_clone().unwrap();
+                let mut r = BufReader::new(stream);
+                let mut len = 0usize;
+                loop {
+                    let mut line = String::new();
+                    if r.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let l = line.trim_end().to_ascii_lowercase();
+                    if let Some(v) = l.strip_prefix("content-length:") {
+                        len = v.trim().parse().unwrap();
+                    }
+                    if l.is_empty() {
+                        break;
+                    }
+                }
+                let chunk = bytes_per_s / 10;
+                let mut buf = vec![0u8; chunk];
+                let mut left = len;
+                while left > 0 {
+                    let n = r.read(&mut buf[..chunk.min(left)]).unwrap_or(0);
+                    if n == 0 {
+                        return;
+                    }
+                    left -= n;
+                    std::thread::sleep(Duration::from_millis(100) * n as u32 / chunk as u32);
+                }
+                seen.lock().unwrap().push(len);
+                let _ = out.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+            });
+        }
+    });
+    (port, got)
+}
+
+/// With the default 1 s deadline, a 6 MB event to a backend that takes it in at
+/// 5 MiB/s (about 1.2 s) is delivered live: a large body gets its upload time.
 #[test]
-fn an_input_over_the_limit_is_refused_with_the_limit_named() {
-    let env = TestEnv::new("over-limit");
-    let (event, _) = large_write(65 * 1024 * 1024);
+fn a_large_event_gets_the_time_its_upload_needs() {
+    let (port, got) = slow_reader(5 * 1024 * 1024);
+    let env = TestEnv::new("big-upload");
+    env.write_config(&serde_json::json!({"backends": {"webhooks": [
+        {"url": format!("http://127.0.0.1:{port}/events")}]}}));
+    let (event, _) = large_write(6 * 1024 * 1024);
     let out = env.hook(&event);
-    assert_exit(&out, 1);
-    assert_stderr_has(&out, "67108864-byte limit");
-    assert!(env.kept().is_empty());
-    assert_eq!(env.rejects().len(), 1, "its head is kept as a reject");
+    assert_exit(&out, 0);
+    assert_eq!(stderr(&out), "", "delivered live, not spooled");
+    assert_eq!(got.lock().unwrap().len(), 1);
 }

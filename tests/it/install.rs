@@ -312,3 +312,60 @@ fn uninstall_names_the_other_scopes_wiring_and_doctor_counts_each_file() {
     let out = run_ok(&["uninstall", "--scope", "project"]);
     assert!(!stdout(&out).contains("note:"), "{}", stdout(&out));
 }
+
+/// `send` reports, per backend, what became of the event, and exits 3 when any
+/// backend did not take it: a refused connection, a 401, a breaker skip.
+#[test]
+fn send_tells_per_backend_what_happened_and_fails_unless_all_took_it() {
+    use crate::testenv::server::{Reply, Server, dead_port};
+    let ok = Server::start(|_| Reply::json(200, "{}"));
+    let auth = Server::start(|_| Reply::json(401, r#"{"error":"bad key"}"#));
+    let env = TestEnv::new("send-truth");
+    let down = format!("http://127.0.0.1:{}/events", dead_port());
+    env.write_config(&serde_json::json!({"backends": {"webhooks": [
+        {"name": "good", "url": ok.url("/events")},
+        {"name": "locked", "url": auth.url("/events")},
+        {"name": "gone", "url": down}]}}));
+    let out = env.run(&["send"], b"");
+    let err = stderr(&out);
+    assert_exit(&out, 3);
+    assert!(
+        err.contains("hookrelay send: SessionStart (session "),
+        "default event: {err}"
+    );
+    assert!(err.contains("  good: delivered\n"), "{err}");
+    let line = |name: &str| {
+        err.lines()
+            .find(|l| l.starts_with(&format!("hookrelay send:   {name}: ")))
+            .unwrap_or_else(|| panic!("a line for {name}: {err}"))
+            .to_string()
+    };
+    assert!(
+        line("locked").contains("401") && line("locked").contains("spooled"),
+        "{err}"
+    );
+    assert!(line("gone").contains("spooled"), "{err}");
+    assert!(err.contains("2 backend(s) did not take the event"), "{err}");
+    let kept: serde_json::Value = ok.received()[0].json();
+    let sid = kept["session_id"].as_str().unwrap();
+    let transcript = kept["input"]["transcript_path"].as_str().unwrap();
+    assert!(
+        transcript.ends_with(&format!("/{sid}.jsonl")),
+        "its own transcript: {transcript}"
+    );
+
+    // The breaker of `gone` is open now: the next send skips it, and says so.
+    let out = env.run(&["send", "Stop"], b"");
+    assert_exit(&out, 3);
+    let err = stderr(&out);
+    assert!(
+        err.contains("gone: not sent (circuit breaker open"),
+        "{err}"
+    );
+
+    // All three take it: exit 0.
+    let all_ok = TestEnv::new("send-all-ok");
+    all_ok.write_config(&serde_json::json!({"backends": {"webhooks": [
+        {"name": "good", "url": ok.url("/events")}]}}));
+    assert_exit(&all_ok.run(&["send", "Stop"], b""), 0);
+}

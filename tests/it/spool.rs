@@ -570,3 +570,123 @@ fn a_gate_with_an_open_breaker_is_unreachable_at_once_and_still_gets_the_event_l
     );
     assert_eq!(spooled_tags(&env, "hook"), vec![tag(1)]);
 }
+
+/// Spawns `hookrelay <args>` (stdin `input`), lets it run for `after`, then
+/// kill -9; true when the kill landed (it had not finished by itself).
+fn kill_after(env: &TestEnv, args: &[&str], input: &[u8], after: Duration) -> bool {
+    use std::io::Write;
+    use std::os::unix::process::ExitStatusExt;
+    let mut child = env
+        .command(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let _ = child.stdin.take().unwrap().write_all(input);
+    std::thread::sleep(after);
+    let _ = child.kill();
+    child.wait().unwrap().signal() == Some(9)
+}
+
+#[test]
+fn repeated_kills_during_replay_re_send_at_most_the_event_in_flight_per_kill() {
+    let env = TestEnv::new("dup-bound");
+    let port = webhook_down(&env, json!({ "drain_budget_ms": 2000 }));
+    let spooled = 40;
+    for i in 0..spooled {
+        assert_exit(&env.hook(&tagged_event(i)), 0);
+    }
+    assert_eq!(spooled_tags(&env, "hook").len(), spooled);
+    // Back, answering each request after 15 ms, so kills land mid-replay.
+    let listener = std::net::TcpListener::bind(("127.0.0.1", port)).unwrap();
+    let server = Server::start_on(listener, |_| ok().delayed(Duration::from_millis(15)));
+    let mut rng = Rng::from_clock("dup-bound");
+    let (mut kills, mut next) = (0, spooled);
+    for round in 0..24 {
+        let after = Duration::from_millis(20 + rng.below(100));
+        if round % 3 == 2 {
+            // A hook whose drain (2 s budget) is killed, its own event with it.
+            set_breaker(&env, "hook", 1, 0);
+            kills += usize::from(kill_after(&env, &[], &tagged_event(next), after));
+            next += 1;
+        } else {
+            kills += usize::from(kill_after(&env, &["flush"], b"", after));
+        }
+    }
+    assert!(
+        kills >= 12,
+        "only {kills} kills landed: the test tested little"
+    );
+    for _ in 0..10 {
+        if env.run(&["flush"], b"").status.code() == Some(0) {
+            break;
+        }
+    }
+    let mut counts = std::collections::BTreeMap::<String, usize>::new();
+    for t in received_tags(&server) {
+        *counts.entry(t).or_default() += 1;
+    }
+    let missing: Vec<String> = (0..next)
+        .map(tag)
+        .filter(|t| !counts.contains_key(t))
+        .collect();
+    assert!(missing.is_empty(), "lost: {missing:?}");
+    // Each kill can repeat only what was in flight at that moment: one event
+    // (the request under way, or the one delivered just before its cursor
+    // was saved, or a journaled event that had not been marked done).
+    let repeats: usize = counts.values().map(|n| n - 1).sum();
+    let worst = counts.values().max().copied().unwrap_or(0);
+    assert!(
+        repeats <= kills,
+        "{repeats} repeated deliveries after {kills} kills (worst event: {worst} times): {counts:?}"
+    );
+}
+
+#[test]
+fn repeated_kills_during_a_dead_letter_re_drive_repeat_at_most_the_letter_in_flight() {
+    let env = TestEnv::new("dup-redrive");
+    let accept = Arc::new(AtomicBool::new(false));
+    let a2 = accept.clone();
+    let server = Server::start(move |_| {
+        if a2.load(Ordering::SeqCst) {
+            ok().delayed(Duration::from_millis(15))
+        } else {
+            Reply::json(422, r#"{"error":"not today"}"#)
+        }
+    });
+    env.write_config(&webhook_config(&server.url("/events"), json!({})));
+    let letters = 30;
+    for i in 0..letters {
+        assert_exit(&env.hook(&tagged_event(i)), 0);
+    }
+    assert_eq!(dead_letters(&env, "hook").len(), letters);
+    let before = server.received().len();
+    accept.store(true, Ordering::SeqCst);
+    let mut rng = Rng::from_clock("dup-redrive");
+    let mut kills = 0;
+    for _ in 0..12 {
+        let after = Duration::from_millis(20 + rng.below(100));
+        kills += usize::from(kill_after(&env, &["flush", "--dead-letters"], b"", after));
+    }
+    assert!(
+        kills >= 6,
+        "only {kills} kills landed: the test tested little"
+    );
+    for _ in 0..10 {
+        if env.run(&["flush", "--dead-letters"], b"").status.code() == Some(0) {
+            break;
+        }
+    }
+    assert!(dead_letters(&env, "hook").is_empty());
+    let mut counts = std::collections::BTreeMap::<String, usize>::new();
+    for r in &server.received()[before..] {
+        *counts.entry(tag_of(r)).or_default() += 1;
+    }
+    assert_eq!(counts.len(), letters, "every letter delivered: {counts:?}");
+    let repeats: usize = counts.values().map(|n| n - 1).sum();
+    assert!(
+        repeats <= kills,
+        "{repeats} repeated deliveries after {kills} kills: {counts:?}"
+    );
+}

@@ -18,6 +18,7 @@
 //! - `enrich.rs`: git repositories built for the enrichment tests.
 
 pub mod backends;
+pub mod disk;
 pub mod enrich;
 pub mod fixtures;
 pub mod install;

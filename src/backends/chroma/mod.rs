@@ -17,8 +17,10 @@ use crate::protocol::events::HookEvent;
 pub const DEFAULT_ENDPOINT: &str = "http://localhost:9000/ingest";
 
 /// Salt of the host pseudonym when neither the config nor `$HOSTNAME_SALT` gives
-/// one. Public, so it only hides host names from casual readers; set your own.
-pub const DEFAULT_SALT: &str = "hookrelay";
+/// one: the bridge kit's own default, so that events from hookrelay join the ones
+/// the kit already stored for this host. Public, so it only hides host names from
+/// casual readers; set your own.
+pub const DEFAULT_SALT: &str = "default_salt";
 
 /// The bridge answers 413 above 10 MB; stay well clear of it.
 const MAX_BODY_BYTES: usize = 9 * 1024 * 1024;
@@ -792,6 +794,17 @@ mod tests {
         other = env.clone();
         other.id = "11111111-1111-4111-8111-111111111111".into();
         assert_eq!(c.envelope(&env)["hash"], c.envelope(&other)["hash"]);
+    }
+
+    #[test]
+    fn without_a_salt_the_host_is_named_as_the_bridge_kit_names_it() {
+        let mut c = config();
+        c.hostname_salt = None;
+        let c = Chroma::new(c);
+        let mut env = envelope("Stop");
+        env.host.name = "devbox-7".into();
+        // python3 -c 'import hashlib;print(hashlib.sha256(b"default_salt:devbox-7").hexdigest()[:12])'
+        assert_eq!(c.envelope(&env)["source"]["host"], "host_3117bb74991e");
     }
 
     #[test]

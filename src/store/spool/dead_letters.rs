@@ -1,7 +1,10 @@
 //! Dead letters: `<spool>/dead-letters.jsonl`, the events a backend refused (or
 //! that found the spool full), each with the answer. Re-driving first renames the
 //! file to `dead-letters.redrive.jsonl`, so letters refused again during the
-//! re-drive start a new file instead of being read twice.
+//! re-drive start a new file instead of being read twice. The re-drive records
+//! how many letters it has handled in `dead-letters.redrive.pos` after each
+//! one, so a killed re-drive resumes after them: a kill repeats at most the
+//! letter in flight.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -12,11 +15,13 @@ use crate::protocol::envelope::Envelope;
 use crate::store::files;
 use crate::store::jsonl;
 use crate::store::paths::Paths;
+use crate::store::spool::cursor::{Position, read_position_file};
 use crate::store::spool::dir;
 use crate::store::spool::segments::structure_lock;
 
 pub const DEAD_LETTERS: &str = "dead-letters.jsonl";
 pub(super) const REDRIVE: &str = "dead-letters.redrive.jsonl";
+const REDRIVE_POS: &str = "dead-letters.redrive.pos";
 /// One drainer (or re-driver) per backend at a time.
 pub(super) const DRAIN_LOCK: &str = "drain.lock";
 
@@ -56,6 +61,8 @@ pub(super) fn append_dead_locked(dir: &Path, dl: &DeadLetter) -> std::io::Result
 /// re-drives at once would send every letter twice).
 pub struct Redrive {
     file: PathBuf,
+    progress: PathBuf,
+    position: Option<Position>,
     _drain_lock: File,
 }
 
@@ -66,8 +73,11 @@ impl Redrive {
         let file = dir.join(REDRIVE);
         let drain_lock = files::lock(&dir.join(DRAIN_LOCK))?;
         let _lock = structure_lock(&dir)?;
-        // A redrive file already there is one a killed flush did not finish.
+        let progress = dir.join(REDRIVE_POS);
+        // A redrive file already there is one a killed flush did not finish
+        // (its progress says how far it got); a new one starts from nothing.
         if !file.exists() {
+            let _ = std::fs::remove_file(&progress);
             match std::fs::rename(dir.join(DEAD_LETTERS), &file) {
                 Ok(()) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -76,6 +86,8 @@ impl Redrive {
         }
         Ok(Some(Redrive {
             file,
+            progress,
+            position: None,
             _drain_lock: drain_lock,
         }))
     }
@@ -94,9 +106,28 @@ impl Redrive {
         Ok((out, torn))
     }
 
+    /// How many of `letters` an earlier, killed re-drive of this file handled.
+    pub fn done(&self) -> usize {
+        read_position_file(&self.progress).map_or(0, |(_, n)| n as usize)
+    }
+
+    /// The first `n` of `letters` are handled (delivered, dead-lettered again
+    /// or back in the spool).
+    pub fn mark(&mut self, n: usize) {
+        if self.position.is_none() {
+            self.position = Position::open_file(&self.progress).ok();
+        }
+        if let Some(p) = &self.position {
+            let _ = p.save(0, n as u64);
+        }
+    }
+
     /// Every letter is delivered, dead-lettered again or back in the spool.
+    /// (The file first: a progress left alone is dropped by the next `begin`.)
     pub fn finish(self) -> std::io::Result<()> {
-        std::fs::remove_file(&self.file)
+        std::fs::remove_file(&self.file)?;
+        let _ = std::fs::remove_file(&self.progress);
+        Ok(())
     }
 }
 

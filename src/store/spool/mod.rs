@@ -41,6 +41,12 @@ pub use stats::{Stats, stats};
 use dead_letters::append_dead_locked;
 use segments::{Tail, seg_path, structure_lock};
 
+/// Bounds of `spool.max_bytes`. Any value loses nothing (an event that does not
+/// fit goes to the dead letters), so the floor only keeps 0 and typos from sending
+/// every event there; the cap, 1 TiB, catches a unit mistake before a dead backend
+/// fills the disk.
+pub const MAX_BYTES: std::ops::RangeInclusive<u64> = 1024..=(1 << 40);
+
 /// The `spool` section of the config.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, default)]
