@@ -237,7 +237,7 @@ fn throttling_is_spooled_and_flushed() {
     for status in [429, 502, 503, 504] {
         let c = Collector::start();
         c.then(
-            Reply::json(status, r#"{"code":8,"message":"slow down"}"#).header("Retry-After", "1"),
+            Reply::json(status, r#"{"code":8,"message":"slow down"}"#).header("Retry-After", "120"),
         );
         let env = user("otlp-busy", &c);
         let out = env.hook(&fixture_line("PostToolUse"));
@@ -245,11 +245,22 @@ fn throttling_is_spooled_and_flushed() {
         assert_stderr_has(&out, &format!("otlp: not delivered ({status}"));
         assert_eq!(raw_spool_lines(&env, "otlp").len(), 1, "{status}");
         assert!(dead_letters(&env, "otlp").is_empty(), "{status}");
+        let mut events = 1;
+        if status == 429 {
+            // Past the breaker's own first cool-down (1 s + 20 % jitter at most):
+            // only the collector's Retry-After keeps the next hook from probing.
+            std::thread::sleep(std::time::Duration::from_millis(1_500));
+            assert_exit(&env.hook(&fixture_line("PostToolUse")), 0);
+            events += 1;
+            assert_eq!(c.verdicts().len(), 1, "asked for 120 s and probed anyway");
+            assert_eq!(raw_spool_lines(&env, "otlp").len(), 2);
+        }
 
+        // `flush` does not wait: the operator asked.
         let out = run_ok(&env, &["flush"]);
-        c.wait_for(2);
+        c.wait_for(events + 1);
         c.assert_all_valid();
-        assert_eq!(c.valid().len(), 2, "{status}: {}", stderr(&out));
+        assert_eq!(c.valid().len(), events + 1, "{status}: {}", stderr(&out));
         // The replay is the same record.
         assert_eq!(c.valid()[0], c.valid()[1]);
         let (v, _) = crate::testenv::spool::status_json(&env);
