@@ -53,6 +53,7 @@ macro_rules! single_backend_config {
 pub mod bloodbank;
 pub mod chroma;
 pub mod orgloop;
+pub mod otlp;
 pub mod status;
 #[cfg(test)]
 pub mod testing;
@@ -210,6 +211,7 @@ pub struct BackendsConfig {
     pub bloodbank: Option<bloodbank::BloodbankConfig>,
     pub chroma: Option<chroma::ChromaConfig>,
     pub orgloop: Option<orgloop::OrgloopConfig>,
+    pub otlp: Option<otlp::OtlpConfig>,
     pub webhooks: Vec<webhook::WebhookConfig>,
 }
 
@@ -220,6 +222,7 @@ impl BackendsConfig {
         bloodbank::BloodbankConfig::apply_env(&mut self.bloodbank, env, warnings);
         chroma::ChromaConfig::apply_env(&mut self.chroma, env, warnings);
         orgloop::OrgloopConfig::apply_env(&mut self.orgloop, env, warnings);
+        otlp::OtlpConfig::apply_env(&mut self.otlp, env, warnings);
         webhook::WebhookConfig::apply_env(&mut self.webhooks, env, warnings);
     }
 
@@ -235,6 +238,7 @@ impl BackendsConfig {
         add(&mut out, self.bloodbank.iter());
         add(&mut out, self.chroma.iter());
         add(&mut out, self.orgloop.iter());
+        add(&mut out, self.otlp.iter());
         add(&mut out, self.webhooks.iter());
         out
     }
@@ -255,6 +259,7 @@ impl BackendsConfig {
         add(&mut out, self.bloodbank.iter_mut());
         add(&mut out, self.chroma.iter_mut());
         add(&mut out, self.orgloop.iter_mut());
+        add(&mut out, self.otlp.iter_mut());
         add(&mut out, self.webhooks.iter_mut());
         out
     }

@@ -10,6 +10,7 @@
 //! | `ZO_EVENT_ENDPOINT`, `ZO_API_KEY`, `ZO_REDACTION_MODE`, `HOSTNAME_SALT`, `HOME` | `backends.chroma` |
 //! | `ORGLOOP_WEBHOOK_URL`, `ORGLOOP_PORT`, `CLAUDE_CODE_WEBHOOK_SECRET` | `backends.orgloop` |
 //! | `HOOK_BACKEND_URL`, `HOOK_API_KEY` | a `custom` entry of `backends.webhooks` |
+//! | `HOOKRELAY_OTLP_*`, then the `OTEL_EXPORTER_OTLP_*` set (`backends::otlp::config`) | `backends.otlp` |
 
 use serde_json::Value;
 

@@ -429,11 +429,12 @@ impl Parser<'_> {
                 "bloodbank" => b.bloodbank = self.single(&k, v),
                 "chroma" => b.chroma = self.single(&k, v),
                 "orgloop" => b.orgloop = self.single(&k, v),
+                "otlp" => b.otlp = self.single(&k, v),
                 "webhooks" => b.webhooks = self.webhooks(v),
                 _ => self.unknown(
                     "backends",
                     &k,
-                    &["bloodbank", "chroma", "orgloop", "webhooks"],
+                    &["bloodbank", "chroma", "orgloop", "otlp", "webhooks"],
                 ),
             }
         }

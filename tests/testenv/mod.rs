@@ -8,6 +8,8 @@
 //!   answer, and a port with nothing listening.
 //! - `backends.rs`: strict fakes of the four backends' contracts (Bloodbank,
 //!   ChromaDB bridge, OrgLoop, webhook) that record what they accepted or refused.
+//! - `otlp.rs`: a strict OpenTelemetry Collector (OTLP/HTTP logs) that runs the
+//!   strict validator (tests/otlp/) on every request.
 //! - `fixtures.rs`: the HookInputs Claude Code sends (hooks/events/*.json).
 //! - `spool.rs`: tagged events, a webhook that is down and comes back, and direct
 //!   access to the spool, dead letters and breaker files.
@@ -23,6 +25,7 @@ pub mod enrich;
 pub mod fixtures;
 pub mod install;
 pub mod nats;
+pub mod otlp;
 pub mod server;
 pub mod spool;
 
@@ -143,6 +146,13 @@ impl TestEnv {
         c.args(args);
         for k in SCRUBBED {
             c.env_remove(k);
+        }
+        // A developer's OpenTelemetry setup would enable the OTLP backend.
+        for (k, _) in std::env::vars_os() {
+            let k = k.to_string_lossy();
+            if k.starts_with("OTEL_") || k.starts_with("HOOKRELAY_OTLP_") {
+                c.env_remove(&*k);
+            }
         }
         c.env("HOME", self.home());
         c.current_dir(self.dir.path());
