@@ -292,8 +292,8 @@ fn remove_if_drained(dir: &Path, cur: &Cursor) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::spool::cursor::read_cursor;
     use crate::protocol::envelope::Envelope;
+    use crate::store::spool::cursor::read_cursor;
     use crate::store::spool::segments::seg_path;
 
     fn line(id: &str) -> String {
