@@ -46,7 +46,9 @@ Install:
   -h, --help              this help
 
 Config (flags win over the environment variables in brackets):
-  --bloodbank-url URL     Bloodbank base URL        [BLOODBANK_URL, BLOODBANK_ENABLED=true]
+  --bloodbank-url URL     nats://host:port (today's Bloodbank) or its old HTTP base URL
+                          [BLOODBANK_ENABLED=true with BLOODBANK_NATS_HOST/_PORT
+                           (default nats://127.0.0.1:4222), or BLOODBANK_URL]
   --chroma-endpoint URL   ChromaDB bridge /ingest   [ZO_EVENT_ENDPOINT]
   --api-key KEY           the bridge's API key      [ZO_API_KEY]
   --api-key-file FILE     read it from FILE (first line) instead: not shown in `ps`
@@ -186,10 +188,11 @@ checksum() { cksum <"$1" | awk '{print $1 "-" $2}'; }
 # A URL for messages: credentials (user:password@) masked.
 shown_url() { printf '%s' "$1" | sed -E 's#^([A-Za-z][A-Za-z0-9+.-]*://)?[^/@]*@#\1***@#'; }
 
-check_url() { # FLAG VALUE
+check_url() { # FLAG VALUE [nats]
     [ -z "$2" ] && return 0
     case $2 in
     http://?* | https://?*) ;;
+    nats://?*) [ "${3:-}" = nats ] || die "$1: '$(shown_url "$2")' is not an http(s) URL (expected e.g. http://host:port/path)" ;;
     *) die "$1: '$(shown_url "$2")' is not an http(s) URL (expected e.g. http://host:port/path)" ;;
     esac
     case $2 in
@@ -274,7 +277,15 @@ fi
 
 if [ -z "$BB_URL" ]; then
     case ${BLOODBANK_ENABLED-unset} in
-    true) BB_URL=${BLOODBANK_URL:-http://localhost:8682} ;;
+    true)
+        # As Bloodbank's own hook: NATS on this machine unless BLOODBANK_URL
+        # (the old HTTP API) is given; BLOODBANK_NATS_* choose NATS in any case.
+        if [ -n "${BLOODBANK_NATS_HOST:-}${BLOODBANK_NATS_PORT:-}" ] || [ -z "${BLOODBANK_URL:-}" ]; then
+            BB_URL=nats://${BLOODBANK_NATS_HOST:-127.0.0.1}:${BLOODBANK_NATS_PORT:-4222}
+        else
+            BB_URL=$BLOODBANK_URL
+        fi
+        ;;
     unset) BB_URL=${BLOODBANK_URL:-} ;;
     *) ;; # BLOODBANK_ENABLED set to anything else: the seed integration was off
     esac
@@ -300,7 +311,7 @@ fi
 [ -n "$PROJECT" ] || PROJECT=${HOOKRELAY_PROJECT:-}
 [ -n "$RUN_ID" ] || RUN_ID=${CLAUDE_RUN_ID:-}
 
-check_url --bloodbank-url "$BB_URL"
+check_url --bloodbank-url "$BB_URL" nats
 check_url --chroma-endpoint "$CH_ENDPOINT"
 check_url --orgloop-url "$OL_URL"
 check_url --webhook-url "$WH_URL"

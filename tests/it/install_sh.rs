@@ -405,3 +405,46 @@ fn no_wire_is_a_choice_doctor_warns_but_passes() {
     );
     assert_exit(&out, 0);
 }
+
+/// install.sh follows Bloodbank's own rules: `BLOODBANK_ENABLED=true` alone or
+/// with `BLOODBANK_NATS_*` is today's NATS mode, `BLOODBANK_URL` the old HTTP API,
+/// and `--bloodbank-url nats://…` is accepted.
+#[test]
+fn bloodbank_modes_are_chosen_as_bloodbanks_own_hook_chooses_them() {
+    let url_with = |args: &[&str], env: &[(&str, &str)]| {
+        let (t, home) = empty_home("sh-bb-mode");
+        let mut all = vec!["--no-wire"];
+        all.extend_from_slice(args);
+        install_sh_ok(&home, t.path(), &all, env);
+        installed_config(&home)["backends"]["bloodbank"]["url"].clone()
+    };
+    assert_eq!(
+        url_with(&[], &[("BLOODBANK_ENABLED", "true")]),
+        "nats://127.0.0.1:4222"
+    );
+    assert_eq!(
+        url_with(
+            &[],
+            &[
+                ("BLOODBANK_ENABLED", "true"),
+                ("BLOODBANK_NATS_HOST", "10.0.0.9"),
+                ("BLOODBANK_NATS_PORT", "4333")
+            ]
+        ),
+        "nats://10.0.0.9:4333"
+    );
+    assert_eq!(
+        url_with(
+            &[],
+            &[
+                ("BLOODBANK_ENABLED", "true"),
+                ("BLOODBANK_URL", "http://127.0.0.1:8682")
+            ]
+        ),
+        "http://127.0.0.1:8682"
+    );
+    assert_eq!(
+        url_with(&["--bloodbank-url", "nats://127.0.0.1:4222"], &[]),
+        "nats://127.0.0.1:4222"
+    );
+}

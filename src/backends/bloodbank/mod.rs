@@ -54,8 +54,10 @@ pub struct BloodbankConfig {
     pub from_env: bool,
 }
 
+/// Without a URL: today's Bloodbank, NATS on this machine (its HTTP API was
+/// removed in May 2026; `http://…` URLs still choose the HTTP mode).
 fn default_url() -> String {
-    DEFAULT_URL.to_string()
+    format!("nats://{}:{}", nats::DEFAULT_HOST, nats::DEFAULT_PORT)
 }
 
 impl BloodbankConfig {
@@ -83,8 +85,9 @@ impl BloodbankConfig {
 
     /// The variables of Bloodbank's integrations, only with `BLOODBANK_ENABLED`
     /// exactly `true`: `BLOODBANK_NATS_HOST` / `BLOODBANK_NATS_PORT` (today's
-    /// hook; defaults `127.0.0.1` / `4222`) choose the NATS mode; otherwise
-    /// `BLOODBANK_URL` (default `http://localhost:8682`) the HTTP mode, as before.
+    /// hook; defaults `127.0.0.1` / `4222`) choose the NATS mode; `BLOODBANK_URL`
+    /// alone the HTTP mode, as before; neither: NATS on `127.0.0.1:4222`, where
+    /// today's Bloodbank hook publishes.
     pub fn apply_env(
         slot: &mut Option<BloodbankConfig>,
         env: &dyn Fn(&str) -> Option<String>,
@@ -114,6 +117,7 @@ impl BloodbankConfig {
         } else {
             var("BLOODBANK_URL").unwrap_or_else(default_url)
         };
+        // (`default_url` is NATS: BLOODBANK_ENABLED=true alone is today's hook.)
         *slot = Some(BloodbankConfig {
             from_env: true,
             ..BloodbankConfig::with_url(url)
@@ -330,9 +334,10 @@ mod tests {
         assert!(run(&[("BLOODBANK_ENABLED", "TRUE")]).is_none());
         assert!(run(&[("BLOODBANK_URL", "http://h:1")]).is_none());
         assert!(run(&[("BLOODBANK_NATS_HOST", "h")]).is_none());
+        // Alone it is today's Bloodbank hook: NATS on this machine.
         assert_eq!(
             run(&[("BLOODBANK_ENABLED", "true")]).unwrap().url,
-            DEFAULT_URL
+            "nats://127.0.0.1:4222"
         );
         let c = run(&[
             ("BLOODBANK_ENABLED", "true"),
