@@ -587,6 +587,7 @@ fn a_long_invalid_gate_value_is_quoted_short() {
         .as_str()
         .unwrap();
     assert!(reason.contains(&format!("\"{exact}\"")), "{reason}");
+    assert!(!reason.contains('…'), "not cut: {reason}");
 }
 
 /// PreModelSwitch takes allow/deny/ask only: a gate's `defer` or the legacy
