@@ -124,7 +124,9 @@ impl Backend for Bloodbank {
         let (route, mut body) = map(env)?;
         super::strip_nulls(&mut body);
         let bytes = serde_json::to_vec(&body).expect("JSON values serialise");
-        Some(super::json_post(self.route(route), Vec::new(), bytes))
+        // Bloodbank ignores the header; the id it keeps is in `tags` (tool-action only).
+        let headers = vec![("Idempotency-Key".to_string(), env.id.clone())];
+        Some(super::json_post(self.route(route), headers, bytes))
     }
 
     fn classify(&self, resp: &HttpResponse) -> Outcome {
@@ -288,7 +290,16 @@ fn tool_action(f: &Facts, body: &mut Map<String, Value>) {
     if f.env.session.is_some() {
         body.insert("turn_number".into(), json!(f.turn));
     }
+    // The one field of Bloodbank's models that keeps a free string into the
+    // published message: consumers discard a replay's repeat by it.
+    body.insert(
+        "tags".into(),
+        json!([format!("{EVENT_ID_TAG}{}", f.env.id)]),
+    );
 }
+
+/// `tags: ["hookrelay-event-id:<id>"]` on tool-action messages.
+pub const EVENT_ID_TAG: &str = "hookrelay-event-id:";
 
 fn error(f: &Facts, body: &mut Map<String, Value>) {
     let kind = f.s("error").unwrap_or_else(|| "unknown".into());
@@ -406,8 +417,12 @@ mod tests {
                 format!("http://127.0.0.1:8682/events/claude-code/{route}")
             );
             assert_eq!(r.header("content-type"), Some("application/json"));
+            assert_eq!(r.header("idempotency-key"), Some(env.id.as_str()));
             let v = body(&r);
             assert_no_nulls(&v);
+            // The id survives into the published message only where a model keeps it.
+            let tag = format!("{EVENT_ID_TAG}{}", env.id);
+            assert_eq!(v.get("tags"), (route == "tool-action").then(|| json!([tag])).as_ref());
             assert_eq!(
                 v["session_id"], env.input["session_id"],
                 "{event}: Claude Code's id"
