@@ -422,7 +422,10 @@ mod tests {
             assert_no_nulls(&v);
             // The id survives into the published message only where a model keeps it.
             let tag = format!("{EVENT_ID_TAG}{}", env.id);
-            assert_eq!(v.get("tags"), (route == "tool-action").then(|| json!([tag])).as_ref());
+            assert_eq!(
+                v.get("tags"),
+                (route == "tool-action").then(|| json!([tag])).as_ref()
+            );
             assert_eq!(
                 v["session_id"], env.input["session_id"],
                 "{event}: Claude Code's id"

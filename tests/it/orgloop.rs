@@ -295,7 +295,7 @@ fn every_http_backend_carries_the_event_id_as_idempotency_key() {
         (&wh, "webhook"),
     ] {
         assert!(c.refused().is_empty(), "{name}: {:?}", c.refused());
-        assert_eq!(c.idempotency_keys(), [id.clone()], "{name}");
+        assert_eq!(c.idempotency_keys(), [id.as_str()], "{name}");
     }
     assert_eq!(ch.server.received()[0].json()["event_id"], id.as_str());
     assert_eq!(
