@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::HttpResponse;
-use crate::protocol::envelope::{Agent, Envelope, GitInfo, Host, RedactionReport, SessionCounters};
+use crate::protocol::envelope::{
+    Agent, Envelope, GitInfo, Host, Known, RedactionReport, SessionCounters,
+};
 use crate::protocol::events::HookEvent;
 
 /// The fixture `hooks/events/<event>.json` wrapped in a fully
@@ -55,6 +57,13 @@ pub fn envelope(event: &str) -> Envelope {
             last_assistant_message: HookEvent::SessionEnd
                 .is(event)
                 .then(|| "Done. Tool said: hello-from-hook-test".to_string()),
+            last_turn_error: None,
+            known: Known {
+                start: true,
+                turns: true,
+                tool_calls: true,
+                turn_ends: true,
+            },
             duplicate: false,
         }),
         redaction: RedactionReport {

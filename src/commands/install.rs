@@ -452,7 +452,7 @@ mod tests {
                 include_str!("../../hooks/settings.tool-events.json"),
             ),
             (
-                "SessionStart,SessionEnd",
+                "SessionStart,UserPromptSubmit,PostToolUse,PostToolUseFailure,Stop,StopFailure,SessionEnd",
                 include_str!("../../hooks/settings.orgloop.json"),
             ),
         ] {

@@ -8,7 +8,7 @@
 //! | `HOOKRELAY_PROJECT`, `CLAUDE_RUN_ID` | `project`, `run_id` |
 //! | `BLOODBANK_ENABLED` (`true`), `BLOODBANK_NATS_HOST`, `BLOODBANK_NATS_PORT` (NATS mode), `BLOODBANK_URL` (HTTP mode) | `backends.bloodbank` |
 //! | `ZO_EVENT_ENDPOINT`, `ZO_API_KEY`, `ZO_REDACTION_MODE`, `HOSTNAME_SALT`, `HOME` | `backends.chroma` |
-//! | `ORGLOOP_WEBHOOK_URL`, `ORGLOOP_PORT`, `CLAUDE_CODE_WEBHOOK_SECRET` | `backends.orgloop` |
+//! | `ORGLOOP_WEBHOOK_URL`, `ORGLOOP_PORT`, `CLAUDE_CODE_WEBHOOK_SECRET`, `ORGLOOP_EVENTS` | `backends.orgloop` (also the fields a file section leaves unset) |
 //! | `HOOK_BACKEND_URL`, `HOOK_API_KEY` | a `custom` entry of `backends.webhooks` |
 //! | `HOOKRELAY_OTLP_*`, then the `OTEL_EXPORTER_OTLP_*` set (`backends::otlp::config`) | `backends.otlp` |
 

@@ -11,11 +11,27 @@
 //! rename prevents that.
 //!
 //! The file never grows with the session: the duplicate-detection ring, the
-//! per-tool map and the kept message are all bounded. SessionEnd deletes both
-//! files; sessions that never ended are deleted after a week (checked on
-//! SessionStart).
+//! per-tool maps, the set of event kinds seen and the kept message are all
+//! bounded. SessionEnd deletes both files; sessions that never ended are deleted
+//! after a week (checked on SessionStart).
+//!
+//! **Known or not.** hookrelay sees only the events Claude Code is wired to send
+//! it, so a counter is only as good as its events: the state records which event
+//! kinds the session has seen, and `SessionCounters::known` says which counters
+//! those can tell (turns need UserPromptSubmit, tool calls a tool event, the
+//! session's start SessionStart, the last turn's outcome Stop/StopFailure). A
+//! counter whose events never arrived is unknown, and backends leave it out
+//! rather than send a zero. (A session that is wired for prompts but has had
+//! none yet reads as unknown too: nothing tells the two apart.)
+//!
+//! **Tool calls are counted once.** A call is seen by up to three events
+//! (PreToolUse, then PostToolUse or PostToolUseFailure). Started and completed
+//! calls are counted apart; the count reported is the completed one as soon as
+//! the session has seen a completion event (those are wired), else the started
+//! one. A duplicate firing (same `tool_use_id` on the same event kind) counts
+//! once.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fs::{self, File};
 use std::io;
 use std::os::unix::fs::MetadataExt;
@@ -25,8 +41,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::error::{self, Problem};
-use crate::protocol::envelope::{HookInput, SessionCounters};
-use crate::protocol::events::{self, SessionRole};
+use crate::protocol::envelope::{HookInput, Known, SessionCounters};
+use crate::protocol::events::{self, HookEvent, SessionRole};
 use crate::store::files;
 use crate::store::paths::Paths;
 use crate::util::clock;
@@ -56,14 +72,43 @@ struct State {
     last_seen_ms: u64,
     events: u64,
     turn: u64,
+    /// Tool calls started (PreToolUse), in total and per tool.
     tool_calls: u64,
     duplicates: u64,
     tools: BTreeMap<String, u64>,
-    /// Recently counted `t:<tool_use_id>` / `p:<prompt_id>`, oldest first.
+    /// Tool calls completed (PostToolUse, PostToolUseFailure), in total and per tool.
+    completed: u64,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    tools_completed: BTreeMap<String, u64>,
+    /// The event kinds seen (names from the event table only, so at most one per row).
+    kinds: BTreeSet<String>,
+    /// Recently counted `t:<tool_use_id>` (started), `c:<tool_use_id>`
+    /// (completed) / `p:<prompt_id>`, oldest first.
     seen: VecDeque<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     last_assistant_message: Option<String>,
+    /// The main thread's last turn ended in StopFailure with this `error`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    last_turn_error: Option<String>,
 }
+
+/// What one event does to the counters.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Count {
+    /// The table's role (`SessionRole`) says it all.
+    Role(SessionRole),
+    /// A tool call finished, successfully or not (PostToolUse, PostToolUseFailure).
+    ToolDone,
+}
+
+/// The event kinds that tell each counter (see the module comment).
+const TOOL_EVENTS: [HookEvent; 3] = [
+    HookEvent::PreToolUse,
+    HookEvent::PostToolUse,
+    HookEvent::PostToolUseFailure,
+];
+const DONE_EVENTS: [HookEvent; 2] = [HookEvent::PostToolUse, HookEvent::PostToolUseFailure];
+const TURN_END_EVENTS: [HookEvent; 2] = [HookEvent::Stop, HookEvent::StopFailure];
 
 /// Counts this event into its session and returns the counters as of this event.
 ///
@@ -126,6 +171,15 @@ fn role_of(input: &HookInput) -> SessionRole {
     events::spec_of(&input.hook_event_name).map_or(SessionRole::Other, |s| s.session)
 }
 
+/// `role_of`, with the tool completions the table's roles do not single out.
+fn count_of(input: &HookInput) -> Count {
+    if DONE_EVENTS.iter().any(|e| e.is(&input.hook_event_name)) {
+        Count::ToolDone
+    } else {
+        Count::Role(role_of(input))
+    }
+}
+
 fn warn(path: &Path, e: &io::Error) {
     error::report(
         Problem::new(e.to_string())
@@ -146,11 +200,19 @@ fn apply(state: &mut State, input: &HookInput, now_ms: u64) -> bool {
         state.session_id = truncate_chars(&input.session_id, MAX_NAME_CHARS).to_string();
     }
     state.events += 1;
+    if let Some(spec) = events::spec_of(&input.hook_event_name) {
+        state.kinds.insert(spec.name.to_string());
+    }
 
-    let role = role_of(input);
-    let key = match role {
-        SessionRole::ToolCall => input.str_field("tool_use_id").map(|id| format!("t:{id}")),
-        SessionRole::Prompt => input.str_field("prompt_id").map(|id| format!("p:{id}")),
+    let count = count_of(input);
+    let key = match count {
+        Count::Role(SessionRole::ToolCall) => {
+            input.str_field("tool_use_id").map(|id| format!("t:{id}"))
+        }
+        Count::ToolDone => input.str_field("tool_use_id").map(|id| format!("c:{id}")),
+        Count::Role(SessionRole::Prompt) => {
+            input.str_field("prompt_id").map(|id| format!("p:{id}"))
+        }
         _ => None,
     };
     if let Some(key) = key {
@@ -164,47 +226,80 @@ fn apply(state: &mut State, input: &HookInput, now_ms: u64) -> bool {
             state.seen.pop_front();
         }
     }
-    match role {
-        SessionRole::Prompt => state.turn += 1,
-        SessionRole::ToolCall => {
+    match count {
+        Count::Role(SessionRole::Prompt) => state.turn += 1,
+        Count::Role(SessionRole::ToolCall) => {
             state.tool_calls += 1;
-            let name = truncate_chars(
-                input.str_field("tool_name").unwrap_or("_unknown"),
-                MAX_NAME_CHARS,
-            );
-            let slot = if state.tools.contains_key(name) || state.tools.len() < MAX_TOOL_NAMES {
-                name
-            } else {
-                OTHER_TOOLS
-            };
-            *state.tools.entry(slot.to_string()).or_insert(0) += 1;
+            count_tool(&mut state.tools, input);
         }
-        // The main thread's last answer, kept for SessionEnd (subagents have their own).
-        SessionRole::TurnEnd if input.str_field("agent_id").is_none() => {
+        Count::ToolDone => {
+            state.completed += 1;
+            count_tool(&mut state.tools_completed, input);
+        }
+        // The main thread's last answer and outcome, kept for SessionEnd
+        // (subagents have their own).
+        Count::Role(SessionRole::TurnEnd) if input.str_field("agent_id").is_none() => {
             if let Some(m) = input.str_field("last_assistant_message")
                 && !m.is_empty()
             {
                 state.last_assistant_message =
                     Some(truncate_chars(m, LAST_MESSAGE_CHARS).to_string());
             }
+            state.last_turn_error = HookEvent::StopFailure.is(&input.hook_event_name).then(|| {
+                let e = input.str_field("error").filter(|e| !e.is_empty());
+                truncate_chars(e.unwrap_or("unknown"), MAX_NAME_CHARS).to_string()
+            });
         }
         _ => {}
     }
     false
 }
 
+/// One more call of the input's tool in `tools` (bounded: past `MAX_TOOL_NAMES`
+/// names, new ones go to `_other`).
+fn count_tool(tools: &mut BTreeMap<String, u64>, input: &HookInput) {
+    let name = truncate_chars(
+        input.str_field("tool_name").unwrap_or("_unknown"),
+        MAX_NAME_CHARS,
+    );
+    let slot = if tools.contains_key(name) || tools.len() < MAX_TOOL_NAMES {
+        name
+    } else {
+        OTHER_TOOLS
+    };
+    *tools.entry(slot.to_string()).or_insert(0) += 1;
+}
+
 fn counters(state: &State, now_ms: u64, duplicate: bool, ended: bool) -> SessionCounters {
+    let seen = |events: &[HookEvent]| events.iter().any(|e| state.kinds.contains(e.name()));
+    // Completions once they are wired (seen), so a call is never counted twice.
+    let (tool_calls, tools) = if seen(&DONE_EVENTS) {
+        (state.completed, &state.tools_completed)
+    } else {
+        (state.tool_calls, &state.tools)
+    };
     SessionCounters {
         first_seen: clock::rfc3339_ms(state.first_seen_ms),
         duration_ms: now_ms.saturating_sub(state.first_seen_ms),
         events: state.events,
         turn: state.turn,
-        tool_calls: state.tool_calls,
-        tools: state.tools.clone(),
+        tool_calls,
+        tools: tools.clone(),
         last_assistant_message: if ended {
             state.last_assistant_message.clone()
         } else {
             None
+        },
+        last_turn_error: if ended {
+            state.last_turn_error.clone()
+        } else {
+            None
+        },
+        known: Known {
+            start: seen(&[HookEvent::SessionStart]),
+            turns: seen(&[HookEvent::UserPromptSubmit]),
+            tool_calls: seen(&TOOL_EVENTS),
+            turn_ends: seen(&TURN_END_EVENTS),
         },
         duplicate,
     }
@@ -377,14 +472,7 @@ mod tests {
         .unwrap();
         record(&p, &tool("t1", "Bash"), T0 + 20).unwrap();
         record(&p, &tool("t2", "Read"), T0 + 30).unwrap();
-        record(
-            &p,
-            &ev(
-                "PostToolUse",
-                json!({"tool_use_id": "t2", "tool_name": "Read"}),
-            ),
-            T0 + 40,
-        );
+        record(&p, &ev("Notification", json!({})), T0 + 40);
         record(
             &p,
             &ev("UserPromptSubmit", json!({"prompt_id": "p2"})),
@@ -404,6 +492,99 @@ mod tests {
         let file = p.sessions_dir().join(format!("{SID}.json"));
         let kept: Value = serde_json::from_slice(&fs::read(file).unwrap()).unwrap();
         assert_eq!(kept["tool_calls"], 3);
+    }
+
+    fn done(event: &str, id: &str, name: &str) -> HookInput {
+        ev(event, json!({"tool_use_id": id, "tool_name": name}))
+    }
+
+    #[test]
+    fn tool_calls_are_counted_once_from_whichever_tool_events_arrive() {
+        let t = TempDir::new("tools-once");
+        let p = t.paths();
+        // Only PreToolUse wired: started calls.
+        let c = record(&p, &tool("t1", "Bash"), T0).unwrap();
+        assert_eq!((c.tool_calls, c.known.tool_calls), (1, true));
+        // Pre and Post of one call, then a failed one, then a duplicate firing
+        // of a completion: each call once.
+        record(&p, &done("PostToolUse", "t1", "Bash"), T0 + 1).unwrap();
+        record(&p, &tool("t2", "Read"), T0 + 2).unwrap();
+        record(&p, &done("PostToolUseFailure", "t2", "Read"), T0 + 3).unwrap();
+        let c = record(&p, &done("PostToolUseFailure", "t2", "Read"), T0 + 4).unwrap();
+        assert!(c.duplicate);
+        // A call still running is not completed yet.
+        let c = record(&p, &tool("t3", "Bash"), T0 + 5).unwrap();
+        assert_eq!(c.tool_calls, 2);
+        assert_eq!(
+            c.tools,
+            BTreeMap::from([("Bash".into(), 1), ("Read".into(), 1)])
+        );
+        // Only Post* wired (no PreToolUse at all): still counted.
+        let mut post_only = done("PostToolUse", "u1", "Grep");
+        post_only.session_id = "post-only".into();
+        let c = record(&p, &post_only, T0).unwrap();
+        assert_eq!((c.tool_calls, c.known.tool_calls), (1, true));
+        assert_eq!(c.tools["Grep"], 1);
+    }
+
+    #[test]
+    fn counters_say_which_events_they_could_see() {
+        let t = TempDir::new("known");
+        let p = t.paths();
+        // Only SessionEnd wired: nothing but events is known.
+        let c = record(&p, &ev("SessionEnd", json!({})), T0).unwrap();
+        assert_eq!(c.known, Known::default());
+        assert_eq!(c.events, 1);
+        record(&p, &ev("SessionStart", json!({})), T0).unwrap();
+        let c = record(&p, &ev("UserPromptSubmit", json!({})), T0 + 1).unwrap();
+        assert!(c.known.start && c.known.turns && !c.known.tool_calls && !c.known.turn_ends);
+        let c = record(&p, &ev("Stop", json!({})), T0 + 2).unwrap();
+        assert!(c.known.turn_ends);
+        let kept: Value = serde_json::from_slice(
+            &fs::read(p.sessions_dir().join(format!("{SID}.json"))).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(
+            kept["kinds"],
+            json!(["SessionStart", "Stop", "UserPromptSubmit"])
+        );
+    }
+
+    #[test]
+    fn a_failed_last_turn_is_reported_at_session_end() {
+        let t = TempDir::new("failed");
+        let p = t.paths();
+        let fail = ev(
+            "StopFailure",
+            json!({"error": "rate_limit", "last_assistant_message": "API Error: 429"}),
+        );
+        record(&p, &fail, T0).unwrap();
+        // A subagent's ending says nothing about the main thread's turn.
+        record(
+            &p,
+            &ev(
+                "Stop",
+                json!({"agent_id": "a1", "last_assistant_message": "sub"}),
+            ),
+            T0 + 1,
+        );
+        let c = record(&p, &ev("SessionEnd", json!({})), T0 + 2).unwrap();
+        assert_eq!(c.last_turn_error.as_deref(), Some("rate_limit"));
+        assert_eq!(c.last_assistant_message.as_deref(), Some("API Error: 429"));
+        // A later turn that ended well clears it.
+        record(&p, &fail, T0).unwrap();
+        assert_eq!(
+            record(&p, &fail, T0).unwrap().last_turn_error,
+            None,
+            "only on SessionEnd"
+        );
+        record(
+            &p,
+            &ev("Stop", json!({"last_assistant_message": "ok"})),
+            T0 + 1,
+        );
+        let c = record(&p, &ev("SessionEnd", json!({})), T0 + 2).unwrap();
+        assert_eq!(c.last_turn_error, None);
     }
 
     #[test]

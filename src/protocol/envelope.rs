@@ -97,17 +97,43 @@ pub struct SessionCounters {
     pub events: u64,
     /// User prompts so far (UserPromptSubmit).
     pub turn: u64,
-    /// Tool calls so far (PreToolUse), in total and per tool name.
+    /// Tool calls so far, in total and per tool name, each counted once: the
+    /// completed ones (PostToolUse, PostToolUseFailure) once the session has seen
+    /// one of those, else the started ones (PreToolUse).
     pub tool_calls: u64,
     #[serde(default)]
     pub tools: BTreeMap<String, u64>,
     /// On SessionEnd: the last assistant message seen (already redacted, truncated).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_assistant_message: Option<String>,
+    /// On SessionEnd: the `error` of the StopFailure that ended the main thread's
+    /// last turn; `None` when that turn ended with a Stop (or none was seen).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_turn_error: Option<String>,
+    /// Which counters mean something: hookrelay sees only the events it is wired
+    /// for, so a count whose events never reached it is unknown, not zero.
+    #[serde(default)]
+    pub known: Known,
     /// A repeat firing of a tool call or prompt already counted (same `tool_use_id`
     /// or `prompt_id`): counted in `events` only.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub duplicate: bool,
+}
+
+/// What the session's events so far can tell (`enrich::session` sets it from the
+/// event kinds the session has seen). An envelope from before these flags reads
+/// as "nothing known".
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Known {
+    /// SessionStart was seen: `first_seen` and `duration_ms` start at the session's start.
+    pub start: bool,
+    /// UserPromptSubmit was seen: `turn` counts prompts.
+    pub turns: bool,
+    /// A tool event was seen: `tool_calls` and `tools` count tool calls.
+    pub tool_calls: bool,
+    /// Stop or StopFailure was seen: the last message and `last_turn_error` are the last turn's.
+    pub turn_ends: bool,
 }
 
 /// What redaction changed: rule names and counts, never the secret.

@@ -36,6 +36,7 @@ mod hostile_input;
 mod hostile_time;
 mod install;
 mod install_sh;
+mod orgloop;
 mod otlp;
 mod redaction;
 mod secrets_corpus;

@@ -2,6 +2,10 @@
 //! a request the way the real service does (paths, headers, required fields and
 //! types, no nulls, Content-Length, API key, HMAC) and answers as it does, odd
 //! answers included. Every verdict is recorded so a test can assert "accepted".
+//! Headers a service does not know (`Idempotency-Key` for all but a webhook
+//! server) are ignored, as the real services ignore them, and recorded with the
+//! request (`idempotency_keys`). The Bloodbank fake also records what it
+//! publishes: only the fields its models keep (`published`).
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -17,9 +21,22 @@ use super::server::{Recorded, Reply, Server};
 pub struct Contract {
     pub server: Server,
     pub verdicts: Arc<Mutex<Vec<Result<String, String>>>>,
+    /// What reached consumers (Bloodbank: the queue messages), in order.
+    pub published: Arc<Mutex<Vec<Value>>>,
 }
 
 impl Contract {
+    pub fn published(&self) -> Vec<Value> {
+        self.published.lock().unwrap().clone()
+    }
+    /// The `Idempotency-Key` of every request received, in order (`""` when absent).
+    pub fn idempotency_keys(&self) -> Vec<String> {
+        self.server
+            .received()
+            .iter()
+            .map(|r| r.header("idempotency-key").unwrap_or("").to_string())
+            .collect()
+    }
     pub fn url(&self, path: &str) -> String {
         self.server.url(path)
     }
@@ -69,7 +86,11 @@ fn start(
         };
         reply.delayed(delay)
     });
-    Contract { server, verdicts }
+    Contract {
+        server,
+        verdicts,
+        published: Arc::default(),
+    }
 }
 
 /// The path of the first `null` in `v`, if any.
@@ -121,8 +142,12 @@ pub fn bloodbank() -> Contract {
     bloodbank_with(Duration::ZERO)
 }
 
+/// A valid request is published (recorded in `published`) before the answer is
+/// delayed: a hung Bloodbank has published what its client then abandons.
 pub fn bloodbank_with(delay: Duration) -> Contract {
-    start(delay, |r| {
+    let published: Arc<Mutex<Vec<Value>>> = Arc::default();
+    let queue = published.clone();
+    let mut c = start(delay, move |r| {
         if r.method == "GET" && r.path == "/healthz" {
             return Ok(Reply::json(200, r#"{"ok":true,"service":"bloodbank"}"#));
         }
@@ -140,13 +165,115 @@ pub fn bloodbank_with(delay: Duration) -> Contract {
             return Err((Reply::json(405, "{}"), "not POST".into()));
         }
         match bloodbank_validate(r, route, required) {
-            Ok(()) => Ok(Reply::json(500, UUID_500)),
+            Ok(()) => {
+                queue.lock().unwrap().push(bloodbank_message(route, r));
+                Ok(Reply::json(500, UUID_500))
+            }
             Err(why) => {
                 let body = format!(r#"{{"detail":[{{"msg":{}}}]}}"#, Value::String(why.clone()));
                 Err((Reply::json(422, &body), why))
             }
         }
-    })
+    });
+    c.published = published;
+    c
+}
+
+/// The queue message for a valid request: its routing key and the body as the
+/// route's model keeps it (unknown keys are silently dropped).
+fn bloodbank_message(route: &str, r: &Recorded) -> Value {
+    let (key, fields) = bloodbank_model(route);
+    let mut b = body_object(r).expect("validated");
+    b.retain(|k, _| fields.contains(&k.as_str()));
+    serde_json::json!({"routing_key": key, "event": b})
+}
+
+/// A route's routing key and every field its model has (required and optional).
+fn bloodbank_model(route: &str) -> (&'static str, &'static [&'static str]) {
+    match route {
+        "session-start" => (
+            "session.thread.start",
+            &[
+                "session_id",
+                "working_directory",
+                "model",
+                "thread_id",
+                "git_branch",
+                "git_remote",
+                "user_prompt",
+                "context_files",
+                "mcp_servers",
+                "started_at",
+            ],
+        ),
+        "tool-action" => (
+            "session.thread.agent.action",
+            &[
+                "session_id",
+                "tool_metadata",
+                "tool_name",
+                "tool_input",
+                "thread_id",
+                "conversation_id",
+                "working_directory",
+                "git_branch",
+                "git_status",
+                "model",
+                "turn_number",
+                "files_in_context",
+                "tags",
+            ],
+        ),
+        "session-end" => (
+            "session.thread.end",
+            &[
+                "session_id",
+                "end_reason",
+                "final_status",
+                "thread_id",
+                "summary",
+                "working_directory",
+                "git_branch",
+                "duration_seconds",
+                "total_tokens",
+                "total_cost_usd",
+                "total_turns",
+                "files_modified",
+                "git_commits",
+            ],
+        ),
+        "message" => (
+            "session.thread.message",
+            &[
+                "session_id",
+                "role",
+                "content",
+                "turn_number",
+                "thread_id",
+                "model",
+                "tokens",
+                "thinking_included",
+                "tool_calls",
+            ],
+        ),
+        "error" => (
+            "session.thread.error",
+            &[
+                "session_id",
+                "error_type",
+                "error_message",
+                "thread_id",
+                "stack_trace",
+                "tool_name",
+                "recoverable",
+                "turn_number",
+            ],
+        ),
+        _ => (
+            "session.thread.agent.thinking",
+            &["session_id", "thinking_text", "thread_id"],
+        ),
+    }
 }
 
 /// The fields (and their types) one claude-code route requires; `None`: no such route.
@@ -237,12 +364,19 @@ fn bloodbank_optional_types(b: &Map<String, Value>) -> Result<(), String> {
         ("total_turns", "int"),
         ("summary", "str"),
         ("tool_name", "str"),
+        ("tags", "strs"),
+        ("files_in_context", "strs"),
+        ("context_files", "strs"),
+        ("mcp_servers", "strs"),
+        ("files_modified", "strs"),
+        ("git_commits", "strs"),
     ];
     for (k, t) in typed {
         let ok = match (t, b.get(*k)) {
             (_, None) => true,
             (&"str", Some(v)) => v.is_string(),
             (&"int", Some(v)) => v.is_u64() || v.is_i64(),
+            (&"strs", Some(Value::Array(a))) => a.iter().all(Value::is_string),
             _ => false,
         };
         if !ok {
@@ -475,11 +609,26 @@ pub fn orgloop_with(secret: Option<&'static str>, delay: Duration) -> Contract {
                 why.to_string(),
             ))
         };
+        if std::str::from_utf8(&r.body).is_err() {
+            return bad("body is not UTF-8");
+        }
         let Ok(b) = body_object(r) else {
             return bad("JSON");
         };
         // The real connector takes anything that parses; these are what makes the
         // emitted event useful, so the test server insists on them.
+        let not_str = |k: &str| b.get(k).is_some_and(|v| !v.is_string());
+        if [
+            "working_directory",
+            "summary",
+            "transcript_path",
+            "timestamp",
+        ]
+        .iter()
+        .any(|k| not_str(k))
+        {
+            return bad("working_directory / summary / transcript_path / timestamp not strings");
+        }
         if !b.get("session_id").is_some_and(Value::is_string)
             || b.get("exit_status")
                 .is_some_and(|v| !(v.is_u64() || v.is_i64()))
@@ -505,6 +654,20 @@ pub fn orgloop_with(secret: Option<&'static str>, delay: Duration) -> Contract {
             r#"{"ok":true,"event_id":"evt_0123456789abcdef"}"#,
         ))
     })
+}
+
+/// What OrgLoop emits for an accepted body (`provenance.platform_event`): a
+/// start is `session.started`; a stop is `session.completed` for exit status 0,
+/// `session.stopped` above 128 (a signal), else `session.failed`.
+pub fn orgloop_platform_event(body: &Value) -> &'static str {
+    if body["hook_type"] == "start" {
+        return "session.started";
+    }
+    match body["exit_status"].as_i64() {
+        Some(0) => "session.completed",
+        Some(n) if n > 128 => "session.stopped",
+        _ => "session.failed",
+    }
 }
 
 // ---------------------------------------------------------------- generic webhook

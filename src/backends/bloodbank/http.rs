@@ -37,7 +37,7 @@ pub fn request(url: &str, env: &Envelope) -> Option<Request> {
     let bytes = serde_json::to_vec(&body).expect("JSON values serialise");
     Some(crate::backends::json_post(
         format!("{url}/events/claude-code/{route}"),
-        Vec::new(),
+        vec![("Idempotency-Key".to_string(), env.id.clone())],
         bytes,
     ))
 }
@@ -203,7 +203,16 @@ fn tool_action(f: &Facts, body: &mut Map<String, Value>) {
     if f.env.session.is_some() {
         body.insert("turn_number".into(), json!(f.turn));
     }
+    // The one model field Bloodbank keeps that can carry hookrelay's event id, so
+    // a consumer can drop a repeat (a replay after an abandoned request).
+    body.insert(
+        "tags".into(),
+        json!([format!("{EVENT_ID_TAG}{}", f.env.id)]),
+    );
 }
+
+/// Prefix of the tag that carries hookrelay's event id on tool actions.
+pub const EVENT_ID_TAG: &str = "hookrelay-event-id:";
 
 fn error(f: &Facts, body: &mut Map<String, Value>) {
     let kind = f.s("error").unwrap_or_else(|| "unknown".into());
@@ -318,8 +327,17 @@ mod tests {
                 format!("http://127.0.0.1:8682/events/claude-code/{route}")
             );
             assert_eq!(r.header("content-type"), Some("application/json"));
+            assert_eq!(r.header("idempotency-key"), Some(env.id.as_str()));
             let v = body(&r);
             assert_no_nulls(&v);
+            if route == "tool-action" {
+                assert_eq!(v["tags"], json!([format!("{EVENT_ID_TAG}{}", env.id)]));
+            } else {
+                assert!(
+                    v.get("tags").is_none(),
+                    "{event}: only tool actions keep tags"
+                );
+            }
             assert_eq!(
                 v["session_id"], env.input["session_id"],
                 "{event}: Claude Code's id"

@@ -375,7 +375,8 @@ impl Backend for Chroma {
 
     fn request(&self, env: &Envelope) -> Option<Request> {
         let body = serde_json::to_vec(&self.envelope(env)).expect("JSON values serialise");
-        let mut headers = Vec::new();
+        // The bridge ignores it (its dedupe key is `hash`); a proxy in front may not.
+        let mut headers = vec![("Idempotency-Key".to_string(), env.id.clone())];
         if let Some(k) = self.config.api_key.as_ref().filter(|k| !k.is_empty()) {
             headers.push(("X-API-Key".to_string(), k.expose().to_string()));
         }
@@ -690,6 +691,7 @@ mod tests {
             assert_eq!(r.url, "http://127.0.0.1:9000/ingest");
             assert_eq!(r.header("x-api-key"), Some("zo-fake-key-123"));
             assert_eq!(r.header("content-type"), Some("application/json"));
+            assert_eq!(r.header("idempotency-key"), Some(env.id.as_str()));
             let v = body(&r);
             assert_no_nulls(&v);
             assert!(is_uuid_v4(v["event_id"].as_str().unwrap()));
