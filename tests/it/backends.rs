@@ -336,19 +336,6 @@ fn answering(status: u16, body: &'static str) -> Server {
 }
 
 #[test]
-fn bloodbank_health_url_and_trailing_slash_is_a_config_error() {
-    let env = TestEnv::new("bb-slash");
-    env.write_config(&json!({"backends": {"bloodbank": {"url": "http://127.0.0.1:8682/"}}}));
-    let out = run_config_error(&env, "UserPromptSubmit");
-    let err = stderr(&out);
-    assert!(
-        err.contains("backends.bloodbank.url") && err.contains("ends with `/`"),
-        "{err}"
-    );
-    assert_eq!(env.kept().len(), 1, "the event is kept locally instead");
-}
-
-#[test]
 fn https_with_a_bad_certificate_fails_fast_and_clearly() {
     let Some(tls) = TlsServer::start() else {
         panic!("this test needs `openssl` (or python3) to run a TLS server; install it");
