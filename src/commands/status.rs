@@ -344,7 +344,7 @@ fn render(all: &[BackendStatus], paths: &Paths, inflight: usize) -> String {
             let at = b.last_refusal_at.as_deref().unwrap_or("-");
             out.push_str(&format!("  last refusal (dead letter): {r} (at {at})\n"));
         }
-        if b.destination_changed {
+        if b.destination_changed && b.waiting_reason.is_none() {
             out.push_str(
                 "  the URL or key changed since the last attempt: the next event tries it\n",
             );

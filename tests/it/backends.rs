@@ -492,7 +492,7 @@ fn chroma_env_vars_and_secrets_never_reach_stderr() {
     let mut bad = TestEnv::new("chroma-env-bad");
     bad.set_env(
         "ZO_EVENT_ENDPOINT",
-        "http://ops:pw-fake-777@127.0.0.1:9/ingest/",
+        "http://ops:pw-fake-777@127.0.0.1:9/not-ingest",
     );
     bad.set_env("ZO_API_KEY", "zo-fake-secret-4242");
     let out = run_config_error(&bad, "UserPromptSubmit");

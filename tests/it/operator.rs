@@ -18,7 +18,8 @@ use crate::testenv::*;
 /// `hookrelay status --json`, parsed; the entry of `backend`.
 fn status_of(env: &TestEnv, backend: &str) -> Value {
     let out = env.run(&["status", "--json"], b"");
-    let doc: Value = serde_json::from_str(&stdout(&out)).expect(&stderr(&out));
+    let doc: Value =
+        serde_json::from_str(&stdout(&out)).unwrap_or_else(|_| panic!("{}", stderr(&out)));
     doc["backends"]
         .as_array()
         .unwrap()
