@@ -279,14 +279,14 @@ pub fn load(paths: &Paths, backend: &str) -> State {
 }
 
 /// Decides whether this invocation sends to `backend`, whose destination has
-/// fingerprint `fp`. `probe_window_ms` is how long the others keep skipping
+/// fingerprint `fp()` (asked only when the breaker is not closed). `probe_window_ms` is how long the others keep skipping
 /// while this invocation probes. A breaker of another destination (the URL or
 /// key was changed since) holds nothing back: the file starts afresh for `fp`,
 /// so that what follows (a drain's failure) counts for the new destination.
 pub fn check(
     paths: &Paths,
     backend: &str,
-    fp: &str,
+    fp: &dyn Fn() -> String,
     now_ms: u64,
     probe_window_ms: u64,
 ) -> Admission {
@@ -294,6 +294,8 @@ pub fn check(
     if state.failures == 0 {
         return Admission::Send;
     }
+    let fp = fp();
+    let fp = fp.as_str();
     if state.fingerprint.as_deref() != Some(fp) {
         // Another destination's (or not yet stamped): from now on, this one's.
         let _ = update(paths, backend, |s| {
@@ -612,7 +614,10 @@ mod tests {
     fn failure_opens_then_one_probe_then_success_closes() {
         let t = crate::store::testdir::TempDir::new("breaker");
         let p = t.paths();
-        assert_eq!(check(&p, "b", "fp", 1_000_000, 2_000), Admission::Send);
+        assert_eq!(
+            check(&p, "b", &|| "fp".into(), 1_000_000, 2_000),
+            Admission::Send
+        );
         record(
             &p,
             "b",
@@ -778,17 +783,20 @@ mod tests {
             wait_ms: None,
         };
         failure_for(&p, "b", "old", &at);
-        assert!(skips(&check(&p, "b", "old", now + 10, 2_000)));
+        assert!(skips(&check(&p, "b", &|| "old".into(), now + 10, 2_000)));
         assert_eq!(held_of(&p, "old").as_deref(), Some("401: check $KEY"));
         // The key was fixed: the new destination is tried at once, the file is
         // its own from now on (a drain's failure counts for it), and the old
         // problem is not reported for it.
-        assert_eq!(check(&p, "b", "new", now + 20, 2_000), Admission::Send);
+        assert_eq!(
+            check(&p, "b", &|| "new".into(), now + 20, 2_000),
+            Admission::Send
+        );
         let s = load(&p, "b");
         assert_eq!((s.failures, s.fingerprint.as_deref()), (0, Some("new")));
         assert_eq!(held_of(&p, "new"), None);
         failure(&p, "b", now + 30, now + 40, "connection refused", None);
-        assert!(skips(&check(&p, "b", "new", now + 50, 2_000)));
+        assert!(skips(&check(&p, "b", &|| "new".into(), now + 50, 2_000)));
         assert_eq!(held_of(&p, "new"), None, "a routine failure is not held");
     }
 
@@ -809,5 +817,19 @@ mod tests {
         assert_eq!((s.last_refusal_at, s.last_error), (Some(now + 5), None));
         success(&p, "b", now + 10);
         assert_eq!(load(&p, "b").last_success, Some(now + 10));
+    }
+
+    #[test]
+    fn the_fingerprint_follows_url_and_key() {
+        let fp = |url: &str, key: &str| {
+            let c: crate::backends::webhook::WebhookConfig =
+                serde_json::from_value(serde_json::json!({"url": url, "api_key": key})).unwrap();
+            fingerprint(&crate::backends::webhook::Webhook::new(c, 0))
+        };
+        let a = fp("http://127.0.0.1:1/events", "k-fake-a");
+        assert_eq!(a.len(), 16);
+        assert_eq!(a, fp("http://127.0.0.1:1/events", "k-fake-a"), "stable");
+        assert_ne!(a, fp("http://127.0.0.1:1/events", "k-fake-b"), "a new key");
+        assert_ne!(a, fp("http://127.0.0.1:2/events", "k-fake-a"), "a new URL");
     }
 }

@@ -60,7 +60,7 @@ pub fn route(
     backends
         .iter()
         .map(|b| {
-            let fp = breaker::fingerprint(b.as_ref());
+            let fp = || breaker::fingerprint(b.as_ref());
             let route = match breaker::check(paths, b.name(), &fp, now_ms, probe_window_ms) {
                 Admission::Skip(why) => Route::Queue(why),
                 _ if b.gate().is_some() => Route::Live,

@@ -361,6 +361,13 @@ fn https_with_a_bad_certificate_fails_fast_and_clearly() {
         "the message says what is wrong: {err}"
     );
     assert_eq!(env.kept().len(), 1);
+    // A certificate is the setup's problem: held, and said again on the next
+    // event, which the breaker keeps back.
+    let again = stderr(&run_ok(&env, "Notification"));
+    assert!(
+        again.contains("webhook: held:") && again.to_lowercase().contains("certificate"),
+        "{again}"
+    );
 }
 
 /// `openssl s_server` with a fresh self-signed certificate on a loopback port.

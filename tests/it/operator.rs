@@ -321,3 +321,33 @@ fn a_bad_environment_value_holds_its_backends_events_and_names_the_variable() {
         .collect();
     assert_eq!(tags, ["echo 1", "echo 2"], "{:?}", fake.refused());
 }
+
+#[test]
+fn a_held_backend_probed_through_its_drain_is_said_again() {
+    let fake = contract::webhook(Some("k-right-2"), None);
+    let env = TestEnv::new("op-probe");
+    env.write_config(&json!({
+        "backends": {"webhooks": [{"name": "hook", "url": fake.url("/events"), "api_key": "k-wrong-2"}]},
+        "delivery": {"drain_budget_ms": 2000}
+    }));
+    let first = env.hook(&tagged_event(1));
+    assert!(
+        stderr(&first).contains("hook: held: 401"),
+        "{}",
+        stderr(&first)
+    );
+    // After the first cool-down (at most 1.2 s), the next event queues behind
+    // the held one and the drain tries the head again: still refused, still said.
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let second = env.hook(&tagged_event(2));
+    assert_exit(&second, 0);
+    let l = lines_about(&second, "hook");
+    assert_eq!(l.len(), 1, "{}", stderr(&second));
+    assert!(
+        l[0].contains("held: 401") && l[0].contains("$HOOK_API_KEY"),
+        "{}",
+        l[0]
+    );
+    assert_eq!(fake.server.received().len(), 2, "the probe was made");
+    assert_eq!(dead_letters(&env, "hook"), 0);
+}
