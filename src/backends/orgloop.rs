@@ -309,9 +309,11 @@ impl Backend for Orgloop {
 /// The answer table of `contracts/orgloop.md`: the shared table, with a hint on
 /// a refused signature.
 pub fn classify(resp: &HttpResponse) -> Outcome {
-    super::status::outcome(
+    super::status::outcome_with(
         resp,
         "OrgLoop did not accept the signature; check backends.orgloop.secret / $CLAUDE_CODE_WEBHOOK_SECRET (it must equal the source's secret)",
+        // OrgLoop answers 404 for a source id it does not know.
+        "no such OrgLoop source; check the source id in backends.orgloop.url / $ORGLOOP_WEBHOOK_URL",
     )
 }
 
@@ -517,11 +519,13 @@ mod tests {
             Outcome::Retry(m) => assert!(m.contains("CLAUDE_CODE_WEBHOOK_SECRET"), "{m}"),
             o => panic!("{o:?}"),
         }
-        for s in [400, 404, 405] {
-            assert!(
-                matches!(classify(&resp(s, "{}")), Outcome::Rejected(_)),
-                "{s}"
-            );
+        assert!(matches!(classify(&resp(400, "{}")), Outcome::Rejected(_)));
+        // A wrong source id (404) or method (405) is the config's, not the event's.
+        for s in [404, 405] {
+            match classify(&resp(s, "{}")) {
+                Outcome::Retry(m) => assert!(m.contains("source id"), "{s}: {m}"),
+                o => panic!("{s}: {o:?}"),
+            }
         }
         assert!(matches!(classify(&resp(503, "")), Outcome::Retry(_)));
     }

@@ -234,7 +234,11 @@ impl Backend for Webhook {
     }
 
     fn classify(&self, resp: &HttpResponse) -> Outcome {
-        super::status::outcome(resp, "check the webhook's api_key / bearer_token / secret")
+        super::status::outcome_with(
+            resp,
+            "check the webhook's api_key / bearer_token / secret ($HOOK_API_KEY)",
+            "check the webhook's url ($HOOK_BACKEND_URL)",
+        )
     }
 
     fn gate(&self) -> Option<&GateConfig> {

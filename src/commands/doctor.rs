@@ -153,7 +153,16 @@ fn check_config(config_path: Option<&Path>, out: &mut Vec<Check>) -> (Config, Op
 
 fn check_backends(config: &Config, out: &mut Vec<Check>) {
     let backends = config.backends.build();
-    if backends.is_empty() {
+    // A backend off because of a config error is configured, and held.
+    for h in &config.held {
+        out.push(check(
+            &format!("backend {}", h.name),
+            Status::Error,
+            format!("held: {}", crate::util::url::mask_urls(&h.reason)),
+            Some("fix that setting; its events wait in its spool until then".into()),
+        ));
+    }
+    if backends.is_empty() && config.held.is_empty() {
         out.push(check(
             "backends",
             Status::Ok,

@@ -235,6 +235,10 @@ pub fn run_reporting(
             deadline,
             drain_budget,
         );
+        // A backend held by a config problem is said on every event it holds.
+        settle::held_lines(&paths, &routed, &deliveries)
+            .iter()
+            .for_each(error::report);
     }
     *reports = backend_reports(&paths, &routed, &deliveries, &config.held);
     if config_broken || (lost && answer.stdout.is_none()) {

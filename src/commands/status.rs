@@ -1,8 +1,14 @@
 //! `hookrelay status`: per backend, enabled, breaker, spool depth and age, dead
-//! letters, last error and success; `--json` for scripts; exit 3 when something
-//! needs attention (breaker not closed, events waiting, dead letters, spool near
-//! its cap, storage that cannot be written), so it can feed monitoring.
-//! `collect` and `storage` are shared with `doctor`.
+//! letters, the current error, the last real delivery and the last refusal with
+//! their times, and why events are waiting (held by a configuration problem
+//! and what to fix, the breaker, or just queued); `--json` for scripts; exit 3
+//! when something needs attention (breaker not closed, events waiting, dead
+//! letters, spool near its cap, storage that cannot be written), so it can feed
+//! monitoring. `collect` and `storage` are shared with `doctor`.
+//!
+//! The breaker's state is about one destination (`breaker::fingerprint`): when
+//! the configured URL or key changed since, its breaker, error and times are the
+//! old destination's and are not shown as the current one's.
 
 use std::path::Path;
 
@@ -42,9 +48,25 @@ pub struct BackendStatus {
     pub dead_letters: u64,
     /// Dead letters that are there because the spool was full.
     pub spool_full_overflow: u64,
+    /// The error of the current run of failures (`None` once a delivery
+    /// succeeded), or the waiting head event's error.
     pub last_error: Option<String>,
+    /// When the last attempt failed (kept after a success: then it is past).
     pub last_failure: Option<String>,
+    /// The last real delivery (a refusal is not one).
     pub last_success: Option<String>,
+    /// The last answer that refused an event (now a dead letter), and when.
+    pub last_refusal: Option<String>,
+    pub last_refusal_at: Option<String>,
+    /// Why events are waiting, when they are: `held: <problem>; <fix>`, the
+    /// breaker's cool-down, a config error, or queued for the next drain.
+    pub waiting_reason: Option<String>,
+    /// The configuration problem events are held by (a rejected key, a wrong
+    /// URL), when the last attempt said so.
+    pub held: Option<String>,
+    /// The URL or a key was changed since the breaker last saw this backend: the
+    /// next event tries the new destination at once.
+    pub destination_changed: bool,
     /// Why this backend needs attention (empty: all good).
     pub attention: Vec<String>,
 }
@@ -52,11 +74,11 @@ pub struct BackendStatus {
 /// The status of every enabled backend, plus any backend with files on disk.
 pub fn collect(config: &Config, paths: &Paths) -> Vec<BackendStatus> {
     let now = clock::now_ms();
-    let enabled: Vec<String> = config
-        .backends
-        .build()
+    let built = config.backends.build();
+    let enabled: Vec<String> = built.iter().map(|b| b.name().to_string()).collect();
+    let fingerprints: Vec<String> = built
         .iter()
-        .map(|b| b.name().to_string())
+        .map(|b| breaker::fingerprint(b.as_ref()))
         .collect();
     let mut names = enabled.clone();
     for n in spool::known_backends(paths) {
@@ -67,10 +89,17 @@ pub fn collect(config: &Config, paths: &Paths) -> Vec<BackendStatus> {
     names
         .into_iter()
         .map(|name| {
-            let b = breaker::load(paths, &name);
+            let mut b = breaker::load(paths, &name);
             let s = spool::stats(paths, &name);
             let cap = config.spool.max_bytes;
             let mut attention = Vec::new();
+            // Another destination's breaker says nothing about this one.
+            let fp = enabled.iter().position(|n| *n == name).map(|i| &fingerprints[i]);
+            let destination_changed = fp.is_some_and(|f| !b.is_for(f));
+            if destination_changed {
+                b = breaker::State::default();
+            }
+            let config_held = config.held.iter().find(|h| h.name == name);
             let state = breaker::Circuit::of(&b, now).label();
             if b.failures > 0 {
                 attention.push(format!(
@@ -101,12 +130,33 @@ pub fn collect(config: &Config, paths: &Paths) -> Vec<BackendStatus> {
             }
             // Masked again on display: files written by an older hookrelay may
             // still quote a URL whole.
-            let last_error = s
-                .head_error
+            let mask = |e: &String| crate::util::url::mask_urls(e);
+            let waiting = s.events > 0;
+            let last_error = b
+                .last_error
                 .clone()
-                .or(b.last_error.clone())
-                .or(s.last_dead_error.clone())
-                .map(|e| crate::util::url::mask_urls(&e));
+                .or_else(|| s.head_error.clone().filter(|_| waiting))
+                .map(|e| mask(&e));
+            let held = match config_held {
+                Some(h) => Some(mask(&h.reason)),
+                None => b.held.as_ref().map(mask),
+            };
+            let waiting_reason = waiting.then(|| match (&held, config_held) {
+                (Some(h), Some(_)) => format!("held: {h}; the backend is off until the config is fixed"),
+                (Some(h), None) => format!("held: {h}; run `hookrelay flush` after fixing it"),
+                _ if destination_changed => {
+                    "the URL or key changed since the last attempt: the next event or `hookrelay flush` sends them".to_string()
+                }
+                _ if b.failures > 0 => format!(
+                    "breaker {state} after {} failure(s): {}",
+                    b.failures,
+                    last_error.as_deref().unwrap_or("unknown error")
+                ),
+                _ => "queued: the next hook events or `hookrelay flush` send them".to_string(),
+            });
+            if let Some(w) = waiting_reason.as_ref().filter(|_| held.is_some()) {
+                attention.push(w.clone());
+            }
             BackendStatus {
                 enabled: enabled.contains(&name),
                 breaker: state.to_string(),
@@ -127,6 +177,15 @@ pub fn collect(config: &Config, paths: &Paths) -> Vec<BackendStatus> {
                 last_error,
                 last_failure: b.last_failure.map(clock::rfc3339_ms),
                 last_success: b.last_success.map(clock::rfc3339_ms),
+                last_refusal: b
+                    .last_refusal
+                    .as_ref()
+                    .or(s.last_dead_error.as_ref())
+                    .map(mask),
+                last_refusal_at: b.last_refusal_at.map(clock::rfc3339_ms),
+                waiting_reason,
+                held,
+                destination_changed,
                 attention,
                 name,
             }
@@ -271,11 +330,28 @@ fn render(all: &[BackendStatus], paths: &Paths, inflight: usize) -> String {
             spool.push_str(&format!(", {} torn line(s) skipped", b.torn_lines_skipped));
         }
         out.push_str(&format!("{spool}; dead letters: {}\n", b.dead_letters));
+        let error = match (&b.last_error, &b.last_failure) {
+            (Some(e), Some(t)) => format!("{e} (at {t})"),
+            (Some(e), None) => e.clone(),
+            (None, Some(t)) => format!("none now (last failure at {t})"),
+            (None, None) => "none".to_string(),
+        };
         out.push_str(&format!(
-            "  last success: {}; last error: {}\n",
+            "  last success: {}; last error: {error}\n",
             b.last_success.as_deref().unwrap_or("never"),
-            b.last_error.as_deref().unwrap_or("none")
         ));
+        if let Some(r) = &b.last_refusal {
+            let at = b.last_refusal_at.as_deref().unwrap_or("-");
+            out.push_str(&format!("  last refusal (dead letter): {r} (at {at})\n"));
+        }
+        if b.destination_changed && b.waiting_reason.is_none() {
+            out.push_str(
+                "  the URL or key changed since the last attempt: the next event tries it\n",
+            );
+        }
+        if let Some(w) = &b.waiting_reason {
+            out.push_str(&format!("  waiting: {w}\n"));
+        }
         for a in &b.attention {
             out.push_str(&format!("  ! {a}\n"));
         }

@@ -60,10 +60,18 @@ impl Error {
 
 impl std::fmt::Display for Error {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Errors that all name environment variables are not the file's.
+        let env_only = matches!(self, Error::Backends { errors, .. } if errors.iter().all(|e| {
+            e.0.at.as_deref().is_some_and(|a| a.starts_with("environment variable"))
+        }));
+        let (path, fix) = match env_only {
+            true => (Path::new("(environment)"), "fix the variable"),
+            false => (self.path(), "fix the file"),
+        };
         write!(
             f,
-            "config {}: {} (fix the file, or run `hookrelay doctor`)",
-            self.path().display(),
+            "config {}: {} ({fix}, or run `hookrelay doctor`)",
+            path.display(),
             self.message()
         )
     }

@@ -118,7 +118,8 @@ pub fn load_with_env(
     config.apply_env(env, &mut warnings);
     // A backend with a bad URL is switched off on its own: the rest of the file
     // (other backends, policy rules) keeps working, and its events are held.
-    let invalid = config.backends.validate(&mut warnings);
+    let mut invalid = config.backends.validate(&mut warnings);
+    env::name_sources(&mut invalid);
     config.hold_invalid(&invalid);
     errors.extend(invalid);
     config.resolve_colliding_holds();
@@ -154,8 +155,11 @@ pub fn load_reporting(explicit: Option<&Path>) -> Option<Config> {
 pub fn fallback() -> Config {
     let mut config = Config::default();
     config.apply_env(&env::process, &mut Warnings::new());
-    // Backends with a bad URL are switched off (the error was already reported).
-    config.backends.validate(&mut Warnings::new());
+    // Backends with a bad URL are switched off (the error was already
+    // reported) and held, like those of a readable file.
+    let invalid = config.backends.validate(&mut Warnings::new());
+    config.hold_invalid(&invalid);
+    config.resolve_colliding_holds();
     config
 }
 
@@ -178,28 +182,26 @@ fn parse(
 }
 
 impl Config {
-    /// Holds the file's backends that `validate` switched off (`invalid` names
-    /// their fields): a bad URL or header, a duplicate name. Backends configured
-    /// by environment variables alone are not held (their errors name a
-    /// variable, not a section): the local sink keeps their events, as before.
+    /// Holds the backends that `validate` switched off (`invalid` names their
+    /// fields or variables, `env::configures`): a bad URL or header, a
+    /// duplicate name, a bad environment value.
     fn hold_invalid(&mut self, invalid: &[backends::Error]) {
         if invalid.is_empty() {
             return;
         }
         for (i, c) in self.backends.sections() {
-            let section = c.section(i);
-            let Some(e) = invalid.iter().find(|e| {
-                e.0.at.as_deref().is_some_and(|at| {
-                    at.strip_prefix(section.as_str())
-                        .is_some_and(|r| r.starts_with('.'))
-                })
-            }) else {
-                continue;
-            };
             if c.enabled() {
                 continue;
             }
+            let section = c.section(i);
             let backend: std::sync::Arc<dyn backends::Backend> = c.build(i).into();
+            let Some(e) = invalid.iter().find(|e| {
+                e.0.at
+                    .as_deref()
+                    .is_some_and(|at| env::configures(at, &section, backend.name()))
+            }) else {
+                continue;
+            };
             self.held.push(Held {
                 name: backend.name().to_string(),
                 reason: format!("config error: {e}"),

@@ -1,7 +1,25 @@
-//! Per-backend circuit breaker shared by all invocations through a small state file.
+//! Per-destination circuit breaker shared by all invocations through a small state file.
 //!
 //! `<state>/breakers/<backend>.json` holds failures in a row, when the backend may
-//! be tried again, and the last error and success. Reading it is one small file
+//! be tried again, the current error, the last real delivery and the last
+//! refusal, and the configuration problem the backend is held by, if any.
+//!
+//! The state belongs to the backend *and* its destination: the `fingerprint` (16
+//! hex digits of a SHA-256 over the request the backend builds for a fixed
+//! sample event: URL, headers with their keys and signatures, body) changes
+//! when its URL, key or secret does, and a breaker of another fingerprint holds
+//! nothing back: `check` starts afresh, so a fixed URL or key is tried on the
+//! next event instead of after the old destination's cool-down. Only the hash
+//! is stored, never a secret. A file of an older version (no fingerprint) is
+//! taken to be the current destination's.
+//!
+//! A real delivery closes the breaker, sets `last_success` and clears
+//! `last_error` and `held`; a refusal (the backend answered, the event was
+//! dead-lettered) closes it too but is recorded as `last_refusal`, not as a
+//! success. A failure whose error is a configuration problem
+//! (`backends::status::config_problem`: 401/403/404/405/407, a moved endpoint, a
+//! TLS certificate) sets `held`, which the hook says on every invocation that
+//! spools because of it and `status` shows as the reason events wait. Reading it is one small file
 //! read; it is rewritten (temp file + rename, under `<backend>.lock`) only when the
 //! state changes, so a healthy backend costs no write per event and a dead one
 //! costs one read per event instead of a timeout.
@@ -28,7 +46,8 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::backends::status::RETRY_AFTER_CAP_MS;
+use crate::backends::Backend;
+use crate::backends::status::{self, RETRY_AFTER_CAP_MS};
 use crate::store::files;
 use crate::store::paths::Paths;
 use crate::util::clock::{self, Boot};
@@ -68,9 +87,24 @@ pub struct State {
     /// failed in the same outage and do not lengthen the cool-down.
     #[serde(rename = "opened_at")]
     pub tripped_at: u64,
+    /// The error of the current run of failures; cleared by a real delivery
+    /// (`last_failure` keeps its time).
     pub last_error: Option<String>,
+    /// The last real delivery (a refusal is not one).
     pub last_success: Option<u64>,
     pub last_failure: Option<u64>,
+    /// The last answer that refused an event (a dead letter), and when.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_refusal: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_refusal_at: Option<u64>,
+    /// The configuration problem events are held by (the last failure was one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub held: Option<String>,
+    /// The destination this state is about (`fingerprint`); `None` in files of
+    /// older versions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
 }
 
 impl State {
@@ -120,6 +154,74 @@ impl State {
     pub fn retry_at_ms(&self, now_ms: u64) -> u64 {
         now_ms.saturating_add(self.remaining_ms(now_ms, clock::boot().as_ref()))
     }
+
+    /// Is this state about the destination with fingerprint `fp`? (A file of an
+    /// older version does not say: it is taken to be.)
+    pub fn is_for(&self, fp: &str) -> bool {
+        self.fingerprint.as_deref().is_none_or(|f| f == fp)
+    }
+
+    /// The state as it applies to destination `fp`: another destination's is a
+    /// fresh start (only what it is about is kept).
+    fn for_destination(self, fp: &str) -> State {
+        if self.is_for(fp) {
+            State {
+                fingerprint: Some(fp.to_string()),
+                ..self
+            }
+        } else {
+            State {
+                fingerprint: Some(fp.to_string()),
+                ..State::default()
+            }
+        }
+    }
+}
+
+/// The sample event a destination's fingerprint is taken over: fixed, so the
+/// same configuration always gives the same request (requests are pure).
+fn sample(event: &str) -> crate::protocol::envelope::Envelope {
+    serde_json::from_value(serde_json::json!({
+        "id": "00000000-0000-4000-8000-000000000000",
+        "ts": "2026-01-01T00:00:00.000Z",
+        "hook_event_name": event,
+        "session_id": "fingerprint",
+        "input": {
+            "session_id": "fingerprint", "hook_event_name": event, "cwd": "/",
+            "prompt": "p", "last_assistant_message": "m", "reason": "other",
+            "tool_name": "t", "tool_input": {}, "error": "e"
+        },
+        "hookrelay": {"version": "0"},
+        "host": {"name": "h", "user": "u", "os": "o", "arch": "a"}
+    }))
+    .expect("the sample envelope is valid")
+}
+
+/// 16 hex digits of a SHA-256 over what reaches `backend`'s destination: the
+/// request it builds for the first sample event it maps (URL, headers with any
+/// key or signature, body), else its endpoint. A changed URL, key or secret
+/// changes it; the secrets themselves cannot be read back from it.
+pub fn fingerprint(backend: &dyn Backend) -> String {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    let request = crate::protocol::events::names().find_map(|e| backend.request(&sample(e)));
+    match request {
+        Some(r) => {
+            for part in [r.method.as_bytes(), r.url.as_bytes()] {
+                h.update((part.len() as u64).to_le_bytes());
+                h.update(part);
+            }
+            for (k, v) in &r.headers {
+                for part in [k.as_bytes(), v.as_bytes()] {
+                    h.update((part.len() as u64).to_le_bytes());
+                    h.update(part);
+                }
+            }
+            h.update(&r.body);
+        }
+        None => h.update(backend.endpoint().as_bytes()),
+    }
+    crate::util::text::hex(&h.finalize())[..16].to_string()
 }
 
 /// What an invocation may do with a backend right now (the breaker's
@@ -176,12 +278,34 @@ pub fn load(paths: &Paths, backend: &str) -> State {
     files::read_json(&file(paths, backend))
 }
 
-/// Decides whether this invocation sends to `backend`. `probe_window_ms` is how
-/// long the others keep skipping while this invocation probes.
-pub fn check(paths: &Paths, backend: &str, now_ms: u64, probe_window_ms: u64) -> Admission {
-    let state = load(paths, backend);
+/// Decides whether this invocation sends to `backend`, whose destination has
+/// fingerprint `fp()` (asked only when the breaker is not closed). `probe_window_ms` is how long the others keep skipping
+/// while this invocation probes. A breaker of another destination (the URL or
+/// key was changed since) holds nothing back: the file starts afresh for `fp`,
+/// so that what follows (a drain's failure) counts for the new destination.
+pub fn check(
+    paths: &Paths,
+    backend: &str,
+    fp: &dyn Fn() -> String,
+    now_ms: u64,
+    probe_window_ms: u64,
+) -> Admission {
+    let mut state = load(paths, backend);
     if state.failures == 0 {
         return Admission::Send;
+    }
+    let fp = fp();
+    let fp = fp.as_str();
+    if state.fingerprint.as_deref() != Some(fp) {
+        // Another destination's (or not yet stamped): from now on, this one's.
+        let _ = update(paths, backend, |s| {
+            *s = std::mem::take(s).for_destination(fp);
+            Some(())
+        });
+        state = load(paths, backend);
+        if state.failures == 0 {
+            return Admission::Send;
+        }
     }
     let boot = clock::boot();
     decide(
@@ -245,23 +369,68 @@ fn skip_reason(state: &State, left_ms: u64) -> String {
     )
 }
 
-/// Records a delivery (or a permanent reject: the backend answered).
+/// The configuration problem `backend`'s events are held by, when its breaker
+/// file (for destination `fp`) says so.
+pub fn held(paths: &Paths, backend: &str, fp: &str) -> Option<String> {
+    let state = load(paths, backend);
+    let current = state.is_for(fp);
+    state.held.filter(|_| current)
+}
+
+/// Closes the breaker (the backend answered).
+fn close(s: &mut State) {
+    s.failures = 0;
+    s.skip_until = 0;
+    s.cooldown_ms = 0;
+    s.boot_id = None;
+    s.boot_until = None;
+    s.held = None;
+}
+
+/// Records a real delivery by the current destination (a drain's, or `flush`'s:
+/// the file was stamped by the hook's `check`).
 pub fn success(paths: &Paths, backend: &str, now_ms: u64) {
+    record_success(paths, backend, None, now_ms);
+}
+
+/// Records a real delivery to destination `fp` (a live attempt).
+pub fn success_for(paths: &Paths, backend: &str, fp: &str, now_ms: u64) {
+    record_success(paths, backend, Some(fp), now_ms);
+}
+
+fn record_success(paths: &Paths, backend: &str, fp: Option<&str>, now_ms: u64) {
     let state = load(paths, backend);
     // A `last_success` in the future (the clock went back) is not fresh.
     let fresh = state
         .last_success
         .is_some_and(|t| t <= now_ms && now_ms - t < SUCCESS_REFRESH_MS);
-    if state.failures == 0 && fresh {
+    let same = fp.is_none_or(|f| state.fingerprint.as_deref() == Some(f));
+    if state.failures == 0 && fresh && same && state.last_error.is_none() {
         return;
     }
     let _ = update(paths, backend, |s| {
-        s.failures = 0;
-        s.skip_until = 0;
-        s.cooldown_ms = 0;
-        s.boot_id = None;
-        s.boot_until = None;
+        if let Some(f) = fp {
+            *s = std::mem::take(s).for_destination(f);
+        }
+        close(s);
+        s.last_error = None;
         s.last_success = Some(now_ms);
+        Some(())
+    });
+}
+
+/// Records that the backend refused an event (now a dead letter): it answered,
+/// so the breaker closes and the configuration is fine (`held` and the current
+/// error are over), but nothing was delivered, so `last_success` stays.
+pub fn refused(paths: &Paths, backend: &str, fp: Option<&str>, now_ms: u64, answer: &str) {
+    let _ = update(paths, backend, |s| {
+        if let Some(f) = fp {
+            *s = std::mem::take(s).for_destination(f);
+        }
+        close(s);
+        s.last_error = None;
+        s.last_refusal = Some(answer.chars().take(300).collect());
+        s.last_refusal_at = Some(now_ms);
         Some(())
     });
 }
@@ -280,28 +449,51 @@ pub fn failure(
     wait_ms: Option<u64>,
 ) {
     let boot = clock::boot();
-    record_failure(
-        paths,
-        backend,
+    let at = Failed {
         started_ms,
         now_ms,
         error,
         wait_ms,
-        boot.as_ref(),
-    );
+    };
+    record_failure(paths, backend, None, &at, boot.as_ref());
+}
+
+/// `failure` of a live attempt to destination `fp`: a file about another
+/// destination starts afresh.
+pub fn failure_for(paths: &Paths, backend: &str, fp: &str, at: &Failed) {
+    let boot = clock::boot();
+    record_failure(paths, backend, Some(fp), at, boot.as_ref());
+}
+
+/// One failed attempt: when it began and failed, why, and the backend's
+/// capped `Retry-After`.
+#[derive(Clone, Copy, Debug)]
+pub struct Failed<'a> {
+    pub started_ms: u64,
+    pub now_ms: u64,
+    pub error: &'a str,
+    pub wait_ms: Option<u64>,
 }
 
 /// `failure` with the boot clock read at `boot`.
 fn record_failure(
     paths: &Paths,
     backend: &str,
-    started_ms: u64,
-    now_ms: u64,
-    error: &str,
-    wait_ms: Option<u64>,
+    fp: Option<&str>,
+    at: &Failed,
     boot: Option<&Boot>,
 ) {
+    let Failed {
+        started_ms,
+        now_ms,
+        error,
+        wait_ms,
+    } = *at;
     let _ = update(paths, backend, |s| {
+        if let Some(f) = fp {
+            *s = std::mem::take(s).for_destination(f);
+        }
+        s.held = status::config_problem(error).map(|p| p.chars().take(300).collect());
         let mut error: String = error.chars().take(300).collect();
         if let Some(w) = wait_ms {
             error.push_str(&format!(" (Retry-After: waiting {} s)", w.div_ceil(1000)));
@@ -368,6 +560,24 @@ fn update<T>(
 mod tests {
     use super::*;
 
+    fn record(
+        p: &Paths,
+        b: &str,
+        started_ms: u64,
+        now_ms: u64,
+        error: &str,
+        wait_ms: Option<u64>,
+        boot: Option<&Boot>,
+    ) {
+        let at = Failed {
+            started_ms,
+            now_ms,
+            error,
+            wait_ms,
+        };
+        record_failure(p, b, None, &at, boot);
+    }
+
     #[test]
     fn cooldown_doubles_and_caps() {
         assert_eq!(cooldown_ms(1, 1.0), 1_000);
@@ -389,7 +599,7 @@ mod tests {
     }
 
     fn fail(p: &Paths, now: u64, wait: Option<u64>, boot: Option<&Boot>) {
-        record_failure(p, "b", now - 100, now, "refused", wait, boot);
+        record(p, "b", now - 100, now, "refused", wait, boot);
     }
 
     fn boot_at(id: &str, ms: u64) -> Boot {
@@ -404,8 +614,11 @@ mod tests {
     fn failure_opens_then_one_probe_then_success_closes() {
         let t = crate::store::testdir::TempDir::new("breaker");
         let p = t.paths();
-        assert_eq!(check(&p, "b", 1_000_000, 2_000), Admission::Send);
-        record_failure(
+        assert_eq!(
+            check(&p, "b", &|| "fp".into(), 1_000_000, 2_000),
+            Admission::Send
+        );
+        record(
             &p,
             "b",
             999_000,
@@ -415,7 +628,7 @@ mod tests {
             None,
         );
         // A parallel attempt that began before the breaker opened: same outage.
-        record_failure(
+        record(
             &p,
             "b",
             999_500,
@@ -432,7 +645,7 @@ mod tests {
         assert_eq!(chk(&p, 1_002_000, None), Admission::Probe);
         assert!(skips(&chk(&p, 1_002_001, None)));
         // The probe's failure is a new one: longer cool-down.
-        record_failure(&p, "b", 1_002_000, 1_002_100, "still refused", None, None);
+        record(&p, "b", 1_002_000, 1_002_100, "still refused", None, None);
         let s = load(&p, "b");
         assert_eq!(s.failures, 2);
         assert!(s.skip_until >= 1_002_100 + 1_600, "{}", s.skip_until);
@@ -442,7 +655,8 @@ mod tests {
         let s = load(&p, "b");
         assert_eq!(s.failures, 0);
         assert_eq!(s.last_success, Some(1_002_500));
-        assert_eq!(s.last_error.as_deref(), Some("still refused"));
+        assert_eq!(s.last_error, None, "a delivery ends the error");
+        assert_eq!(s.last_failure, Some(1_002_100), "its time stays");
     }
 
     #[test]
@@ -461,7 +675,7 @@ mod tests {
         assert_eq!(chk(&p, now, Some(&boot_at("new", 9_000))), Admission::Probe);
         // A parallel failure that "started before" an opening 10 days ahead is
         // not the same outage: the cool-down still grows.
-        record_failure(&p, "b", now - 50, now, "x", None, None);
+        record(&p, "b", now - 50, now, "x", None, None);
         assert_eq!(load(&p, "b").failures, 2);
     }
 
@@ -510,7 +724,7 @@ mod tests {
         fail(&p, now + 120_100, Some(0), None);
         assert!(load(&p, "b").cooldown_ms >= 1_600);
         // A parallel attempt of the same outage still brings its longer wait.
-        record_failure(
+        record(
             &p,
             "b",
             now + 120_000,
@@ -554,5 +768,68 @@ mod tests {
         assert_eq!(load(&p, "b").last_success, Some(now));
         success(&p, "b", now + 1_000);
         assert_eq!(load(&p, "b").last_success, Some(now), "fresh: no write");
+    }
+
+    #[test]
+    fn another_destinations_breaker_holds_nothing_back() {
+        let t = crate::store::testdir::TempDir::new("breaker-fp");
+        let p = t.paths();
+        let now = 1_795_308_638_000;
+        let held = "401: check $KEY (events are held in the spool until this is fixed)";
+        let at = Failed {
+            started_ms: now - 10,
+            now_ms: now,
+            error: held,
+            wait_ms: None,
+        };
+        failure_for(&p, "b", "old", &at);
+        assert!(skips(&check(&p, "b", &|| "old".into(), now + 10, 2_000)));
+        assert_eq!(held_of(&p, "old").as_deref(), Some("401: check $KEY"));
+        // The key was fixed: the new destination is tried at once, the file is
+        // its own from now on (a drain's failure counts for it), and the old
+        // problem is not reported for it.
+        assert_eq!(
+            check(&p, "b", &|| "new".into(), now + 20, 2_000),
+            Admission::Send
+        );
+        let s = load(&p, "b");
+        assert_eq!((s.failures, s.fingerprint.as_deref()), (0, Some("new")));
+        assert_eq!(held_of(&p, "new"), None);
+        failure(&p, "b", now + 30, now + 40, "connection refused", None);
+        assert!(skips(&check(&p, "b", &|| "new".into(), now + 50, 2_000)));
+        assert_eq!(held_of(&p, "new"), None, "a routine failure is not held");
+    }
+
+    fn held_of(p: &Paths, fp: &str) -> Option<String> {
+        held(p, "b", fp)
+    }
+
+    #[test]
+    fn a_refusal_closes_the_breaker_but_is_no_success() {
+        let t = crate::store::testdir::TempDir::new("breaker-refused");
+        let p = t.paths();
+        let now = 1_795_308_638_000;
+        fail(&p, now, None, None);
+        refused(&p, "b", None, now + 5, "422 bad field");
+        let s = load(&p, "b");
+        assert_eq!((s.failures, s.last_success), (0, None));
+        assert_eq!(s.last_refusal.as_deref(), Some("422 bad field"));
+        assert_eq!((s.last_refusal_at, s.last_error), (Some(now + 5), None));
+        success(&p, "b", now + 10);
+        assert_eq!(load(&p, "b").last_success, Some(now + 10));
+    }
+
+    #[test]
+    fn the_fingerprint_follows_url_and_key() {
+        let fp = |url: &str, key: &str| {
+            let c: crate::backends::webhook::WebhookConfig =
+                serde_json::from_value(serde_json::json!({"url": url, "api_key": key})).unwrap();
+            fingerprint(&crate::backends::webhook::Webhook::new(c, 0))
+        };
+        let a = fp("http://127.0.0.1:1/events", "k-fake-a");
+        assert_eq!(a.len(), 16);
+        assert_eq!(a, fp("http://127.0.0.1:1/events", "k-fake-a"), "stable");
+        assert_ne!(a, fp("http://127.0.0.1:1/events", "k-fake-b"), "a new key");
+        assert_ne!(a, fp("http://127.0.0.1:2/events", "k-fake-a"), "a new URL");
     }
 }

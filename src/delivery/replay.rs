@@ -73,7 +73,8 @@ pub fn drain(
     let answered = send_from_head(paths, backend, transport, budget, &mut reader, &mut out);
     out.torn = reader.torn;
     reader.finish(out.left);
-    if answered {
+    // A refusal closed the breaker (`breaker::refused`) but is no success.
+    if answered && out.delivered > 0 {
         breaker::success(paths, name, clock::now_ms());
     }
     out
@@ -116,6 +117,7 @@ fn send_from_head(
             }
             Outcome::Rejected(answer) => {
                 answered = true;
+                breaker::refused(paths, name, None, clock::now_ms(), &answer);
                 let line = refusal(paths, name, &entry.envelope, &answer);
                 let dl = DeadLetter {
                     attempts: entry.attempts + reader.head_attempts() + 1,
@@ -186,6 +188,7 @@ pub fn redrive_dead_letters(
             }
             Outcome::Rejected(answer) => {
                 answered = true;
+                breaker::refused(paths, name, None, clock::now_ms(), &answer);
                 out.dead_lettered += 1;
                 out.refusals
                     .push(refusal(paths, name, &dl.envelope, &answer));
@@ -215,7 +218,7 @@ pub fn redrive_dead_letters(
         }
         redrive.mark(i + 1);
     }
-    if answered {
+    if answered && out.delivered > 0 {
         breaker::success(paths, name, clock::now_ms());
     }
     redrive.finish()?;

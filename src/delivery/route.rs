@@ -48,7 +48,9 @@ pub const QUEUED: &str = "queued behind older spooled events";
 
 /// Decides each backend's route: one breaker file read and one spool `readdir`
 /// per backend. `probe_window_ms` keeps other invocations off a backend while
-/// this one probes it.
+/// this one probes it. The breaker is asked about the backend's destination as
+/// configured now (`breaker::fingerprint`): a URL or key fixed since the last
+/// failure is not held back by the old one's cool-down.
 pub fn route(
     backends: &[Arc<dyn Backend>],
     paths: &Paths,
@@ -58,7 +60,8 @@ pub fn route(
     backends
         .iter()
         .map(|b| {
-            let route = match breaker::check(paths, b.name(), now_ms, probe_window_ms) {
+            let fp = || breaker::fingerprint(b.as_ref());
+            let route = match breaker::check(paths, b.name(), &fp, now_ms, probe_window_ms) {
                 Admission::Skip(why) => Route::Queue(why),
                 _ if b.gate().is_some() => Route::Live,
                 Admission::Probe if spool::has_pending(paths, b.name()) => {

@@ -1,11 +1,14 @@
 //! Settling one event after its delivery: spools what a backend did not take,
 //! dead-letters what it refused, and tells the breaker how live attempts went.
 //! Routine spooling (behind a tripped breaker or older events) stays quiet; every
-//! other problem is one line for stderr. A spool or dead-letter file that cannot
+//! other problem is one line for stderr. A backend held by a configuration
+//! problem (a rejected key, a wrong URL: `backends::status::config_problem`) is
+//! not routine: every invocation that spools because of it says so in one short
+//! line naming the fix (`held_line`; after the drain, `held_lines`). A spool or dead-letter file that cannot
 //! be written is not a line here but an `Unkept`: whether the event is then lost
 //! depends on the in-flight journal, which only the caller knows about.
 
-use crate::backends::Outcome;
+use crate::backends::{Outcome, status};
 use crate::delivery::Delivery;
 use crate::delivery::breaker;
 use crate::delivery::route::Routed;
@@ -68,19 +71,28 @@ pub fn settle(
     for (r, d) in routed.iter().zip(deliveries) {
         let name = r.backend.name();
         let attempted = r.attempted();
+        // The destination as configured now: its breaker state is its own.
+        let fp = || breaker::fingerprint(r.backend.as_ref());
         match &d.outcome {
             Outcome::Delivered => {
                 if attempted {
-                    breaker::success(paths, name, answered_ms);
+                    breaker::success_for(paths, name, &fp(), answered_ms);
                 }
             }
             Outcome::Rejected(answer) => {
-                breaker::success(paths, name, answered_ms);
+                // The backend answered (the breaker closes), but took nothing.
+                breaker::refused(paths, name, Some(&fp()), answered_ms, answer);
                 refused(paths, name, env, answer, &now, &mut out);
             }
             Outcome::Retry(error) => {
                 if attempted {
-                    breaker::failure(paths, name, now_ms, answered_ms, error, d.retry_after_ms);
+                    let at = breaker::Failed {
+                        started_ms: now_ms,
+                        now_ms: answered_ms,
+                        error,
+                        wait_ms: d.retry_after_ms,
+                    };
+                    breaker::failure_for(paths, name, &fp(), &at);
                 }
                 let entry = Entry {
                     envelope: env.clone(),
@@ -133,9 +145,10 @@ fn not_taken(
 ) {
     let error = entry.last_error.as_deref().unwrap_or_default();
     match spool::append(paths, spool, name, entry) {
-        Ok(Kept::Spooled) if attempted => out.problems.push(format!(
-            "{name}: not delivered ({error}); spooled for retry"
-        )),
+        Ok(Kept::Spooled) if attempted => out.problems.push(match status::config_problem(error) {
+            Some(problem) => held_line(name, problem),
+            None => format!("{name}: not delivered ({error}); spooled for retry"),
+        }),
         Ok(Kept::Spooled) => {}
         Ok(Kept::Overflowed(msg)) => out.problems.push(msg),
         Err(e) => out.unkept.push(Unkept {
@@ -146,6 +159,34 @@ fn not_taken(
             error: e,
         }),
     }
+}
+
+/// The one line a backend held by a configuration problem gets on every
+/// invocation that spools because of it: what is wrong (naming the setting),
+/// that nothing is lost, and what to run once it is fixed.
+pub fn held_line(backend: &str, problem: &str) -> String {
+    format!(
+        "{backend}: held: {problem}; events are kept in its spool (not dead letters), \
+         run `hookrelay flush` after fixing it"
+    )
+}
+
+/// After the drain: one `held_line` for each backend this event was queued for
+/// (not sent) that still has events waiting while its breaker says it is held
+/// by a configuration problem. Routine queueing (an outage, a busy backend)
+/// stays quiet; a live attempt's failure was said by `settle`.
+pub fn held_lines(paths: &Paths, routed: &[Routed], deliveries: &[Delivery]) -> Vec<String> {
+    routed
+        .iter()
+        .zip(deliveries)
+        .filter(|(r, d)| !r.attempted() && matches!(d.outcome, Outcome::Retry(_)))
+        .filter(|(r, _)| spool::has_pending(paths, r.backend.name()))
+        .filter_map(|(r, _)| {
+            let name = r.backend.name();
+            let fp = breaker::fingerprint(r.backend.as_ref());
+            breaker::held(paths, name, &fp).map(|problem| held_line(name, &problem))
+        })
+        .collect()
 }
 
 /// What became of the event's local copy.

@@ -38,6 +38,7 @@ mod install;
 mod install_sh;
 mod orgloop;
 mod otlp;
+mod operator;
 mod redaction;
 mod secrets_corpus;
 mod spool;

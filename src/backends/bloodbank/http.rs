@@ -73,13 +73,12 @@ pub fn classify(resp: &HttpResponse) -> Outcome {
         )),
         // A permanent 301/308 is the shared rule (the URL moved); a 307 is
         // FastAPI's own answer to a trailing slash.
-        307 => Outcome::Retry(format!(
-            "{} redirect: the URL has a trailing slash or a wrong path; fix backends.bloodbank.url / $BLOODBANK_URL",
-            resp.status
-        )),
-        // Not Bloodbank's routes: a wrong URL, worth keeping the event for.
-        404 | 405 => Outcome::Retry(format!("{}: {CHECK_URL}", status_text(resp))),
-        _ => status::outcome(resp, CHECK_URL),
+        307 => status::held(
+            resp,
+            "redirect: the URL has a trailing slash or a wrong path; fix backends.bloodbank.url / $BLOODBANK_URL",
+        ),
+        // 404/405 (not Bloodbank's routes) are the shared configuration class.
+        _ => status::outcome_with(resp, CHECK_URL, CHECK_URL),
     }
 }
 

@@ -413,16 +413,11 @@ impl Backend for Chroma {
 /// event with this hash was stored before", is delivered; 400, 413 and 422 are
 /// refused), plus a hint on a 404, which means a wrong path.
 pub fn classify(resp: &HttpResponse) -> Outcome {
-    match resp.status {
-        404 => Outcome::Retry(format!(
-            "{}: check backends.chroma.endpoint / $ZO_EVENT_ENDPOINT (it must end in /ingest)",
-            super::status::status_text(resp)
-        )),
-        _ => super::status::outcome(
-            resp,
-            "the bridge refused the API key; check backends.chroma.api_key / $ZO_API_KEY",
-        ),
-    }
+    super::status::outcome_with(
+        resp,
+        "the bridge refused the API key; check backends.chroma.api_key / $ZO_API_KEY",
+        "check backends.chroma.endpoint / $ZO_EVENT_ENDPOINT (it must end in /ingest)",
+    )
 }
 
 /// Suggested `event_type` mapping, with the level that goes with it.

@@ -77,11 +77,13 @@ pub fn classify(resp: &HttpResponse, config: &OtlpConfig) -> Outcome {
         200..=299 => Outcome::Delivered,
         429 | 502 | 503 | 504 => Outcome::Retry(status::status_text(resp)),
         401 | 403 => status::outcome(resp, &auth_hint),
-        404 | 405 | 415 => Outcome::Retry(format!(
-            "{}: not an OTLP/HTTP logs receiver; check {} (usually http://<collector>:4318/v1/logs)",
-            status::status_text(resp),
-            config.endpoint_field()
-        )),
+        404 | 405 | 415 => status::held(
+            resp,
+            &format!(
+                "not an OTLP/HTTP logs receiver; check {} (usually http://<collector>:4318/v1/logs)",
+                config.endpoint_field()
+            ),
+        ),
         400..=599 => Outcome::Rejected(status::status_text(resp)),
         _ => status::outcome(resp, &auth_hint),
     }
@@ -293,6 +295,8 @@ mod tests {
         let Outcome::Retry(m) = classify(&resp(401, ""), &otel.config) else {
             panic!()
         };
+        // Held (a configuration problem), with the settings in use named.
+        let m = status::config_problem(&m).unwrap_or_else(|| panic!("held: {m}"));
         assert!(
             m.ends_with("check $OTEL_EXPORTER_OTLP_HEADERS / $OTEL_EXPORTER_OTLP_LOGS_HEADERS"),
             "{m}"
@@ -300,6 +304,7 @@ mod tests {
         let Outcome::Retry(m) = classify(&resp(404, ""), &otel.config) else {
             panic!()
         };
+        assert!(status::config_problem(&m).is_some(), "held: {m}");
         assert!(m.contains("check $OTEL_EXPORTER_OTLP_ENDPOINT"), "{m}");
     }
 
