@@ -30,6 +30,8 @@ use crate::error::{Problem, Warnings};
 /// fill (`$HOOK_BACKEND_URL` fills the `custom` webhook).
 const BACKEND_VARS: &[(&str, &str)] = &[
     ("BLOODBANK_URL", "backends.bloodbank"),
+    ("BLOODBANK_NATS_HOST", "backends.bloodbank"),
+    ("BLOODBANK_NATS_PORT", "backends.bloodbank"),
     ("ZO_EVENT_ENDPOINT", "backends.chroma"),
     ("ZO_API_KEY", "backends.chroma"),
     ("ORGLOOP_WEBHOOK_URL", "backends.orgloop"),
@@ -37,6 +39,15 @@ const BACKEND_VARS: &[(&str, &str)] = &[
     ("CLAUDE_CODE_WEBHOOK_SECRET", "backends.orgloop"),
     ("HOOK_BACKEND_URL", "backends.webhooks"),
     ("HOOK_API_KEY", "backends.webhooks"),
+    ("HOOKRELAY_OTLP_ENDPOINT", "backends.otlp"),
+    ("HOOKRELAY_OTLP_HEADERS", "backends.otlp"),
+    ("HOOKRELAY_OTLP_PROTOCOL", "backends.otlp"),
+    ("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT", "backends.otlp"),
+    ("OTEL_EXPORTER_OTLP_ENDPOINT", "backends.otlp"),
+    ("OTEL_EXPORTER_OTLP_HEADERS", "backends.otlp"),
+    ("OTEL_EXPORTER_OTLP_LOGS_HEADERS", "backends.otlp"),
+    ("OTEL_EXPORTER_OTLP_PROTOCOL", "backends.otlp"),
+    ("OTEL_EXPORTER_OTLP_LOGS_PROTOCOL", "backends.otlp"),
 ];
 
 /// What an error names in front of a variable it blames.
