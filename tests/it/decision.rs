@@ -638,3 +638,31 @@ fn two_denials_of_a_permission_request_are_joined() {
         "{msg}"
     );
 }
+
+/// A gate that names the event and says nothing else gave no opinion: beside a
+/// gate that adds context, only that one is credited in the kept event.
+#[test]
+fn a_gate_answer_with_only_the_event_name_is_no_opinion() {
+    let quiet = json!({"hookSpecificOutput": {"hookEventName": "Stop"}}).to_string();
+    let quiet = Server::start(move |_| Reply::json(200, &quiet));
+    let talks = json!({"hookSpecificOutput": {"hookEventName": "Stop",
+        "additionalContext": "check the logs"}})
+    .to_string();
+    let talks = Server::start(move |_| Reply::json(200, &talks));
+    let env = TestEnv::new("gate-empty");
+    env.write_config(&json!({
+        "local": {"enabled": true},
+        "delivery": {"deadline_ms": 2000},
+        "backends": {"webhooks": [
+            {"name": "quiet", "url": quiet.url("/gate"), "gate": {"on_unreachable": "open"}},
+            {"name": "talks", "url": talks.url("/gate"), "gate": {"on_unreachable": "open"}}]}
+    }));
+    let out = env.hook(&line(&fixture("Stop")));
+    assert_exit(&out, 0);
+    let printed: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(
+        printed["hookSpecificOutput"]["additionalContext"],
+        "check the logs"
+    );
+    assert_eq!(env.kept()[0]["decision"]["by"], json!(["gate:talks"]));
+}
