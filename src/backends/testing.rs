@@ -120,3 +120,16 @@ pub fn env_from(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use
         .collect();
     move |k: &str| map.get(k).cloned()
 }
+
+/// A loopback port that accepts one connection and never answers (held for 3 s):
+/// a hanging backend. Join the handle at the end of the test.
+pub fn silent_server() -> (u16, std::thread::JoinHandle<()>) {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    let hold = std::thread::spawn(move || {
+        let c = l.accept();
+        std::thread::sleep(std::time::Duration::from_secs(3));
+        drop(c);
+    });
+    (port, hold)
+}

@@ -175,13 +175,7 @@ mod tests {
     #[test]
     fn a_silent_server_is_abandoned_at_the_deadline() {
         // Accepts the connection, never answers.
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = l.local_addr().unwrap().port();
-        let hold = std::thread::spawn(move || {
-            let c = l.accept();
-            std::thread::sleep(Duration::from_secs(3));
-            drop(c);
-        });
+        let (port, hold) = crate::backends::testing::silent_server();
         let t = Transport::new(Duration::from_millis(200));
         let req = post_to(port);
         let start = Instant::now();

@@ -244,22 +244,9 @@ pub fn fit(ce: &mut Value, max: usize) {
     let mut cap = 1024 * 1024;
     while size(ce) > max && cap >= 16 {
         if let Some(data) = ce.get_mut("data") {
-            cap_strings(data, cap);
+            crate::backends::cap_strings(data, cap);
         }
         cap /= 2;
-    }
-}
-
-fn cap_strings(v: &mut Value, cap: usize) {
-    match v {
-        Value::String(s) if s.len() > cap => {
-            let total = s.chars().count();
-            let kept = crate::util::text::truncate_chars(s, cap / 4);
-            *s = format!("{kept}…[truncated {} chars]", total - kept.chars().count());
-        }
-        Value::Array(a) => a.iter_mut().for_each(|x| cap_strings(x, cap)),
-        Value::Object(m) => m.values_mut().for_each(|x| cap_strings(x, cap)),
-        _ => {}
     }
 }
 

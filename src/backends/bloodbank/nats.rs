@@ -822,13 +822,7 @@ mod tests {
 
     #[test]
     fn a_silent_server_is_abandoned_at_the_deadline() {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = l.local_addr().unwrap().port();
-        let hold = std::thread::spawn(move || {
-            let c = l.accept();
-            std::thread::sleep(Duration::from_secs(3));
-            drop(c);
-        });
+        let (port, hold) = crate::backends::testing::silent_server();
         let t = Target { port, ..target() };
         let r = request(&t, &envelope("SessionStart")).unwrap();
         let start = Instant::now();

@@ -613,21 +613,8 @@ fn fit(data: &mut Value, max: usize) {
     let size = |d: &Value| serde_json::to_vec(d).map_or(0, |b| b.len());
     let mut cap = 1024 * 1024;
     while size(data) > max && cap >= 64 {
-        cap_strings(data, cap);
+        crate::backends::cap_strings(data, cap);
         cap /= 4;
-    }
-}
-
-fn cap_strings(v: &mut Value, cap: usize) {
-    match v {
-        Value::String(s) if s.len() > cap => {
-            let total = s.chars().count();
-            let kept = crate::util::text::truncate_chars(s, cap / 4);
-            *s = format!("{kept}…[truncated {} chars]", total - kept.chars().count());
-        }
-        Value::Array(a) => a.iter_mut().for_each(|x| cap_strings(x, cap)),
-        Value::Object(m) => m.values_mut().for_each(|x| cap_strings(x, cap)),
-        _ => {}
     }
 }
 
