@@ -434,6 +434,22 @@ fn yes() -> bool {
     true
 }
 
+/// Cuts every string of `v` longer than `cap` bytes to a quarter of it, saying
+/// how much was cut: how a backend with a body limit (the ChromaDB bridge's 10 MB,
+/// NATS's `max_payload`) shrinks an event to fit instead of losing it.
+pub fn cap_strings(v: &mut Value, cap: usize) {
+    match v {
+        Value::String(s) if s.len() > cap => {
+            let total = s.chars().count();
+            let kept = crate::util::text::truncate_chars(s, cap / 4);
+            *s = format!("{kept}…[truncated {} chars]", total - kept.chars().count());
+        }
+        Value::Array(a) => a.iter_mut().for_each(|x| cap_strings(x, cap)),
+        Value::Object(m) => m.values_mut().for_each(|x| cap_strings(x, cap)),
+        _ => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -522,21 +538,5 @@ mod tests {
     fn secrets_never_show_in_debug() {
         let s = Secret::new("fake-secret-1");
         assert_eq!(format!("{s:?}"), "***");
-    }
-}
-
-/// Cuts every string of `v` longer than `cap` bytes to a quarter of it, saying
-/// how much was cut: how a backend with a body limit (the ChromaDB bridge's 10 MB,
-/// NATS's `max_payload`) shrinks an event to fit instead of losing it.
-pub fn cap_strings(v: &mut Value, cap: usize) {
-    match v {
-        Value::String(s) if s.len() > cap => {
-            let total = s.chars().count();
-            let kept = crate::util::text::truncate_chars(s, cap / 4);
-            *s = format!("{kept}…[truncated {} chars]", total - kept.chars().count());
-        }
-        Value::Array(a) => a.iter_mut().for_each(|x| cap_strings(x, cap)),
-        Value::Object(m) => m.values_mut().for_each(|x| cap_strings(x, cap)),
-        _ => {}
     }
 }
