@@ -332,7 +332,27 @@ mod tests {
 
     #[test]
     fn local_sink_is_default_only_without_remote_backends() {
-        let c = Config::default();
-        assert!(c.local_enabled());
+        let d = crate::store::testdir::TempDir::new("cfg-local");
+        let local = |text: &str| {
+            let p = write(d.path(), text);
+            let l = load_with_env(Some(&p), &env_from(&[])).unwrap();
+            assert!(l.problem().is_none(), "{text}");
+            l.config.local_enabled()
+        };
+        let hook = r#""backends": {"webhooks": [{"url": "http://127.0.0.1:9/e"}]}"#;
+        assert!(local("{}"), "no remote backend: the embedded default");
+        assert!(
+            !local(&format!("{{{hook}}}")),
+            "a remote backend replaces it"
+        );
+        assert!(
+            local(&format!(r#"{{{hook}, "local": {{"enabled": true}}}}"#)),
+            "asked for beside a remote backend"
+        );
+        assert!(!local(r#"{"local": {"enabled": false}}"#), "switched off");
+        let off = format!(
+            r#"{{"backends": {{"webhooks": [{{"url": "http://127.0.0.1:9/e", "enabled": false}}]}}}}"#
+        );
+        assert!(local(&off), "a disabled backend is not a remote one");
     }
 }

@@ -418,8 +418,14 @@ mod tests {
 
     #[test]
     fn replays_send_identical_bodies() {
-        let env = envelope("SessionStart");
-        assert_eq!(bb().request(&env), bb().request(&env));
+        // Built a little apart in time, as a replay is: nothing in the request may
+        // come from the clock, only from the envelope.
+        let events = ["SessionStart", "PostToolUse", "StopFailure", "SessionEnd"];
+        let first: Vec<_> = events.iter().map(|e| bb().request(&envelope(e))).collect();
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        for (event, first) in events.iter().zip(first) {
+            assert_eq!(first, bb().request(&envelope(event)), "{event}");
+        }
     }
 
     #[test]
