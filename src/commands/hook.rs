@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::backends::{Backend, Outcome};
+use crate::commands::drain as drainer;
 use crate::config::{self, Config};
 use crate::delivery::replay::{self, Budget};
 use crate::delivery::route::{self, Route, Routed};
@@ -219,6 +220,9 @@ pub fn run_reporting(
     // 10. Housekeeping within a small budget, now that this event is safe: spool
     //     what killed invocations left behind, then replay the spools of healthy
     //     backends from the head (one drainer per backend; busy ones are skipped).
+    //     What the budget leaves of a healthy backend's backlog is handed to a
+    //     detached background drainer (`commands::drain`), which neither holds
+    //     Claude Code nor dies with this process.
     //     Recovery is skipped when this event could not be written: it would
     //     fail the same way, and say so once more.
     if !backends.is_empty() {
@@ -227,7 +231,7 @@ pub fn run_reporting(
             recovered.problems.iter().for_each(error::report);
         }
         let drain_budget = Duration::from_millis(config.delivery.drain_budget_ms);
-        drain_healthy(
+        let unfinished = drain_healthy(
             &paths,
             &routed,
             &deliveries,
@@ -235,6 +239,15 @@ pub fn run_reporting(
             deadline,
             drain_budget,
         );
+        if config.delivery.background_drain {
+            start_drainers(config_path, &paths, &unfinished);
+        }
+    }
+    // A backlog of a backend this event does not go to (one that takes only
+    // SessionEnd, say) must not wait for its next event either.
+    if config.delivery.background_drain && config.backends.any_remote() {
+        let others = idle_backlogs(&paths, &config, &envelope.hook_event_name);
+        start_drainers(config_path, &paths, &others);
     }
     *reports = backend_reports(&paths, &routed, &deliveries, &config.held);
     if config_broken || (lost && answer.stdout.is_none()) {
@@ -389,6 +402,8 @@ fn delivered(deliveries: &[Delivery]) -> Vec<String> {
 
 /// Drains the spool of each backend that just took an event, or that this event
 /// only queued behind its own older events; never one whose breaker is open.
+/// Returns the backends healthy but with events still waiting when the budget
+/// ran out (the ones a background drainer should finish).
 fn drain_healthy(
     paths: &Paths,
     routed: &[Routed],
@@ -396,7 +411,8 @@ fn drain_healthy(
     transport: &Transport,
     deadline: Instant,
     drain_budget: Duration,
-) {
+) -> Vec<String> {
+    let mut unfinished = Vec::new();
     let stop_at = Instant::now() + drain_budget;
     for (r, d) in routed.iter().zip(deliveries) {
         let healthy = match &r.route {
@@ -416,6 +432,37 @@ fn drain_healthy(
                 .refusals
                 .iter()
                 .for_each(|l| error::report(l.as_str()));
+            // Busy: someone else drains it (a drainer, a hook, `flush`).
+            if drained.left && drained.error.is_none() && !drained.busy {
+                unfinished.push(r.backend.name().to_string());
+            }
+        }
+    }
+    unfinished
+}
+
+/// Enabled backends this event does not go to that have a backlog, whose
+/// breaker lets them be tried, and that nobody is draining.
+fn idle_backlogs(paths: &Paths, config: &Config, event: &str) -> Vec<String> {
+    config
+        .backends
+        .build()
+        .iter()
+        .filter(|b| !b.wants(event))
+        .map(|b| b.name().to_string())
+        .filter(|name| {
+            crate::store::spool::has_pending(paths, name) && drainer::may_try(paths, name)
+        })
+        .collect()
+}
+
+/// Starts one background drainer per backend in `names` (the answer is already
+/// out; see `commands::drain`). A drainer that cannot be started costs nothing:
+/// the backlog drains as before, a little per hook, or by `flush`.
+fn start_drainers(config_path: Option<&Path>, paths: &Paths, names: &[String]) {
+    for name in names {
+        if drainer::wanted(paths, name) {
+            let _ = drainer::spawn(config_path, name);
         }
     }
 }

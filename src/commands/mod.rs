@@ -1,8 +1,9 @@
 //! One module per thing a user runs: the hook itself (no subcommand), and the
-//! operator commands `flush`, `dead-letters`, `status`, `send`, `install`/`uninstall`,
+//! operator commands `flush`, `dead-letters`, the hidden background `drain`,, `status`, `send`, `install`/`uninstall`,
 //! `doctor`.
 
 pub mod dead_letters;
+pub mod drain;
 pub mod doctor;
 pub mod flush;
 pub mod hook;

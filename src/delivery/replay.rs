@@ -73,7 +73,9 @@ pub fn drain(
     let answered = send_from_head(paths, backend, transport, budget, &mut reader, &mut out);
     out.torn = reader.torn;
     reader.finish(out.left);
-    if answered {
+    // A drain that ended on a failure has told the breaker so; a success
+    // recorded after it would close the breaker on a backend that just failed.
+    if answered && out.error.is_none() {
         breaker::success(paths, name, clock::now_ms());
     }
     out

@@ -35,6 +35,7 @@ mod hostile_input;
 mod hostile_time;
 mod install;
 mod install_sh;
+mod recovery;
 mod redaction;
 mod secrets_corpus;
 mod spool;
