@@ -97,6 +97,31 @@ fn a_backlog_of_1000_drains_within_10_s_of_recovery_from_three_ordinary_hooks() 
 }
 
 #[test]
+fn the_hook_neither_waits_for_its_drainer_nor_takes_it_down_on_exit() {
+    let env = TestEnv::new("recovery-detached");
+    let port = webhook_down(&env, json!({}));
+    spool_n(&env, 100);
+    // Slow (30 ms an event): the drain takes at least 3 s.
+    let listener = std::net::TcpListener::bind(("127.0.0.1", port)).unwrap();
+    let server = Server::start_on(listener, |_| {
+        Reply::json(200, "{}").delayed(Duration::from_millis(30))
+    });
+    set_breaker(&env, "hook", 0, 0);
+    let took = timed_hook(&env, &tagged_event(101));
+    let at_exit = server.received().len();
+    assert!(
+        at_exit < 50 && took < Duration::from_millis(1500),
+        "the hook took {took:?} and returned after {at_exit} of 100 events: it waited"
+    );
+    wait_for(&server, 101, Duration::from_secs(20));
+    assert_eq!(
+        received_tags(&server),
+        (1..=101).map(tag).collect::<Vec<_>>(),
+        "the drainer went on after the hook exited"
+    );
+}
+
+#[test]
 fn with_background_drain_off_only_the_hooks_own_budget_drains() {
     let env = TestEnv::new("recovery-off");
     let port = webhook_down(
