@@ -177,3 +177,55 @@ fn close_inherited() {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::envelope::Envelope;
+    use crate::store::spool::{Entry, SpoolConfig};
+    use crate::store::testdir::TempDir;
+
+    fn spool_one(paths: &Paths) {
+        let envelope: Envelope = serde_json::from_value(serde_json::json!({
+            "id": "e1", "ts": "2026-11-22T00:00:00.000Z", "hook_event_name": "Stop",
+            "session_id": "s", "input": {}, "hookrelay": {"version": "0"},
+            "host": {"name": "h", "user": "u", "os": "linux", "arch": "x86_64"}
+        }))
+        .unwrap();
+        let entry = Entry {
+            envelope,
+            attempts: 0,
+            last_error: None,
+            spooled_at: "2026-11-22T00:00:00.000Z".into(),
+            recovered: false,
+        };
+        spool::append(paths, &SpoolConfig::default(), "b", &entry).unwrap();
+    }
+
+    #[test]
+    fn a_drainer_is_wanted_only_for_a_backlog_nobody_drains() {
+        let t = TempDir::new("drainer-wanted");
+        let paths = t.paths();
+        assert!(!wanted(&paths, "b"), "no spool, no drainer");
+        spool_one(&paths);
+        assert!(wanted(&paths, "b"));
+        let lock = files::take_lock(&spool::dir(&paths, "b").join(DRAIN_LOCK), false)
+            .unwrap()
+            .expect("free");
+        assert!(!wanted(&paths, "b"), "someone drains it already");
+        drop(lock);
+        assert!(wanted(&paths, "b"), "and the check itself holds nothing");
+    }
+
+    #[test]
+    fn a_cooling_breaker_starts_no_drainer_for_others() {
+        let t = TempDir::new("drainer-breaker");
+        let paths = t.paths();
+        assert!(may_try(&paths, "b"), "closed");
+        let now = clock::now_ms();
+        breaker::failure(&paths, "b", now, now, "down", None);
+        assert!(!may_try(&paths, "b"), "cooling down");
+        breaker::success(&paths, "b", clock::now_ms());
+        assert!(may_try(&paths, "b"));
+    }
+}

@@ -29,6 +29,9 @@ use crate::store::paths::Paths;
 use crate::store::rejects;
 use crate::util::clock;
 
+/// Backends shared with the delivery threads.
+type Backends = Vec<Arc<dyn Backend>>;
+
 /// What Claude Code runs: one event on stdin, the answer on stdout.
 pub fn run_hook(config_path: Option<&Path>) -> Code {
     // Drain stdin first, whatever happens next (an unread pipe is a hook error).
@@ -81,13 +84,14 @@ pub fn run_reporting(
         }
     };
 
-    // 3. Who gets this event.
-    let backends: Vec<Arc<dyn Backend>> = config
+    // 3. Who gets this event (the others are only looked at in step 10, for a
+    //    backlog of theirs that nobody drains).
+    let (backends, others): (Backends, Backends) = config
         .backends
-        .for_event(&input.hook_event_name)
+        .build()
         .into_iter()
-        .map(Arc::from)
-        .collect();
+        .map(Arc::<dyn Backend>::from)
+        .partition(|b| b.wants(&input.hook_event_name));
 
     // 4. Policy looks at the input as sent (a rule may match a secret-bearing
     //    command), then redaction, before anything is written or sent.
@@ -245,9 +249,8 @@ pub fn run_reporting(
     }
     // A backlog of a backend this event does not go to (one that takes only
     // SessionEnd, say) must not wait for its next event either.
-    if config.delivery.background_drain && config.backends.any_remote() {
-        let others = idle_backlogs(&paths, &config, &envelope.hook_event_name);
-        start_drainers(config_path, &paths, &others);
+    if config.delivery.background_drain && !others.is_empty() {
+        start_drainers(config_path, &paths, &idle_backlogs(&paths, &others));
     }
     *reports = backend_reports(&paths, &routed, &deliveries, &config.held);
     if config_broken || (lost && answer.stdout.is_none()) {
@@ -441,14 +444,11 @@ fn drain_healthy(
     unfinished
 }
 
-/// Enabled backends this event does not go to that have a backlog, whose
-/// breaker lets them be tried, and that nobody is draining.
-fn idle_backlogs(paths: &Paths, config: &Config, event: &str) -> Vec<String> {
-    config
-        .backends
-        .build()
+/// Those of `others` (enabled backends this event does not go to) that have a
+/// backlog and whose breaker lets them be tried.
+fn idle_backlogs(paths: &Paths, others: &[Arc<dyn Backend>]) -> Vec<String> {
+    others
         .iter()
-        .filter(|b| !b.wants(event))
         .map(|b| b.name().to_string())
         .filter(|name| {
             crate::store::spool::has_pending(paths, name) && drainer::may_try(paths, name)
