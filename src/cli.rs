@@ -43,6 +43,17 @@ pub enum Command {
         /// Only this backend.
         #[arg(long, value_name = "NAME")]
         backend: Option<String>,
+        /// When a backend just back answers 5xx (or refuses connections), keep
+        /// retrying it with backoff for up to this many seconds (0: give up at once).
+        #[arg(long, value_name = "SECONDS", default_value_t = crate::commands::flush::RETRY_FOR_S)]
+        retry_for: u64,
+    },
+    /// The background drainer a hook starts once a backend is healthy again
+    /// (internal: see docs/spool.md "Recovery without anyone").
+    #[command(hide = true)]
+    Drain {
+        #[arg(long, value_name = "NAME")]
+        backend: String,
     },
     /// List, show, re-drive or discard the events backends refused (dead letters).
     DeadLetters {
@@ -143,7 +154,14 @@ pub fn dispatch(cli: Cli) -> Code {
         Some(Command::Flush {
             dead_letters,
             backend,
-        }) => crate::commands::flush::run(config, dead_letters, backend.as_deref()),
+            retry_for,
+        }) => crate::commands::flush::run_retrying(
+            config,
+            dead_letters,
+            backend.as_deref(),
+            std::time::Duration::from_secs(retry_for),
+        ),
+        Some(Command::Drain { backend }) => crate::commands::drain::run(config, &backend),
         Some(Command::DeadLetters { action }) => crate::commands::dead_letters::run(config, action),
         Some(Command::Status { json }) => crate::commands::status::run(config, json),
         Some(Command::Install {

@@ -206,6 +206,7 @@ struct Opts {
     spool_events: u64,
     session_events: u64,
     replay_events: u64,
+    recovery_events: u64,
     hang_deadline_ms: u64,
     markdown: bool,
     update_doc: Option<PathBuf>,
@@ -223,6 +224,7 @@ fn usage() -> ! {
         "usage: runner --bin HOOKRELAY --floor FLOOR --event EVENT.json --work DIR\n\
          \x20      [--quick] [--runs N] [--warmup N] [--budget SECONDS] [--only a,b,...]\n\
          \x20      [--spool-events N] [--session-events N] [--replay-events N]\n\
+         \x20      [--recovery-events N]\n\
          \x20      [--hang-deadline-ms MS] [--spool-gen PROGRAM] [--time /usr/bin/time]\n\
          \x20      [--rss-runs N] [--markdown]\n\
          \x20      [--update-doc FILE] [--command TEXT] [--label TEXT]"
@@ -245,6 +247,7 @@ fn parse_opts() -> Opts {
         spool_events: 1_000_000,
         session_events: if quick { 1_000 } else { 10_000 },
         replay_events: if quick { 300 } else { 3_000 },
+        recovery_events: 1_000,
         hang_deadline_ms: 100,
         markdown: false,
         update_doc: None,
@@ -272,6 +275,7 @@ fn parse_opts() -> Opts {
             "--spool-events" => o.spool_events = val().parse().unwrap_or_else(|_| usage()),
             "--session-events" => o.session_events = val().parse().unwrap_or_else(|_| usage()),
             "--replay-events" => o.replay_events = val().parse().unwrap_or_else(|_| usage()),
+            "--recovery-events" => o.recovery_events = val().parse().unwrap_or_else(|_| usage()),
             "--hang-deadline-ms" => o.hang_deadline_ms = val().parse().unwrap_or_else(|_| usage()),
             "--spool-gen" => o.spool_gen = Some(val().into()),
             "--time" => o.time_bin = Some(val().into()).filter(|p: &PathBuf| p.exists()),
@@ -930,6 +934,7 @@ fn flat(median: f64, base: f64) -> bool {
 
 struct Extra {
     replay: Result<(u64, f64, String), String>,
+    recovery: Result<Recovery, String>,
     bin_size: u64,
     floor_size: u64,
 }
@@ -1051,6 +1056,30 @@ fn rows(opts: &Opts, scenarios: &[Scenario], extra: &Extra) -> (Vec<Row>, Vec<St
                 "n/a".into(),
             ));
             notes.push(format!("`replay`: n/a: {why}"));
+        }
+    }
+    let title = format!(
+        "Backlog recovery: {} spooled events drained by {RECOVERY_HOOKS} ordinary hooks (`recovery`)",
+        opts.recovery_events
+    );
+    match &extra.recovery {
+        Ok(rec) => {
+            let mut r = blank(
+                title,
+                "≤ 10 s after recovery",
+                pass(rec.drained_s.is_some_and(|s| s <= 10.0)),
+            );
+            r.median = match rec.drained_s {
+                Some(s) => format!("{:.2} s", s),
+                None => format!("not drained ({} of {})", rec.got, rec.wanted),
+            };
+            r.runs = "1".into();
+            out.push(r);
+            notes.push(format!("`recovery`: {}", rec.note));
+        }
+        Err(why) => {
+            out.push(blank(title, "≤ 10 s after recovery", "n/a".into()));
+            notes.push(format!("`recovery`: n/a: {why}"));
         }
     }
     let mut r = blank("Binary size (release, stripped)".into(), "—", "info".into());
@@ -1246,6 +1275,83 @@ fn measure_replay(env: &Env) -> Result<(u64, f64, String), String> {
             spooled
         ),
     ))
+}
+
+// ---------------------------------------------------------------------------
+// Backlog recovery.
+
+/// Ordinary hook runs after the backend's recovery in the `recovery` scenario.
+const RECOVERY_HOOKS: usize = 3;
+
+/// What the `recovery` scenario saw.
+struct Recovery {
+    /// Seconds from the backend's recovery until every event arrived (`None`:
+    /// not within `RECOVERY_LIMIT`).
+    drained_s: Option<f64>,
+    got: u64,
+    wanted: u64,
+    note: String,
+}
+
+/// How long the `recovery` scenario waits for the backlog.
+const RECOVERY_LIMIT: Duration = Duration::from_secs(30);
+
+/// A backend was down: `--recovery-events` events wait in its spool (written
+/// directly, as for `spool1m`). It is back (a healthy loopback server, breaker
+/// closed); `RECOVERY_HOOKS` ordinary hook runs, nothing else (no `flush`), and
+/// the time until the backend has every spooled event and the hooks' own ones.
+/// Each hook's wall time is noted next to the `http1` median (one backend, no
+/// backlog): the hooks hand the backlog to a background drainer and must not
+/// wait for it.
+fn measure_recovery(env: &Env, http1_median_us: Option<f64>) -> Result<Recovery, String> {
+    let opts = env.opts;
+    let mut s = Scenario::new(env, "recovery", String::new(), Target::None);
+    let line = sample_envelope(env);
+    let n = opts.recovery_events;
+    let made = generate_spool(opts, &data_dir(&s.home), "rec", n, &line);
+    let server = start_server(Behaviour::Healthy);
+    let live = format!("http://127.0.0.1:{}/events", server.port);
+    s.config = Some(webhook_config(&[("rec".into(), live)], None, ""));
+    s.write_config(&s.home.clone());
+    progress(&format!(
+        "recovery: {made}; {RECOVERY_HOOKS} hooks, then waiting"
+    ));
+    let wanted = n + RECOVERY_HOOKS as u64;
+    let back = Instant::now();
+    let mut hooks_ms = Vec::new();
+    for _ in 0..RECOVERY_HOOKS {
+        let sample = s.run_once(env);
+        if sample.code != 0 {
+            return Err(format!("a hook exited {}", sample.code));
+        }
+        hooks_ms.push(sample.wall_us / 1000.0);
+    }
+    let hooks_done = back.elapsed();
+    while server.hits.load(Ordering::Relaxed) < wanted && back.elapsed() < RECOVERY_LIMIT {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let got = server.hits.load(Ordering::Relaxed);
+    let drained_s = (got >= wanted).then(|| back.elapsed().as_secs_f64());
+    let hooks: Vec<String> = hooks_ms.iter().map(|m| format!("{m:.2} ms")).collect();
+    let baseline = match http1_median_us {
+        Some(us) => format!(" (`http1`, no backlog: {})", ms(us)),
+        None => String::new(),
+    };
+    Ok(Recovery {
+        drained_s,
+        got,
+        wanted,
+        note: format!(
+            "{got} of {wanted} requests ({n} spooled + {RECOVERY_HOOKS} hooks' own) \
+             {}; the hooks took {}{baseline}, all {RECOVERY_HOOKS} within {:.0} ms",
+            match drained_s {
+                Some(s) => format!("delivered {:.0} ms after the backend came back", s * 1000.0),
+                None => format!("after {} s", RECOVERY_LIMIT.as_secs()),
+            },
+            hooks.join(", "),
+            hooks_done.as_secs_f64() * 1000.0
+        ),
+    })
 }
 
 fn dir_bytes(p: &Path) -> u64 {
@@ -1466,9 +1572,19 @@ fn main() {
     } else {
         Err("not selected (--only)".into())
     };
+    let recovery = if wanted("recovery") {
+        let http1 = scenarios
+            .iter()
+            .find(|s| s.slug == "http1" && !s.samples.is_empty())
+            .map(|s| median(&s.samples.iter().map(|x| x.wall_us).collect::<Vec<_>>()));
+        measure_recovery(&env, http1)
+    } else {
+        Err("not selected (--only)".into())
+    };
     let size = |p: &Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
     let extra = Extra {
         replay,
+        recovery,
         bin_size: size(&opts.bin),
         floor_size: size(&opts.floor),
     };

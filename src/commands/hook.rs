@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::backends::{Backend, Outcome};
+use crate::commands::drain as drainer;
 use crate::config::{self, Config};
 use crate::delivery::replay::{self, Budget};
 use crate::delivery::route::{self, Route, Routed};
@@ -27,6 +28,9 @@ use crate::store::local;
 use crate::store::paths::Paths;
 use crate::store::rejects;
 use crate::util::clock;
+
+/// Backends shared with the delivery threads.
+type Backends = Vec<Arc<dyn Backend>>;
 
 /// What Claude Code runs: one event on stdin, the answer on stdout.
 pub fn run_hook(config_path: Option<&Path>) -> Code {
@@ -80,13 +84,14 @@ pub fn run_reporting(
         }
     };
 
-    // 3. Who gets this event.
-    let backends: Vec<Arc<dyn Backend>> = config
+    // 3. Who gets this event (the others are only looked at in step 10, for a
+    //    backlog of theirs that nobody drains).
+    let (backends, others): (Backends, Backends) = config
         .backends
-        .for_event(&input.hook_event_name)
+        .build()
         .into_iter()
-        .map(Arc::from)
-        .collect();
+        .map(Arc::<dyn Backend>::from)
+        .partition(|b| b.wants(&input.hook_event_name));
 
     // 4. Policy looks at the input as sent (a rule may match a secret-bearing
     //    command), then redaction, before anything is written or sent.
@@ -219,6 +224,9 @@ pub fn run_reporting(
     // 10. Housekeeping within a small budget, now that this event is safe: spool
     //     what killed invocations left behind, then replay the spools of healthy
     //     backends from the head (one drainer per backend; busy ones are skipped).
+    //     What the budget leaves of a healthy backend's backlog is handed to a
+    //     detached background drainer (`commands::drain`), which neither holds
+    //     Claude Code nor dies with this process.
     //     Recovery is skipped when this event could not be written: it would
     //     fail the same way, and say so once more.
     if !backends.is_empty() {
@@ -227,7 +235,7 @@ pub fn run_reporting(
             recovered.problems.iter().for_each(error::report);
         }
         let drain_budget = Duration::from_millis(config.delivery.drain_budget_ms);
-        drain_healthy(
+        let unfinished = drain_healthy(
             &paths,
             &routed,
             &deliveries,
@@ -239,6 +247,14 @@ pub fn run_reporting(
         settle::held_lines(&paths, &routed, &deliveries)
             .iter()
             .for_each(error::report);
+        if config.delivery.background_drain {
+            start_drainers(config_path, &paths, &unfinished);
+        }
+    }
+    // A backlog of a backend this event does not go to (one that takes only
+    // SessionEnd, say) must not wait for its next event either.
+    if config.delivery.background_drain && !others.is_empty() {
+        start_drainers(config_path, &paths, &idle_backlogs(&paths, &others));
     }
     *reports = backend_reports(&paths, &routed, &deliveries, &config.held);
     if config_broken || (lost && answer.stdout.is_none()) {
@@ -393,6 +409,8 @@ fn delivered(deliveries: &[Delivery]) -> Vec<String> {
 
 /// Drains the spool of each backend that just took an event, or that this event
 /// only queued behind its own older events; never one whose breaker is open.
+/// Returns the backends healthy but with events still waiting when the budget
+/// ran out (the ones a background drainer should finish).
 fn drain_healthy(
     paths: &Paths,
     routed: &[Routed],
@@ -400,7 +418,8 @@ fn drain_healthy(
     transport: &Transport,
     deadline: Instant,
     drain_budget: Duration,
-) {
+) -> Vec<String> {
+    let mut unfinished = Vec::new();
     let stop_at = Instant::now() + drain_budget;
     for (r, d) in routed.iter().zip(deliveries) {
         let healthy = match &r.route {
@@ -420,6 +439,34 @@ fn drain_healthy(
                 .refusals
                 .iter()
                 .for_each(|l| error::report(l.as_str()));
+            // Busy: someone else drains it (a drainer, a hook, `flush`).
+            if drained.left && drained.error.is_none() && !drained.busy {
+                unfinished.push(r.backend.name().to_string());
+            }
+        }
+    }
+    unfinished
+}
+
+/// Those of `others` (enabled backends this event does not go to) that have a
+/// backlog and whose breaker lets them be tried.
+fn idle_backlogs(paths: &Paths, others: &[Arc<dyn Backend>]) -> Vec<String> {
+    others
+        .iter()
+        .map(|b| b.name().to_string())
+        .filter(|name| {
+            crate::store::spool::has_pending(paths, name) && drainer::may_try(paths, name)
+        })
+        .collect()
+}
+
+/// Starts one background drainer per backend in `names` (the answer is already
+/// out; see `commands::drain`). A drainer that cannot be started costs nothing:
+/// the backlog drains as before, a little per hook, or by `flush`.
+fn start_drainers(config_path: Option<&Path>, paths: &Paths, names: &[String]) {
+    for name in names {
+        if drainer::wanted(paths, name) {
+            let _ = drainer::spawn(config_path, name);
         }
     }
 }

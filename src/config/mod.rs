@@ -350,7 +350,8 @@ mod tests {
             "asked for beside a remote backend"
         );
         assert!(!local(r#"{"local": {"enabled": false}}"#), "switched off");
-        let off = r#"{"backends": {"webhooks": [{"url": "http://127.0.0.1:9/e", "enabled": false}]}}"#;
+        let off =
+            r#"{"backends": {"webhooks": [{"url": "http://127.0.0.1:9/e", "enabled": false}]}}"#;
         assert!(local(off), "a disabled backend is not a remote one");
     }
 }

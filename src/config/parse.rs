@@ -298,6 +298,7 @@ impl Parser<'_> {
             "session_end_deadline_ms",
             "connect_timeout_ms",
             "drain_budget_ms",
+            "background_drain",
         ];
         let ms = "milliseconds";
         for (k, v) in map {
@@ -323,6 +324,7 @@ impl Parser<'_> {
                     d.drain_budget_ms =
                         self.number(&at, v, d.drain_budget_ms, delivery::DRAIN_BUDGET_MS, ms)
                 }
+                "background_drain" => d.background_drain = self.boolean(&at, v, d.background_drain),
                 _ => self.unknown("delivery", &k, FIELDS),
             }
         }

@@ -55,6 +55,9 @@ pub struct DeliveryConfig {
     pub connect_timeout_ms: u64,
     /// Time an invocation may spend replaying a backend's spool once it is healthy.
     pub drain_budget_ms: u64,
+    /// Start a detached background drainer for what that budget leaves
+    /// (`commands::drain`, docs/spool.md "Recovery without anyone").
+    pub background_drain: bool,
 }
 
 impl Default for DeliveryConfig {
@@ -64,6 +67,7 @@ impl Default for DeliveryConfig {
             session_end_deadline_ms: 1000,
             connect_timeout_ms: 300,
             drain_budget_ms: 50,
+            background_drain: true,
         }
     }
 }

@@ -73,8 +73,10 @@ pub fn drain(
     let answered = send_from_head(paths, backend, transport, budget, &mut reader, &mut out);
     out.torn = reader.torn;
     reader.finish(out.left);
-    // A refusal closed the breaker (`breaker::refused`) but is no success.
-    if answered && out.delivered > 0 {
+    // A refusal closed the breaker (`breaker::refused`) but is no success; a
+    // drain that ended on a failure has told the breaker so, and a success
+    // recorded after it would close the breaker on a backend that just failed.
+    if answered && out.delivered > 0 && out.error.is_none() {
         breaker::success(paths, name, clock::now_ms());
     }
     out
@@ -380,6 +382,59 @@ mod tests {
         );
         assert!(breaker::load(&paths, "rec").failures >= 1);
         assert_eq!(stats(&paths, "rec").events, 2);
+    }
+
+    /// Delivers its first `ok` requests, then fails every one (nothing listens).
+    struct FailsAfter {
+        ok: Mutex<u32>,
+    }
+
+    impl Backend for FailsAfter {
+        fn name(&self) -> &str {
+            "rec"
+        }
+        fn endpoint(&self) -> String {
+            "memory:".into()
+        }
+        fn carries_secret(&self) -> bool {
+            false
+        }
+        fn wants(&self, _: &str) -> bool {
+            true
+        }
+        fn request(&self, _: &Envelope) -> Option<Request> {
+            let mut ok = self.ok.lock().unwrap();
+            if *ok > 0 {
+                *ok -= 1;
+                return None;
+            }
+            Some(Request {
+                method: "POST",
+                url: "http://127.0.0.1:1/nothing-listens".into(),
+                headers: vec![],
+                body: vec![],
+            })
+        }
+        fn classify(&self, _: &HttpResponse) -> Outcome {
+            Outcome::Delivered
+        }
+    }
+
+    #[test]
+    fn a_drain_that_ends_on_a_failure_leaves_the_breaker_open() {
+        let (_t, paths, config) = setup("fails-after");
+        for id in ["a", "b", "c"] {
+            append(&paths, &config, "rec", &entry(id)).unwrap();
+        }
+        let b = FailsAfter { ok: Mutex::new(2) };
+        let t = Transport::new(Duration::from_millis(100));
+        let r = drain(&paths, &b, &t, budget());
+        assert_eq!((r.delivered, r.left, r.error.is_some()), (2, true, true));
+        assert_eq!(
+            breaker::load(&paths, "rec").failures,
+            1,
+            "the deliveries before the failure do not close it again"
+        );
     }
 
     #[test]

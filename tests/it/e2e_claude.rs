@@ -682,3 +682,95 @@ fn install_sh_then_a_real_session_delivers_doctor_is_ok_and_uninstall_restores()
         assert_eq!(after.get(added), home_before.get(added), "{added} restored");
     }
 }
+
+/// Recovery that needs no one (docs/spool.md): a backlog spooled while the
+/// backend was down is handed by the session's ordinary hooks to a detached
+/// background drainer. The CLI never waits for it (the session, SessionEnd
+/// included, ends while the drain is still running, with no hook timing out),
+/// and it does not die with the session: the rest of the backlog and the
+/// session's own events arrive after the CLI exited, in order, each once.
+#[test]
+fn a_backlog_drains_in_the_background_and_never_holds_the_session() {
+    use crate::testenv::spool::{set_breaker, tag, tag_of, tagged_event};
+    const BACKLOG: usize = 300;
+    let env = TestEnv::new("e2e-recovery");
+    let port = dead_port();
+    let url = format!("http://127.0.0.1:{port}/events");
+    env.write_config(&json!({"backends": {"webhooks": [{"name": "hook", "url": url}]}}));
+    // The outage: one real event spooled, then cloned into a backlog of 300.
+    assert_eq!(env.hook(&tagged_event(0)).status.code(), Some(0));
+    let seg = env.data_dir().join("spool/hook/seg-000000000001.jsonl");
+    let template: Value =
+        serde_json::from_str(std::fs::read_to_string(&seg).unwrap().trim()).unwrap();
+    let mut backlog = String::new();
+    for i in 1..=BACKLOG {
+        let mut line = template.clone();
+        line["envelope"]["id"] = json!(format!("00000000-0000-4000-8000-{i:012}"));
+        line["envelope"]["input"]["tool_use_id"] = json!(tag(i));
+        backlog.push_str(&format!("{line}\n"));
+    }
+    std::fs::write(&seg, backlog).unwrap();
+    let installed = env.run(&["install", "--scope", "user"], b"");
+    assert_eq!(installed.status.code(), Some(0), "{}", stderr(&installed));
+
+    // Back, but slow (30 ms an event): the backlog takes at least 9 s to drain,
+    // longer than a whole session here.
+    let listener = std::net::TcpListener::bind(("127.0.0.1", port)).unwrap();
+    let server = Server::start_on(listener, |_| {
+        Reply::json(200, "{}").delayed(Duration::from_millis(30))
+    });
+    set_breaker(&env, "hook", 0, 0);
+    let started = Instant::now();
+    let run = run_wired(
+        "recovery",
+        env,
+        "say hello",
+        &["echo hello-from-hookrelay-e2e".into()],
+    );
+    let session = started.elapsed();
+    let at_exit = server.received().len();
+    assert_clean(&run);
+    let fired: Vec<String> = run.fired().into_iter().map(|(e, _)| e).collect();
+    assert!(fired.iter().any(|e| e == "SessionEnd"), "{fired:?}");
+    let session_events = fired.len();
+    assert!(
+        at_exit < BACKLOG,
+        "the session ({session:?}) lasted until {at_exit} of {BACKLOG} backlog events were \
+         delivered: it waited for the drain"
+    );
+
+    // The drainer lives on after the CLI: everything arrives.
+    let total = BACKLOG + session_events;
+    let end = Instant::now() + Duration::from_secs(50);
+    while server.received().len() < total && Instant::now() < end {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let received = server.received();
+    let tags: Vec<String> = received[..BACKLOG.min(received.len())]
+        .iter()
+        .map(tag_of)
+        .collect();
+    assert_eq!(
+        tags,
+        (1..=BACKLOG).map(tag).collect::<Vec<_>>(),
+        "the backlog first, in order, each once ({} requests in all)",
+        received.len()
+    );
+    let mut after: Vec<String> = received[BACKLOG..]
+        .iter()
+        .map(|r| {
+            r.json()["hook_event_name"]
+                .as_str()
+                .unwrap_or("?")
+                .to_string()
+        })
+        .collect();
+    assert_eq!(after.last().map(String::as_str), Some("SessionEnd"));
+    let mut fired = fired;
+    after.sort();
+    fired.sort();
+    assert_eq!(
+        after, fired,
+        "then each session event once, SessionEnd included"
+    );
+}

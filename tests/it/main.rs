@@ -39,6 +39,7 @@ mod install_sh;
 mod operator;
 mod orgloop;
 mod otlp;
+mod recovery;
 mod redaction;
 mod secrets_corpus;
 mod spool;

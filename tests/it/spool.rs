@@ -588,7 +588,11 @@ fn kill_after(env: &TestEnv, args: &[&str], input: &[u8], after: Duration) -> bo
 #[test]
 fn repeated_kills_during_replay_re_send_at_most_the_event_in_flight_per_kill() {
     let env = TestEnv::new("dup-bound");
-    let port = webhook_down(&env, json!({ "drain_budget_ms": 2000 }));
+    // Kills must land in the hook's own drain: no background drainer takes over.
+    let port = webhook_down(
+        &env,
+        json!({ "drain_budget_ms": 2000, "background_drain": false }),
+    );
     let spooled = 40;
     for i in 0..spooled {
         assert_exit(&env.hook(&tagged_event(i)), 0);

@@ -140,6 +140,9 @@ fn serve(
     stop: Arc<AtomicBool>,
 ) {
     stream.set_nonblocking(false).unwrap();
+    // Head and body go out in two writes: without this, Nagle holds the body
+    // for the client's delayed ACK (40 ms per keep-alive request).
+    let _ = stream.set_nodelay(true);
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
         .unwrap();

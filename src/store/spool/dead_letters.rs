@@ -23,7 +23,7 @@ pub const DEAD_LETTERS: &str = "dead-letters.jsonl";
 pub(super) const REDRIVE: &str = "dead-letters.redrive.jsonl";
 const REDRIVE_POS: &str = "dead-letters.redrive.pos";
 /// One drainer (or re-driver) per backend at a time.
-pub(super) const DRAIN_LOCK: &str = "drain.lock";
+pub const DRAIN_LOCK: &str = "drain.lock";
 
 /// One dead letter: the event, why, and what the backend answered.
 #[derive(Debug, Serialize, Deserialize)]
