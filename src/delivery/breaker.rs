@@ -583,7 +583,11 @@ mod tests {
         assert_eq!(cooldown_ms(1, 1.0), 1_000);
         assert_eq!(cooldown_ms(2, 1.0), 2_000);
         assert_eq!(cooldown_ms(4, 1.0), 8_000);
-        assert_eq!(cooldown_ms(30, 1.0), MAX_MS);
+        // The documented schedule (docs/spool.md), not the constant: 5 minutes at
+        // most, reached at the 10th failure in a row.
+        assert_eq!(cooldown_ms(9, 1.0), 256_000);
+        assert_eq!(cooldown_ms(10, 1.0), 300_000);
+        assert_eq!(cooldown_ms(30, 1.0), 300_000);
         assert_eq!(cooldown_ms(1, 0.8), 800);
         for _ in 0..100 {
             let j = jitter();
