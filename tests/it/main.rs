@@ -23,6 +23,7 @@ mod bloodbank_nats;
 mod dead_letters;
 mod decision;
 mod doctor;
+mod doctor_probes;
 mod drain;
 mod e2e_claude;
 mod enrich;
