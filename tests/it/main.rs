@@ -43,3 +43,4 @@ mod operator;
 mod redaction;
 mod secrets_corpus;
 mod spool;
+mod tls;
