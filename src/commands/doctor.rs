@@ -232,9 +232,8 @@ fn probe_backend(b: &dyn Backend, transport: &Transport, name: &str, shown: &str
                     let fix = if e.reason.contains("TLS") {
                         "trust the server's certificate (a private CA: set this backend's `ca_file`); events are spooled meanwhile".to_string()
                     } else {
-                        format!(
-                            "start the service or fix the URL {shown}; events are spooled meanwhile"
-                        )
+                        "start the service, or fix its URL; events are spooled meanwhile"
+                            .to_string()
                     };
                     (what, Finding::failed(e.reason, fix))
                 }
