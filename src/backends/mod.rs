@@ -140,10 +140,6 @@ pub trait Backend: Send + Sync {
     fn gate(&self) -> Option<&webhook::GateConfig> {
         None
     }
-    /// A URL `doctor` may GET to check health (`/healthz`, `/health`).
-    fn health_url(&self) -> Option<String> {
-        None
-    }
     /// How `doctor` proves this backend works, with its credentials, without
     /// creating an event. The default: GET the endpoint (any HTTP answer proves
     /// the server is reachable, TLS included), nothing more.

@@ -320,14 +320,6 @@ impl Backend for Bloodbank {
         matches!(&self.mode, Mode::Nats(t) if t.auth != nats::Auth::None)
     }
 
-    fn health_url(&self) -> Option<String> {
-        match self.mode {
-            Mode::Http => Some(format!("{}/healthz", self.config.url)),
-            // `doctor` then checks that the port accepts connections.
-            Mode::Nats(_) => None,
-        }
-    }
-
     /// HTTP mode: `/healthz`, which does not check RabbitMQ (nothing short of
     /// publishing would). NATS mode: login and the stream, with no message.
     fn probe(&self) -> super::Probe {
@@ -405,7 +397,7 @@ mod tests {
         let b = Bloodbank::new(c);
         assert_eq!(b.endpoint(), "nats://127.0.0.1:4333");
         assert!(b.wants("PreToolUse") && b.wants("Stop") && !b.wants("Notification"));
-        assert!(b.health_url().is_none());
+        assert_eq!(b.probe(), crate::backends::Probe::Own);
 
         let (c, w) = from_env(&[
             ("BLOODBANK_ENABLED", "true"),
@@ -439,9 +431,12 @@ mod tests {
         assert!(e.to_string().contains("$BLOODBANK_URL"), "{e}");
         c.url = "https://bb.example.test/prefix".into();
         assert!(c.validate(&mut Warnings::new()).is_ok());
+        let crate::backends::Probe::Http(probe) = Bloodbank::new(c.clone()).probe() else {
+            panic!("the HTTP mode probes over HTTP")
+        };
         assert_eq!(
-            Bloodbank::new(c.clone()).health_url().unwrap(),
-            "https://bb.example.test/prefix/healthz"
+            (probe.method, probe.url.as_str()),
+            ("GET", "https://bb.example.test/prefix/healthz")
         );
         c.token = Some(Secret::new("t"));
         let e = c.validate(&mut Warnings::new()).unwrap_err();

@@ -403,15 +403,6 @@ impl Backend for Chroma {
         super::is_set(&self.config.api_key)
     }
 
-    fn health_url(&self) -> Option<String> {
-        let e = &self.config.endpoint;
-        let base = e
-            .strip_suffix("/ingest")
-            .or_else(|| e.strip_suffix("/events"))
-            .unwrap_or(e);
-        Some(format!("{base}/health"))
-    }
-
     /// `/health` needs no key, so it proves nothing about one. The bridge checks
     /// the key before it looks at the body (401), then answers a body that is not
     /// JSON with 400 and stores nothing: an authenticated invalid body proves
@@ -1162,9 +1153,12 @@ mod tests {
                 .to_string()
                 .starts_with("backends.chroma.endpoint")
         );
+        let crate::backends::Probe::Http(probe) = Chroma::new(c).probe() else {
+            panic!("an HTTP probe")
+        };
         assert_eq!(
-            Chroma::new(c).health_url().unwrap(),
-            "http://10.1.2.3:9000/health"
+            probe.url, "http://10.1.2.3:9000/ingest",
+            "the key is proven at /ingest"
         );
     }
 }
