@@ -220,7 +220,7 @@ impl Finding {
         Finding {
             proof: Proof::Partial,
             message: format!("{}; {unproven}", message.into()),
-            fix: Some("`hookrelay send SessionStart` sends one sample event through it and says whether it was delivered".into()),
+            fix: Some("to prove it, run `hookrelay send` (a sample SessionStart; `hookrelay send <Event>` for an event this backend receives): it says whether the event was delivered".into()),
         }
     }
     pub fn failed(message: impl Into<String>, fix: impl Into<String>) -> Finding {

@@ -130,7 +130,12 @@ fn bloodbank_http_says_rabbitmq_was_not_checked_and_offers_send() {
     assert!(bb.published().is_empty(), "doctor published to Bloodbank");
     // The human form prints that fix on the ok line.
     let out = env.run(&["doctor"], b"");
-    assert_stdout_has(&out, "fix: `hookrelay send");
+    assert_stdout_has(&out, "`hookrelay send`");
+    assert!(
+        stdout(&out).contains("      fix: to prove it"),
+        "{}",
+        stdout(&out)
+    );
 }
 
 #[test]
