@@ -51,6 +51,7 @@ macro_rules! single_backend_config {
 }
 
 pub mod bloodbank;
+pub mod ca;
 pub mod chroma;
 pub mod orgloop;
 pub mod otlp;
@@ -140,14 +141,134 @@ pub trait Backend: Send + Sync {
     fn gate(&self) -> Option<&webhook::GateConfig> {
         None
     }
-    /// A URL `doctor` may GET to check health (`/healthz`, `/health`).
-    fn health_url(&self) -> Option<String> {
-        None
+    /// How `doctor` proves this backend works, with its credentials, without
+    /// creating an event. The default: GET the endpoint (any HTTP answer proves
+    /// the server is reachable, TLS included), nothing more.
+    fn probe(&self) -> Probe {
+        Probe::Http(Request {
+            method: "GET",
+            url: self.endpoint(),
+            headers: Vec::new(),
+            body: Vec::new(),
+        })
+    }
+    /// Reads the answer to `probe`'s request (pure).
+    fn judge_probe(&self, resp: &HttpResponse) -> Finding {
+        Finding::partial(
+            format!("answers HTTP ({} to a GET)", resp.status),
+            "whether it accepts events cannot be checked without sending one",
+        )
+    }
+    /// `Probe::Own`: the backend runs its own probe within `deadline` (NATS).
+    fn run_probe(
+        &self,
+        _deadline: std::time::Instant,
+        _connect_timeout: std::time::Duration,
+    ) -> Finding {
+        Finding::failed(
+            "this backend has no probe of its own",
+            "report this as a bug",
+        )
     }
     /// Where events go (for `doctor` and messages).
     fn endpoint(&self) -> String;
     /// Does a key, token or signature secret travel with each request?
     fn carries_secret(&self) -> bool;
+}
+
+/// How `doctor` checks a backend without creating an event.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Probe {
+    /// Send this request through the shared HTTP transport; `judge_probe` reads
+    /// the answer. A transport error is the check's error.
+    Http(Request),
+    /// The backend speaks its own protocol: `run_probe` does it all.
+    Own,
+}
+
+/// How far a probe got.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Proof {
+    /// Everything an event needs was proven (endpoint, credentials, store).
+    Proven,
+    /// What could be checked works; the rest cannot be proven without an
+    /// event (`unproven` says what, and `hookrelay send` proves it).
+    Partial,
+    /// Something is wrong: `fix` says what to change.
+    Failed,
+}
+
+/// What a probe found, in words: one line for `doctor`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Finding {
+    pub proof: Proof,
+    /// What was checked and the result.
+    pub message: String,
+    /// Failed: what to change. Partial: what was not checked and how to prove it.
+    pub fix: Option<String>,
+}
+
+impl Finding {
+    pub fn proven(message: impl Into<String>) -> Finding {
+        Finding {
+            proof: Proof::Proven,
+            message: message.into(),
+            fix: None,
+        }
+    }
+    /// `unproven`: what could not be checked (`hookrelay send` is offered).
+    pub fn partial(message: impl Into<String>, unproven: &str) -> Finding {
+        Finding {
+            proof: Proof::Partial,
+            message: format!("{}; {unproven}", message.into()),
+            fix: Some("to prove it, run `hookrelay send` (a sample SessionStart; `hookrelay send <Event>` for an event this backend receives): it says whether the event was delivered".into()),
+        }
+    }
+    pub fn failed(message: impl Into<String>, fix: impl Into<String>) -> Finding {
+        Finding {
+            proof: Proof::Failed,
+            message: message.into(),
+            fix: Some(fix.into()),
+        }
+    }
+    /// An answer a probe did not expect: what the backend's own classifier says
+    /// of it (its message names the setting to fix), as a failure.
+    pub fn unexpected(resp: &HttpResponse, outcome: Outcome, fix: &str) -> Finding {
+        let why = match outcome {
+            Outcome::Retry(m) | Outcome::Rejected(m) => m,
+            Outcome::Delivered => format!("answered {}", resp.status),
+        };
+        Finding::failed(why, fix)
+    }
+}
+
+/// The pseudo-header that carries a backend's `ca_file` to the transport (it
+/// is never sent: the transport strips every header that starts with `:`).
+pub const CA_FILE: &str = ":ca-file";
+
+/// `req` with `ca_file` attached for the transport, when one is configured.
+pub fn with_ca_file(mut req: Request, ca_file: &Option<String>) -> Request {
+    if let Some(f) = ca_file.as_ref().filter(|f| !f.is_empty()) {
+        req.headers.push((CA_FILE.into(), f.clone()));
+    }
+    req
+}
+
+/// Checks a backend's `ca_file` (at `field`): readable, PEM, at least one
+/// certificate. A CA that cannot be used is a config error, never a silent
+/// fall-back to the system roots.
+pub fn check_ca_file(field: &str, ca_file: &Option<String>) -> Result<(), Error> {
+    let Some(path) = ca_file.as_ref() else {
+        return Ok(());
+    };
+    let fix = "set it to a readable PEM file holding the CA certificate(s) that signed the server's certificate";
+    let bytes = std::fs::read(path)
+        .map_err(|e| Error::at(field, format!("cannot read `{path}`: {e}")).fix(fix))?;
+    match ca::certificates(&bytes) {
+        Ok(certs) if !certs.is_empty() => Ok(()),
+        Ok(_) => Err(Error::at(field, format!("`{path}` holds no PEM certificate")).fix(fix)),
+        Err(e) => Err(Error::at(field, format!("`{path}` is not valid PEM: {e}")).fix(fix)),
+    }
 }
 
 /// A configured, non-empty secret.

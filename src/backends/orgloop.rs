@@ -40,6 +40,8 @@ pub struct OrgloopConfig {
     pub send_start: bool,
     /// HMAC key for `X-Hub-Signature-256` (default `$CLAUDE_CODE_WEBHOOK_SECRET`).
     pub secret: Option<Secret>,
+    /// A PEM file of CA certificates trusted for this URL, on top of the system's.
+    pub ca_file: Option<String>,
     /// `url` came from `$ORGLOOP_WEBHOOK_URL` (names the field in messages).
     #[serde(skip)]
     pub url_from_env: bool,
@@ -76,6 +78,7 @@ impl OrgloopConfig {
                 events: None,
                 send_start: false,
                 secret: None,
+                ca_file: None,
                 url_from_env: false,
                 env_events: None,
                 port: None,
@@ -132,6 +135,7 @@ impl OrgloopConfig {
             (false, Some(_)) => "backends.orgloop.url",
         };
         super::url::check_url(field, &self.url())?;
+        super::check_ca_file("backends.orgloop.ca_file", &self.ca_file)?;
         if let Some((set, at)) = self.selection()
             && set.0.iter().any(|n| HookEvent::SubagentStop.is(n))
         {
@@ -289,7 +293,31 @@ impl Backend for Orgloop {
                 super::webhook::signature(secret.expose(), &body),
             ));
         }
-        Some(super::json_post(self.url.clone(), headers, body))
+        Some(super::with_ca_file(
+            super::json_post(self.url.clone(), headers, body),
+            &self.config.ca_file,
+        ))
+    }
+
+    /// OrgLoop checks the signature before the body: a correctly signed empty
+    /// body gets 400 `Invalid JSON payload` and creates no event; a wrong or
+    /// missing signature gets 401. That proves URL, source id and secret.
+    fn probe(&self) -> super::Probe {
+        let mut headers = Vec::new();
+        if let Some(secret) = self.config.secret.as_ref().filter(|s| !s.is_empty()) {
+            headers.push((
+                "X-Hub-Signature-256".to_string(),
+                super::webhook::signature(secret.expose(), b""),
+            ));
+        }
+        super::Probe::Http(super::with_ca_file(
+            super::json_post(self.url.clone(), headers, Vec::new()),
+            &self.config.ca_file,
+        ))
+    }
+
+    fn judge_probe(&self, resp: &HttpResponse) -> super::Finding {
+        judge_probe(resp, super::is_set(&self.config.secret))
     }
 
     fn endpoint(&self) -> String {
@@ -317,6 +345,40 @@ pub fn classify(resp: &HttpResponse) -> Outcome {
     )
 }
 
+/// OrgLoop's answer to the (signed, when a secret is set) empty body.
+pub fn judge_probe(resp: &HttpResponse, signed: bool) -> super::Finding {
+    use super::Finding;
+    let body = resp.body_text();
+    const SECRET: &str = "set $CLAUDE_CODE_WEBHOOK_SECRET (or backends.orgloop.secret) to the secret of OrgLoop's claude-code source";
+    match resp.status {
+        400 if signed => Finding::proven(
+            "secret accepted (a signed empty body got 400 Invalid JSON payload, not 401; no event created)",
+        ),
+        400 => Finding::proven(
+            "the source checks no signature (an unsigned empty body got 400, not 401; no event created)",
+        ),
+        401 if !signed || body.contains("Missing") => Finding::failed(
+            "OrgLoop requires a signature and no secret is configured (401 Missing signature)",
+            SECRET,
+        ),
+        401 => Finding::failed(
+            "OrgLoop refused the signature (401 Invalid signature): the secret differs from the source's",
+            SECRET,
+        ),
+        s if (200..300).contains(&s) => Finding::failed(
+            format!(
+                "OrgLoop answered {s} to an empty body (it should be 400): an event may have been created"
+            ),
+            "check that backends.orgloop.url / $ORGLOOP_WEBHOOK_URL points at OrgLoop's claude-code webhook source",
+        ),
+        _ => Finding::unexpected(
+            resp,
+            classify(resp),
+            "fix the setting named; until then its events wait in the spool",
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -331,6 +393,7 @@ mod tests {
             events: None,
             send_start: false,
             secret: secret.map(Secret::new),
+            ca_file: None,
             url_from_env: false,
             env_events: None,
             port: None,
@@ -528,6 +591,44 @@ mod tests {
             }
         }
         assert!(matches!(classify(&resp(503, "")), Outcome::Retry(_)));
+    }
+
+    #[test]
+    fn the_probe_is_a_signed_empty_body_read_as_orgloop_answers() {
+        let o = Orgloop::new(config(Some("s3cret")));
+        let crate::backends::Probe::Http(req) = o.probe() else {
+            panic!("an HTTP probe")
+        };
+        assert!(req.body.is_empty());
+        assert_eq!(
+            req.header("X-Hub-Signature-256").unwrap(),
+            signature("s3cret", b"")
+        );
+        let crate::backends::Probe::Http(req) = Orgloop::new(config(None)).probe() else {
+            panic!()
+        };
+        assert_eq!(req.header("X-Hub-Signature-256"), None);
+        use crate::backends::Proof;
+        let bad = r#"{"error":"Invalid JSON payload"}"#;
+        assert_eq!(judge_probe(&resp(400, bad), true).proof, Proof::Proven);
+        assert!(
+            judge_probe(&resp(400, bad), true)
+                .message
+                .contains("secret accepted")
+        );
+        for (signed, body, says) in [
+            (true, r#"{"error":"Invalid signature"}"#, "differs"),
+            (true, r#"{"error":"Missing signature"}"#, "no secret"),
+            (false, r#"{"error":"Missing signature"}"#, "no secret"),
+        ] {
+            let f = judge_probe(&resp(401, body), signed);
+            assert_eq!(f.proof, Proof::Failed);
+            assert!(f.message.contains(says), "{f:?}");
+            assert!(f.fix.unwrap().contains("CLAUDE_CODE_WEBHOOK_SECRET"));
+        }
+        let f = judge_probe(&resp(404, r#"{"error":"Unknown source: x"}"#), true);
+        assert!(f.message.contains("source id"), "{f:?}");
+        assert_eq!(judge_probe(&resp(200, "{}"), true).proof, Proof::Failed);
     }
 
     #[test]

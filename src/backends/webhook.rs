@@ -30,6 +30,8 @@ pub struct WebhookConfig {
     pub headers: BTreeMap<String, String>,
     /// Present when this webhook's answer decides (see `decision`).
     pub gate: Option<GateConfig>,
+    /// A PEM file of CA certificates trusted for this URL, on top of the system's.
+    pub ca_file: Option<String>,
     #[serde(skip)]
     pub from_env: bool,
 }
@@ -82,6 +84,7 @@ impl WebhookConfig {
             secret: None,
             headers: BTreeMap::new(),
             gate: None,
+            ca_file: None,
             from_env: true,
         });
     }
@@ -109,6 +112,10 @@ impl BackendConfig for WebhookConfig {
         if super::is_set(&self.bearer_token) {
             super::url::warn_plain_http(&field, &uri, "bearer token", warnings);
         }
+        super::check_ca_file(
+            &format!("backends.webhooks[{index}].ca_file"),
+            &self.ca_file,
+        )?;
         for (k, v) in &self.headers {
             let bad = |s: &str| s.chars().any(|c| c == '\r' || c == '\n');
             if k.is_empty() || bad(k) || bad(v) || k.contains(':') || k.contains(' ') {
@@ -217,12 +224,37 @@ impl Backend for Webhook {
         for (k, v) in &self.config.headers {
             headers.push((k.clone(), v.clone()));
         }
-        Some(Request {
-            method: "POST",
-            url: self.config.url.clone(),
-            headers,
-            body,
-        })
+        Some(super::with_ca_file(
+            Request {
+                method: "POST",
+                url: self.config.url.clone(),
+                headers,
+                body,
+            },
+            &self.config.ca_file,
+        ))
+    }
+
+    /// A webhook's contract has only `POST` events: nothing proves its key or
+    /// secret short of an event. A GET of the URL (no credentials) proves the
+    /// server is reachable and, for https, that its certificate is trusted.
+    fn probe(&self) -> super::Probe {
+        super::Probe::Http(super::with_ca_file(
+            Request {
+                method: "GET",
+                url: self.config.url.clone(),
+                headers: Vec::new(),
+                body: Vec::new(),
+            },
+            &self.config.ca_file,
+        ))
+    }
+
+    fn judge_probe(&self, resp: &HttpResponse) -> super::Finding {
+        judge_probe(
+            resp,
+            self.carries_secret() || super::is_set(&self.config.secret),
+        )
     }
 
     fn endpoint(&self) -> String {
@@ -244,6 +276,22 @@ impl Backend for Webhook {
     fn gate(&self) -> Option<&GateConfig> {
         self.config.gate.as_ref()
     }
+}
+
+/// Any HTTP answer to the probe's GET: reachable, and nothing more is known.
+pub fn judge_probe(resp: &HttpResponse, credentials: bool) -> super::Finding {
+    let unproven = if credentials {
+        "whether it accepts events with this key / token / secret cannot be checked without sending one (a webhook's contract has no side-effect-free request)"
+    } else {
+        "whether it accepts events cannot be checked without sending one (a webhook's contract has no side-effect-free request)"
+    };
+    super::Finding::partial(
+        format!(
+            "reachable (it answered {} to a GET without credentials)",
+            resp.status
+        ),
+        unproven,
+    )
 }
 
 #[cfg(test)]

@@ -3,13 +3,13 @@
 //! Each check is ok, warn or error, with a one-line fix. Errors exit 3
 //! (`Code::Attention`); warnings alone exit 0. Checks never change anything.
 
-use std::net::{TcpStream, ToSocketAddrs};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
 use crate::backends::url::{Url, exposes_secret};
+use crate::backends::{Backend, Finding, Probe, Proof};
 use crate::commands::install;
 use crate::config::{self, Config};
 use crate::delivery::transport::Transport;
@@ -45,6 +45,9 @@ pub struct Check {
     pub status: Status,
     pub message: String,
     pub fix: Option<String>,
+    /// Print the fix on an ok line too (a backend proven only in part: the fix
+    /// says how to prove the rest).
+    pub show_fix: bool,
 }
 
 fn check(name: &str, status: Status, message: String, fix: Option<String>) -> Check {
@@ -53,6 +56,7 @@ fn check(name: &str, status: Status, message: String, fix: Option<String>) -> Ch
         status,
         message,
         fix,
+        show_fix: false,
     }
 }
 
@@ -70,7 +74,11 @@ pub fn run(config_path: Option<&Path>, as_json: bool) -> Code {
     } else {
         for c in &checks {
             println!("{:<5} {}: {}", c.status.as_str(), c.name, c.message);
-            if let Some(fix) = c.fix.as_ref().filter(|_| c.status != Status::Ok) {
+            if let Some(fix) = c
+                .fix
+                .as_ref()
+                .filter(|_| c.status != Status::Ok || c.show_fix)
+            {
                 println!("      fix: {fix}");
             }
         }
@@ -202,96 +210,49 @@ fn check_backends(config: &Config, out: &mut Vec<Check>) {
                 Some("use https, or reach it through a loopback tunnel".into()),
             ));
         }
-        // Health endpoint, else TCP reachability.
-        let c = match b.health_url() {
-            Some(h) => {
-                let req = crate::backends::Request {
-                    method: "GET",
-                    url: h.clone(),
-                    headers: Vec::new(),
-                    body: Vec::new(),
-                };
-                let shown_h = display(&h);
-                match transport.send(&req, Instant::now() + PROBE_TIMEOUT) {
-                    Ok(r) if (200..300).contains(&r.status) => check(
-                        &name,
-                        Status::Ok,
-                        format!("{shown_h} answered {}", r.status),
-                        None,
-                    ),
-                    Ok(r) => check(
-                        &name,
-                        Status::Error,
-                        format!("{shown_h} answered {}", r.status),
-                        Some(format!(
-                            "check the service behind {shown}; events are spooled meanwhile"
-                        )),
-                    ),
-                    Err(e) => check(
-                        &name,
-                        Status::Error,
-                        format!("{shown_h}: {e}"),
-                        Some(format!(
-                            "start the service or fix the URL {shown}; events are spooled meanwhile"
-                        )),
-                    ),
+        out.push(probe_backend(b.as_ref(), &transport, &name, &shown));
+    }
+}
+
+/// Proves one backend as far as it can without creating an event
+/// (`Backend::probe`): a request the service answers without storing anything,
+/// through the shared transport, read by the backend; or the backend's own
+/// probe (NATS). The line says what was checked, the result and the fix; a
+/// part that only an event could prove is said, with `hookrelay send`.
+fn probe_backend(b: &dyn Backend, transport: &Transport, name: &str, shown: &str) -> Check {
+    let deadline = Instant::now() + PROBE_TIMEOUT;
+    let (what, finding) = match b.probe() {
+        Probe::Own => (shown.to_string(), b.run_probe(deadline, PROBE_TIMEOUT)),
+        Probe::Http(req) => {
+            let what = format!("{} {}", req.method, display(&req.url));
+            match transport.send(&req, deadline) {
+                Ok(resp) => (what, b.judge_probe(&resp)),
+                // The transport's reason alone: `what` already names the URL.
+                Err(e) => {
+                    let fix = if e.reason.contains("TLS") {
+                        "trust the server's certificate (a private CA: set this backend's `ca_file`); events are spooled meanwhile".to_string()
+                    } else {
+                        "start the service, or fix its URL; events are spooled meanwhile"
+                            .to_string()
+                    };
+                    (what, Finding::failed(e.reason, fix))
                 }
             }
-            None => match probe(&u.host, u.port) {
-                Ok(()) => check(
-                    &name,
-                    Status::Ok,
-                    format!(
-                        "{}:{} accepts connections (no health endpoint)",
-                        u.host, u.port
-                    ),
-                    None,
-                ),
-                Err(e) => check(
-                    &name,
-                    Status::Error,
-                    format!("{}:{} unreachable: {e}", u.host, u.port),
-                    Some(format!(
-                        "start the service or fix the URL {shown}; events are spooled meanwhile"
-                    )),
-                ),
-            },
-        };
-        out.push(c);
-    }
-}
-
-/// Why a reachability probe got no connection, as the check's message says it.
-enum Unreachable {
-    Resolve(std::io::Error),
-    NoAddress,
-    /// Every address failed; the last failure.
-    Connect(std::io::Error),
-}
-
-impl std::fmt::Display for Unreachable {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Unreachable::Resolve(e) => write!(f, "cannot resolve ({e})"),
-            Unreachable::NoAddress => f.write_str("no address"),
-            Unreachable::Connect(e) => e.fmt(f),
         }
-    }
-}
-
-fn probe(host: &str, port: u16) -> Result<(), Unreachable> {
-    let addrs: Vec<_> = (host, port)
-        .to_socket_addrs()
-        .map_err(Unreachable::Resolve)?
-        .collect();
-    let mut last = Unreachable::NoAddress;
-    for a in addrs {
-        match TcpStream::connect_timeout(&a, PROBE_TIMEOUT) {
-            Ok(_) => return Ok(()),
-            Err(e) => last = Unreachable::Connect(e),
-        }
-    }
-    Err(last)
+    };
+    let status = match finding.proof {
+        Proof::Proven | Proof::Partial => Status::Ok,
+        Proof::Failed => Status::Error,
+    };
+    let mut c = check(
+        name,
+        status,
+        format!("{what}: {}", finding.message),
+        finding.fix,
+    );
+    // What was not proven is part of an ok line: its fix is shown too.
+    c.show_fix = finding.proof == Proof::Partial;
+    c
 }
 
 /// One hookrelay handler found in a settings file.

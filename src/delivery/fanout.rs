@@ -178,7 +178,7 @@ fn attempt(
             }
         }
         Err(e) => Attempt {
-            outcome: scrubbed(Outcome::Retry(e.0), &req.url),
+            outcome: scrubbed(Outcome::Retry(e.to_string()), &req.url),
             answer: None,
             wait: None,
         },

@@ -94,6 +94,29 @@ pub enum Verdict {
     Valid(Value),
     /// Refused, with why (`POST /path: ...`).
     Invalid(String),
+    /// An export with no resource (nothing to store): answered 200 as a real
+    /// collector does (OTLP: "success with empty request"); `doctor`'s probe.
+    Empty,
+}
+
+/// An `ExportLogsServiceRequest` without any `ResourceLogs`: `{}` or
+/// `{"resourceLogs":[]}` in JSON, no bytes at all in protobuf.
+fn is_empty_export(r: &Recorded) -> bool {
+    if r.header("content-encoding").is_some() {
+        return false;
+    }
+    match r.header("content-type") {
+        Some("application/x-protobuf") => r.body.is_empty(),
+        Some(c) if c.starts_with("application/json") => serde_json::from_slice::<Value>(&r.body)
+            .is_ok_and(|v| {
+                v.as_object().is_some_and(|m| {
+                    m.keys().all(|k| k == "resourceLogs")
+                        && m.get("resourceLogs")
+                            .is_none_or(|l| l.as_array().is_some_and(Vec::is_empty))
+                })
+            }),
+        _ => false,
+    }
 }
 
 pub struct Collector {
@@ -129,6 +152,17 @@ impl Collector {
             }
             if r.chunked {
                 return refuse(411, "a Content-Length is required".into());
+            }
+            if is_empty_export(r) {
+                v.lock().unwrap().push(Verdict::Empty);
+                return if r.header("content-type") == Some("application/x-protobuf") {
+                    Reply {
+                        content_type: "application/x-protobuf",
+                        ..Reply::json(200, "")
+                    }
+                } else {
+                    Reply::json(200, "{}")
+                };
             }
             match validator.lock().unwrap().check(r) {
                 Ok(request) => {
@@ -182,7 +216,7 @@ impl Collector {
             .into_iter()
             .filter_map(|v| match v {
                 Verdict::Valid(r) => Some(r),
-                Verdict::Invalid(_) => None,
+                Verdict::Invalid(_) | Verdict::Empty => None,
             })
             .collect()
     }
@@ -211,7 +245,7 @@ impl Collector {
             .into_iter()
             .filter_map(|v| match v {
                 Verdict::Invalid(why) => Some(why),
-                Verdict::Valid(_) => None,
+                Verdict::Valid(_) | Verdict::Empty => None,
             })
             .collect();
         assert!(bad.is_empty(), "the strict collector refused: {bad:#?}");

@@ -82,6 +82,22 @@ pub fn classify(resp: &HttpResponse) -> Outcome {
     }
 }
 
+/// Bloodbank's answer to `GET /healthz`: the service is up, but /healthz does
+/// not look at RabbitMQ, and only a published event would prove that part.
+pub fn judge_probe(resp: &HttpResponse) -> crate::backends::Finding {
+    use crate::backends::Finding;
+    if (200..300).contains(&resp.status) {
+        return Finding::partial(
+            format!("/healthz answered {}: the service is up", resp.status),
+            "RabbitMQ behind it could not be checked (/healthz does not look at it, and only publishing an event would)",
+        );
+    }
+    Finding::failed(
+        format!("/healthz answered {}", status_text(resp)),
+        "start Bloodbank, or fix backends.bloodbank.url / $BLOODBANK_URL; events are spooled meanwhile",
+    )
+}
+
 /// The route and body for one event, or `None` when it maps to nothing.
 pub fn map(env: &Envelope) -> Option<(&'static str, Value)> {
     let event = HookEvent::from_name(&env.hook_event_name)?;

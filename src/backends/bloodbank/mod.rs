@@ -45,6 +45,10 @@ pub struct BloodbankConfig {
     /// NATS mode: TLS. Not supported yet: `true` (or any settings) is a config error.
     #[serde(default)]
     pub tls: Option<serde_json::Value>,
+    /// HTTP mode: a PEM file of CA certificates trusted for an https URL, on top
+    /// of the system's.
+    #[serde(default)]
+    pub ca_file: Option<String>,
     #[serde(default = "super::yes")]
     pub enabled: bool,
     /// Events sent (default: every event the mode maps).
@@ -70,6 +74,7 @@ impl BloodbankConfig {
             password: None,
             creds: None,
             tls: None,
+            ca_file: None,
             enabled: true,
             events: None,
             from_env: false,
@@ -151,7 +156,15 @@ impl BloodbankConfig {
                     .fix("give a nats://host:port url, or remove it"));
                 }
             }
-            return http::validate(field, &self.url);
+            http::validate(field, &self.url)?;
+            return super::check_ca_file("backends.bloodbank.ca_file", &self.ca_file);
+        }
+        if self.ca_file.is_some() {
+            return Err(Error::at(
+                "backends.bloodbank.ca_file",
+                "only the HTTP mode takes it (the NATS mode does not support TLS yet)",
+            )
+            .fix("remove it, or give an https:// url"));
         }
         let t = self.target()?;
         if t.auth != nats::Auth::None && !super::url::is_loopback(&t.host) {
@@ -279,7 +292,8 @@ impl Backend for Bloodbank {
 
     fn request(&self, env: &Envelope) -> Option<Request> {
         match &self.mode {
-            Mode::Http => http::request(&self.config.url, env),
+            Mode::Http => http::request(&self.config.url, env)
+                .map(|r| super::with_ca_file(r, &self.config.ca_file)),
             Mode::Nats(t) => nats::request(t, env),
         }
     }
@@ -306,11 +320,34 @@ impl Backend for Bloodbank {
         matches!(&self.mode, Mode::Nats(t) if t.auth != nats::Auth::None)
     }
 
-    fn health_url(&self) -> Option<String> {
+    /// HTTP mode: `/healthz`, which does not check RabbitMQ (nothing short of
+    /// publishing would). NATS mode: login and the stream, with no message.
+    fn probe(&self) -> super::Probe {
         match self.mode {
-            Mode::Http => Some(format!("{}/healthz", self.config.url)),
-            // `doctor` then checks that the port accepts connections.
-            Mode::Nats(_) => None,
+            Mode::Http => super::Probe::Http(super::with_ca_file(
+                Request {
+                    method: "GET",
+                    url: format!("{}/healthz", self.config.url),
+                    headers: Vec::new(),
+                    body: Vec::new(),
+                },
+                &self.config.ca_file,
+            )),
+            Mode::Nats(_) => super::Probe::Own,
+        }
+    }
+
+    fn judge_probe(&self, resp: &HttpResponse) -> super::Finding {
+        http::judge_probe(resp)
+    }
+
+    fn run_probe(&self, deadline: Instant, connect_timeout: Duration) -> super::Finding {
+        match &self.mode {
+            Mode::Nats(t) => nats::probe(t, deadline, connect_timeout),
+            Mode::Http => super::Finding::failed(
+                "the HTTP mode has no probe of its own",
+                "report this as a bug",
+            ),
         }
     }
 }
@@ -360,7 +397,7 @@ mod tests {
         let b = Bloodbank::new(c);
         assert_eq!(b.endpoint(), "nats://127.0.0.1:4333");
         assert!(b.wants("PreToolUse") && b.wants("Stop") && !b.wants("Notification"));
-        assert!(b.health_url().is_none());
+        assert_eq!(b.probe(), crate::backends::Probe::Own);
 
         let (c, w) = from_env(&[
             ("BLOODBANK_ENABLED", "true"),
@@ -394,9 +431,12 @@ mod tests {
         assert!(e.to_string().contains("$BLOODBANK_URL"), "{e}");
         c.url = "https://bb.example.test/prefix".into();
         assert!(c.validate(&mut Warnings::new()).is_ok());
+        let crate::backends::Probe::Http(probe) = Bloodbank::new(c.clone()).probe() else {
+            panic!("the HTTP mode probes over HTTP")
+        };
         assert_eq!(
-            Bloodbank::new(c.clone()).health_url().unwrap(),
-            "https://bb.example.test/prefix/healthz"
+            (probe.method, probe.url.as_str()),
+            ("GET", "https://bb.example.test/prefix/healthz")
         );
         c.token = Some(Secret::new("t"));
         let e = c.validate(&mut Warnings::new()).unwrap_err();

@@ -337,6 +337,108 @@ pub fn classify(reply: &Reply, subject: &str) -> Outcome {
     }
 }
 
+/// The JetStream API request that describes Bloodbank's stream: answering it
+/// proves the login (a reply comes only after CONNECT was accepted) and the
+/// stream, and it reads, never writes: no message is created.
+pub const PROBE_SUBJECT: &str = "$JS.API.STREAM.INFO.BLOODBANK_EVENTS";
+
+/// `doctor`'s check of the NATS mode: CONNECT with the credentials, then a
+/// JetStream `STREAM.INFO` request for `BLOODBANK_EVENTS` (one exchange, as a
+/// publish, with an empty body to the API subject instead of an event).
+pub fn probe(
+    target: &Target,
+    deadline: Instant,
+    connect_timeout: Duration,
+) -> crate::backends::Finding {
+    let req = Request {
+        method: "HPUB",
+        url: target.endpoint(),
+        headers: vec![(SUBJECT.into(), PROBE_SUBJECT.into())],
+        body: Vec::new(),
+    };
+    match exchange(target, &req, deadline, connect_timeout) {
+        Ok(reply) => judge_probe(&reply),
+        Err(e) => crate::backends::Finding::failed(
+            e,
+            "start nats-server, or fix backends.bloodbank.url / $BLOODBANK_NATS_HOST / $BLOODBANK_NATS_PORT; events are spooled meanwhile",
+        ),
+    }
+}
+
+/// Reads the server's answer to the `STREAM.INFO` request (pure).
+pub fn judge_probe(reply: &Reply) -> crate::backends::Finding {
+    use crate::backends::Finding;
+    const CREATE: &str = "create the stream BLOODBANK_EVENTS (subjects bloodbank.evt.v1.>) as Bloodbank does (starting Bloodbank creates it); until then events are spooled";
+    const LOGIN: &str = "check backends.bloodbank token / user / password (or the credentials in its url) against the server's authorization";
+    match reply {
+        Reply::Msg {
+            status: Some(503), ..
+        } => Finding::failed(
+            "login accepted, but JetStream did not answer (no responders): JetStream is not enabled on this server",
+            format!("run nats-server with JetStream (-js), then {CREATE}"),
+        ),
+        Reply::Msg {
+            status: Some(code), ..
+        } if *code >= 300 => Finding::failed(
+            format!("login accepted, but the JetStream API answered status {code}"),
+            "check the server's JetStream configuration",
+        ),
+        Reply::Msg { payload, .. } => {
+            let v: Value = serde_json::from_slice(payload).unwrap_or(Value::Null);
+            if let Some(e) = v.get("error") {
+                let desc = one_line(e["description"].as_str().unwrap_or("no description"));
+                return if e["code"].as_u64() == Some(404) {
+                    Finding::failed(
+                        format!("login accepted, but the stream {STREAM} does not exist ({desc})"),
+                        CREATE,
+                    )
+                } else {
+                    Finding::failed(
+                        format!(
+                            "login accepted, but JetStream refused to describe {STREAM}: {desc}"
+                        ),
+                        "check the server's JetStream configuration and this user's permissions",
+                    )
+                };
+            }
+            if v["config"]["name"] != STREAM {
+                return Finding::failed(
+                    format!(
+                        "login accepted, but the answer is not JetStream stream info: {}",
+                        one_line(&String::from_utf8_lossy(payload))
+                    ),
+                    "check that the url points at Bloodbank's NATS server",
+                );
+            }
+            let messages = v["state"]["messages"].as_u64().unwrap_or(0);
+            Finding::proven(format!(
+                "login accepted and the stream {STREAM} exists ({messages} message(s)); checked with a JetStream STREAM.INFO request, no message published"
+            ))
+        }
+        Reply::Err(e) => {
+            let lower = e.to_ascii_lowercase();
+            if lower.contains("authorization") || lower.contains("authentication") {
+                Finding::failed(format!("the server refused the login ({e})"), LOGIN)
+            } else if lower.contains("permissions violation") {
+                Finding::partial(
+                    format!("login accepted, but this user may not use the JetStream API ({e})"),
+                    &format!("whether the stream {STREAM} exists could not be checked"),
+                )
+            } else {
+                Finding::failed(format!("the server refused ({e})"), LOGIN)
+            }
+        }
+        Reply::Closed => {
+            Finding::failed("the server closed the connection before answering", LOGIN)
+        }
+        Reply::Timeout => Finding::failed(
+            "no answer from the server before the deadline (hanging or slow?)",
+            "check the server",
+        ),
+        Reply::Unusable(why) => Finding::failed(why.clone(), "see the message"),
+    }
+}
+
 fn one_line(s: &str) -> String {
     let s: String = s
         .chars()
@@ -788,6 +890,36 @@ mod tests {
         assert!(
             shown.contains("`bloodbank.evt.v1.agent.session.started`"),
             "{shown}"
+        );
+    }
+
+    #[test]
+    fn the_probe_reads_stream_info_and_refusals() {
+        use crate::backends::Proof;
+        let msg = |p: &str| Reply::Msg {
+            status: None,
+            payload: p.as_bytes().to_vec(),
+        };
+        let ok = judge_probe(&msg(
+            r#"{"type":"io.nats.jetstream.api.v1.stream_info_response","config":{"name":"BLOODBANK_EVENTS"},"state":{"messages":3}}"#,
+        ));
+        assert_eq!(ok.proof, Proof::Proven, "{ok:?}");
+        assert!(ok.message.contains("3 message"));
+        let none = judge_probe(&msg(
+            r#"{"error":{"code":404,"err_code":10059,"description":"stream not found"}}"#,
+        ));
+        assert_eq!(none.proof, Proof::Failed);
+        assert!(none.fix.unwrap().contains(STREAM));
+        let login = judge_probe(&Reply::Err("Authorization Violation".into()));
+        assert!(login.fix.unwrap().contains("token"));
+        let nojs = judge_probe(&Reply::Msg {
+            status: Some(503),
+            payload: vec![],
+        });
+        assert!(nojs.message.contains("JetStream"));
+        assert_eq!(
+            judge_probe(&Reply::Err("Permissions Violation for Publish".into())).proof,
+            Proof::Partial
         );
     }
 

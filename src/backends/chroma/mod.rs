@@ -98,6 +98,9 @@ pub struct ChromaConfig {
     pub hostname_salt: Option<Secret>,
     #[serde(default)]
     pub redaction_mode: RedactionMode,
+    /// A PEM file of CA certificates trusted for this endpoint, on top of the
+    /// system's (a private CA).
+    pub ca_file: Option<String>,
     /// `$HOME`, so `cwd` can be sent as `~/...` (from the environment, never the file).
     #[serde(skip)]
     pub home: Option<String>,
@@ -141,6 +144,7 @@ impl ChromaConfig {
                 api_key: get("ZO_API_KEY").map(Secret::new),
                 hostname_salt: None,
                 redaction_mode: mode,
+                ca_file: None,
                 home: None,
                 from_env: true,
             });
@@ -173,6 +177,7 @@ impl ChromaConfig {
         if self.api_key.as_ref().is_some_and(|k| !k.is_empty()) {
             super::url::warn_plain_http(field, &uri, "API key", warnings);
         }
+        super::check_ca_file("backends.chroma.ca_file", &self.ca_file)?;
         if self.redaction_mode == RedactionMode::Unrecognised {
             warnings.push(
                 Problem::new("not strict, lenient or disabled")
@@ -380,10 +385,9 @@ impl Backend for Chroma {
         if let Some(k) = self.config.api_key.as_ref().filter(|k| !k.is_empty()) {
             headers.push(("X-API-Key".to_string(), k.expose().to_string()));
         }
-        Some(super::json_post(
-            self.config.endpoint.clone(),
-            headers,
-            body,
+        Some(super::with_ca_file(
+            super::json_post(self.config.endpoint.clone(), headers, body),
+            &self.config.ca_file,
         ))
     }
 
@@ -399,13 +403,59 @@ impl Backend for Chroma {
         super::is_set(&self.config.api_key)
     }
 
-    fn health_url(&self) -> Option<String> {
-        let e = &self.config.endpoint;
-        let base = e
-            .strip_suffix("/ingest")
-            .or_else(|| e.strip_suffix("/events"))
-            .unwrap_or(e);
-        Some(format!("{base}/health"))
+    /// `/health` needs no key, so it proves nothing about one. The bridge checks
+    /// the key before it looks at the body (401), then answers a body that is not
+    /// JSON with 400 and stores nothing: an authenticated invalid body proves
+    /// endpoint and key without an event.
+    fn probe(&self) -> super::Probe {
+        let mut headers = Vec::new();
+        if let Some(k) = self.config.api_key.as_ref().filter(|k| !k.is_empty()) {
+            headers.push(("X-API-Key".to_string(), k.expose().to_string()));
+        }
+        super::Probe::Http(super::with_ca_file(
+            super::json_post(self.config.endpoint.clone(), headers, PROBE_BODY.to_vec()),
+            &self.config.ca_file,
+        ))
+    }
+
+    fn judge_probe(&self, resp: &HttpResponse) -> super::Finding {
+        judge_probe(resp, super::is_set(&self.config.api_key))
+    }
+}
+
+/// Not JSON: the bridge refuses it (400) after the key check, and a person
+/// reading the bridge's log sees what it was.
+pub const PROBE_BODY: &[u8] = b"hookrelay doctor: not an event";
+
+/// The bridge's answer to `PROBE_BODY`.
+pub fn judge_probe(resp: &HttpResponse, with_key: bool) -> super::Finding {
+    use super::Finding;
+    match resp.status {
+        400 if with_key => Finding::proven(
+            "key accepted (an invalid body sent with the API key got 400 from the bridge, not 401; nothing stored)",
+        ),
+        400 => Finding::proven(
+            "the bridge takes requests without a key (an invalid body got 400, not 401; nothing stored)",
+        ),
+        401 if with_key => Finding::failed(
+            "the bridge refused the API key (401)",
+            "set backends.chroma.api_key / $ZO_API_KEY to the bridge's ZO_API_KEY",
+        ),
+        401 => Finding::failed(
+            "the bridge requires an API key and none is configured (401)",
+            "set $ZO_API_KEY (or backends.chroma.api_key) to the bridge's ZO_API_KEY",
+        ),
+        s if (200..300).contains(&s) => Finding::failed(
+            format!(
+                "the endpoint answered {s} to a body that is not JSON: it is not the ChromaDB bridge's /ingest"
+            ),
+            "check backends.chroma.endpoint / $ZO_EVENT_ENDPOINT",
+        ),
+        _ => Finding::unexpected(
+            resp,
+            classify(resp),
+            "fix the setting named; until then its events wait in the spool",
+        ),
     }
 }
 
@@ -631,6 +681,7 @@ mod tests {
             api_key: Some(Secret::new("zo-fake-key-123")),
             hostname_salt: Some(Secret::new("pepper")),
             redaction_mode: RedactionMode::Lenient,
+            ca_file: None,
             home: Some("/tmp/h2".into()),
             from_env: false,
         }
@@ -1010,6 +1061,44 @@ mod tests {
     }
 
     #[test]
+    fn the_probe_is_an_authenticated_invalid_body_read_as_the_bridge_answers() {
+        let c = Chroma::new(config());
+        let crate::backends::Probe::Http(req) = c.probe() else {
+            panic!("an HTTP probe")
+        };
+        assert_eq!(
+            (req.method, req.url.as_str()),
+            ("POST", "http://127.0.0.1:9000/ingest")
+        );
+        assert_eq!(req.header("X-API-Key"), Some("zo-fake-key-123"));
+        assert!(
+            serde_json::from_slice::<Value>(&req.body).is_err(),
+            "not JSON: never stored"
+        );
+        use crate::backends::Proof;
+        let j = |s: u16, key: bool| judge_probe(&resp(s, "{}"), key);
+        assert_eq!(j(400, true).proof, Proof::Proven);
+        assert!(j(400, true).message.contains("key accepted"));
+        assert_eq!(j(400, false).proof, Proof::Proven);
+        for key in [true, false] {
+            let f = j(401, key);
+            assert_eq!(f.proof, Proof::Failed);
+            assert!(f.fix.unwrap().contains("ZO_API_KEY"));
+        }
+        let f = j(404, true);
+        assert!(f.message.contains("ZO_EVENT_ENDPOINT"), "{f:?}");
+        assert_eq!(j(201, true).proof, Proof::Failed);
+        assert_eq!(j(500, true).proof, Proof::Failed);
+        // Without a key, none is sent.
+        let mut nokey = config();
+        nokey.api_key = None;
+        let crate::backends::Probe::Http(req) = Chroma::new(nokey).probe() else {
+            panic!()
+        };
+        assert_eq!(req.header("X-API-Key"), None);
+    }
+
+    #[test]
     fn env_configures_and_validation_names_the_field() {
         let mut slot = None;
         let mut w = Warnings::new();
@@ -1051,9 +1140,12 @@ mod tests {
                 .to_string()
                 .starts_with("backends.chroma.endpoint")
         );
+        let crate::backends::Probe::Http(probe) = Chroma::new(c).probe() else {
+            panic!("an HTTP probe")
+        };
         assert_eq!(
-            Chroma::new(c).health_url().unwrap(),
-            "http://10.1.2.3:9000/health"
+            probe.url, "http://10.1.2.3:9000/ingest",
+            "the key is proven at /ingest"
         );
     }
 }

@@ -41,6 +41,8 @@ pub struct OtlpConfig {
     pub include_prompts: Option<bool>,
     /// Send tool input, output and error text (Claude Code: `OTEL_LOG_TOOL_DETAILS`).
     pub include_tool_details: Option<bool>,
+    /// A PEM file of CA certificates trusted for this endpoint, on top of the system's.
+    pub ca_file: Option<String>,
     /// Where `endpoint` came from (`None`: the file, or the default).
     #[serde(skip)]
     pub origin: Option<Origin>,
@@ -92,6 +94,7 @@ impl OtlpConfig {
             service_name: None,
             include_prompts: None,
             include_tool_details: None,
+            ca_file: None,
             origin: None,
             env_headers: Vec::new(),
             headers_from_otel: false,
@@ -327,6 +330,7 @@ impl OtlpConfig {
         let uri = super::super::url::check_url(field, &self.url())?;
         self.protocol()?;
         self.gzip()?;
+        super::super::check_ca_file("backends.otlp.ca_file", &self.ca_file)?;
         if uri.port_u16() == Some(GRPC_PORT) && self.protocol.is_none() {
             warnings.push(
                 Problem::new(format!(

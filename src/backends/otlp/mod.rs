@@ -89,6 +89,30 @@ pub fn classify(resp: &HttpResponse, config: &OtlpConfig) -> Outcome {
     }
 }
 
+/// The collector's answer to an empty export.
+pub fn judge_probe(resp: &HttpResponse, config: &OtlpConfig) -> super::Finding {
+    use super::Finding;
+    if (200..300).contains(&resp.status) {
+        let creds = if config.all_headers().is_empty() {
+            ""
+        } else {
+            " with the configured headers"
+        };
+        return Finding::proven(format!(
+            "the collector accepted an empty export{creds} ({}; nothing stored)",
+            resp.status
+        ));
+    }
+    let fix = match resp.status {
+        401 | 403 => format!("fix {}", config.headers_field()),
+        _ => format!(
+            "check {} (an OTLP/HTTP logs receiver, usually http://<collector>:4318/v1/logs)",
+            config.endpoint_field()
+        ),
+    };
+    Finding::unexpected(resp, classify(resp, config), &fix)
+}
+
 /// A 2xx that carries a `partialSuccess`: the line to report (the event counts as
 /// delivered). `None` for a full success.
 pub fn partial_note(resp: &HttpResponse, protobuf: bool) -> Option<String> {
@@ -153,12 +177,43 @@ impl Backend for Otlp {
         for (k, v) in self.config.all_headers() {
             headers.push((k, v.expose().to_string()));
         }
-        Some(Request {
-            method: "POST",
-            url: self.url.clone(),
-            headers,
-            body,
-        })
+        Some(super::with_ca_file(
+            Request {
+                method: "POST",
+                url: self.url.clone(),
+                headers,
+                body,
+            },
+            &self.config.ca_file,
+        ))
+    }
+
+    /// An empty `ExportLogsServiceRequest` (no resource, no record): a collector
+    /// answers it 200 and stores nothing (OTLP: "success with empty request"),
+    /// so it proves endpoint, protocol and headers without an event.
+    fn probe(&self) -> super::Probe {
+        let (content_type, body) = match self.protocol {
+            Protocol::Json => ("application/json", br#"{"resourceLogs":[]}"#.to_vec()),
+            // The protobuf encoding of an empty message is no bytes at all.
+            Protocol::Protobuf => ("application/x-protobuf", Vec::new()),
+        };
+        let mut headers = vec![("Content-Type".to_string(), content_type.to_string())];
+        for (k, v) in self.config.all_headers() {
+            headers.push((k, v.expose().to_string()));
+        }
+        super::Probe::Http(super::with_ca_file(
+            Request {
+                method: "POST",
+                url: self.url.clone(),
+                headers,
+                body,
+            },
+            &self.config.ca_file,
+        ))
+    }
+
+    fn judge_probe(&self, resp: &HttpResponse) -> super::Finding {
+        judge_probe(resp, &self.config)
     }
 
     /// `classify`; a partial success is also said on stderr here, since an
