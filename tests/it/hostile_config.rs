@@ -88,7 +88,11 @@ fn a_duplicate_backend_name_is_a_config_error_and_no_event_is_lost() {
     assert_eq!(got.len(), 1, "{}", stderr(&out));
     assert_eq!(got[0].json()["id"], kept[0]["id"]);
     // (doctor's probe is a GET, not an event)
-    let events_to_first = first.received().iter().filter(|r| r.method == "POST").count();
+    let events_to_first = first
+        .received()
+        .iter()
+        .filter(|r| r.method == "POST")
+        .count();
     assert_eq!(events_to_first, 1, "nothing twice to the first");
     env.run(&["flush"], b"");
     assert_eq!(second.received().len(), 1, "nothing twice to the second");

@@ -132,33 +132,26 @@ fn large_write(bytes: usize) -> (Vec<u8>, String) {
     (serde_json::to_vec(&event).unwrap(), content)
 }
 
+/// The ChromaDB bridge's share (shrunk to its 10 MB limit) is unit-tested
+/// (`chroma::tests::long_text_is_cut_on_char_boundaries_and_huge_data_fits`), as
+/// NATS's `max_payload` is in `bloodbank_nats`: this test keeps to the webhook, so
+/// that a debug build on a busy machine still redacts 20 MB in time.
 #[test]
-fn a_20_mb_event_is_delivered_redacted_to_every_backend_and_kept() {
-    let (wh, ch) = (
-        contract::webhook(None, None),
-        contract::chroma(Some("zo-fake-key-0003")),
-    );
+fn a_20_mb_event_is_delivered_redacted_and_kept() {
+    let wh = contract::webhook(None, None);
     let env = TestEnv::new("big-event");
-    // Default deadlines: a large body gets the time its upload needs.
-    env.write_config(
-        &serde_json::json!({"local": {"enabled": true}, "backends": {
-        "chroma": {"endpoint": ch.url("/ingest"), "api_key": "zo-fake-key-0003"},
-        "webhooks": [{"url": wh.url("/events")}]}}),
-    );
+    // A long deadline: a debug build takes seconds to redact 20 MB (the upload
+    // allowance itself is the next test's).
+    env.write_config(&serde_json::json!({"local": {"enabled": true},
+        "delivery": {"deadline_ms": 10000},
+        "backends": {"webhooks": [{"url": wh.url("/events")}]}}));
     let (event, content) = large_write(20 * 1024 * 1024);
     let out = env.hook(&event);
     assert_exit(&out, 0);
     assert_eq!(stderr(&out), "", "delivered live, nothing spooled");
     wh.wait_for(1);
-    ch.wait_for(1);
     assert_eq!(wh.refused(), Vec::<String>::new());
-    assert_eq!(
-        ch.refused(),
-        Vec::<String>::new(),
-        "the bridge takes <= 10 MB"
-    );
     assert_eq!(wh.accepted().len(), 1);
-    assert_eq!(ch.accepted().len(), 1);
     let body = wh.server.received()[0].json();
     let sent = body["input"]["tool_input"]["content"].as_str().unwrap();
     assert!(
