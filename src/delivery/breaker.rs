@@ -578,6 +578,24 @@ mod tests {
         record_failure(p, b, None, &at, boot);
     }
 
+    /// On the wall clock alone (another boot, or no /proc): a skip lasts its
+    /// full length from the moment it opens, and a clock set back by more than
+    /// that length ends it at once instead of holding the backend back.
+    #[test]
+    fn a_wall_clock_skip_lasts_its_length_and_a_step_back_ends_it() {
+        let now = 1_000_000_000;
+        let open = |cooldown_ms: u64, skip_until: u64| State {
+            failures: 1,
+            cooldown_ms,
+            skip_until,
+            ..State::default()
+        };
+        assert_eq!(open(2_000, now + 2_000).remaining_ms(now, None), 2_000);
+        assert_eq!(open(2_000, now + 1_500).remaining_ms(now, None), 1_500);
+        // Opened 2 s long, and the clock went back 10 minutes since.
+        assert_eq!(open(2_000, now + 600_000).remaining_ms(now, None), 0);
+    }
+
     #[test]
     fn cooldown_doubles_and_caps() {
         assert_eq!(cooldown_ms(1, 1.0), 1_000);
