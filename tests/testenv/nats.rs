@@ -4,12 +4,16 @@
 //! creates the stream `BLOODBANK_EVENTS` as Bloodbank does and reads the stored
 //! messages back through the JetStream API (`$JS.API.…`).
 //!
+//! `start_tls` makes a throwaway CA and a server certificate for 127.0.0.1 /
+//! localhost with `openssl` and starts a TLS-only server; its client speaks TLS
+//! too (rustls, trusting that CA).
+//!
 //! Without a `nats-server` binary these tests fail (never skip): install the
 //! Debian package `nats-server` (.ci/run does).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -41,18 +45,38 @@ pub struct NatsServer {
     dir: TempDir,
     extra: Vec<String>,
     child: Option<Child>,
+    /// The CA of a TLS server's certificate (PEM): its clients speak TLS.
+    pub ca: Option<PathBuf>,
 }
 
 impl NatsServer {
     /// Starts a server with JetStream on a free loopback port; `extra` are more
     /// command-line arguments (e.g. `--auth <token>`).
     pub fn start(tag: &str, extra: &[&str]) -> NatsServer {
+        Self::start_in(TempDir::new(&format!("nats-{tag}")), extra, None)
+    }
+
+    /// A server that requires TLS (`--tls`), its certificate (for 127.0.0.1 and
+    /// localhost) signed by a throwaway CA made here; `ca_pem()` is that CA.
+    pub fn start_tls(tag: &str, extra: &[&str]) -> NatsServer {
         let dir = TempDir::new(&format!("nats-{tag}"));
+        let (ca, cert, key) = make_certs(dir.path());
+        let mut args: Vec<String> = ["--tls", "--tlscert"].map(String::from).to_vec();
+        args.push(cert.to_str().unwrap().into());
+        args.push("--tlskey".into());
+        args.push(key.to_str().unwrap().into());
+        args.extend(extra.iter().map(|s| s.to_string()));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        Self::start_in(dir, &args, Some(ca))
+    }
+
+    fn start_in(dir: TempDir, extra: &[&str], ca: Option<PathBuf>) -> NatsServer {
         let mut s = NatsServer {
             port: 0,
             dir,
             extra: extra.iter().map(|s| s.to_string()).collect(),
             child: None,
+            ca,
         };
         // A free port can be taken by another test between the probe and the
         // server's bind: then try another one.
@@ -152,7 +176,7 @@ impl NatsServer {
 
     /// A client of this server (with `auth` CONNECT fields, e.g. `{"auth_token": ..}`).
     pub fn client(&self, auth: Value) -> Client {
-        Client::connect(self.port, auth)
+        Client::connect(self.port, auth, self.ca.as_deref())
     }
 
     /// Creates `BLOODBANK_EVENTS` as Bloodbank's `compose/nats/streams.json` does:
@@ -216,24 +240,29 @@ impl Stored {
     }
 }
 
+trait Io: Read + Write {}
+impl<T: Read + Write> Io for T {}
+
 /// A minimal synchronous NATS client: request/reply is all the tests need.
 pub struct Client {
-    reader: BufReader<TcpStream>,
-    writer: TcpStream,
+    reader: BufReader<Box<dyn Io>>,
     next_sid: u32,
 }
 
 impl Client {
-    pub fn connect(port: u16, auth: Value) -> Client {
+    /// Connects (with TLS after INFO when `ca` is given, trusting that CA).
+    pub fn connect(port: u16, auth: Value, ca: Option<&Path>) -> Client {
         let s = TcpStream::connect(("127.0.0.1", port)).expect("connect to nats-server");
         s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
         let mut c = Client {
-            writer: s.try_clone().unwrap(),
-            reader: BufReader::new(s),
+            reader: BufReader::new(Box::new(s.try_clone().unwrap())),
             next_sid: 1,
         };
         let info = c.line();
         assert!(info.starts_with("INFO "), "{info}");
+        if let Some(ca) = ca {
+            c.reader = BufReader::new(Box::new(tls_stream(s, ca)));
+        }
         let mut connect = json!({"verbose": false, "pedantic": false, "headers": true, "no_responders": true, "protocol": 1});
         if let Value::Object(m) = auth {
             for (k, v) in m {
@@ -253,7 +282,9 @@ impl Client {
     }
 
     fn write(&mut self, b: &[u8]) {
-        self.writer.write_all(b).unwrap();
+        let w = self.reader.get_mut();
+        w.write_all(b).unwrap();
+        w.flush().unwrap();
     }
 
     fn line(&mut self) -> String {
@@ -343,6 +374,90 @@ impl Client {
             })
             .collect()
     }
+}
+
+/// A TLS client stream over `s` trusting only `ca` (the test's own CA).
+fn tls_stream(s: TcpStream, ca: &Path) -> impl Io + 'static {
+    use rustls::pki_types::pem::PemObject;
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in rustls::pki_types::CertificateDer::pem_file_iter(ca).unwrap() {
+        roots.add(cert.unwrap()).unwrap();
+    }
+    let config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    let name = rustls::pki_types::ServerName::try_from("127.0.0.1").unwrap();
+    let conn = rustls::ClientConnection::new(std::sync::Arc::new(config), name).unwrap();
+    rustls::StreamOwned::new(conn, s)
+}
+
+/// A throwaway CA and a server certificate it signs for 127.0.0.1 and
+/// localhost, made with `openssl` in `dir`: (CA PEM, server cert, server key).
+pub fn make_certs(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+    let p = |n: &str| dir.join(n);
+    let run = |args: &[&str]| {
+        let out = Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("openssl (the TLS tests make their certificates with it)");
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
+    let mut ca = vec![
+        "req",
+        "-x509",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=hookrelay test CA",
+    ];
+    ca.extend(ec);
+    ca.extend(["-keyout", "ca.key", "-out", "ca.pem"]);
+    ca.extend(["-addext", "basicConstraints=critical,CA:TRUE"]);
+    ca.extend(["-addext", "keyUsage=critical,keyCertSign,cRLSign"]);
+    run(&ca);
+    let mut csr = vec!["req", "-subj", "/CN=localhost"];
+    csr.extend(ec);
+    csr.extend(["-keyout", "server.key", "-out", "server.csr"]);
+    run(&csr);
+    std::fs::write(
+        p("ext.cnf"),
+        "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    run(&[
+        "x509",
+        "-req",
+        "-days",
+        "2",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "server.pem",
+        "-extfile",
+        "ext.cnf",
+    ]);
+    (p("ca.pem"), p("server.pem"), p("server.key"))
 }
 
 /// Standard base64 (the JetStream API's `hdrs` and `data`).

@@ -121,6 +121,16 @@ impl UserKey {
         Ok(UserKey { pair })
     }
 
+    /// The text of a user seed (`SU…`) for 32 random bytes: how `nk -gen user`
+    /// writes one (the tests make their own users with it).
+    pub fn seed_text(raw: &[u8; 32]) -> String {
+        let mut b = vec![PREFIX_SEED | (PREFIX_USER >> 5), (PREFIX_USER & 31) << 3];
+        b.extend_from_slice(raw);
+        let crc = crc16(&b);
+        b.extend_from_slice(&crc.to_le_bytes());
+        base32_encode(&b)
+    }
+
     /// The public key, `U…`, as the server's `authorization { users }` lists it.
     pub fn public_key(&self) -> String {
         let mut raw = vec![PREFIX_USER];
@@ -245,6 +255,13 @@ mod tests {
             .replace('/', "_");
         assert_eq!(k.sign_nonce("PXoWU7zWAMt75FY"), want);
         assert!(!format!("{k:?}").contains(SEED));
+        let raw = base32_decode(SEED).unwrap();
+        let raw: [u8; 32] = raw[2..34].try_into().unwrap();
+        assert_eq!(
+            UserKey::seed_text(&raw),
+            SEED,
+            "encoding is decoding's inverse"
+        );
     }
 
     #[test]
