@@ -353,6 +353,33 @@ fn an_nkey_user_logs_in_with_its_seed_file_and_a_wrong_seed_is_kept() {
     assert!(spooled(&env).is_empty());
 }
 
+#[test]
+fn a_creds_file_logs_in_in_operator_mode() {
+    // Operator mode as nsc sets it up, made in the test: operator, account
+    // (with JetStream) and user JWTs in a memory resolver; the user's .creds.
+    let dir = TempDir::new("bbn-creds-conf");
+    let (conf, creds, login) = crate::testenv::nats::operator_mode(dir.path());
+    let nats = NatsServer::start("creds", &["-c", conf.to_str().unwrap()]);
+    nats.create_bloodbank_stream(login.clone());
+
+    let env = TestEnv::new("bbn-creds");
+    env.write_config(&json!({"backends": {"bloodbank": {
+        "url": nats.url(), "creds": creds.to_str().unwrap()
+    }}}));
+    let out = env.hook(&fixture_line("SessionEnd"));
+    assert_exit(&out, 0);
+    assert_eq!(stderr(&out), "", "delivered with the .creds login");
+    let msgs = nats.client(login).stored();
+    assert_eq!(msgs.len(), 1);
+    assert_eq!(msgs[0].subject, "bloodbank.evt.v1.agent.session.ended");
+
+    // Without a login the operator-mode server refuses, and the event is kept.
+    env.write_config(&json!({"backends": {"bloodbank": {"url": nats.url()}}}));
+    let out = env.hook(&fixture_line("SessionStart"));
+    assert_stderr_has(&out, "refused the login");
+    assert_eq!(spooled(&env).len(), 1);
+}
+
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(from).unwrap() {

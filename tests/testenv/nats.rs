@@ -266,7 +266,15 @@ impl Client {
         let mut connect = json!({"verbose": false, "pedantic": false, "headers": true, "no_responders": true, "protocol": 1});
         if let Value::Object(m) = auth {
             for (k, v) in m {
-                connect[k] = v;
+                // A seed is not sent: it signs the server's nonce (`sig`).
+                if k == "nkey_seed" {
+                    let info: Value = serde_json::from_str(&info[5..]).unwrap();
+                    let nonce = info["nonce"].as_str().expect("a nonce in INFO");
+                    let key = seed_pair(v.as_str().unwrap());
+                    connect["sig"] = json!(b64url(key.sign(nonce.as_bytes()).as_ref()));
+                } else {
+                    connect[k] = v;
+                }
             }
         }
         c.write(format!("CONNECT {connect}\r\nPING\r\n").as_bytes());
@@ -458,6 +466,140 @@ pub fn make_certs(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
         "ext.cnf",
     ]);
     (p("ca.pem"), p("server.pem"), p("server.key"))
+}
+
+/// The key pair of an NKey seed (any type): Ed25519 from its 32 raw bytes.
+fn seed_pair(seed: &str) -> ring::signature::Ed25519KeyPair {
+    let raw = nkey::base32_decode(seed).expect("base32 seed");
+    ring::signature::Ed25519KeyPair::from_seed_unchecked(&raw[2..34]).unwrap()
+}
+
+fn b64url(b: &[u8]) -> String {
+    nkey::base64url(b)
+}
+
+use hookrelay::backends::bloodbank::nkey;
+
+/// NKey type prefixes (nats-io/nkeys): operator `O`, account `A`, user `U`.
+const PREFIX_OPERATOR: u8 = 14 << 3;
+const PREFIX_ACCOUNT: u8 = 0;
+const PREFIX_USER: u8 = 20 << 3;
+
+/// A fresh key of one NKey type: (seed text, public key text, key pair).
+fn new_key(prefix: u8) -> (String, String, ring::signature::Ed25519KeyPair) {
+    use ring::signature::KeyPair;
+    let mut raw = [0u8; 32];
+    getrandom::getrandom(&mut raw).unwrap();
+    let with_crc = |mut b: Vec<u8>| {
+        let crc = nkey::crc16(&b);
+        b.extend_from_slice(&crc.to_le_bytes());
+        nkey::base32_encode(&b)
+    };
+    let mut s = vec![(18 << 3) | (prefix >> 5), (prefix & 31) << 3];
+    s.extend_from_slice(&raw);
+    let pair = ring::signature::Ed25519KeyPair::from_seed_unchecked(&raw).unwrap();
+    let mut p = vec![prefix];
+    p.extend_from_slice(pair.public_key().as_ref());
+    (with_crc(s), with_crc(p), pair)
+}
+
+/// A NATS JWT (`ed25519-nkey`) with `claims`, signed by `issuer`.
+fn jwt(issuer: &ring::signature::Ed25519KeyPair, claims: Value) -> String {
+    let header = b64url(br#"{"typ":"JWT","alg":"ed25519-nkey"}"#);
+    let body = b64url(claims.to_string().as_bytes());
+    let signed = format!("{header}.{body}");
+    let sig = b64url(issuer.sign(signed.as_bytes()).as_ref());
+    format!("{signed}.{sig}")
+}
+
+/// Operator mode made here: an operator, an account with JetStream and the
+/// system account (signed by the operator, preloaded in a memory resolver) and a user (signed by the
+/// account). Returns the server config file, the user's `.creds` file (as nsc
+/// writes it) and the test client's login for the same user.
+pub fn operator_mode(dir: &Path) -> (PathBuf, PathBuf, Value) {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let (_, op_pub, op) = new_key(PREFIX_OPERATOR);
+    let (_, acc_pub, acc) = new_key(PREFIX_ACCOUNT);
+    // JetStream needs a system account in operator mode.
+    let (_, sys_pub, _) = new_key(PREFIX_ACCOUNT);
+    let (user_seed, user_pub, _) = new_key(PREFIX_USER);
+    let claims = |iss: &str, sub: &str, name: &str, nats: Value| json!({"jti": format!("{name}{now}"), "iat": now, "iss": iss, "name": name, "sub": sub, "nats": nats});
+    let op_jwt = jwt(
+        &op,
+        claims(
+            &op_pub,
+            &op_pub,
+            "test-operator",
+            json!({"type": "operator", "version": 2}),
+        ),
+    );
+    let unlimited = json!({
+        "subs": -1, "data": -1, "payload": -1, "imports": -1, "exports": -1,
+        "wildcards": true, "conn": -1, "leaf": -1,
+        "mem_storage": -1, "disk_storage": -1, "streams": -1, "consumer": -1
+    });
+    let acc_jwt = jwt(
+        &op,
+        claims(
+            &op_pub,
+            &acc_pub,
+            "test-account",
+            json!({
+                "limits": unlimited, "default_permissions": {"pub": {}, "sub": {}},
+                "type": "account", "version": 2
+            }),
+        ),
+    );
+    let sys_jwt = jwt(
+        &op,
+        claims(
+            &op_pub,
+            &sys_pub,
+            "SYS",
+            json!({"type": "account", "version": 2}),
+        ),
+    );
+    let user_jwt = jwt(
+        &acc,
+        claims(
+            &acc_pub,
+            &user_pub,
+            "test-user",
+            json!({
+                "pub": {}, "sub": {}, "subs": -1, "data": -1, "payload": -1,
+                "type": "user", "version": 2
+            }),
+        ),
+    );
+    let conf = dir.join("operator.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "operator: \"{op_jwt}\"\nsystem_account: {sys_pub}\nresolver: MEMORY\nresolver_preload: {{\n  {acc_pub}: \"{acc_jwt}\"\n  {sys_pub}: \"{sys_jwt}\"\n}}\n"
+        ),
+    )
+    .unwrap();
+    let creds = dir.join("user.creds");
+    std::fs::write(
+        &creds,
+        format!(
+            "-----BEGIN NATS USER JWT-----\n{user_jwt}\n------END NATS USER JWT------\n\n\
+             ************************* IMPORTANT *************************\n\
+             NKEY Seed printed below can be used to sign and prove identity.\n\
+             NKEYs are sensitive and should be treated as secrets.\n\n\
+             -----BEGIN USER NKEY SEED-----\n{user_seed}\n------END USER NKEY SEED------\n\n\
+             *************************************************************\n"
+        ),
+    )
+    .unwrap();
+    (
+        conf,
+        creds,
+        json!({"jwt": user_jwt, "nkey_seed": user_seed}),
+    )
 }
 
 /// Standard base64 (the JetStream API's `hdrs` and `data`).
