@@ -273,10 +273,13 @@ impl BloodbankConfig {
                 };
                 let ca = match &ca_file {
                     None => Vec::new(),
-                    Some(p) => tls::read_ca_file(p).map_err(|e| {
-                        Error::at(tls::CA_FILE_FIELD, e)
-                            .fix("give the PEM file of the CA that signed the server's certificate")
-                    })?,
+                    Some(p) => {
+                        tls::read_ca_file(absolute(tls::CA_FILE_FIELD, p)?).map_err(|e| {
+                            Error::at(tls::CA_FILE_FIELD, e).fix(
+                                "give the PEM file of the CA that signed the server's certificate",
+                            )
+                        })?
+                    }
                 };
                 Some(tls::TlsSetup { ca_file, ca })
             }
@@ -289,6 +292,7 @@ impl BloodbankConfig {
     /// checked now; errors name the field and never quote a secret.
     fn nkey_login(&self) -> Result<Option<nats::Auth>, Error> {
         let read = |field: &str, path: &str| {
+            let path = absolute(&format!("backends.bloodbank.{field}"), path)?;
             std::fs::read_to_string(path).map_err(|e| {
                 Error::at(
                     &format!("backends.bloodbank.{field}"),
@@ -329,6 +333,17 @@ impl BloodbankConfig {
             }));
         }
         Ok(None)
+    }
+}
+
+/// A file setting's path, which must be absolute: Claude Code runs hooks in each
+/// project's directory, so a relative path would name a different file there.
+fn absolute<'a>(field: &str, path: &'a str) -> Result<&'a str, Error> {
+    if std::path::Path::new(path).is_absolute() {
+        Ok(path)
+    } else {
+        Err(Error::at(field, format!("`{path}` is a relative path"))
+            .fix("give an absolute path (hooks run in each project's directory); ${HOME}/… works"))
     }
 }
 
@@ -539,6 +554,12 @@ mod tests {
         let e = target(&c).unwrap_err();
         assert!(
             e.starts_with("backends.bloodbank.tls.ca_file: cannot read `/nonexistent/ca.pem`"),
+            "{e}"
+        );
+        c.tls = Some(serde_json::json!({"ca_file": "certs/ca.pem"}));
+        let e = target(&c).unwrap_err();
+        assert!(
+            e.starts_with("backends.bloodbank.tls.ca_file: `certs/ca.pem` is a relative path"),
             "{e}"
         );
         c.tls = Some(serde_json::json!({"verify": true}));
