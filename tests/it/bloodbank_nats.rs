@@ -301,6 +301,30 @@ fn tls_asked_of_a_plain_server_is_held_naming_the_setting() {
     assert!(stored(&nats).is_empty(), "nothing sent in clear text");
 }
 
+#[test]
+fn unreadable_tls_and_login_files_are_config_errors_naming_the_field() {
+    let env = TestEnv::new("bbn-badfiles");
+    let dir = TempDir::new("bbn-badfiles-x");
+    let missing = dir.path().join("missing.pem");
+    env.write_config(&json!({"backends": {"bloodbank": {
+        "url": "nats://127.0.0.1:4222", "tls": {"ca_file": missing.to_str().unwrap()}
+    }}}));
+    let out = env.hook(&fixture_line("SessionStart"));
+    assert_exit(&out, 1);
+    assert_stderr_has(&out, "backends.bloodbank.tls.ca_file: cannot read");
+    assert_eq!(env.kept().len(), 1, "kept locally meanwhile");
+
+    let seed_file = dir.path().join("user.nk");
+    std::fs::write(&seed_file, "SUAXXXXNOTASEEDXXXX\n").unwrap();
+    env.write_config(&json!({"backends": {"bloodbank": {
+        "url": "nats://127.0.0.1:4222", "seed_file": seed_file.to_str().unwrap()
+    }}}));
+    let out = env.hook(&fixture_line("SessionStart"));
+    assert_exit(&out, 1);
+    assert_stderr_has(&out, "backends.bloodbank.seed_file: the seed is not");
+    assert!(!stderr(&out).contains("SUAXXXX"), "{}", stderr(&out));
+}
+
 /// A fresh NKey user: (seed, public key).
 fn new_nkey_user() -> (String, String) {
     let mut raw = [0u8; 32];
