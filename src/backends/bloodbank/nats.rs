@@ -644,6 +644,10 @@ fn io_error(e: &std::io::Error) -> String {
         std::io::ErrorKind::ConnectionReset => {
             "the server reset the connection before acknowledging".into()
         }
+        // What rustls says when a TLS server closes without close_notify.
+        std::io::ErrorKind::UnexpectedEof => {
+            "the server closed the connection before acknowledging".into()
+        }
         _ => e.to_string(),
     }
 }
