@@ -2,7 +2,8 @@
 //! stream BLOODBANK_EVENTS created as Bloodbank creates it: every mapped fixture
 //! stored once with the contract's subject and type, the event id as
 //! `Nats-Msg-Id`, a replayed event not stored twice, an outage (server stopped,
-//! no stream for the subject, wrong login) spooled and delivered once later.
+//! no stream for the subject, wrong login) spooled and delivered once later;
+//! TLS (a throwaway CA made with openssl) and NKey logins against the real server.
 
 use serde_json::{Value, json};
 
@@ -248,18 +249,159 @@ fn an_event_over_max_payload_is_shrunk_to_fit_not_refused() {
 }
 
 #[test]
-fn tls_and_creds_are_config_errors_that_keep_the_event() {
+fn a_tls_server_is_reached_with_its_ca_file_and_without_it_the_event_is_held() {
+    let nats = NatsServer::start_tls("tls", &[]);
+    nats.create_bloodbank_stream(json!({}));
+    let ca = nats.ca.clone().unwrap();
+    // A plain nats:// URL: the server's INFO requires TLS, so hookrelay
+    // upgrades; its throwaway CA is in no public root store.
     let env = TestEnv::new("bbn-tls");
+    env.write_config(&json!({"backends": {"bloodbank": {"url": nats.url()}}}));
+    let out = env.hook(&fixture_line("SessionStart"));
+    assert_exit(&out, 0);
+    assert_stderr_has(&out, "TLS handshake failed");
+    assert_stderr_has(&out, "backends.bloodbank.tls.ca_file");
+    assert_stderr_has(&out, "bloodbank: held:");
+    assert_eq!(spooled(&env).len(), 1, "held, not dead-lettered");
+    assert!(stored(&nats).is_empty());
+
+    // With the CA (and a tls:// URL by name, as the certificate says).
     env.write_config(&json!({"backends": {"bloodbank": {
-        "url": "nats://127.0.0.1:4222", "tls": true
+        "url": format!("tls://localhost:{}", nats.port),
+        "tls": {"ca_file": ca.to_str().unwrap()}
+    }}}));
+    run_ok(&env, &["flush"]);
+    let out = env.hook(&fixture_line("Stop"));
+    assert_exit(&out, 0);
+    assert_eq!(stderr(&out), "", "delivered over TLS without a word");
+    let msgs = stored(&nats);
+    let subjects: Vec<&str> = msgs.iter().map(|m| m.subject.as_str()).collect();
+    assert_eq!(
+        subjects,
+        [
+            "bloodbank.evt.v1.agent.session.started",
+            "bloodbank.evt.v1.conversation.turn.completed"
+        ],
+        "the held event once, then the new one"
+    );
+    assert!(spooled(&env).is_empty());
+}
+
+#[test]
+fn tls_asked_of_a_plain_server_is_held_naming_the_setting() {
+    let nats = NatsServer::start("notls", &[]);
+    nats.create_bloodbank_stream(json!({}));
+    let env = TestEnv::new("bbn-notls");
+    env.write_config(&json!({"backends": {"bloodbank": {"url": nats.url(), "tls": true}}}));
+    let out = env.hook(&fixture_line("SessionStart"));
+    assert_exit(&out, 0);
+    assert_stderr_has(&out, "does not offer TLS");
+    assert_stderr_has(&out, "bloodbank: held:");
+    assert_eq!(spooled(&env).len(), 1);
+    assert!(stored(&nats).is_empty(), "nothing sent in clear text");
+}
+
+#[test]
+fn unreadable_tls_and_login_files_are_config_errors_naming_the_field() {
+    let env = TestEnv::new("bbn-badfiles");
+    let dir = TempDir::new("bbn-badfiles-x");
+    let missing = dir.path().join("missing.pem");
+    env.write_config(&json!({"backends": {"bloodbank": {
+        "url": "nats://127.0.0.1:4222", "tls": {"ca_file": missing.to_str().unwrap()}
     }}}));
     let out = env.hook(&fixture_line("SessionStart"));
     assert_exit(&out, 1);
-    assert_stderr_has(
-        &out,
-        "backends.bloodbank.tls: the NATS mode does not support TLS yet",
-    );
+    assert_stderr_has(&out, "backends.bloodbank.tls.ca_file: cannot read");
     assert_eq!(env.kept().len(), 1, "kept locally meanwhile");
+
+    let seed_file = dir.path().join("user.nk");
+    std::fs::write(&seed_file, "SUAXXXXNOTASEEDXXXX\n").unwrap();
+    env.write_config(&json!({"backends": {"bloodbank": {
+        "url": "nats://127.0.0.1:4222", "seed_file": seed_file.to_str().unwrap()
+    }}}));
+    let out = env.hook(&fixture_line("SessionStart"));
+    assert_exit(&out, 1);
+    assert_stderr_has(&out, "backends.bloodbank.seed_file: the seed is not");
+    assert!(!stderr(&out).contains("SUAXXXX"), "{}", stderr(&out));
+}
+
+/// A fresh NKey user: (seed, public key).
+fn new_nkey_user() -> (String, String) {
+    let mut raw = [0u8; 32];
+    getrandom::getrandom(&mut raw).unwrap();
+    let seed = hookrelay::backends::bloodbank::nkey::UserKey::seed_text(&raw);
+    let public = hookrelay::backends::bloodbank::nkey::UserKey::from_seed(&seed)
+        .unwrap()
+        .public_key();
+    (seed, public)
+}
+
+#[test]
+fn an_nkey_user_logs_in_with_its_seed_file_and_a_wrong_seed_is_kept() {
+    let (seed, public) = new_nkey_user();
+    let (other_seed, _) = new_nkey_user();
+    let dir = TempDir::new("bbn-nkey-conf");
+    let conf = dir.path().join("nats.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "authorization {{ users = [ {{ nkey: \"{public}\" }}, {{ user: admin, password: adminpw }} ] }}\n"
+        ),
+    )
+    .unwrap();
+    let nats = NatsServer::start("nkey", &["-c", conf.to_str().unwrap()]);
+    let admin = json!({"user": "admin", "pass": "adminpw"});
+    nats.create_bloodbank_stream(admin.clone());
+
+    let env = TestEnv::new("bbn-nkey");
+    let seed_file = dir.path().join("user.nk");
+    std::fs::write(&seed_file, format!("{other_seed}\n")).unwrap();
+    let config = json!({"backends": {"bloodbank": {
+        "url": nats.url(), "seed_file": seed_file.to_str().unwrap()
+    }}});
+    env.write_config(&config);
+    let out = env.hook(&fixture_line("UserPromptSubmit"));
+    assert_exit(&out, 0);
+    assert_stderr_has(&out, "refused the login");
+    assert!(!stderr(&out).contains(&other_seed), "{}", stderr(&out));
+    assert_eq!(spooled(&env).len(), 1);
+
+    std::fs::write(&seed_file, format!("{seed}\n")).unwrap();
+    run_ok(&env, &["flush"]);
+    let msgs = nats.client(admin).stored();
+    assert_eq!(msgs.len(), 1, "delivered once with the right seed");
+    assert_eq!(
+        msgs[0].subject,
+        "bloodbank.evt.v1.conversation.turn.started"
+    );
+    assert!(spooled(&env).is_empty());
+}
+
+#[test]
+fn a_creds_file_logs_in_in_operator_mode() {
+    // Operator mode as nsc sets it up, made in the test: operator, account
+    // (with JetStream) and user JWTs in a memory resolver; the user's .creds.
+    let dir = TempDir::new("bbn-creds-conf");
+    let (conf, creds, login) = crate::testenv::nats::operator_mode(dir.path());
+    let nats = NatsServer::start("creds", &["-c", conf.to_str().unwrap()]);
+    nats.create_bloodbank_stream(login.clone());
+
+    let env = TestEnv::new("bbn-creds");
+    env.write_config(&json!({"backends": {"bloodbank": {
+        "url": nats.url(), "creds": creds.to_str().unwrap()
+    }}}));
+    let out = env.hook(&fixture_line("SessionEnd"));
+    assert_exit(&out, 0);
+    assert_eq!(stderr(&out), "", "delivered with the .creds login");
+    let msgs = nats.client(login).stored();
+    assert_eq!(msgs.len(), 1);
+    assert_eq!(msgs[0].subject, "bloodbank.evt.v1.agent.session.ended");
+
+    // Without a login the operator-mode server refuses, and the event is kept.
+    env.write_config(&json!({"backends": {"bloodbank": {"url": nats.url()}}}));
+    let out = env.hook(&fixture_line("SessionStart"));
+    assert_stderr_has(&out, "refused the login");
+    assert_eq!(spooled(&env).len(), 1);
 }
 
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) {

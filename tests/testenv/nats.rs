@@ -4,12 +4,16 @@
 //! creates the stream `BLOODBANK_EVENTS` as Bloodbank does and reads the stored
 //! messages back through the JetStream API (`$JS.API.…`).
 //!
+//! `start_tls` makes a throwaway CA and a server certificate for 127.0.0.1 /
+//! localhost with `openssl` and starts a TLS-only server; its client speaks TLS
+//! too (rustls, trusting that CA).
+//!
 //! Without a `nats-server` binary these tests fail (never skip): install the
 //! Debian package `nats-server` (.ci/run does).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -41,18 +45,38 @@ pub struct NatsServer {
     dir: TempDir,
     extra: Vec<String>,
     child: Option<Child>,
+    /// The CA of a TLS server's certificate (PEM): its clients speak TLS.
+    pub ca: Option<PathBuf>,
 }
 
 impl NatsServer {
     /// Starts a server with JetStream on a free loopback port; `extra` are more
     /// command-line arguments (e.g. `--auth <token>`).
     pub fn start(tag: &str, extra: &[&str]) -> NatsServer {
+        Self::start_in(TempDir::new(&format!("nats-{tag}")), extra, None)
+    }
+
+    /// A server that requires TLS (`--tls`), its certificate (for 127.0.0.1 and
+    /// localhost) signed by a throwaway CA made here; `ca_pem()` is that CA.
+    pub fn start_tls(tag: &str, extra: &[&str]) -> NatsServer {
         let dir = TempDir::new(&format!("nats-{tag}"));
+        let (ca, cert, key) = make_certs(dir.path());
+        let mut args: Vec<String> = ["--tls", "--tlscert"].map(String::from).to_vec();
+        args.push(cert.to_str().unwrap().into());
+        args.push("--tlskey".into());
+        args.push(key.to_str().unwrap().into());
+        args.extend(extra.iter().map(|s| s.to_string()));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        Self::start_in(dir, &args, Some(ca))
+    }
+
+    fn start_in(dir: TempDir, extra: &[&str], ca: Option<PathBuf>) -> NatsServer {
         let mut s = NatsServer {
             port: 0,
             dir,
             extra: extra.iter().map(|s| s.to_string()).collect(),
             child: None,
+            ca,
         };
         // A free port can be taken by another test between the probe and the
         // server's bind: then try another one.
@@ -152,7 +176,7 @@ impl NatsServer {
 
     /// A client of this server (with `auth` CONNECT fields, e.g. `{"auth_token": ..}`).
     pub fn client(&self, auth: Value) -> Client {
-        Client::connect(self.port, auth)
+        Client::connect(self.port, auth, self.ca.as_deref())
     }
 
     /// Creates `BLOODBANK_EVENTS` as Bloodbank's `compose/nats/streams.json` does:
@@ -216,28 +240,41 @@ impl Stored {
     }
 }
 
+trait Io: Read + Write {}
+impl<T: Read + Write> Io for T {}
+
 /// A minimal synchronous NATS client: request/reply is all the tests need.
 pub struct Client {
-    reader: BufReader<TcpStream>,
-    writer: TcpStream,
+    reader: BufReader<Box<dyn Io>>,
     next_sid: u32,
 }
 
 impl Client {
-    pub fn connect(port: u16, auth: Value) -> Client {
+    /// Connects (with TLS after INFO when `ca` is given, trusting that CA).
+    pub fn connect(port: u16, auth: Value, ca: Option<&Path>) -> Client {
         let s = TcpStream::connect(("127.0.0.1", port)).expect("connect to nats-server");
         s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
         let mut c = Client {
-            writer: s.try_clone().unwrap(),
-            reader: BufReader::new(s),
+            reader: BufReader::new(Box::new(s.try_clone().unwrap())),
             next_sid: 1,
         };
         let info = c.line();
         assert!(info.starts_with("INFO "), "{info}");
+        if let Some(ca) = ca {
+            c.reader = BufReader::new(Box::new(tls_stream(s, ca)));
+        }
         let mut connect = json!({"verbose": false, "pedantic": false, "headers": true, "no_responders": true, "protocol": 1});
         if let Value::Object(m) = auth {
             for (k, v) in m {
-                connect[k] = v;
+                // A seed is not sent: it signs the server's nonce (`sig`).
+                if k == "nkey_seed" {
+                    let info: Value = serde_json::from_str(&info[5..]).unwrap();
+                    let nonce = info["nonce"].as_str().expect("a nonce in INFO");
+                    let key = seed_pair(v.as_str().unwrap());
+                    connect["sig"] = json!(b64url(key.sign(nonce.as_bytes()).as_ref()));
+                } else {
+                    connect[k] = v;
+                }
             }
         }
         c.write(format!("CONNECT {connect}\r\nPING\r\n").as_bytes());
@@ -253,7 +290,9 @@ impl Client {
     }
 
     fn write(&mut self, b: &[u8]) {
-        self.writer.write_all(b).unwrap();
+        let w = self.reader.get_mut();
+        w.write_all(b).unwrap();
+        w.flush().unwrap();
     }
 
     fn line(&mut self) -> String {
@@ -343,6 +382,224 @@ impl Client {
             })
             .collect()
     }
+}
+
+/// A TLS client stream over `s` trusting only `ca` (the test's own CA).
+fn tls_stream(s: TcpStream, ca: &Path) -> impl Io + 'static {
+    use rustls::pki_types::pem::PemObject;
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in rustls::pki_types::CertificateDer::pem_file_iter(ca).unwrap() {
+        roots.add(cert.unwrap()).unwrap();
+    }
+    let config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    let name = rustls::pki_types::ServerName::try_from("127.0.0.1").unwrap();
+    let conn = rustls::ClientConnection::new(std::sync::Arc::new(config), name).unwrap();
+    rustls::StreamOwned::new(conn, s)
+}
+
+/// A throwaway CA and a server certificate it signs for 127.0.0.1 and
+/// localhost, made with `openssl` in `dir`: (CA PEM, server cert, server key).
+pub fn make_certs(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+    let p = |n: &str| dir.join(n);
+    let run = |args: &[&str]| {
+        let out = Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("openssl (the TLS tests make their certificates with it)");
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
+    let mut ca = vec![
+        "req",
+        "-x509",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=hookrelay test CA",
+    ];
+    ca.extend(ec);
+    ca.extend(["-keyout", "ca.key", "-out", "ca.pem"]);
+    ca.extend(["-addext", "basicConstraints=critical,CA:TRUE"]);
+    ca.extend(["-addext", "keyUsage=critical,keyCertSign,cRLSign"]);
+    run(&ca);
+    let mut csr = vec!["req", "-subj", "/CN=localhost"];
+    csr.extend(ec);
+    csr.extend(["-keyout", "server.key", "-out", "server.csr"]);
+    run(&csr);
+    std::fs::write(
+        p("ext.cnf"),
+        "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    run(&[
+        "x509",
+        "-req",
+        "-days",
+        "2",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "server.pem",
+        "-extfile",
+        "ext.cnf",
+    ]);
+    (p("ca.pem"), p("server.pem"), p("server.key"))
+}
+
+/// The key pair of an NKey seed (any type): Ed25519 from its 32 raw bytes.
+fn seed_pair(seed: &str) -> ring::signature::Ed25519KeyPair {
+    let raw = nkey::base32_decode(seed).expect("base32 seed");
+    ring::signature::Ed25519KeyPair::from_seed_unchecked(&raw[2..34]).unwrap()
+}
+
+fn b64url(b: &[u8]) -> String {
+    nkey::base64url(b)
+}
+
+use hookrelay::backends::bloodbank::nkey;
+
+/// NKey type prefixes (nats-io/nkeys): operator `O`, account `A`, user `U`.
+const PREFIX_OPERATOR: u8 = 14 << 3;
+const PREFIX_ACCOUNT: u8 = 0;
+const PREFIX_USER: u8 = 20 << 3;
+
+/// A fresh key of one NKey type: (seed text, public key text, key pair).
+fn new_key(prefix: u8) -> (String, String, ring::signature::Ed25519KeyPair) {
+    use ring::signature::KeyPair;
+    let mut raw = [0u8; 32];
+    getrandom::getrandom(&mut raw).unwrap();
+    let with_crc = |mut b: Vec<u8>| {
+        let crc = nkey::crc16(&b);
+        b.extend_from_slice(&crc.to_le_bytes());
+        nkey::base32_encode(&b)
+    };
+    let mut s = vec![(18 << 3) | (prefix >> 5), (prefix & 31) << 3];
+    s.extend_from_slice(&raw);
+    let pair = ring::signature::Ed25519KeyPair::from_seed_unchecked(&raw).unwrap();
+    let mut p = vec![prefix];
+    p.extend_from_slice(pair.public_key().as_ref());
+    (with_crc(s), with_crc(p), pair)
+}
+
+/// A NATS JWT (`ed25519-nkey`) with `claims`, signed by `issuer`.
+fn jwt(issuer: &ring::signature::Ed25519KeyPair, claims: Value) -> String {
+    let header = b64url(br#"{"typ":"JWT","alg":"ed25519-nkey"}"#);
+    let body = b64url(claims.to_string().as_bytes());
+    let signed = format!("{header}.{body}");
+    let sig = b64url(issuer.sign(signed.as_bytes()).as_ref());
+    format!("{signed}.{sig}")
+}
+
+/// Operator mode made here: an operator, an account with JetStream and the
+/// system account (signed by the operator, preloaded in a memory resolver) and a user (signed by the
+/// account). Returns the server config file, the user's `.creds` file (as nsc
+/// writes it) and the test client's login for the same user.
+pub fn operator_mode(dir: &Path) -> (PathBuf, PathBuf, Value) {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let (_, op_pub, op) = new_key(PREFIX_OPERATOR);
+    let (_, acc_pub, acc) = new_key(PREFIX_ACCOUNT);
+    // JetStream needs a system account in operator mode.
+    let (_, sys_pub, _) = new_key(PREFIX_ACCOUNT);
+    let (user_seed, user_pub, _) = new_key(PREFIX_USER);
+    let claims = |iss: &str, sub: &str, name: &str, nats: Value| json!({"jti": format!("{name}{now}"), "iat": now, "iss": iss, "name": name, "sub": sub, "nats": nats});
+    let op_jwt = jwt(
+        &op,
+        claims(
+            &op_pub,
+            &op_pub,
+            "test-operator",
+            json!({"type": "operator", "version": 2}),
+        ),
+    );
+    let unlimited = json!({
+        "subs": -1, "data": -1, "payload": -1, "imports": -1, "exports": -1,
+        "wildcards": true, "conn": -1, "leaf": -1,
+        "mem_storage": -1, "disk_storage": -1, "streams": -1, "consumer": -1
+    });
+    let acc_jwt = jwt(
+        &op,
+        claims(
+            &op_pub,
+            &acc_pub,
+            "test-account",
+            json!({
+                "limits": unlimited, "default_permissions": {"pub": {}, "sub": {}},
+                "type": "account", "version": 2
+            }),
+        ),
+    );
+    let sys_jwt = jwt(
+        &op,
+        claims(
+            &op_pub,
+            &sys_pub,
+            "SYS",
+            json!({"type": "account", "version": 2}),
+        ),
+    );
+    let user_jwt = jwt(
+        &acc,
+        claims(
+            &acc_pub,
+            &user_pub,
+            "test-user",
+            json!({
+                "pub": {}, "sub": {}, "subs": -1, "data": -1, "payload": -1,
+                "type": "user", "version": 2
+            }),
+        ),
+    );
+    let conf = dir.join("operator.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "operator: \"{op_jwt}\"\nsystem_account: {sys_pub}\nresolver: MEMORY\nresolver_preload: {{\n  {acc_pub}: \"{acc_jwt}\"\n  {sys_pub}: \"{sys_jwt}\"\n}}\n"
+        ),
+    )
+    .unwrap();
+    let creds = dir.join("user.creds");
+    std::fs::write(
+        &creds,
+        format!(
+            "-----BEGIN NATS USER JWT-----\n{user_jwt}\n------END NATS USER JWT------\n\n\
+             ************************* IMPORTANT *************************\n\
+             NKEY Seed printed below can be used to sign and prove identity.\n\
+             NKEYs are sensitive and should be treated as secrets.\n\n\
+             -----BEGIN USER NKEY SEED-----\n{user_seed}\n------END USER NKEY SEED------\n\n\
+             *************************************************************\n"
+        ),
+    )
+    .unwrap();
+    (
+        conf,
+        creds,
+        json!({"jwt": user_jwt, "nkey_seed": user_seed}),
+    )
 }
 
 /// Standard base64 (the JetStream API's `hdrs` and `data`).

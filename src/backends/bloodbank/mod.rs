@@ -12,6 +12,8 @@
 pub mod cloudevent;
 pub mod http;
 pub mod nats;
+pub mod nkey;
+pub mod tls;
 
 use std::time::{Duration, Instant};
 
@@ -39,10 +41,17 @@ pub struct BloodbankConfig {
     pub user: Option<String>,
     #[serde(default)]
     pub password: Option<Secret>,
-    /// NATS mode: a `.creds` file (JWT + NKey). Not supported yet: a config error.
+    /// NATS mode: an NKey user's seed (`SU…`; `authorization { users = [{nkey}] }`).
+    #[serde(default)]
+    pub nkey_seed: Option<Secret>,
+    /// NATS mode: a file holding that seed (`nk -gen user` writes one).
+    #[serde(default)]
+    pub seed_file: Option<String>,
+    /// NATS mode: a `.creds` file (user JWT + seed; operator mode, `nsc`).
     #[serde(default)]
     pub creds: Option<String>,
-    /// NATS mode: TLS. Not supported yet: `true` (or any settings) is a config error.
+    /// NATS mode: TLS: `true`, `false`, or `{"ca_file": "/path/ca.pem"}` (read
+    /// as JSON here, checked by `target` so that errors name the field).
     #[serde(default)]
     pub tls: Option<serde_json::Value>,
     /// HTTP mode: a PEM file of CA certificates trusted for an https URL, on top
@@ -72,6 +81,8 @@ impl BloodbankConfig {
             token: None,
             user: None,
             password: None,
+            nkey_seed: None,
+            seed_file: None,
             creds: None,
             tls: None,
             ca_file: None,
@@ -81,7 +92,7 @@ impl BloodbankConfig {
         }
     }
 
-    /// The NATS mode? (`nats://`, or `tls://`, which is refused by `validate`.)
+    /// The NATS mode? (`nats://`, or `tls://`: NATS with TLS.)
     pub fn is_nats(&self) -> bool {
         let scheme = self.url.split("://").next().unwrap_or("");
         self.url.contains("://")
@@ -145,6 +156,8 @@ impl BloodbankConfig {
                 (super::is_set(&self.token), "token"),
                 (self.user.is_some(), "user"),
                 (super::is_set(&self.password), "password"),
+                (super::is_set(&self.nkey_seed), "nkey_seed"),
+                (self.seed_file.is_some(), "seed_file"),
                 (self.creds.is_some(), "creds"),
                 (self.tls.is_some(), "tls"),
             ] {
@@ -162,23 +175,30 @@ impl BloodbankConfig {
         if self.ca_file.is_some() {
             return Err(Error::at(
                 "backends.bloodbank.ca_file",
-                "only the HTTP mode takes it (the NATS mode does not support TLS yet)",
+                "only the HTTP mode takes it; the NATS mode's CA file is `tls.ca_file`",
             )
-            .fix("remove it, or give an https:// url"));
+            .fix("write it as \"tls\": {\"ca_file\": \"…\"}"));
         }
         let t = self.target()?;
-        if t.auth != nats::Auth::None && !super::url::is_loopback(&t.host) {
-            let what = match t.auth {
-                nats::Auth::Token(_) => "token",
-                _ => "password",
-            };
+        let clear = match t.auth {
+            _ if t.tls.is_some() => None,
+            nats::Auth::Token(_) => Some("token"),
+            nats::Auth::UserPassword(..) => Some("password"),
+            // An NKey login sends a signature of a one-time nonce, never the seed.
+            nats::Auth::None | nats::Auth::NKey(_) | nats::Auth::Jwt { .. } => None,
+        };
+        if let Some(what) = clear
+            && !super::url::is_loopback(&t.host)
+        {
             warnings.push(
                 Problem::new(format!(
                     "the {what} is sent in clear text over nats:// to {}",
                     t.host
                 ))
                 .at(field)
-                .fix("TLS is not supported yet: reach the server through a loopback tunnel"),
+                .fix(
+                    "set backends.bloodbank.tls to true (or a tls:// URL) if the server takes TLS",
+                ),
             );
         }
         Ok(())
@@ -188,28 +208,9 @@ impl BloodbankConfig {
     pub fn target(&self) -> Result<nats::Target, Error> {
         let field = self.url_field();
         let shown = crate::util::url::display(&self.url);
-        let not_yet = "the NATS mode does not support TLS yet";
-        if self.url.to_ascii_lowercase().starts_with("tls://") {
-            return Err(Error::at(field, format!("`{shown}`: {not_yet}"))
-                .fix("use nats://host:port (through a loopback tunnel for a remote server)"));
-        }
-        if self
-            .tls
-            .as_ref()
-            .is_some_and(|t| t != &serde_json::json!(false))
-        {
-            return Err(Error::at("backends.bloodbank.tls", not_yet)
-                .fix("remove `tls` and reach the server through a loopback tunnel"));
-        }
-        if self.creds.is_some() {
-            return Err(Error::at(
-                "backends.bloodbank.creds",
-                "the NATS mode does not support .creds (JWT/NKey) logins yet",
-            )
-            .fix("use `token` or `user` and `password`"));
-        }
         let u =
             nats::parse_url(&self.url).map_err(|e| Error::at(field, format!("`{shown}` {e}")))?;
+        let tls = self.tls_setup(u.tls)?;
         let token = self.token.clone().filter(|t| !t.is_empty());
         let user = self.user.clone().or(u.user);
         let password = self
@@ -217,31 +218,145 @@ impl BloodbankConfig {
             .clone()
             .or(u.password.map(Secret::new))
             .filter(|p| !p.is_empty());
-        let auth = match (token, user, password) {
-            (Some(_), Some(_), _) => {
-                return Err(Error::at(
-                    "backends.bloodbank.token",
-                    "both a token and a user are set",
-                )
-                .fix("give one way to log in"));
-            }
-            (Some(t), None, _) => nats::Auth::Token(t),
-            (None, Some(u), Some(p)) => nats::Auth::UserPassword(u, p),
+        let nkey = self.nkey_login()?;
+        // One way to log in: name the first two that are both set.
+        let ways = [
+            ("token", token.is_some()),
+            ("user", user.is_some()),
+            ("nkey_seed", super::is_set(&self.nkey_seed)),
+            ("seed_file", self.seed_file.is_some()),
+            ("creds", self.creds.is_some()),
+        ];
+        let mut set = ways.iter().filter(|(_, on)| *on).map(|(n, _)| *n);
+        if let (Some(a), Some(b)) = (set.next(), set.next()) {
+            return Err(Error::at(
+                &format!("backends.bloodbank.{b}"),
+                format!("both `{a}` and `{b}` are set"),
+            )
+            .fix("give one way to log in"));
+        }
+        let auth = match (token, user, password, nkey) {
+            (_, _, _, Some(auth)) => auth,
+            (Some(t), None, _, None) => nats::Auth::Token(t),
+            (None, Some(u), Some(p), None) => nats::Auth::UserPassword(u, p),
             // `nats://<token>@host` is how NATS writes a token in a URL.
-            (None, Some(u), None) => nats::Auth::Token(Secret::new(u)),
-            (None, None, Some(_)) => {
+            (None, Some(u), None, None) => nats::Auth::Token(Secret::new(u)),
+            (None, None, Some(_), None) => {
                 return Err(
                     Error::at("backends.bloodbank.password", "a password without a user")
                         .fix("set `user` too"),
                 );
             }
-            (None, None, None) => nats::Auth::None,
+            _ => nats::Auth::None,
         };
         Ok(nats::Target {
             host: u.host,
             port: u.port,
             auth,
+            tls,
         })
+    }
+
+    /// `tls`: `true` / `false` / `{"ca_file": "…"}`; a `tls://` URL asks for it
+    /// too. The CA file is read here, so a wrong path is a config error at once.
+    fn tls_setup(&self, url_asks: bool) -> Result<Option<tls::TlsSetup>, Error> {
+        const FIELD: &str = "backends.bloodbank.tls";
+        let wanted = "expected true, false or {\"ca_file\": \"/path/to/ca.pem\"}";
+        let setup = match &self.tls {
+            None | Some(serde_json::Value::Null) => url_asks.then(tls::TlsSetup::default),
+            Some(serde_json::Value::Bool(false)) if url_asks => {
+                return Err(Error::at(FIELD, "is false, but the URL is tls://")
+                    .fix("remove `tls`, or use a nats:// URL"));
+            }
+            Some(serde_json::Value::Bool(on)) => on.then(tls::TlsSetup::default),
+            Some(serde_json::Value::Object(o)) => {
+                if let Some(k) = o.keys().find(|k| *k != "ca_file") {
+                    return Err(Error::at(&format!("{FIELD}.{k}"), "is not a TLS setting")
+                        .fix("the one TLS setting is `ca_file`"));
+                }
+                let ca_file = match o.get("ca_file") {
+                    None | Some(serde_json::Value::Null) => None,
+                    Some(serde_json::Value::String(p)) if !p.trim().is_empty() => {
+                        Some(p.trim().to_string())
+                    }
+                    Some(_) => {
+                        return Err(Error::at(tls::CA_FILE_FIELD, "expected a file path")
+                            .fix("give the path of the CA's PEM file"));
+                    }
+                };
+                let ca = match &ca_file {
+                    None => Vec::new(),
+                    Some(p) => {
+                        tls::read_ca_file(absolute(tls::CA_FILE_FIELD, p)?).map_err(|e| {
+                            Error::at(tls::CA_FILE_FIELD, e).fix(
+                                "give the PEM file of the CA that signed the server's certificate",
+                            )
+                        })?
+                    }
+                };
+                Some(tls::TlsSetup { ca_file, ca })
+            }
+            Some(_) => return Err(Error::at(FIELD, wanted).fix("see docs/backends.md")),
+        };
+        Ok(setup)
+    }
+
+    /// The NKey (`nkey_seed`, `seed_file`) or JWT (`creds`) login, read and
+    /// checked now; errors name the field and never quote a secret.
+    fn nkey_login(&self) -> Result<Option<nats::Auth>, Error> {
+        let read = |field: &str, path: &str| {
+            let path = absolute(&format!("backends.bloodbank.{field}"), path)?;
+            std::fs::read_to_string(path).map_err(|e| {
+                Error::at(
+                    &format!("backends.bloodbank.{field}"),
+                    format!("cannot read `{path}` ({e})"),
+                )
+                .fix("check the path and that this user may read it")
+            })
+        };
+        let check = |field: &str, seed: &str| {
+            nkey::UserKey::from_seed(seed).map(|_| ()).map_err(|e| {
+                Error::at(
+                    &format!("backends.bloodbank.{field}"),
+                    format!("the seed {e}"),
+                )
+                .fix("give the user's seed (SU…), as `nk -gen user` or nsc prints it")
+            })
+        };
+        if let Some(seed) = self.nkey_seed.as_ref().filter(|s| !s.is_empty()) {
+            check("nkey_seed", seed.expose())?;
+            return Ok(Some(nats::Auth::NKey(seed.clone())));
+        }
+        if let Some(path) = &self.seed_file {
+            let text = read("seed_file", path)?;
+            let seed = text.trim();
+            check("seed_file", seed)?;
+            return Ok(Some(nats::Auth::NKey(Secret::new(seed))));
+        }
+        if let Some(path) = &self.creds {
+            let text = read("creds", path)?;
+            let c = nkey::parse_creds(&text).map_err(|e| {
+                Error::at("backends.bloodbank.creds", format!("`{path}` {e}"))
+                    .fix("give the .creds file nsc wrote for the user")
+            })?;
+            check("creds", &c.seed)?;
+            return Ok(Some(nats::Auth::Jwt {
+                jwt: Secret::new(c.jwt),
+                seed: Secret::new(c.seed),
+            }));
+        }
+        Ok(None)
+    }
+}
+
+/// A file setting's path, which must be absolute: Claude Code runs hooks in each
+/// project's directory, so a relative path would name a different file there.
+fn absolute<'a>(field: &str, path: &'a str) -> Result<&'a str, Error> {
+    if std::path::Path::new(path).is_absolute() {
+        Ok(path)
+    } else {
+        Err(Error::at(field, format!("`{path}` is a relative path"))
+            .fix("give an absolute path (hooks run in each project's directory); ${HOME}/… works"))
     }
 }
 
@@ -267,6 +382,7 @@ impl Bloodbank {
                 host: nats::DEFAULT_HOST.into(),
                 port: nats::DEFAULT_PORT,
                 auth: nats::Auth::None,
+                tls: None,
             }))
         } else {
             Mode::Http
@@ -443,6 +559,70 @@ mod tests {
         assert!(e.to_string().starts_with("backends.bloodbank.token"), "{e}");
     }
 
+    const SEED: &str = "SUAMLK2ZNL35WSMW37E7UD4VZ7ELPKW7DHC3BWBSD2GCZ7IUQQXZIORRBU";
+
+    #[test]
+    fn tls_settings_are_read_or_refused_naming_the_field() {
+        let target = |c: &BloodbankConfig| {
+            c.validate(&mut Warnings::new())
+                .map(|_| c.target().unwrap().tls)
+                .map_err(|e| e.to_string())
+        };
+        let mut c = BloodbankConfig::with_url("nats://127.0.0.1");
+        assert_eq!(
+            target(&c).unwrap(),
+            None,
+            "plain unless the server requires TLS"
+        );
+        c.tls = Some(serde_json::json!(true));
+        assert_eq!(target(&c).unwrap(), Some(tls::TlsSetup::default()));
+        assert_eq!(Bloodbank::new(c.clone()).endpoint(), "tls://127.0.0.1:4222");
+        c.tls = Some(serde_json::json!(false));
+        assert_eq!(target(&c).unwrap(), None);
+        let c = BloodbankConfig::with_url("tls://127.0.0.1:4222");
+        assert_eq!(target(&c).unwrap(), Some(tls::TlsSetup::default()));
+        let mut c = BloodbankConfig::with_url("tls://127.0.0.1:4222");
+        c.tls = Some(serde_json::json!(false));
+        assert!(
+            target(&c)
+                .unwrap_err()
+                .starts_with("backends.bloodbank.tls: is false")
+        );
+
+        let mut c = BloodbankConfig::with_url("nats://127.0.0.1");
+        c.tls = Some(serde_json::json!({"ca_file": "/nonexistent/ca.pem"}));
+        let e = target(&c).unwrap_err();
+        assert!(
+            e.starts_with("backends.bloodbank.tls.ca_file: cannot read `/nonexistent/ca.pem`"),
+            "{e}"
+        );
+        c.tls = Some(serde_json::json!({"ca_file": "certs/ca.pem"}));
+        let e = target(&c).unwrap_err();
+        assert!(
+            e.starts_with("backends.bloodbank.tls.ca_file: `certs/ca.pem` is a relative path"),
+            "{e}"
+        );
+        c.tls = Some(serde_json::json!({"verify": true}));
+        assert!(
+            target(&c)
+                .unwrap_err()
+                .starts_with("backends.bloodbank.tls.verify: is not a TLS setting")
+        );
+        c.tls = Some(serde_json::json!("yes"));
+        assert!(
+            target(&c)
+                .unwrap_err()
+                .starts_with("backends.bloodbank.tls: expected true, false or")
+        );
+
+        // With TLS, a token to a remote server is not sent in clear text.
+        let mut w = Warnings::new();
+        let mut remote = BloodbankConfig::with_url("tls://nats.example.test");
+        remote.token = Some(Secret::new("tok"));
+        assert!(remote.validate(&mut w).is_ok());
+        assert!(w.is_empty(), "{w:?}");
+    }
+
     #[test]
     fn nats_credentials_tls_and_creds_are_read_or_refused_clearly() {
         let ok = |c: &BloodbankConfig| {
@@ -482,15 +662,25 @@ mod tests {
 
         let err = |c: &BloodbankConfig| c.validate(&mut Warnings::new()).unwrap_err().to_string();
         let mut c = BloodbankConfig::with_url("nats://127.0.0.1");
-        c.tls = Some(serde_json::json!(true));
+        c.creds = Some("/nonexistent/x.creds".into());
+        let e = err(&c);
         assert!(
-            err(&c).starts_with("backends.bloodbank.tls: the NATS mode does not support TLS yet")
+            e.starts_with("backends.bloodbank.creds: cannot read"),
+            "{e}"
         );
-        let c = BloodbankConfig::with_url("tls://127.0.0.1:4222");
-        assert!(err(&c).contains("does not support TLS"), "{}", err(&c));
-        let mut c = BloodbankConfig::with_url("nats://127.0.0.1");
-        c.creds = Some("/x.creds".into());
-        assert!(err(&c).starts_with("backends.bloodbank.creds"));
+        c.creds = None;
+        c.seed_file = Some("/nonexistent/user.nk".into());
+        assert!(err(&c).starts_with("backends.bloodbank.seed_file: cannot read"));
+        c.seed_file = None;
+        let typo = SEED.replacen("SUAM", "SUAN", 1);
+        c.nkey_seed = Some(Secret::new(typo.clone()));
+        let e = err(&c);
+        assert!(e.starts_with("backends.bloodbank.nkey_seed: the seed is not a valid NKey seed"));
+        assert!(!e.contains(&typo) && !e.contains("\n"), "{e}");
+        c.nkey_seed = Some(Secret::new(SEED));
+        assert_eq!(ok(&c).unwrap().auth, nats::Auth::NKey(Secret::new(SEED)));
+        c.token = Some(Secret::new("tok"));
+        assert!(err(&c).starts_with("backends.bloodbank.nkey_seed: both `token` and `nkey_seed`"));
         let c = BloodbankConfig::with_url("nats://u:pw@127.0.0.1:99999");
         let e = err(&c);
         assert!(e.contains("invalid port") && !e.contains("pw"), "{e}");

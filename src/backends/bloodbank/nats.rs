@@ -8,6 +8,11 @@
 //! stream for the subject, a refused login, a closed connection, no PubAck before
 //! the deadline, a refused connection) is a retry from the spool, with the same id.
 //!
+//! TLS (`tls.rs`) is the NATS way: the server's INFO comes in plain text, then
+//! the client upgrades the same socket (when the config asks for TLS or the
+//! server requires it) and sends CONNECT inside it. NKey and `.creds` logins
+//! (`nkey.rs`) sign INFO's `nonce`.
+//!
 //! Split like every backend: `request` builds the message (pure), `frames` and
 //! `parse_*` are the protocol (pure), `classify` reads the reply (pure); only
 //! `publish` does I/O. No async runtime: one event is one short exchange, and
@@ -21,6 +26,9 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use super::cloudevent;
+use super::nkey::UserKey;
+use super::tls::{self, Io, TlsSetup};
+use crate::backends::status::held_message;
 use crate::backends::{Outcome, Request, Secret};
 use crate::protocol::envelope::Envelope;
 
@@ -39,6 +47,9 @@ pub struct Target {
     pub host: String,
     pub port: u16,
     pub auth: Auth,
+    /// `Some`: TLS always (the config asked); `None`: only when the server's
+    /// INFO requires it (then trusting the webpki roots alone).
+    pub tls: Option<TlsSetup>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -46,35 +57,47 @@ pub enum Auth {
     None,
     Token(Secret),
     UserPassword(String, Secret),
+    /// An NKey user: its seed (`SU…`); CONNECT sends the public key.
+    NKey(Secret),
+    /// A `.creds` file's user JWT and seed (operator mode).
+    Jwt {
+        jwt: Secret,
+        seed: Secret,
+    },
 }
 
 impl Target {
-    /// `nats://host:port`, as shown in messages (never with credentials).
+    /// `nats://host:port` (`tls://` when TLS is asked for), as shown in
+    /// messages (never with credentials).
     pub fn endpoint(&self) -> String {
+        let scheme = if self.tls.is_some() { "tls" } else { "nats" };
         if self.host.contains(':') {
-            format!("nats://[{}]:{}", self.host, self.port)
+            format!("{scheme}://[{}]:{}", self.host, self.port)
         } else {
-            format!("nats://{}:{}", self.host, self.port)
+            format!("{scheme}://{}:{}", self.host, self.port)
         }
     }
 }
 
-/// The parts of a `nats://[user[:password]@|token@]host[:port]` URL.
+/// The parts of a `nats://[user[:password]@|token@]host[:port]` URL
+/// (`tls://…` the same, asking for TLS).
 #[derive(Clone, Debug, PartialEq)]
 pub struct NatsUrl {
+    pub tls: bool,
     pub host: String,
     pub port: u16,
     pub user: Option<String>,
     pub password: Option<String>,
 }
 
-/// Parses a `nats://` URL; the error says what is wrong (without the credentials).
+/// Parses a `nats://` or `tls://` URL; the error says what is wrong (without
+/// the credentials).
 pub fn parse_url(url: &str) -> Result<NatsUrl, String> {
-    let Some(rest) = url
-        .strip_prefix("nats://")
-        .or_else(|| url.strip_prefix("NATS://"))
-    else {
-        return Err("is not a nats:// URL".into());
+    let (scheme, rest) = url.split_once("://").ok_or("is not a nats:// URL")?;
+    let tls = match scheme.to_ascii_lowercase().as_str() {
+        "nats" => false,
+        "tls" => true,
+        _ => return Err("is not a nats:// URL".into()),
     };
     let rest = rest.strip_suffix('/').unwrap_or(rest);
     if rest.contains(['/', '?', '#']) {
@@ -113,6 +136,7 @@ pub fn parse_url(url: &str) -> Result<NatsUrl, String> {
         },
     };
     Ok(NatsUrl {
+        tls,
         host: host.to_string(),
         port,
         user,
@@ -157,7 +181,11 @@ pub struct Info {
     pub max_payload: usize,
     pub headers: bool,
     pub tls_required: bool,
+    /// The server takes TLS if the client asks (`allow_non_tls`).
+    pub tls_available: bool,
     pub jetstream: bool,
+    /// What an NKey or JWT login signs.
+    pub nonce: Option<String>,
 }
 
 /// Reads an `INFO {json}` line.
@@ -170,17 +198,21 @@ pub fn parse_info(line: &str) -> Option<Info> {
             .map_or(DEFAULT_MAX_PAYLOAD, |n| n as usize),
         headers: v["headers"].as_bool().unwrap_or(false),
         tls_required: v["tls_required"].as_bool().unwrap_or(false),
+        tls_available: v["tls_available"].as_bool().unwrap_or(false),
         jetstream: v["jetstream"].as_bool().unwrap_or(false),
+        nonce: v["nonce"].as_str().map(str::to_string),
     })
 }
 
 /// The `CONNECT` line: headers (for `Nats-Msg-Id`) and no-responders (a subject
 /// no stream stores is answered at once instead of timing out), credentials.
-pub fn connect_line(auth: &Auth) -> String {
+/// NKey and JWT logins sign the server's `nonce` (without one the server asks
+/// for no signature, and `sig` is left out: it then refuses the login clearly).
+pub fn connect_line(auth: &Auth, nonce: Option<&str>, tls: bool) -> String {
     let mut c = json!({
         "verbose": false,
         "pedantic": false,
-        "tls_required": false,
+        "tls_required": tls,
         "name": "hookrelay",
         "lang": "rust",
         "version": env!("CARGO_PKG_VERSION"),
@@ -194,6 +226,19 @@ pub fn connect_line(auth: &Auth) -> String {
         Auth::UserPassword(u, p) => {
             c["user"] = json!(u);
             c["pass"] = json!(p.expose());
+        }
+        Auth::NKey(seed) | Auth::Jwt { seed, .. } => {
+            // The seed was checked by `validate`; one that fails here sends
+            // no signature and the server refuses the login.
+            if let Ok(key) = UserKey::from_seed(seed.expose()) {
+                match auth {
+                    Auth::Jwt { jwt, .. } => c["jwt"] = json!(jwt.expose()),
+                    _ => c["nkey"] = json!(key.public_key()),
+                }
+                if let Some(n) = nonce {
+                    c["sig"] = json!(key.sign_nonce(n));
+                }
+            }
         }
     }
     format!("CONNECT {c}\r\n")
@@ -215,7 +260,8 @@ fn header_block(headers: &[(String, String)]) -> Vec<u8> {
 /// HPUB, and a PING (its PONG proves the server processed all of it).
 /// The body is shrunk (`cloudevent::fit`) when the message would exceed the
 /// server's `max_payload`: a bigger one would close the connection, every time.
-pub fn frames(auth: &Auth, req: &Request, inbox: &str, max_payload: usize) -> Vec<u8> {
+pub fn frames(auth: &Auth, info: &Info, tls: bool, req: &Request, inbox: &str) -> Vec<u8> {
+    let max_payload = info.max_payload;
     let hdr = header_block(&req.headers);
     let mut body = req.body.clone();
     if hdr.len() + body.len() > max_payload
@@ -224,7 +270,7 @@ pub fn frames(auth: &Auth, req: &Request, inbox: &str, max_payload: usize) -> Ve
         cloudevent::fit(&mut ce, max_payload.saturating_sub(hdr.len()));
         body = serde_json::to_vec(&ce).expect("JSON values serialise");
     }
-    let mut out = connect_line(auth).into_bytes();
+    let mut out = connect_line(auth, info.nonce.as_deref(), tls).into_bytes();
     out.extend_from_slice(format!("SUB {inbox} 1\r\n").as_bytes());
     out.extend_from_slice(
         format!(
@@ -317,7 +363,7 @@ pub fn classify(reply: &Reply, subject: &str) -> Outcome {
             let lower = e.to_ascii_lowercase();
             if lower.contains("authorization") || lower.contains("authentication") {
                 Outcome::Retry(format!(
-                    "the server refused the login ({e}): check backends.bloodbank token / user / password"
+                    "the server refused the login ({e}): check backends.bloodbank token / user / password / nkey_seed / seed_file / creds"
                 ))
             } else if lower.contains("permissions violation") {
                 Outcome::Retry(format!(
@@ -514,12 +560,14 @@ fn exchange(
         (None, None) => return Err("no address to connect to".into()),
     };
     let _ = stream.set_nodelay(true);
-    let mut writer = stream.try_clone().map_err(|e| e.to_string())?;
-    let mut reader = BufReader::with_capacity(16 * 1024, stream);
+    let mut conn = Conn {
+        sock: stream.try_clone().map_err(|e| e.to_string())?,
+        io: BufReader::with_capacity(16 * 1024, Box::new(stream)),
+    };
     let mut line = Vec::new();
 
-    // INFO first.
-    match read_line(&mut reader, &mut line, deadline) {
+    // INFO first, in plain text even from a TLS-only server.
+    match read_line(&mut conn, &mut line, deadline) {
         Ok(Some(())) => {}
         Ok(None) => return Ok(Reply::Closed),
         Err(e) if e == TIMEOUT => return Ok(Reply::Timeout),
@@ -532,41 +580,57 @@ fn exchange(
             one_line(&text)
         )));
     };
-    if info.tls_required {
-        return Ok(Reply::Unusable(
-            "the server requires TLS, which the NATS mode does not support yet: reach it through a loopback tunnel or allow plain connections from this host".into(),
-        ));
-    }
     if !info.headers {
         return Ok(Reply::Unusable(
             "the server does not support message headers (NATS 2.2 or newer is needed for Nats-Msg-Id)".into(),
         ));
     }
+    let tls = target.tls.is_some() || info.tls_required;
+    if target.tls.is_some() && !info.tls_required && !info.tls_available {
+        return Err(held_message(
+            "the server does not offer TLS, which backends.bloodbank.tls (or the tls:// URL) asks for: configure TLS on the server, or remove `tls`",
+        ));
+    }
+    if tls {
+        // The server waits for the ClientHello after its INFO: anything else
+        // already read would be lost in the upgrade.
+        if !conn.io.buffer().is_empty() {
+            return Err("not NATS protocol: data after INFO before the TLS handshake".into());
+        }
+        let default = TlsSetup::default();
+        let setup = target.tls.as_ref().unwrap_or(&default);
+        let sock = conn.sock.try_clone().map_err(|e| e.to_string())?;
+        let stream = tls::handshake(sock, &target.host, setup, left())?;
+        conn.io = BufReader::with_capacity(16 * 1024, Box::new(stream));
+    }
     let inbox = inbox();
-    let out = frames(&target.auth, req, &inbox, info.max_payload);
-    writer
+    let out = frames(&target.auth, &info, tls, req, &inbox);
+    conn.sock
         .set_write_timeout(Some(left().max(Duration::from_millis(1))))
         .map_err(|e| e.to_string())?;
-    if let Err(e) = writer.write_all(&out) {
+    let sent = conn.io.get_mut().write_all(&out);
+    if let Err(e) = sent.and_then(|()| conn.io.get_mut().flush()) {
         return match e.kind() {
             std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => Ok(Reply::Timeout),
             // The server may have closed after an -ERR: read it below.
-            _ => read_reply(&mut reader, &mut writer, &mut line, deadline).or(Ok(Reply::Closed)),
+            _ => read_reply(&mut conn, &mut line, deadline).or(Ok(Reply::Closed)),
         };
     }
-    read_reply(&mut reader, &mut writer, &mut line, deadline)
+    read_reply(&mut conn, &mut line, deadline)
+}
+
+/// The connection: `io` reads and writes (plain or TLS), `sock` is the socket
+/// under it, where the deadline is set as read and write timeouts.
+struct Conn {
+    sock: TcpStream,
+    io: BufReader<Box<dyn Io>>,
 }
 
 /// Reads until the reply inbox gets its message, the server errs or closes, or
 /// the deadline passes; answers the server's PINGs.
-fn read_reply(
-    reader: &mut BufReader<TcpStream>,
-    writer: &mut TcpStream,
-    line: &mut Vec<u8>,
-    deadline: Instant,
-) -> Result<Reply, String> {
+fn read_reply(conn: &mut Conn, line: &mut Vec<u8>, deadline: Instant) -> Result<Reply, String> {
     loop {
-        match read_line(reader, line, deadline) {
+        match read_line(conn, line, deadline) {
             Ok(Some(())) => {}
             Ok(None) => return Ok(Reply::Closed),
             Err(e) if e == TIMEOUT => return Ok(Reply::Timeout),
@@ -578,7 +642,8 @@ fn read_reply(
         let args: Vec<&str> = words.collect();
         match op.as_str() {
             "PING" => {
-                let _ = writer.write_all(b"PONG\r\n");
+                let w = conn.io.get_mut();
+                let _ = w.write_all(b"PONG\r\n").and_then(|()| w.flush());
             }
             "PONG" | "+OK" | "INFO" | "" => {}
             "-ERR" => {
@@ -588,7 +653,7 @@ fn read_reply(
             // MSG <subject> <sid> [reply-to] <#bytes>
             "MSG" if args.len() >= 3 => {
                 let n: usize = args[args.len() - 1].parse().map_err(|_| bad(&text))?;
-                let payload = read_payload(reader, n, deadline)?;
+                let payload = read_payload(conn, n, deadline)?;
                 return Ok(Reply::Msg {
                     status: None,
                     payload,
@@ -601,7 +666,7 @@ fn read_reply(
                 if hlen > total {
                     return Err(bad(&text));
                 }
-                let all = read_payload(reader, total, deadline)?;
+                let all = read_payload(conn, total, deadline)?;
                 return Ok(Reply::Msg {
                     status: header_status(&all[..hlen]),
                     payload: all[hlen..].to_vec(),
@@ -619,14 +684,11 @@ fn bad(line: &str) -> String {
 }
 
 /// One CRLF-terminated line into `line` (without the terminator); `None` at EOF.
-fn read_line(
-    reader: &mut BufReader<TcpStream>,
-    line: &mut Vec<u8>,
-    deadline: Instant,
-) -> Result<Option<()>, String> {
+fn read_line(conn: &mut Conn, line: &mut Vec<u8>, deadline: Instant) -> Result<Option<()>, String> {
     line.clear();
+    let reader = &mut conn.io;
     loop {
-        set_read_timeout(reader, deadline)?;
+        set_read_timeout(&conn.sock, deadline)?;
         let buf = match reader.fill_buf() {
             Ok(b) => b,
             Err(e) => return Err(io_error(&e)),
@@ -652,19 +714,15 @@ fn read_line(
 }
 
 /// `n` payload bytes and the CRLF after them.
-fn read_payload(
-    reader: &mut BufReader<TcpStream>,
-    n: usize,
-    deadline: Instant,
-) -> Result<Vec<u8>, String> {
+fn read_payload(conn: &mut Conn, n: usize, deadline: Instant) -> Result<Vec<u8>, String> {
     if n > 64 * 1024 * 1024 {
         return Err("a reply too large to be a PubAck".into());
     }
     let mut buf = vec![0u8; n + 2];
     let mut got = 0;
     while got < buf.len() {
-        set_read_timeout(reader, deadline)?;
-        match reader.read(&mut buf[got..]) {
+        set_read_timeout(&conn.sock, deadline)?;
+        match conn.io.read(&mut buf[got..]) {
             Ok(0) => return Err("the server closed the connection mid-reply".into()),
             Ok(k) => got += k,
             Err(e) => return Err(io_error(&e)),
@@ -674,15 +732,12 @@ fn read_payload(
     Ok(buf)
 }
 
-fn set_read_timeout(reader: &BufReader<TcpStream>, deadline: Instant) -> Result<(), String> {
+fn set_read_timeout(sock: &TcpStream, deadline: Instant) -> Result<(), String> {
     let left = deadline.saturating_duration_since(Instant::now());
     if left.is_zero() {
         return Err(TIMEOUT.into());
     }
-    reader
-        .get_ref()
-        .set_read_timeout(Some(left))
-        .map_err(|e| e.to_string())
+    sock.set_read_timeout(Some(left)).map_err(|e| e.to_string())
 }
 
 fn io_error(e: &std::io::Error) -> String {
@@ -690,6 +745,10 @@ fn io_error(e: &std::io::Error) -> String {
         std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => TIMEOUT.into(),
         std::io::ErrorKind::ConnectionReset => {
             "the server reset the connection before acknowledging".into()
+        }
+        // What rustls says when a TLS server closes without close_notify.
+        std::io::ErrorKind::UnexpectedEof => {
+            "the server closed the connection before acknowledging".into()
         }
         _ => e.to_string(),
     }
@@ -718,6 +777,18 @@ mod tests {
             host: "127.0.0.1".into(),
             port: 4222,
             auth: Auth::None,
+            tls: None,
+        }
+    }
+
+    fn info(max_payload: usize, nonce: Option<&str>) -> Info {
+        Info {
+            max_payload,
+            headers: true,
+            tls_required: false,
+            tls_available: false,
+            jetstream: true,
+            nonce: nonce.map(str::to_string),
         }
     }
 
@@ -762,7 +833,13 @@ mod tests {
         let env = envelope("SessionStart");
         let r = request(&target(), &env).unwrap();
         let auth = Auth::Token(Secret::new("tok-1"));
-        let f = frames(&auth, &r, "_INBOX.x", DEFAULT_MAX_PAYLOAD);
+        let f = frames(
+            &auth,
+            &info(DEFAULT_MAX_PAYLOAD, None),
+            false,
+            &r,
+            "_INBOX.x",
+        );
         let text = String::from_utf8(f).unwrap();
         let mut lines = text.split("\r\n");
         let connect: Value =
@@ -787,9 +864,67 @@ mod tests {
         assert_eq!(&rest.as_bytes()[hlen..total], &r.body[..]);
         assert_eq!(&rest[total..], "\r\nPING\r\n");
 
-        let up = connect_line(&Auth::UserPassword("u".into(), Secret::new("p")));
+        let up = connect_line(
+            &Auth::UserPassword("u".into(), Secret::new("p")),
+            None,
+            false,
+        );
         assert!(up.contains(r#""user":"u""#) && up.contains(r#""pass":"p""#));
-        assert!(!connect_line(&Auth::None).contains("auth_token"));
+        assert!(!connect_line(&Auth::None, None, false).contains("auth_token"));
+        assert!(connect_line(&Auth::None, None, true).contains(r#""tls_required":true"#));
+    }
+
+    // The nats.py / nkeys test user (see nkey.rs for where the vectors come from).
+    const SEED: &str = "SUAMLK2ZNL35WSMW37E7UD4VZ7ELPKW7DHC3BWBSD2GCZ7IUQQXZIORRBU";
+    const PUBLIC: &str = "UCK5N7N66OBOINFXAYC2ACJQYFSOD4VYNU6APEJTAVFZB2SVHLKGEW7L";
+    const SIG: &str =
+        "ZaAiVDgB5CeYoXoQ7cBCmq-ZllzUnGUoDVb8C7PilWvCs8XKfUchAUhz2P4BYAF--Dg3w05CqyQFRDiGL6LrDw";
+
+    fn connect_json(line: &str) -> Value {
+        serde_json::from_str(line.strip_prefix("CONNECT ").unwrap().trim_end()).unwrap()
+    }
+
+    #[test]
+    fn an_nkey_login_sends_the_public_key_and_the_signed_nonce_never_the_seed() {
+        let line = connect_line(
+            &Auth::NKey(Secret::new(SEED)),
+            Some("PXoWU7zWAMt75FY"),
+            false,
+        );
+        let c = connect_json(&line);
+        assert_eq!(c["nkey"], PUBLIC);
+        assert_eq!(c["sig"], SIG);
+        assert!(c.get("jwt").is_none() && !line.contains(SEED), "{line}");
+        // No nonce in INFO: no signature (the server then says what it wants).
+        let c = connect_json(&connect_line(&Auth::NKey(Secret::new(SEED)), None, false));
+        assert!(c.get("sig").is_none() && c["nkey"] == PUBLIC);
+    }
+
+    #[test]
+    fn a_creds_login_sends_the_jwt_and_the_signed_nonce() {
+        let auth = Auth::Jwt {
+            jwt: Secret::new("eyJ0eXAiOiJKV1QifQ.eyJzdWIiOiJVIn0.c2ln"),
+            seed: Secret::new(SEED),
+        };
+        let line = connect_line(&auth, Some("PXoWU7zWAMt75FY"), true);
+        let c = connect_json(&line);
+        assert_eq!(c["jwt"], "eyJ0eXAiOiJKV1QifQ.eyJzdWIiOiJVIn0.c2ln");
+        assert_eq!(c["sig"], SIG);
+        assert_eq!(c["tls_required"], true);
+        assert!(c.get("nkey").is_none() && !line.contains(SEED), "{line}");
+        assert!(!format!("{auth:?}").contains(SEED), "Debug hides the seed");
+    }
+
+    #[test]
+    fn tls_urls_parse_and_show_as_tls() {
+        let u = parse_url("tls://nats.example.test:4443").unwrap();
+        assert!(u.tls && u.port == 4443);
+        assert!(!parse_url("nats://h").unwrap().tls);
+        let t = Target {
+            tls: Some(TlsSetup::default()),
+            ..target()
+        };
+        assert_eq!(t.endpoint(), "tls://127.0.0.1:4222");
     }
 
     #[test]
@@ -797,7 +932,7 @@ mod tests {
         let mut env = envelope("UserPromptSubmit");
         env.input["prompt"] = json!("x".repeat(200_000));
         let r = request(&target(), &env).unwrap();
-        let f = frames(&Auth::None, &r, "_INBOX.x", 32 * 1024);
+        let f = frames(&Auth::None, &info(32 * 1024, None), false, &r, "_INBOX.x");
         let text = String::from_utf8(f).unwrap();
         let hpub = text.lines().nth(2).unwrap();
         let total: usize = hpub.trim_end().rsplit(' ').next().unwrap().parse().unwrap();
@@ -813,9 +948,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(i.max_payload, 1_048_576);
-        assert!(i.headers && i.jetstream && !i.tls_required);
-        let i = parse_info(r#"INFO {"tls_required":true}"#).unwrap();
-        assert!(i.tls_required && !i.headers);
+        assert!(i.headers && i.jetstream && !i.tls_required && i.nonce.is_none());
+        let i = parse_info(r#"INFO {"tls_required":true,"nonce":"n0nce"}"#).unwrap();
+        assert!(i.tls_required && !i.headers && !i.tls_available);
+        assert_eq!(i.nonce.as_deref(), Some("n0nce"));
         assert_eq!(i.max_payload, DEFAULT_MAX_PAYLOAD);
         assert!(parse_info("HTTP/1.1 400 Bad Request").is_none());
     }
