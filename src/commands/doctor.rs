@@ -84,7 +84,7 @@ pub fn run(config_path: Option<&Path>, as_json: bool) -> Code {
 }
 
 pub fn all_checks(config_path: Option<&Path>) -> Vec<Check> {
-    let mut out = Vec::new();
+    let mut out = vec![check_binary()];
     let (config, source) = check_config(config_path, &mut out);
     if let (_, Some(p)) = crate::redact::Redactor::for_config(&config.redaction) {
         out.push(check("redaction", Status::Error, p.to_string(), None));
@@ -259,6 +259,22 @@ fn check_backends(config: &Config, out: &mut Vec<Check>) {
         };
         out.push(c);
     }
+}
+
+/// Which kind of binary this is. Statically linked (what `install.sh` builds) starts
+/// without the dynamic loader, about half a millisecond less per event
+/// (docs/performance.md); a dynamic build works the same, so it is not a warning.
+fn check_binary() -> Check {
+    let message = if cfg!(target_feature = "crt-static") {
+        "statically linked (the fast build)".to_string()
+    } else {
+        "dynamically linked: works, but each event pays the dynamic loader; for the \
+         statically linked build run ./install.sh, or RUSTFLAGS=\"-C target-feature=+crt-static\" \
+         cargo build --release --locked --target x86_64-unknown-linux-gnu \
+         (docs/performance.md)"
+            .to_string()
+    };
+    check("binary", Status::Ok, message, None)
 }
 
 /// Why a reachability probe got no connection, as the check's message says it.
