@@ -441,7 +441,10 @@ else
             say "building hookrelay, statically linked (cargo build --release --locked --target $HOST)..."
             if (cd "$SRC_DIR" && RUSTFLAGS=$STATIC_FLAGS cargo build --release --locked --target "$HOST"); then
                 why_not=$(static_check "$TARGET_DIR/$HOST/release/hookrelay")
-                if [ -z "$why_not" ]; then SRC_BIN=$TARGET_DIR/$HOST/release/hookrelay; fi
+                if [ -z "$why_not" ]; then
+                    SRC_BIN=$TARGET_DIR/$HOST/release/hookrelay
+                    say "built the statically linked binary (checked: --version and one event through it)"
+                fi
             else
                 why_not="its build failed (see above)"
             fi
