@@ -414,12 +414,12 @@ else
     TARGET_DIR=${CARGO_TARGET_DIR:-$SRC_DIR/target}
     case $TARGET_DIR in /*) ;; *) TARGET_DIR=$SRC_DIR/$TARGET_DIR ;; esac
     SRC_BIN=$TARGET_DIR/release/hookrelay
-    # The fast build first: statically linked, so no dynamic loader runs on every
-    # event (docs/performance.md). The explicit --target keeps the flag off
-    # proc-macros. It must build AND run (--version and one event through it),
+    # The fast build first: statically linked and not position-independent, so
+    # neither the dynamic loader nor a self-relocation runs on every event
+    # (docs/performance.md). The explicit --target keeps the flags off proc-macros. It must build AND run (--version and one event through it),
     # else the ordinary build is installed, with one line saying why.
     HOST=$(rustc -vV 2>/dev/null | sed -n 's/^host: //p')
-    STATIC_FLAGS="${RUSTFLAGS:+$RUSTFLAGS }-C target-feature=+crt-static"
+    STATIC_FLAGS="${RUSTFLAGS:+$RUSTFLAGS }-C target-feature=+crt-static -C relocation-model=static"
     why_not=
     if [ "$STATIC" = 0 ]; then
         why_not="--dynamic given"

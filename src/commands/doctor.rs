@@ -261,18 +261,32 @@ fn check_backends(config: &Config, out: &mut Vec<Check>) {
     }
 }
 
-/// Which kind of binary this is. Statically linked (what `install.sh` builds) starts
-/// without the dynamic loader, about half a millisecond less per event
-/// (docs/performance.md); a dynamic build works the same, so it is not a warning.
+/// Which kind of binary this is. Statically linked and not position-independent
+/// (what `install.sh` builds) starts without the dynamic loader or a
+/// self-relocation, about half a millisecond less per event (docs/performance.md);
+/// the other kinds work the same, so this is never a warning.
 fn check_binary() -> Check {
-    let message = if cfg!(target_feature = "crt-static") {
-        "statically linked (the fast build)".to_string()
-    } else {
-        "dynamically linked: works, but each event pays the dynamic loader; for the \
-         statically linked build run ./install.sh, or RUSTFLAGS=\"-C target-feature=+crt-static\" \
-         cargo build --release --locked --target x86_64-unknown-linux-gnu \
-         (docs/performance.md)"
-            .to_string()
+    const FAST: &str = "RUSTFLAGS=\"-C target-feature=+crt-static -C relocation-model=static\" \
+        cargo build --release --locked --target x86_64-unknown-linux-gnu";
+    // ELF e_type (offset 16): 2 is a fixed-address executable, 3 position-independent.
+    let fixed = std::fs::File::open("/proc/self/exe")
+        .ok()
+        .and_then(|mut f| {
+            use std::io::Read;
+            let mut head = [0u8; 18];
+            f.read_exact(&mut head).ok()?;
+            Some(head.starts_with(b"\x7fELF") && u16::from_le_bytes([head[16], head[17]]) == 2)
+        });
+    let message = match (cfg!(target_feature = "crt-static"), fixed) {
+        (true, Some(true)) => "statically linked, fixed address (the fast build)".to_string(),
+        (true, _) => format!(
+            "statically linked, position-independent: each event pays a self-relocation; \
+             for the fast build run ./install.sh, or {FAST} (docs/performance.md)"
+        ),
+        (false, _) => format!(
+            "dynamically linked: works, but each event pays the dynamic loader; for the \
+             fast build run ./install.sh, or {FAST} (docs/performance.md)"
+        ),
     };
     check("binary", Status::Ok, message, None)
 }

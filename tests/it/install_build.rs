@@ -77,7 +77,7 @@ fn the_statically_linked_build_is_the_default_when_it_builds_and_runs() {
     let (t, out, log) = build_install("build-static", "ok", &[]);
     assert_exit(&out, 0);
     assert!(
-        log.contains("target-feature=+crt-static")
+        log.contains("target-feature=+crt-static -C relocation-model=static")
             && log.contains("--target x86_64-unknown-linux-gnu"),
         "static build asked for: {log}"
     );
