@@ -26,13 +26,16 @@ usage() {
     cat <<'EOF'
 Usage: ./install.sh [OPTIONS]
 
-Builds hookrelay (cargo build --release --locked), installs it to PREFIX/bin, writes
+Builds hookrelay (statically linked where possible), installs it to PREFIX/bin, writes
 its config (mode 0600) and registers it in Claude Code's settings.json.
 
 Install:
   --prefix DIR            install to DIR/bin/hookrelay (default: ~/.local)
   --binary PATH           install this prebuilt binary instead of building
                           (also $HOOKRELAY_INSTALL_BINARY)
+  --dynamic               build the ordinary dynamically linked binary (default:
+                          statically linked where the platform allows, checked
+                          to run, else the ordinary one)
   --scope user|project    settings file to wire: ~/.claude/settings.json (user, default)
                           or ./.claude/settings.json (project)
   --events SET            all (default), tools, lifecycle or Event1,Event2
@@ -74,6 +77,7 @@ BINARY=${HOOKRELAY_INSTALL_BINARY:-}
 SCOPE=user
 EVENTS=all
 WIRE=1
+STATIC=1
 CONFIG=
 FORCE=0
 DRY=0
@@ -103,6 +107,7 @@ while [ $# -gt 0 ]; do
     --scope) need "$@"; SCOPE=$2; shift ;;
     --events) need "$@"; EVENTS=$2; shift ;;
     --no-wire) WIRE=0 ;;
+    --dynamic) STATIC=0 ;;
     --config) need "$@"; CONFIG=$2; shift ;;
     --force) FORCE=1 ;;
     --dry-run) DRY=1 ;;
@@ -383,6 +388,20 @@ config_json() {
     printf '\n  }\n}\n'
 }
 
+# Empty when BIN runs: `--version`, then one real event through its local sink in
+# a throwaway HOME; else why not, in a few words.
+static_check() {
+    [ -x "$1" ] || { printf 'no binary at %s' "$1"; return; }
+    "$1" --version >/dev/null 2>&1 || { printf '%s --version failed' "$1"; return; }
+    t=$(mktemp -d 2>/dev/null) || { printf 'mktemp failed'; return; }
+    if ! (cd "$t" && env -i PATH=/usr/bin:/bin HOME="$t" "$1" <"$SRC_DIR/hooks/events/PostToolUse.json" >/dev/null 2>"$t/err"); then
+        printf 'one event through it failed (%s)' "$(head -n 1 "$t/err" 2>/dev/null)"
+    elif ! ls "$t"/.local/share/hookrelay/events/*.jsonl >/dev/null 2>&1; then
+        printf 'one event through it was not kept'
+    fi
+    rm -rf -- "$t"
+}
+
 # ---- 1. the binary -------------------------------------------------------------------
 
 if [ -n "$BINARY" ]; then
@@ -392,12 +411,49 @@ if [ -n "$BINARY" ]; then
 else
     command -v cargo >/dev/null 2>&1 || die "cargo not found: install Rust (https://rustup.rs), then re-run; or pass --binary PATH to install a prebuilt hookrelay"
     [ -f "$SRC_DIR/Cargo.lock" ] || die "$SRC_DIR/Cargo.lock is missing: run install.sh from a full hookrelay checkout"
-    SRC_BIN=${CARGO_TARGET_DIR:-$SRC_DIR/target}/release/hookrelay
-    if [ "$DRY" = 1 ]; then
-        say "would run: cargo build --release --locked (in $SRC_DIR)"
+    TARGET_DIR=${CARGO_TARGET_DIR:-$SRC_DIR/target}
+    case $TARGET_DIR in /*) ;; *) TARGET_DIR=$SRC_DIR/$TARGET_DIR ;; esac
+    SRC_BIN=$TARGET_DIR/release/hookrelay
+    # The fast build first: statically linked and not position-independent, so
+    # neither the dynamic loader nor a self-relocation runs on every event
+    # (docs/performance.md). The explicit --target keeps the flags off proc-macros. It must build AND run (--version and one event through it),
+    # else the ordinary build is installed, with one line saying why.
+    HOST=$(rustc -vV 2>/dev/null | sed -n 's/^host: //p')
+    STATIC_FLAGS="${RUSTFLAGS:+$RUSTFLAGS }-C target-feature=+crt-static -C relocation-model=static"
+    why_not=
+    if [ "$STATIC" = 0 ]; then
+        why_not="--dynamic given"
     else
-        say "building hookrelay (cargo build --release --locked)..."
-        (cd "$SRC_DIR" && cargo build --release --locked) || die "cargo build failed (see above)"
+        case $HOST in
+        *-linux-gnu | *-linux-musl) ;;
+        "") why_not="rustc -vV did not say the host target" ;;
+        *) why_not="static linking is not offered for $HOST" ;;
+        esac
+    fi
+    if [ "$DRY" = 1 ]; then
+        if [ -z "$why_not" ]; then
+            say "would run: RUSTFLAGS=\"$STATIC_FLAGS\" cargo build --release --locked --target $HOST (in $SRC_DIR), then check it runs; else cargo build --release --locked"
+        else
+            say "would run: cargo build --release --locked (in $SRC_DIR): $why_not"
+        fi
+    else
+        if [ -z "$why_not" ]; then
+            say "building hookrelay, statically linked (cargo build --release --locked --target $HOST)..."
+            if (cd "$SRC_DIR" && RUSTFLAGS=$STATIC_FLAGS cargo build --release --locked --target "$HOST"); then
+                why_not=$(static_check "$TARGET_DIR/$HOST/release/hookrelay")
+                if [ -z "$why_not" ]; then
+                    SRC_BIN=$TARGET_DIR/$HOST/release/hookrelay
+                    say "built the statically linked binary (checked: --version and one event through it)"
+                fi
+            else
+                why_not="its build failed (see above)"
+            fi
+        fi
+        if [ -n "$why_not" ]; then
+            say "not installing the statically linked build: $why_not; building the ordinary (dynamically linked) one instead"
+            say "building hookrelay (cargo build --release --locked)..."
+            (cd "$SRC_DIR" && cargo build --release --locked) || die "cargo build failed (see above)"
+        fi
     fi
 fi
 

@@ -1,18 +1,33 @@
 //! Per-session counters, in one small file per session under the state directory,
-//! updated under a lock with an atomic rename (hooks of one event run in parallel,
-//! and subagents share the session id).
+//! read and written in place under a lock on that same file (hooks of one event
+//! run in parallel, and subagents share the session id).
 //!
-//! Layout: `<state>/sessions/<id>.json` (the counters) and `<id>.lock` (only ever
-//! `flock`ed, never written). One update is: open the lock file, `flock` it, check
-//! it is still the file at that path, read the state, write `<id>.json.tmp`,
-//! unlink the old state, rename the temp in (`files::replace_json`: renaming *over* a
-//! file makes ext4 flush it, ~0.5 ms per event), close. No fsync: losing the last
-//! update in a power cut is acceptable for counters; a torn file is not, and the
-//! rename prevents that.
+//! Layout: `<state>/sessions/<id>.json`, the counters, which is also the file that
+//! is `flock`ed. One update is: open it (creating it), `flock` it, check it is
+//! still the file at that path (SessionEnd and garbage collection delete it),
+//! read it, write the new state over it from offset 0 with one `pwrite`, padded
+//! with spaces to the old length (JSON allows trailing whitespace, so the file
+//! never needs truncating), close. That is one file and no directory change per
+//! event, where writing a temp file, unlinking and renaming cost about 50 µs on
+//! ext4 (measured; docs/performance.md).
+//!
+//! **What a crash can do.** A state is typically a few hundred bytes to about 3 KB (the
+//! bounds below), written with one `pwrite` at offset 0, which Linux copies into
+//! the page cache page by page: a killed process leaves either the old or the
+//! new state when it fits in one page, as it does unless a session uses hundreds
+//! of distinct tool names. A power cut or a kill in the middle of a larger write
+//! can leave a mix: the next event reports it (one line) and starts the
+//! counters over. No fsync: losing the last update in a power cut is acceptable
+//! for counters.
+//!
+//! Older versions kept a separate `<id>.lock` and replaced `<id>.json` through
+//! `<id>.json.tmp`: their state is read as is; a `.tmp` left by a crash between
+//! unlink and rename is read for a session whose state is missing; leftover
+//! `.lock` and `.tmp` files are deleted by garbage collection and SessionEnd.
 //!
 //! The file never grows with the session: the duplicate-detection ring, the
 //! per-tool maps, the set of event kinds seen and the kept message are all
-//! bounded. SessionEnd deletes both files; sessions that never ended are deleted
+//! bounded. SessionEnd deletes the file; sessions that never ended are deleted
 //! after a week (checked on SessionStart).
 //!
 //! **Known or not.** hookrelay sees only the events Claude Code is wired to send
@@ -122,16 +137,17 @@ pub fn record(paths: &Paths, input: &HookInput, now_ms: u64) -> Option<SessionCo
     if role == SessionRole::Start {
         collect_garbage(&dir, &stem, now_ms);
     }
-    let lock = match Lock::acquire(&dir.join(format!("{stem}.lock"))) {
+    let state_path = dir.join(format!("{stem}.json"));
+    let lock = match Lock::acquire(&state_path) {
         Ok(l) => l,
         Err(e) => {
             warn(&dir, &e);
             return None;
         }
     };
-    let state_path = dir.join(format!("{stem}.json"));
     // Not `files::read_json`: a broken or unreadable state is said, not silently reset.
-    let mut state = match files::read_replaced(&state_path) {
+    let mut state = match lock.read() {
+        Ok(bytes) if bytes.iter().all(u8::is_ascii_whitespace) => State::default(),
         Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|e| {
             error::report(
                 Problem::new(format!("not valid JSON ({e})"))
@@ -140,7 +156,6 @@ pub fn record(paths: &Paths, input: &HookInput, now_ms: u64) -> Option<SessionCo
             );
             State::default()
         }),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => State::default(),
         Err(e) => {
             warn(&state_path, &e);
             return None;
@@ -150,20 +165,30 @@ pub fn record(paths: &Paths, input: &HookInput, now_ms: u64) -> Option<SessionCo
     let ended = role == SessionRole::End;
     let counters = counters(&state, now_ms, duplicate, ended);
     if ended {
-        // Delete while still holding the lock: a waiter then finds its lock file
+        // Delete while still holding the lock: a waiter then finds the file
         // unlinked and retries on a new one, never sharing a lock with a newcomer.
-        for p in [&state_path, &lock.path] {
-            if let Err(e) = fs::remove_file(p)
+        // (The `.lock` and `.tmp` of older versions go too.)
+        for p in [
+            lock.path.clone(),
+            legacy(&dir, &stem, "lock"),
+            legacy(&dir, &stem, "json.tmp"),
+        ] {
+            if let Err(e) = fs::remove_file(&p)
                 && e.kind() != io::ErrorKind::NotFound
             {
-                warn(p, &e);
+                warn(&p, &e);
             }
         }
-    } else if let Err(e) = files::replace_json(&state_path, &state) {
+    } else if let Err(e) = lock.write(&state) {
         warn(&state_path, &e);
     }
     drop(lock);
     Some(counters)
+}
+
+/// A file of the layout older versions used (`<stem>.<ext>`).
+fn legacy(dir: &Path, stem: &str, ext: &str) -> PathBuf {
+    dir.join(format!("{stem}.{ext}"))
 }
 
 /// What this event means for the counters (unknown events: counted only).
@@ -321,52 +346,94 @@ fn file_stem(session_id: &str) -> String {
     }
 }
 
-/// An exclusive `flock` on a session's lock file, released when dropped.
+/// An exclusive `flock` on a session's state file, released when dropped; the
+/// state is read and written through it.
 struct Lock {
-    /// Held, never read: closing it releases the flock.
-    _file: File,
+    file: File,
     path: PathBuf,
+    /// The file's length when locked.
+    len: u64,
 }
 
 impl Lock {
-    /// Blocks until the lock is ours. Holders only read and rename a small file,
+    /// Blocks until the lock is ours. Holders only read and write a small file,
     /// so the wait is short; a killed holder releases the lock with its process.
     fn acquire(path: &Path) -> io::Result<Lock> {
-        // The lock file may be deleted (SessionEnd, garbage collection) between
-        // our open and our flock; then we hold a lock nobody else will see. So
-        // after locking, check that the path still names our file, else retry.
+        // The file may be deleted (SessionEnd, garbage collection) between our
+        // open and our flock; then we hold a lock nobody else will see. So after
+        // locking, check that the path still names our file, else retry.
+        let opts = files::private()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .clone();
         for _ in 0..16 {
-            let file = files::lock(path)?;
-            if is_same_file(&file, path)? {
+            let file = files::open(path, &opts)?;
+            file.lock()?;
+            if let Some(len) = same_file_len(&file, path)? {
                 return Ok(Lock {
-                    _file: file,
+                    file,
                     path: path.to_path_buf(),
+                    len,
                 });
             }
         }
         Err(io::Error::other(
-            "its lock file kept being replaced while waiting for it",
+            "its state file kept being replaced while waiting for it",
         ))
     }
 
     /// Like `acquire` but without waiting or creating: `None` when busy or gone.
-    /// (Not `files::take_lock`: that creates the file, and garbage collection
-    /// must not bring back a lock file a SessionEnd just deleted.)
+    /// (Garbage collection must not bring back a file a SessionEnd just deleted.)
     fn try_existing(path: &Path) -> Option<Lock> {
         let file = files::private().read(true).open(path).ok()?;
         file.try_lock().ok()?;
-        is_same_file(&file, path).ok()?.then(|| Lock {
-            _file: file,
+        let len = same_file_len(&file, path).ok()??;
+        Some(Lock {
+            file,
             path: path.to_path_buf(),
+            len,
         })
+    }
+
+    /// The state as locked (empty for a new session; then the complete temp file
+    /// an older version's crash left between unlink and rename, if any).
+    fn read(&self) -> io::Result<Vec<u8>> {
+        use std::os::unix::fs::FileExt;
+        if self.len == 0 {
+            let mut tmp = self.path.as_os_str().to_owned();
+            tmp.push(".tmp");
+            return match fs::read(PathBuf::from(tmp)) {
+                Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Vec::new()),
+                other => other,
+            };
+        }
+        let mut buf = vec![0; usize::try_from(self.len).map_err(io::Error::other)?];
+        self.file.read_exact_at(&mut buf, 0)?;
+        Ok(buf)
+    }
+
+    /// Writes `state` over the file in one `pwrite`, padded with spaces to the
+    /// old length (so no truncation, and no moment without a whole state).
+    fn write(&self, state: &State) -> io::Result<()> {
+        use std::os::unix::fs::FileExt;
+        let mut bytes = serde_json::to_vec(state).map_err(io::Error::other)?;
+        let len = usize::try_from(self.len).unwrap_or(usize::MAX);
+        if bytes.len() < len {
+            bytes.resize(len, b' ');
+        }
+        self.file.write_all_at(&bytes, 0)
     }
 }
 
-fn is_same_file(file: &File, path: &Path) -> io::Result<bool> {
+/// The file's length when `path` still names `file`; `None` when it does not.
+fn same_file_len(file: &File, path: &Path) -> io::Result<Option<u64>> {
     let ours = file.metadata()?;
     match fs::metadata(path) {
-        Ok(now) => Ok(now.ino() == ours.ino() && now.dev() == ours.dev()),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+        Ok(now) if now.ino() == ours.ino() && now.dev() == ours.dev() => Ok(Some(ours.len())),
+        Ok(_) => Ok(None),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(e),
     }
 }
@@ -401,33 +468,27 @@ fn collect_garbage(dir: &Path, keep: &str, now_ms: u64) {
             }
             continue;
         }
-        let Some(stem) = name
-            .strip_suffix(".json")
-            .or_else(|| name.strip_suffix(".lock"))
-        else {
-            continue;
-        };
-        if stem == keep {
+        // Older versions' lock files: only ever locked by those versions.
+        if name.ends_with(".lock") {
+            if age(&path).is_some_and(|a| a > ABANDONED_AFTER_MS) {
+                let _ = fs::remove_file(&path);
+            }
             continue;
         }
-        let state = dir.join(format!("{stem}.json"));
-        let lock_path = dir.join(format!("{stem}.lock"));
-        // A session's age is its state file's; a lock without state, its own.
-        let subject = if state.exists() { &state } else { &lock_path };
-        if age(subject).is_none_or(|a| a <= ABANDONED_AFTER_MS) {
+        let Some(stem) = name.strip_suffix(".json") else {
+            continue;
+        };
+        if stem == keep || age(&path).is_none_or(|a| a <= ABANDONED_AFTER_MS) {
             continue;
         }
         // Busy means alive: leave it.
-        let Some(lock) = Lock::try_existing(&lock_path) else {
-            if !lock_path.exists() {
-                let _ = fs::remove_file(&state);
-            }
+        let Some(lock) = Lock::try_existing(&path) else {
             continue;
         };
         // Re-check under the lock: an event may have arrived since the scan.
-        if age(subject).is_some_and(|a| a > ABANDONED_AFTER_MS) || !subject.exists() {
-            let _ = fs::remove_file(&state);
+        if age(&path).is_some_and(|a| a > ABANDONED_AFTER_MS) {
             let _ = fs::remove_file(&lock.path);
+            let _ = fs::remove_file(legacy(dir, stem, "lock"));
         }
         drop(lock);
     }
@@ -720,6 +781,8 @@ mod tests {
         fresh.session_id = "fresh-session".into();
         record(&p, &fresh, T0).unwrap();
         let dir = p.sessions_dir();
+        // A lock file as older versions left next to each state.
+        fs::write(dir.join("old-session.lock"), "").unwrap();
         let week_ago = std::time::SystemTime::now()
             - std::time::Duration::from_millis(ABANDONED_AFTER_MS + 60_000);
         for name in ["old-session.json", "old-session.lock"] {
@@ -743,6 +806,57 @@ mod tests {
         assert!(!dir.join("x.json.123.tmp").exists());
         assert!(dir.join("fresh-session.json").exists());
         assert!(dir.join(format!("{SID}.json")).exists());
+    }
+
+    #[test]
+    fn a_state_is_one_file_rewritten_in_place_and_stays_valid_when_it_shrinks() {
+        let t = TempDir::new("inplace");
+        let p = t.paths();
+        let long = "x".repeat(900);
+        record(&p, &ev("Stop", json!({"last_assistant_message": long})), T0).unwrap();
+        let file = p.sessions_dir().join(format!("{SID}.json"));
+        let ino = fs::metadata(&file).unwrap().ino();
+        let before = fs::metadata(&file).unwrap().len();
+        record(
+            &p,
+            &ev("Stop", json!({"last_assistant_message": "short"})),
+            T0 + 1,
+        )
+        .unwrap();
+        let names: Vec<String> = fs::read_dir(p.sessions_dir())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, [format!("{SID}.json")], "no lock or temp file");
+        assert_eq!(fs::metadata(&file).unwrap().ino(), ino, "written in place");
+        assert_eq!(
+            fs::metadata(&file).unwrap().len(),
+            before,
+            "padded, not truncated"
+        );
+        let kept: Value = serde_json::from_slice(&fs::read(&file).unwrap()).unwrap();
+        assert_eq!(kept["last_assistant_message"], "short");
+        let c = record(&p, &tool("a", "Bash"), T0 + 2).unwrap();
+        assert_eq!(c.events, 3);
+    }
+
+    #[test]
+    fn an_older_versions_state_goes_on_counting() {
+        let t = TempDir::new("legacy");
+        let p = t.paths();
+        record(&p, &tool("a", "Bash"), T0).unwrap();
+        let dir = p.sessions_dir();
+        let file = dir.join(format!("{SID}.json"));
+        // The old layout: the state, its separate lock, nothing padded.
+        fs::write(dir.join(format!("{SID}.lock")), "").unwrap();
+        let c = record(&p, &tool("b", "Read"), T0 + 1).unwrap();
+        assert_eq!((c.events, c.tool_calls), (2, 2));
+        // An old version's crash between unlink and rename: the temp holds the state.
+        fs::rename(&file, dir.join(format!("{SID}.json.tmp"))).unwrap();
+        let c = record(&p, &tool("c", "Read"), T0 + 2).unwrap();
+        assert_eq!((c.events, c.tool_calls), (3, 3));
+        record(&p, &ev("SessionEnd", json!({})), T0 + 3).unwrap();
+        assert_eq!(fs::read_dir(&dir).unwrap().count(), 0, "all of it removed");
     }
 
     #[test]

@@ -36,6 +36,7 @@ mod hostile_git;
 mod hostile_input;
 mod hostile_time;
 mod install;
+mod install_build;
 mod install_sh;
 mod operator;
 mod orgloop;

@@ -83,7 +83,11 @@ pub fn dir(paths: &Paths, backend: &str) -> PathBuf {
 
 /// Are older events waiting for this backend? (The hot path's only spool check.)
 pub fn has_pending(paths: &Paths, backend: &str) -> bool {
-    Tail::read(&dir(paths, backend)).pending_bytes() > 0
+    // No segment, nothing waiting: one `readdir` (most often of a missing
+    // directory), without looking for a cursor.
+    let dir = dir(paths, backend);
+    let all = segments::segments(&dir);
+    !all.is_empty() && Tail::of(&dir, all).pending_bytes() > 0
 }
 
 /// What happened to an event handed to the spool.

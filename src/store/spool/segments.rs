@@ -73,8 +73,13 @@ pub struct Tail {
 
 impl Tail {
     pub fn read(dir: &Path) -> Tail {
+        Tail::of(dir, segments(dir))
+    }
+
+    /// `read` with the directory already listed (`all`: `segments(dir)`).
+    pub fn of(dir: &Path, all: Vec<(u64, PathBuf)>) -> Tail {
         let cursor = read_cursor(dir);
-        let live: Vec<(u64, PathBuf)> = segments(dir)
+        let live: Vec<(u64, PathBuf)> = all
             .into_iter()
             .filter(|(seq, _)| *seq >= cursor.seg)
             .collect();
