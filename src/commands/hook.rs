@@ -165,18 +165,15 @@ pub fn run_reporting(
     if let Some(j) = journal.as_mut() {
         j.done(&rescued);
     }
-    let journaled = journal.as_ref().map(|j| j.path().to_path_buf());
-    let storage = settle::storage_line(&settle::Facts {
-        id: &envelope.id,
-        backends: &backends
-            .iter()
-            .map(|b| b.name().to_string())
-            .collect::<Vec<_>>(),
-        local: &local,
-        journal: journaled.as_deref(),
-        journal_failed: journal_failed.as_ref(),
-        unkept: &settled.unkept,
-    });
+    let storage = storage_line(
+        &paths,
+        &envelope.id,
+        &backends,
+        &local,
+        journal.as_ref(),
+        journal_failed.as_ref(),
+        &settled.unkept,
+    );
     settled.problems.into_iter().for_each(|p| problems.push(p));
     // Backends the file names but cannot use as written: the event waits in
     // their spools until the file is fixed (the config error is reported above).
@@ -189,37 +186,16 @@ pub fn run_reporting(
             j.finish();
         }
     }
-    // Either may quote a URL (a config value, a transport error): shown masked.
-    let shown = |line: &str| crate::util::url::mask_urls(line);
-    match &storage {
-        Some(s) => health::record(&paths, &shown(&s.line)),
-        None if !matches!(local, settle::Local::Off) || journaled.is_some() => {
-            health::clear(&paths)
-        }
-        None => {}
-    }
     let lost = storage.as_ref().is_some_and(|s| s.lost);
 
-    // 9. stdout holds the one JSON answer or nothing; problems go to stderr: a
-    //    lost event first (Claude Code shows the first line), then a broken
-    //    config. A closed stdout (`hookrelay | true`) is not worth a panic: the
-    //    write error is ignored. An answer must still reach Claude Code (exit 1
-    //    would drop it), so a lost event with an answer exits 0 and the answer
-    //    carries the line as its `systemMessage`.
-    if let Some(out) = answer.stdout.as_deref() {
-        use std::io::Write;
-        let out = match storage.as_ref().filter(|s| s.lost) {
-            Some(s) => with_system_message(out, &format!("hookrelay: {}", shown(&s.line))),
-            None => out.to_string(),
-        };
-        let mut stdout = std::io::stdout().lock();
-        let _ = writeln!(stdout, "{out}").and_then(|()| stdout.flush());
-    }
-    storage.iter().for_each(|s| error::report(shown(&s.line)));
-    config_error.iter().for_each(|e| error::report(shown(e)));
-    problems
-        .iter()
-        .for_each(|p| error::report(shown(&p.to_string())));
+    // 9. stdout holds the one JSON answer or nothing; problems go to stderr,
+    //    a lost event first.
+    print(
+        answer.stdout.as_deref(),
+        storage.as_ref(),
+        config_error.as_deref(),
+        &problems,
+    );
 
     // 10. Housekeeping within a small budget, now that this event is safe: spool
     //     what killed invocations left behind, then replay the spools of healthy
@@ -262,6 +238,68 @@ pub fn run_reporting(
     } else {
         Code::Success
     }
+}
+
+/// The one storage line of step 8 (`None`: every file was written), recorded
+/// for `status`/`doctor` or, when this event's files were written, cleared.
+fn storage_line(
+    paths: &Paths,
+    id: &str,
+    backends: &Backends,
+    local: &settle::Local,
+    journal: Option<&Journal>,
+    journal_failed: Option<&journal::Unwritten>,
+    unkept: &[settle::Unkept],
+) -> Option<settle::StorageLine> {
+    let journaled = journal.map(|j| j.path().to_path_buf());
+    let names: Vec<String> = backends.iter().map(|b| b.name().to_string()).collect();
+    let storage = settle::storage_line(&settle::Facts {
+        id,
+        backends: &names,
+        local,
+        journal: journaled.as_deref(),
+        journal_failed,
+        unkept,
+    });
+    match &storage {
+        Some(s) => health::record(paths, &shown(&s.line)),
+        None if !matches!(local, settle::Local::Off) || journaled.is_some() => health::clear(paths),
+        None => {}
+    }
+    storage
+}
+
+/// A line as the user sees it: it may quote a URL (a config value, a transport
+/// error), which is shown masked.
+fn shown(line: &str) -> String {
+    crate::util::url::mask_urls(line)
+}
+
+/// Step 9: the answer on stdout (a closed stdout is ignored: the event is safe
+/// by now), then stderr: a lost event first (Claude Code shows the first line),
+/// the broken config, the other problems. A lost event with an answer exits 0
+/// (exit 1 would drop the answer), so the answer carries the line as its
+/// `systemMessage`.
+fn print(
+    stdout: Option<&str>,
+    storage: Option<&settle::StorageLine>,
+    config_error: Option<&str>,
+    problems: &Warnings,
+) {
+    if let Some(out) = stdout {
+        use std::io::Write;
+        let out = match storage.filter(|s| s.lost) {
+            Some(s) => with_system_message(out, &format!("hookrelay: {}", shown(&s.line))),
+            None => out.to_string(),
+        };
+        let mut stdout = std::io::stdout().lock();
+        let _ = writeln!(stdout, "{out}").and_then(|()| stdout.flush());
+    }
+    storage.iter().for_each(|s| error::report(shown(&s.line)));
+    config_error.iter().for_each(|e| error::report(shown(e)));
+    problems
+        .iter()
+        .for_each(|p| error::report(shown(&p.to_string())));
 }
 
 /// The time Claude Code gives this hook (the `timeout` `install` registers), less
