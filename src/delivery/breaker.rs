@@ -596,6 +596,20 @@ mod tests {
         assert_eq!(open(2_000, now + 600_000).remaining_ms(now, None), 0);
     }
 
+    /// `status` shows when the backend last took an event: refreshed at most
+    /// every 5 s (no write per event), but refreshed.
+    #[test]
+    fn last_success_is_refreshed_but_not_on_every_event() {
+        let t = crate::store::testdir::TempDir::new("breaker-fresh");
+        let p = t.paths();
+        let t0 = 1_000_000_000;
+        success(&p, "b", t0);
+        success(&p, "b", t0 + 1_000);
+        assert_eq!(load(&p, "b").last_success, Some(t0), "fresh: no write");
+        success(&p, "b", t0 + 6_000);
+        assert_eq!(load(&p, "b").last_success, Some(t0 + 6_000));
+    }
+
     #[test]
     fn cooldown_doubles_and_caps() {
         assert_eq!(cooldown_ms(1, 1.0), 1_000);
