@@ -593,14 +593,16 @@ fn repeated_kills_during_replay_re_send_at_most_the_event_in_flight_per_kill() {
         &env,
         json!({ "drain_budget_ms": 2000, "background_drain": false }),
     );
-    let spooled = 40;
+    // Enough work that every kill lands mid-replay: 24 kills after at most
+    // 120 ms each, at 40 ms a request, drain fewer than 80 events.
+    let spooled = 80;
     for i in 0..spooled {
         assert_exit(&env.hook(&tagged_event(i)), 0);
     }
     assert_eq!(spooled_tags(&env, "hook").len(), spooled);
-    // Back, answering each request after 15 ms, so kills land mid-replay.
+    // Back, answering each request after 40 ms, so kills land mid-replay.
     let listener = std::net::TcpListener::bind(("127.0.0.1", port)).unwrap();
-    let server = Server::start_on(listener, |_| ok().delayed(Duration::from_millis(15)));
+    let server = Server::start_on(listener, |_| ok().delayed(Duration::from_millis(40)));
     let mut rng = Rng::from_clock("dup-bound");
     let (mut kills, mut next) = (0, spooled);
     for round in 0..24 {
@@ -650,7 +652,9 @@ fn repeated_kills_during_a_dead_letter_re_drive_repeat_at_most_the_letter_in_fli
     let a2 = accept.clone();
     let server = Server::start(move |_| {
         if a2.load(Ordering::SeqCst) {
-            ok().delayed(Duration::from_millis(15))
+            // 12 kills after at most 120 ms each, at 40 ms a letter: work is
+            // always left, so every kill lands mid-re-drive.
+            ok().delayed(Duration::from_millis(40))
         } else {
             Reply::json(422, r#"{"error":"not today"}"#)
         }
