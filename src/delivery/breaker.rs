@@ -621,10 +621,17 @@ mod tests {
         assert_eq!(cooldown_ms(10, 1.0), 300_000);
         assert_eq!(cooldown_ms(30, 1.0), 300_000);
         assert_eq!(cooldown_ms(1, 0.8), 800);
+        let mut seen = Vec::new();
         for _ in 0..100 {
             let j = jitter();
             assert!((0.8..=1.2).contains(&j), "{j}");
+            seen.push(j);
+            std::thread::sleep(std::time::Duration::from_micros(50));
         }
+        // Sessions must not probe in lockstep: the factor varies.
+        seen.sort_by(f64::total_cmp);
+        seen.dedup();
+        assert!(seen.len() > 10, "{seen:?}");
     }
 
     const DAY: u64 = 86_400_000;

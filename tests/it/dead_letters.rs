@@ -106,7 +106,12 @@ fn dead_letters_redrive_delivers_them_once_the_backend_takes_them() {
     }
     assert_eq!(dead_ids(&env).len(), 2);
     fixed.store(true, Ordering::SeqCst);
-    run_ok(&env, &["dead-letters", "redrive"]);
+    let out = run_ok(&env, &["dead-letters", "redrive"]);
+    assert!(
+        stdout(&out).contains("hook: delivered 2"),
+        "{}",
+        stdout(&out)
+    );
     let tags = received_tags(&server);
     assert_eq!(tags[2..], [tag(1), tag(2)], "re-sent in order: {tags:?}");
     assert!(dead_ids(&env).is_empty());
