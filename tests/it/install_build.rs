@@ -35,7 +35,7 @@ case " $* " in
 esac
 "#,
         log = log.display(),
-        bin = BIN,
+        bin = crate::testenv::bin(),
     );
     std::fs::write(bin.join("cargo"), cargo).unwrap();
     std::fs::write(
@@ -84,7 +84,7 @@ fn the_statically_linked_build_is_the_default_when_it_builds_and_runs() {
     assert_eq!(log.lines().count(), 1, "no second build: {log}");
     assert_eq!(
         installed(&t),
-        std::fs::read(BIN).unwrap(),
+        std::fs::read(crate::testenv::bin()).unwrap(),
         "the static build is installed"
     );
     assert!(!stdout(&out).contains("not installing"), "{}", stdout(&out));

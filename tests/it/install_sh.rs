@@ -28,7 +28,7 @@ fn twice_is_once_and_uninstall_restores_everything() {
     let bin = home.join(".local/bin/hookrelay");
     assert_eq!(
         std::fs::read(&bin).unwrap(),
-        std::fs::read(BIN).unwrap(),
+        std::fs::read(crate::testenv::bin()).unwrap(),
         "the binary is installed"
     );
     assert_eq!(mode_of(&bin), 0o755);
@@ -376,7 +376,7 @@ fn dry_run_shows_the_installed_binary_in_the_wiring() {
         .find(|l| l.trim_start().starts_with("add "))
         .unwrap_or_else(|| panic!("an add line: {text}"));
     assert!(add.contains(installed.to_str().unwrap()), "{add}");
-    assert!(!add.contains(BIN), "{add}");
+    assert!(!add.contains(crate::testenv::bin()), "{add}");
 }
 
 /// `--no-wire` is a choice: install.sh says how to wire later, and doctor warns

@@ -47,7 +47,7 @@ pub fn script() -> PathBuf {
 
 /// Runs install.sh with `--binary <the binary under test>` (no cargo build).
 pub fn install_sh(home: &Path, cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut all = vec!["--binary", super::BIN];
+    let mut all = vec!["--binary", super::bin()];
     all.extend_from_slice(args);
     install_sh_raw(home, cwd, &all, env)
 }
@@ -120,7 +120,7 @@ pub fn diff(a: &Snapshot, b: &Snapshot) -> Vec<String> {
 
 /// The binary under test, as `hookrelay install` writes it into settings.
 pub fn exe() -> String {
-    std::fs::canonicalize(super::BIN)
+    std::fs::canonicalize(super::bin())
         .unwrap()
         .display()
         .to_string()

@@ -38,7 +38,24 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-pub const BIN: &str = env!("CARGO_BIN_EXE_hookrelay");
+/// The hookrelay binary under test: the one cargo built for this test run, or
+/// `$HOOKRELAY_TEST_BIN` (e.g. the static release build `install.sh` installs:
+/// `HOOKRELAY_TEST_BIN=target/x86_64-unknown-linux-gnu/release/hookrelay cargo test`).
+pub fn bin() -> &'static str {
+    static BIN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    BIN.get_or_init(|| {
+        std::env::var("HOOKRELAY_TEST_BIN")
+            .ok()
+            .filter(|b| !b.is_empty())
+            .map(|b| {
+                std::path::absolute(&b)
+                    .unwrap_or_else(|_| b.clone().into())
+                    .display()
+                    .to_string()
+            })
+            .unwrap_or_else(|| env!("CARGO_BIN_EXE_hookrelay").to_string())
+    })
+}
 
 /// Environment variables that would leak the developer's own setup into a test.
 const SCRUBBED: &[&str] = &[
@@ -142,7 +159,7 @@ impl TestEnv {
 
     /// The binary with this user's environment, nothing else inherited that matters.
     pub fn command(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(BIN);
+        let mut c = Command::new(bin());
         c.args(args);
         for k in SCRUBBED {
             c.env_remove(k);
