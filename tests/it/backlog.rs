@@ -81,3 +81,30 @@ fn a_gate_with_a_backlog_still_decides_live() {
         drop(server);
     }
 }
+
+/// When a hanging backend's cool-down is over, one invocation probes it and the
+/// others keep skipping it meanwhile: a burst of hooks pays one deadline, not one
+/// each.
+#[test]
+fn one_probe_while_the_others_skip_a_hanging_backend() {
+    use std::time::Duration;
+    let env = TestEnv::new("probe-window");
+    let server = Server::start(|_| Reply::json(200, "{}").delayed(Duration::from_secs(30)));
+    env.write_config(&webhook_config(
+        &server.url("/events"),
+        json!({"deadline_ms": 1500, "background_drain": false}),
+    ));
+    // Failed once, cool-down already over: the next invocation probes.
+    set_breaker(&env, "hook", 1, now_ms().saturating_sub(1));
+    let inputs: Vec<Vec<u8>> = (1..=4).map(tagged_event).collect();
+    let outs = crate::testenv::enrich::hooks_at_once(&env, &inputs);
+    for out in &outs {
+        assert_exit(out, 0);
+    }
+    assert_eq!(server.received().len(), 1, "one probe, the others skipped");
+    assert_eq!(
+        spooled_tags(&env, "hook").len(),
+        4,
+        "every event kept for later"
+    );
+}

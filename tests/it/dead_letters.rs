@@ -117,3 +117,29 @@ fn dead_letters_redrive_delivers_them_once_the_backend_takes_them() {
     assert!(dead_ids(&env).is_empty());
     assert_eq!(status_dead(&env), 0);
 }
+
+/// A re-drive the backend refuses again delivers nothing: the letters stay dead
+/// letters and `status` shows no fresh "last success".
+#[test]
+fn a_redrive_refused_again_is_no_success() {
+    let env = TestEnv::new("dl-redrive-refused");
+    let (_server, _) = refusing(&env);
+    env.hook(&tagged_event(1));
+    assert_eq!(dead_ids(&env).len(), 1);
+    // Exit 3: something still needs attention.
+    assert_exit(&env.run(&["dead-letters", "redrive"], b""), 3);
+    assert_eq!(
+        dead_ids(&env).len(),
+        1,
+        "refused again: still a dead letter"
+    );
+    let (v, _) = status_json(&env);
+    let hook = v["backends"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["name"] == "hook")
+        .cloned()
+        .unwrap();
+    assert!(hook["last_success"].is_null(), "{hook}");
+}
