@@ -694,3 +694,49 @@ fn repeated_kills_during_a_dead_letter_re_drive_repeat_at_most_the_letter_in_fli
         "{repeats} repeated deliveries after {kills} kills: {counts:?}"
     );
 }
+
+/// A probe killed before it could report (Claude Code's timeout, a closed
+/// laptop) does not leave the breaker open: after the probe window (the
+/// deadline plus a second) the next invocation probes again.
+#[test]
+fn a_probe_killed_before_it_reports_expires() {
+    let env = TestEnv::new("stuck-probe");
+    let hang = Arc::new(AtomicBool::new(true));
+    let h2 = hang.clone();
+    let server = Server::start(move |_| {
+        if h2.load(Ordering::SeqCst) {
+            ok().delayed(Duration::from_secs(30))
+        } else {
+            ok()
+        }
+    });
+    env.write_config(&webhook_config(
+        &server.url("/events"),
+        json!({ "deadline_ms": 1000, "background_drain": false }),
+    ));
+    set_breaker(&env, "hook", 1, now_ms().saturating_sub(1));
+    // The probe hangs on the backend and is killed mid-request.
+    assert!(kill_after(
+        &env,
+        &[],
+        &tagged_event(1),
+        Duration::from_millis(500)
+    ));
+    assert_eq!(server.received().len(), 1);
+    hang.store(false, Ordering::SeqCst);
+    // Within the window the others still skip it...
+    assert_exit(&env.hook(&tagged_event(2)), 0);
+    assert_eq!(
+        server.received().len(),
+        1,
+        "skipped while the probe may run"
+    );
+    // ...and after it (1 s deadline + 1 s), the next one probes and delivers.
+    std::thread::sleep(Duration::from_millis(2_600));
+    assert_exit(&env.hook(&tagged_event(3)), 0);
+    assert!(
+        received_tags(&server).contains(&tag(3)),
+        "probed again: {:?}",
+        received_tags(&server)
+    );
+}
