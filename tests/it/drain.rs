@@ -146,18 +146,20 @@ fn a_dead_letter_counts_every_attempt() {
     let env = TestEnv::new("drain-attempts");
     let n = std::sync::atomic::AtomicUsize::new(0);
     let server = backlog(&env, 1, json!({"background_drain": false}), move |_| {
-        if n.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+        if n.fetch_add(1, std::sync::atomic::Ordering::SeqCst) < 2 {
             Reply::json(503, "{}")
         } else {
             Reply::json(422, r#"{"error":"never"}"#)
         }
     });
-    // The live attempt failed (down); the first replay gets 503, the next 422.
-    let out = env.run(&["flush", "--retry-for", "0"], b"");
-    assert_exit(&out, 3);
+    // The live attempt failed (down); two replays get 503, the third 422.
+    for _ in 0..2 {
+        let out = env.run(&["flush", "--retry-for", "0"], b"");
+        assert_exit(&out, 3);
+    }
     run_ok(&env, &["flush"]);
-    assert_eq!(server.received().len(), 2);
+    assert_eq!(server.received().len(), 3);
     let dead = dead_letters(&env, "hook");
     assert_eq!(dead.len(), 1, "{dead:?}");
-    assert_eq!(dead[0]["attempts"], 3, "{}", dead[0]);
+    assert_eq!(dead[0]["attempts"], 4, "{}", dead[0]);
 }
