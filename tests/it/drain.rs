@@ -163,3 +163,36 @@ fn a_dead_letter_counts_every_attempt() {
     assert_eq!(dead.len(), 1, "{dead:?}");
     assert_eq!(dead[0]["attempts"], 4, "{}", dead[0]);
 }
+
+/// A line torn by a kill at the end of a segment the spool has since moved past
+/// is skipped and said; the events around it replay once each, in order.
+#[test]
+fn a_torn_line_at_the_end_of_an_old_segment_is_skipped_and_said() {
+    let env = TestEnv::new("drain-torn-segment");
+    let port = webhook_down(&env, json!({"background_drain": false}));
+    for i in 1..=4 {
+        assert_exit(&env.hook(&tagged_event(i)), 0);
+    }
+    // Split the one segment in two, the first ending in half a line.
+    let segs = segments(&env, "hook");
+    assert_eq!(segs.len(), 1);
+    let text = std::fs::read_to_string(&segs[0]).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 4);
+    let name = segs[0].file_name().unwrap().to_string_lossy().into_owned();
+    let seq: u64 = name[4..name.len() - 6].parse().unwrap();
+    let torn = &lines[2][..lines[2].len() / 2];
+    std::fs::write(&segs[0], format!("{}\n{}\n{torn}", lines[0], lines[1])).unwrap();
+    let next = segs[0].with_file_name(format!("seg-{:012}.jsonl", seq + 1));
+    std::fs::write(&next, format!("{}\n{}\n", lines[2], lines[3])).unwrap();
+    let server = backend_back_on(port);
+    set_breaker(&env, "hook", 0, 0);
+    let out = run_ok(&env, &["flush"]);
+    assert!(
+        stdout(&out).contains("1 torn line(s) skipped"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(received_tags(&server), [tag(1), tag(2), tag(3), tag(4)]);
+    assert!(segments(&env, "hook").len() <= 1);
+}
