@@ -9,7 +9,7 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Output, Stdio};
+use std::process::Output;
 use std::time::Duration;
 
 use crate::testenv::enrich::git;
@@ -100,13 +100,7 @@ fn echoing(status: u16) -> Server {
 /// Runs the hook with `stdin` and kills it (SIGKILL) after `ms`, whatever it
 /// is doing; what it printed until then.
 fn hook_killed_after(env: &TestEnv, stdin: &[u8], ms: u64) -> Output {
-    let mut child = env
-        .command(&[])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn hookrelay");
+    let mut child = env.spawn(&[]);
     let mut sin = child.stdin.take().unwrap();
     let data = stdin.to_vec();
     let writer = std::thread::spawn(move || {

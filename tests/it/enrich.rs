@@ -314,12 +314,7 @@ fn the_user_comes_from_the_uid_when_user_and_logname_are_unset() {
     let env = TestEnv::new("no-user-env");
     let mut cmd = env.command(&[]);
     cmd.env_remove("USER").env_remove("LOGNAME");
-    let mut child = cmd
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_piped(cmd);
     let event = event_line("Notification", SID, &[]);
     std::io::Write::write_all(&mut child.stdin.take().unwrap(), &event).unwrap();
     let out = child.wait_with_output().unwrap();

@@ -3,7 +3,6 @@
 //! for the fix), settings out of their bounds, two backends with one name, and
 //! fail-closed gates answering invalid decisions.
 
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use crate::testenv::server::{Reply, Server};
@@ -317,13 +316,7 @@ fn a_huge_deadline_is_capped_against_a_hanging_backend() {
         "delivery": {"deadline_ms": 99999999999u64, "connect_timeout_ms": 99999999999u64},
         "backends": {"webhooks": [{"name": "slow", "url": hanging.url("/slow")}]}
     }));
-    let mut child = env
-        .command(&[])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = env.spawn(&[]);
     {
         use std::io::Write;
         let mut sin = child.stdin.take().unwrap();

@@ -5,7 +5,7 @@
 //! wait for a writer that will not come.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::testenv::enrich::*;
@@ -42,13 +42,7 @@ fn fifo(path: &Path) {
 /// Runs the hook on one event whose cwd is `cwd`; fails (after killing it) if it
 /// has not exited within `BOUND`. Returns the one envelope it kept.
 fn hook_in(env: &TestEnv, cwd: &Path) -> Value {
-    let mut child = env
-        .command(&[])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn hookrelay");
+    let mut child = env.spawn(&[]);
     let line = event_line("PostToolUse", SID, &[("cwd", json!(cwd))]);
     std::io::Write::write_all(&mut child.stdin.take().unwrap(), &line).unwrap();
     let what = format!("the hook in {}", cwd.display());

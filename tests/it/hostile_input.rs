@@ -4,7 +4,7 @@
 //! the answer is written. None may lose the event, hang or crash the hook.
 
 use std::io::Write;
-use std::process::{Output, Stdio};
+use std::process::Output;
 use std::time::{Duration, Instant};
 
 use crate::testenv::backends as contract;
@@ -46,13 +46,7 @@ fn lone_surrogates_from_javascript_are_kept_as_replacement_characters() {
 /// how long it took to exit.
 fn hook_with_stdin_held_open(env: &TestEnv, data: &[u8]) -> (Output, Duration) {
     let started = Instant::now();
-    let mut child = env
-        .command(&[])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn hookrelay");
+    let mut child = env.spawn(&[]);
     let mut sin = child.stdin.take().unwrap();
     sin.write_all(data).unwrap();
     sin.flush().unwrap();
@@ -100,13 +94,7 @@ fn a_closed_stdout_does_not_crash_the_hook_and_the_event_is_kept() {
     let mut event = fixture("PreToolUse");
     event["tool_input"]["command"] = "rm -rf /".into();
     let started = Instant::now();
-    let mut child = env
-        .command(&[])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn hookrelay");
+    let mut child = env.spawn(&[]);
     // The read end of stdout is closed before the hook has read its input, so
     // its answer (a deny) meets a broken pipe.
     drop(child.stdout.take());

@@ -3,7 +3,7 @@
 
 use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 use serde_json::Value;
 
@@ -12,17 +12,7 @@ use super::TestEnv;
 /// Starts one hook process per input, all before any gets its stdin, then feeds
 /// them and waits: they run as concurrently as the machine allows.
 pub fn hooks_at_once(env: &TestEnv, inputs: &[Vec<u8>]) -> Vec<Output> {
-    let mut children: Vec<_> = inputs
-        .iter()
-        .map(|_| {
-            env.command(&[])
-                .stdin(Stdio::piped())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .expect("spawn hookrelay")
-        })
-        .collect();
+    let mut children: Vec<_> = inputs.iter().map(|_| env.spawn(&[])).collect();
     for (child, input) in children.iter_mut().zip(inputs) {
         // Inputs are far below a pipe buffer: this never blocks.
         let mut stdin = child.stdin.take().unwrap();

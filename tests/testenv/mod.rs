@@ -179,19 +179,19 @@ impl TestEnv {
         c
     }
 
+    /// The binary with `args`, started with its three standard streams piped,
+    /// as Claude Code starts a hook.
+    pub fn spawn(&self, args: &[&str]) -> Child {
+        spawn_piped(self.command(args))
+    }
+
     /// Runs the hook (no subcommand) with `stdin`, as Claude Code does.
     pub fn hook(&self, stdin: &[u8]) -> Output {
         self.run(&[], stdin)
     }
 
     pub fn run(&self, args: &[&str], stdin: &[u8]) -> Output {
-        let mut child = self
-            .command(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn hookrelay");
+        let mut child = self.spawn(args);
         let mut sin = child.stdin.take().unwrap();
         let data = stdin.to_vec();
         let writer = std::thread::spawn(move || {
@@ -226,6 +226,15 @@ impl TestEnv {
     pub fn rejects(&self) -> Vec<Value> {
         read_jsonl(&self.data_dir().join("rejects.jsonl"))
     }
+}
+
+/// Starts `cmd` with stdin, stdout and stderr piped.
+pub fn spawn_piped(mut cmd: Command) -> Child {
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn hookrelay")
 }
 
 pub fn read_jsonl(path: &Path) -> Vec<Value> {
