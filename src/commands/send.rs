@@ -93,10 +93,11 @@ pub fn run(
     for r in &reports {
         summary(format_args!("  {}: {}", r.backend, r.what));
     }
-    if let Some(local) = local_sink(config_path) {
+    let local = local_sink(config_path);
+    if let Some(local) = &local {
         summary(format_args!("  {local}"));
     }
-    if reports.is_empty() && local_sink(config_path).is_none() {
+    if reports.is_empty() && local.is_none() {
         summary(format_args!("  no backend wants this event"));
     }
     let missed = reports.iter().filter(|r| !r.delivered).count();
