@@ -413,10 +413,7 @@ fn rescue(
     let queued: Vec<Routed> = routed
         .iter()
         .filter(|r| !r.attempted() && unkept.iter().any(|u| u.backend == r.backend.name()))
-        .map(|r| Routed {
-            backend: Arc::clone(&r.backend),
-            route: Route::Live,
-        })
+        .map(|r| Routed::new(Arc::clone(&r.backend), Route::Live))
         .collect();
     if queued.is_empty() {
         return Vec::new();

@@ -14,7 +14,7 @@
 //! endpoint instead (`held_spool_name`), which the backend with that endpoint
 //! adopts once the names are fixed (`adopt_held`).
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use crate::backends::Backend;
@@ -41,6 +41,10 @@ pub enum Route {
 pub struct Routed {
     pub backend: Arc<dyn Backend>,
     pub route: Route,
+    /// `breaker::fingerprint` of the backend, worked out at most once per
+    /// invocation: it builds and hashes a whole sample request, and the route,
+    /// the settling and the held-line check all need it.
+    fingerprint: OnceLock<String>,
 }
 
 /// Why an event went behind older ones (the drain right after sends them in order).
@@ -60,7 +64,8 @@ pub fn route(
     backends
         .iter()
         .map(|b| {
-            let fp = || breaker::fingerprint(b.as_ref());
+            let mut routed = Routed::new(Arc::clone(b), Route::Live);
+            let fp = || routed.fingerprint().to_string();
             let route = match breaker::check(paths, b.name(), &fp, now_ms, probe_window_ms) {
                 Admission::Skip(why) => Route::Queue(why),
                 _ if b.gate().is_some() => Route::Live,
@@ -73,10 +78,8 @@ pub fn route(
                 }
                 Admission::Send => Route::Live,
             };
-            Routed {
-                backend: Arc::clone(b),
-                route,
-            }
+            routed.route = route;
+            routed
         })
         .collect()
 }
@@ -88,6 +91,20 @@ pub fn probe_window_ms(delivery_time: Duration) -> u64 {
 }
 
 impl Routed {
+    pub fn new(backend: Arc<dyn Backend>, route: Route) -> Routed {
+        Routed {
+            backend,
+            route,
+            fingerprint: OnceLock::new(),
+        }
+    }
+
+    /// The backend's destination as configured now (`breaker::fingerprint`).
+    pub fn fingerprint(&self) -> &str {
+        self.fingerprint
+            .get_or_init(|| breaker::fingerprint(self.backend.as_ref()))
+    }
+
     /// Was this backend sent the event now (live or as the probe)?
     pub fn attempted(&self) -> bool {
         !matches!(self.route, Route::Queue(_))

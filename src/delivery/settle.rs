@@ -32,14 +32,6 @@ pub struct Settled {
     pub unkept: Vec<Unkept>,
 }
 
-impl Settled {
-    /// Every backend has the event, or it is in a spool or dead-letter file.
-    /// `false`: keep the journal for recovery.
-    pub fn complete(&self) -> bool {
-        self.unkept.is_empty()
-    }
-}
-
 /// A backend that did not take the event, whose file for it could not be written.
 #[derive(Debug)]
 pub struct Unkept {
@@ -72,16 +64,16 @@ pub fn settle(
         let name = r.backend.name();
         let attempted = r.attempted();
         // The destination as configured now: its breaker state is its own.
-        let fp = || breaker::fingerprint(r.backend.as_ref());
+        let fp = || r.fingerprint();
         match &d.outcome {
             Outcome::Delivered => {
                 if attempted {
-                    breaker::success_for(paths, name, &fp(), answered_ms);
+                    breaker::success_for(paths, name, fp(), answered_ms);
                 }
             }
             Outcome::Rejected(answer) => {
                 // The backend answered (the breaker closes), but took nothing.
-                breaker::refused(paths, name, Some(&fp()), answered_ms, answer);
+                breaker::refused(paths, name, Some(fp()), answered_ms, answer);
                 refused(paths, name, env, answer, &now, &mut out);
             }
             Outcome::Retry(error) => {
@@ -92,7 +84,7 @@ pub fn settle(
                         error,
                         wait_ms: d.retry_after_ms,
                     };
-                    breaker::failure_for(paths, name, &fp(), &at);
+                    breaker::failure_for(paths, name, fp(), &at);
                 }
                 let entry = Entry {
                     envelope: env.clone(),
@@ -183,8 +175,7 @@ pub fn held_lines(paths: &Paths, routed: &[Routed], deliveries: &[Delivery]) -> 
         .filter(|(r, _)| spool::has_pending(paths, r.backend.name()))
         .filter_map(|(r, _)| {
             let name = r.backend.name();
-            let fp = breaker::fingerprint(r.backend.as_ref());
-            breaker::held(paths, name, &fp).map(|problem| held_line(name, &problem))
+            breaker::held(paths, name, r.fingerprint()).map(|problem| held_line(name, &problem))
         })
         .collect()
 }
