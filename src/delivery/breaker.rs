@@ -394,22 +394,27 @@ pub fn success(paths: &Paths, backend: &str, now_ms: u64) {
 }
 
 /// Records a real delivery to destination `fp` (a live attempt).
-pub fn success_for(paths: &Paths, backend: &str, fp: &str, now_ms: u64) {
+pub fn success_for(paths: &Paths, backend: &str, fp: &dyn Fn() -> String, now_ms: u64) {
     record_success(paths, backend, Some(fp), now_ms);
 }
 
-fn record_success(paths: &Paths, backend: &str, fp: Option<&str>, now_ms: u64) {
+fn record_success(paths: &Paths, backend: &str, fp: Option<&dyn Fn() -> String>, now_ms: u64) {
     let state = load(paths, backend);
     // A `last_success` in the future (the clock went back) is not fresh.
     let fresh = state
         .last_success
         .is_some_and(|t| t <= now_ms && now_ms - t < SUCCESS_REFRESH_MS);
-    let same = fp.is_none_or(|f| state.fingerprint.as_deref() == Some(f));
-    if state.failures == 0 && fresh && same && state.last_error.is_none() {
+    // Closed, fresh and without an error: nothing to write. Not even the
+    // destination's stamp: a closed breaker holds nothing back whichever
+    // destination it was stamped for, and the first failure re-stamps it
+    // (`record_failure`). So the fingerprint (a whole sample request, hashed)
+    // is not worked out on the healthy path.
+    if state.failures == 0 && fresh && state.last_error.is_none() {
         return;
     }
+    let fp = fp.map(|f| f());
     let _ = update(paths, backend, |s| {
-        if let Some(f) = fp {
+        if let Some(f) = &fp {
             *s = std::mem::take(s).for_destination(f);
         }
         close(s);

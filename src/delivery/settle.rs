@@ -68,7 +68,7 @@ pub fn settle(
         match &d.outcome {
             Outcome::Delivered => {
                 if attempted {
-                    breaker::success_for(paths, name, fp(), answered_ms);
+                    breaker::success_for(paths, name, &|| fp().to_string(), answered_ms);
                 }
             }
             Outcome::Rejected(answer) => {
