@@ -189,6 +189,35 @@ fn a_type_error_in_one_backend_costs_only_that_backend_and_flush_delivers_after_
 }
 
 #[test]
+fn a_held_backend_keeps_only_the_events_it_selected() {
+    // `broken` takes only Stop events; its key has the wrong type, so it is held.
+    let (good, broken) = (sink(), sink());
+    let env = TestEnv::new("held-selects");
+    env.write_config(&two_sinks(
+        &good,
+        &broken,
+        json!({"api_key": 12345, "events": ["Stop"]}),
+    ));
+    assert_exit(&env.hook(&tagged_event(0)), 1);
+    let mut stop: Value = serde_json::from_slice(&tagged_event(1)).unwrap();
+    stop["hook_event_name"] = json!("Stop");
+    assert_exit(&env.hook(&line(&stop)), 1);
+    assert_eq!(
+        spooled_tags(&env, "broken"),
+        [tag(1)],
+        "only the Stop event waits for the fix; the PostToolUse one was never its"
+    );
+    env.write_config(&two_sinks(
+        &good,
+        &broken,
+        json!({"api_key": "12345", "events": ["Stop"]}),
+    ));
+    assert_exit(&env.run(&["flush"], b""), 0);
+    assert_eq!(received_tags(&broken), [tag(1)]);
+    assert_eq!(received_tags(&good), [tag(0), tag(1)]);
+}
+
+#[test]
 fn after_a_backend_type_error_is_fixed_the_next_hook_sends_the_held_events_first() {
     let (good, broken) = (sink(), sink());
     let env = TestEnv::new("type-error-order");
