@@ -132,6 +132,120 @@ fn after_a_duplicate_name_is_fixed_the_next_hook_sends_the_held_events_first() {
     assert_eq!(received_tags(&first), [tag(0), tag(1), tag(2)]);
 }
 
+/// The `held-…` spools (events of a duplicate name waiting for the fix) on disk.
+fn held_spools(env: &TestEnv) -> Vec<String> {
+    std::fs::read_dir(env.data_dir().join("spool"))
+        .map(|rd| {
+            rd.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .filter(|n| n.starts_with("held-"))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_fixed_duplicate_gets_its_events_while_another_backend_is_still_broken() {
+    let (first, second, third) = (sink(), sink(), sink());
+    let env = TestEnv::new("dup-name-other-broken");
+    let hooks = |second_name: &str| {
+        json!({
+            "delivery": {"drain_budget_ms": 2000},
+            "backends": {"webhooks": [
+                {"name": "a", "url": first.url("/first")},
+                {"name": second_name, "url": second.url("/second")},
+                {"name": "c", "url": third.url("/third"), "api_key": 12345}
+            ]}
+        })
+    };
+    env.write_config(&hooks("a"));
+    for i in 0..2 {
+        assert_exit(&env.hook(&tagged_event(i)), 1);
+    }
+    assert_eq!(held_spools(&env).len(), 1);
+    // The names are fixed; `c` is still broken (and held under its own name).
+    env.write_config(&hooks("b"));
+    let out = env.hook(&tagged_event(2));
+    assert_eq!(
+        received_tags(&second),
+        [tag(0), tag(1), tag(2)],
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        held_spools(&env).is_empty(),
+        "the emptied held spool goes with the hook that emptied it"
+    );
+    assert!(third.received().is_empty());
+    assert_eq!(spooled_tags(&env, "c"), [tag(0), tag(1), tag(2)]);
+}
+
+#[test]
+fn duplicates_with_the_same_url_send_each_event_once() {
+    let server = sink();
+    let env = TestEnv::new("dup-name-same-url");
+    env.write_config(&json!({
+        "delivery": {"drain_budget_ms": 2000},
+        "backends": {"webhooks": [
+            {"name": "a", "url": server.url("/events"), "api_key": "key-one"},
+            {"name": "a", "url": server.url("/events"), "api_key": "key-two"}
+        ]}
+    }));
+    for i in 0..3 {
+        assert_exit(&env.hook(&tagged_event(i)), 1);
+    }
+    assert_eq!(
+        received_tags(&server),
+        [tag(0), tag(1), tag(2)],
+        "each event once, by the first `a`"
+    );
+    assert!(
+        server
+            .received()
+            .iter()
+            .all(|r| r.header("x-api-key") == Some("key-one"))
+    );
+    assert!(
+        held_spools(&env).is_empty(),
+        "a copy of the first `a` (same URL) is not held: nothing waits for it"
+    );
+}
+
+#[test]
+fn dead_letters_of_a_held_duplicate_stay_visible_after_the_fix() {
+    let (first, second) = (sink(), sink());
+    let env = TestEnv::new("dup-name-dead-letters");
+    // A spool too small for one event: what the duplicate cannot spool goes to
+    // its dead letters (nothing is dropped).
+    let hooks = |second_name: &str| {
+        json!({
+            "spool": {"max_bytes": 1024},
+            "backends": {"webhooks": [
+                {"name": "a", "url": first.url("/first")},
+                {"name": second_name, "url": second.url("/second")}
+            ]}
+        })
+    };
+    env.write_config(&hooks("a"));
+    // One event fits, the next goes to the dead letters.
+    assert_exit(&env.hook(&tagged_event(0)), 1);
+    let out = env.hook(&tagged_event(1));
+    assert_stderr_has(&out, "SPOOL FULL");
+    let held = held_spools(&env);
+    assert_eq!(held.len(), 1);
+    env.write_config(&hooks("b"));
+    assert_exit(&env.hook(&tagged_event(2)), 0);
+    // The held event first; the new one went behind it, over the tiny cap.
+    assert_eq!(received_tags(&second), [tag(0)]);
+    let out = env.run(&["dead-letters", "list"], b"");
+    let list = stdout(&out);
+    assert!(
+        list.contains(&format!("{}: 1 dead letter(s)", held[0])),
+        "the held spool's dead letter is still listed: {list}{}",
+        stderr(&out)
+    );
+    assert_eq!(held_spools(&env), held, "kept where it is, with its dead letter");
+}
+
 /// A config with two sinks, the second with `bad` merged into its entry.
 fn two_sinks(good: &Server, broken: &Server, bad: Value) -> Value {
     let mut entry = json!({"name": "broken", "url": broken.url("/broken")});

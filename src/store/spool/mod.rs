@@ -122,7 +122,7 @@ pub fn append(
         let dl = DeadLetter {
             envelope: entry.envelope.clone(),
             reason: "spool full".into(),
-            error: format!("spool full (max_bytes {cap})"),
+            error: format!("the spool held more than spool.max_bytes = {cap} bytes"),
             attempts: entry.attempts,
             dead_at: clock::rfc3339_ms(clock::now_ms()),
         };
