@@ -88,24 +88,18 @@ pub fn fan_out(
         return out;
     }
     let (tx, rx) = mpsc::channel::<(usize, Attempt)>();
-    let mut pending = requests.len();
     for (i, req) in requests {
         let (b, tx, transport) = (Arc::clone(&backends[i]), tx.clone(), transport.clone());
         std::thread::spawn(move || {
             let _ = tx.send((i, attempt(&*b, &req, &transport, deadline)));
         });
     }
+    // Each thread drops its sender when it has answered, so the channel
+    // disconnects (ending the loop) once every backend has answered; the
+    // deadline ends it before that.
     drop(tx);
-    while pending > 0 {
-        let left = deadline.saturating_duration_since(Instant::now());
-        match rx.recv_timeout(left) {
-            Ok((i, a)) => {
-                (out[i].outcome, out[i].answer, out[i].retry_after_ms) =
-                    (a.outcome, a.answer, a.wait);
-                pending -= 1;
-            }
-            Err(_) => break,
-        }
+    while let Ok((i, a)) = rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+        (out[i].outcome, out[i].answer, out[i].retry_after_ms) = (a.outcome, a.answer, a.wait);
     }
     out
 }

@@ -134,10 +134,14 @@ fn a_permanent_redirect_holds_the_event_names_the_new_place_and_flush_delivers_a
         let m2 = moved.clone();
         let server = Server::start(move |_| {
             if m2.load(Ordering::SeqCst) {
-                Reply::json(status, "").header(
-                    "Location",
-                    "http://ops:hunter2@127.0.0.1:9/v2/events?token=s3cr3t-t0ken",
-                )
+                // A redirect's Retry-After is about following it (RFC 9110
+                // 10.2.3), which hookrelay does not do: no 10-minute wait.
+                Reply::json(status, "")
+                    .header(
+                        "Location",
+                        "http://ops:hunter2@127.0.0.1:9/v2/events?token=s3cr3t-t0ken",
+                    )
+                    .header("Retry-After", "600")
             } else {
                 ok()
             }
@@ -171,6 +175,13 @@ fn a_permanent_redirect_holds_the_event_names_the_new_place_and_flush_delivers_a
         );
         let (st, code) = status_json(&env);
         assert_eq!(code, 3);
+        if let Some(at) = st["backends"][0]["retry_at"].as_str() {
+            let retry_in = epoch_ms_of(at).saturating_sub(now_ms());
+            assert!(
+                retry_in < 60_000,
+                "{status}: next try in {retry_in} ms: {st}"
+            );
+        }
         assert_eq!(st["backends"][0]["spool_events"], 1);
         assert_eq!(st["backends"][0]["dead_letters"], 0);
         assert!(
