@@ -196,3 +196,54 @@ fn a_torn_line_at_the_end_of_an_old_segment_is_skipped_and_said() {
     assert_eq!(received_tags(&server), [tag(1), tag(2), tag(3), tag(4)]);
     assert!(segments(&env, "hook").len() <= 1);
 }
+
+/// A line still being written when a drain reaches it (its writer holds the
+/// spool's lock) is waited for, not cut as torn: once complete it is delivered.
+#[test]
+fn a_line_still_being_written_when_the_drain_reaches_it_is_delivered_not_cut() {
+    let env = TestEnv::new("drain-tail-being-written");
+    let port = webhook_down(&env, json!({"background_drain": false}));
+    for i in 1..=3 {
+        assert_exit(&env.hook(&tagged_event(i)), 0);
+    }
+    let segs = segments(&env, "hook");
+    assert_eq!(segs.len(), 1);
+    let text = std::fs::read_to_string(&segs[0]).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3);
+    // This test is the writer: it holds the spool's lock, as an appending hook
+    // does for its whole write, while the third line is half written.
+    let lock = std::fs::OpenOptions::new()
+        .write(true)
+        .open(segs[0].with_file_name("lock"))
+        .unwrap();
+    lock.lock().unwrap();
+    let (head, rest) = lines[2].split_at(lines[2].len() / 2);
+    std::fs::write(&segs[0], format!("{}\n{}\n{head}", lines[0], lines[1])).unwrap();
+    let server = backend_back_on(port);
+    set_breaker(&env, "hook", 0, 0);
+    let mut child = env.spawn(&["flush"]);
+    drop(child.stdin.take());
+    let t0 = std::time::Instant::now();
+    while server.received().len() < 2 && t0.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // The drain has sent the two whole lines and now waits for the lock.
+    std::thread::sleep(Duration::from_millis(300));
+    let mut seg = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&segs[0])
+        .unwrap();
+    std::io::Write::write_all(&mut seg, format!("{rest}\n").as_bytes()).unwrap();
+    drop(lock);
+    let out = child.wait_with_output().unwrap();
+    assert_exit(&out, 0);
+    assert_eq!(
+        received_tags(&server),
+        [tag(1), tag(2), tag(3)],
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert!(!stdout(&out).contains("torn"), "{}", stdout(&out));
+}
