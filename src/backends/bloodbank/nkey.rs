@@ -295,5 +295,9 @@ mod tests {
         assert!(e.contains("JWT") && !e.contains(SEED), "{e}");
         let only_jwt = "-----BEGIN NATS USER JWT-----\na.b.c\n------END NATS USER JWT------\n";
         assert!(parse_creds(only_jwt).unwrap_err().contains("SEED"));
+        // A note added by hand, mentioning "begin" and ending in dashes, is not
+        // a block: only dashed BEGIN lines open one.
+        let noted = format!("# Begin: hookrelay's NATS user ---\n{text}");
+        assert_eq!(parse_creds(&noted), parse_creds(&text));
     }
 }

@@ -206,4 +206,16 @@ mod tests {
         assert_eq!(rules["ipv4"], 2);
         assert_eq!(rules["generic_key"], 1);
     }
+
+    #[test]
+    fn keys_that_are_all_addresses_and_dots_before_an_address_stay() {
+        // Every key of the object is an address: each is masked.
+        let mut v = json!({"bob@example.com": "x", "10.1.2.3": {"eve@example.org": 1}});
+        strict_floor(&mut v);
+        assert_eq!(v, json!({"[EMAIL]": "x", "[IP]": {"[EMAIL]": 1}}));
+        // Dots before the local part are punctuation, not part of the address.
+        let mut v = json!("see ..alice@example.com, or .bob@example.com");
+        strict_floor(&mut v);
+        assert_eq!(v, "see ..[EMAIL], or .[EMAIL]");
+    }
 }
