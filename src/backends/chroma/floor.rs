@@ -217,5 +217,11 @@ mod tests {
         let mut v = json!("see ..alice@example.com, or .bob@example.com");
         strict_floor(&mut v);
         assert_eq!(v, "see ..[EMAIL], or .[EMAIL]");
+        // Not addresses: no name before the domain's dot, a one-letter or
+        // non-alphabetic top-level domain.
+        let plain = "a@.com b@example.c d@example.c0m e@host.123";
+        let mut v = json!(plain);
+        assert!(strict_floor(&mut v).is_empty());
+        assert_eq!(v, plain);
     }
 }
