@@ -123,11 +123,13 @@ fn a_spool_over_several_segment_files_replays_whole_and_in_order() {
         v["tool_response"]["stdout"] = json!(big);
         assert_exit(&env.hook(&serde_json::to_vec(&v).unwrap()), 0);
     }
-    assert!(
-        segments(&env, "hook").len() >= 2,
-        "{:?}",
-        segments(&env, "hook")
-    );
+    // The first segment takes events until it reaches 16 MiB (the eleventh
+    // brings it to 16.5 MiB); the twelfth starts the second.
+    let lines: Vec<usize> = segments(&env, "hook")
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap().lines().count())
+        .collect();
+    assert_eq!(lines, [11, 2], "events per segment file");
     let server = backend_back_on(port);
     set_breaker(&env, "hook", 0, 0);
     run_ok(&env, &["flush"]);

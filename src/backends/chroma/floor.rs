@@ -219,9 +219,13 @@ mod tests {
         assert_eq!(v, "see ..[EMAIL], or .[EMAIL]");
         // Not addresses: no name before the domain's dot, a one-letter or
         // non-alphabetic top-level domain.
-        let plain = "a@.com b@example.c d@example.c0m e@host.123";
+        let plain = "a@.com b@example.c d@example.c0m e@host.123 0001.2.3.4 256.1.1.1";
         let mut v = json!(plain);
         assert!(strict_floor(&mut v).is_empty());
         assert_eq!(v, plain);
+        // An address at the end of a sentence, and the highest one.
+        let mut v = json!("from 10.0.0.1. Mask 255.255.255.255");
+        strict_floor(&mut v);
+        assert_eq!(v, "from [IP]. Mask [IP]");
     }
 }
