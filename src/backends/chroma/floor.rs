@@ -219,7 +219,8 @@ mod tests {
         assert_eq!(v, "see ..[EMAIL], or .[EMAIL]");
         // Not addresses: no name before the domain's dot, a one-letter or
         // non-alphabetic top-level domain.
-        let plain = "a@.com b@example.c d@example.c0m e@host.123 0001.2.3.4 256.1.1.1";
+        let plain = "a@.com b@example.c d@example.c0m e@host.123 0001.2.3.4 256.1.1.1 \
+                     10.0.0.1a 10.0.0.2_x skabcdefghijklmnopqrstuvwxyz, key sk-abc";
         let mut v = json!(plain);
         assert!(strict_floor(&mut v).is_empty());
         assert_eq!(v, plain);
