@@ -252,47 +252,63 @@ fn a_line_still_being_written_when_the_drain_reaches_it_is_delivered_not_cut() {
 
 /// An event appended while a drain that emptied the spool is finishing (the
 /// writer holds the spool's lock as the drain comes to remove the delivered
-/// segment) is kept, and the next drain delivers it.
+/// segment) is kept, and the next drain delivers it: appended to the same
+/// segment, or to a new one (the last had reached its size).
 #[test]
 fn an_event_appended_as_a_drain_finishes_is_kept_for_the_next() {
-    let env = TestEnv::new("drain-append-at-finish");
-    let port = webhook_down(&env, json!({"background_drain": false}));
-    for i in 1..=3 {
-        assert_exit(&env.hook(&tagged_event(i)), 0);
+    for new_segment in [false, true] {
+        let env = TestEnv::new("drain-append-at-finish");
+        let port = webhook_down(&env, json!({"background_drain": false}));
+        for i in 1..=3 {
+            assert_exit(&env.hook(&tagged_event(i)), 0);
+        }
+        let segs = segments(&env, "hook");
+        assert_eq!(segs.len(), 1);
+        let text = std::fs::read_to_string(&segs[0]).unwrap();
+        // The fourth line, as a hook would append it.
+        let mut fourth: serde_json::Value =
+            serde_json::from_str(text.lines().last().unwrap()).unwrap();
+        fourth["envelope"]["id"] = json!("00000000-0000-4000-8000-000000000004");
+        fourth["envelope"]["input"]["tool_use_id"] = json!(tag(4));
+        let lock = std::fs::OpenOptions::new()
+            .write(true)
+            .open(segs[0].with_file_name("lock"))
+            .unwrap();
+        lock.lock().unwrap();
+        let server = backend_back_on(port);
+        set_breaker(&env, "hook", 0, 0);
+        let mut child = env.spawn(&["flush"]);
+        drop(child.stdin.take());
+        let t0 = std::time::Instant::now();
+        while server.received().len() < 3 && t0.elapsed() < Duration::from_secs(10) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        // The drain has delivered all three and waits for the lock to tidy up.
+        std::thread::sleep(Duration::from_millis(300));
+        let target = if new_segment {
+            let name = segs[0].file_name().unwrap().to_string_lossy().into_owned();
+            let seq: u64 = name[4..name.len() - 6].parse().unwrap();
+            segs[0].with_file_name(format!("seg-{:012}.jsonl", seq + 1))
+        } else {
+            segs[0].clone()
+        };
+        let mut seg = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&target)
+            .unwrap();
+        std::io::Write::write_all(&mut seg, format!("{fourth}\n").as_bytes()).unwrap();
+        drop(lock);
+        let out = child.wait_with_output().unwrap();
+        assert_exit(&out, 3);
+        assert_stdout_has(&out, "hook: delivered 3, 1 spooled left");
+        assert_eq!(received_tags(&server), [tag(1), tag(2), tag(3)]);
+        assert_eq!(
+            spooled_tags(&env, "hook"),
+            [tag(4)],
+            "new segment: {new_segment}: kept, not removed"
+        );
+        run_ok(&env, &["flush"]);
+        assert_eq!(received_tags(&server), [tag(1), tag(2), tag(3), tag(4)]);
     }
-    let segs = segments(&env, "hook");
-    assert_eq!(segs.len(), 1);
-    let text = std::fs::read_to_string(&segs[0]).unwrap();
-    // The fourth line, as a hook would append it.
-    let mut fourth: serde_json::Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
-    fourth["envelope"]["id"] = json!("00000000-0000-4000-8000-000000000004");
-    fourth["envelope"]["input"]["tool_use_id"] = json!(tag(4));
-    let lock = std::fs::OpenOptions::new()
-        .write(true)
-        .open(segs[0].with_file_name("lock"))
-        .unwrap();
-    lock.lock().unwrap();
-    let server = backend_back_on(port);
-    set_breaker(&env, "hook", 0, 0);
-    let mut child = env.spawn(&["flush"]);
-    drop(child.stdin.take());
-    let t0 = std::time::Instant::now();
-    while server.received().len() < 3 && t0.elapsed() < Duration::from_secs(10) {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    // The drain has delivered all three and waits for the lock to tidy up.
-    std::thread::sleep(Duration::from_millis(300));
-    let mut seg = std::fs::OpenOptions::new()
-        .append(true)
-        .open(&segs[0])
-        .unwrap();
-    std::io::Write::write_all(&mut seg, format!("{fourth}\n").as_bytes()).unwrap();
-    drop(lock);
-    let out = child.wait_with_output().unwrap();
-    assert_exit(&out, 3);
-    assert_stdout_has(&out, "hook: delivered 3, 1 spooled left");
-    assert_eq!(received_tags(&server), [tag(1), tag(2), tag(3)]);
-    assert_eq!(spooled_tags(&env, "hook"), [tag(4)], "kept, not removed");
-    run_ok(&env, &["flush"]);
-    assert_eq!(received_tags(&server), [tag(1), tag(2), tag(3), tag(4)]);
 }
