@@ -628,7 +628,30 @@ mod tests {
         }
         let f = judge_probe(&resp(404, r#"{"error":"Unknown source: x"}"#), true);
         assert!(f.message.contains("source id"), "{f:?}");
-        assert_eq!(judge_probe(&resp(200, "{}"), true).proof, Proof::Failed);
+        let f = judge_probe(&resp(200, "{}"), true);
+        assert_eq!(f.proof, Proof::Failed);
+        assert!(
+            f.message.contains("an event may have been created"),
+            "{f:?}"
+        );
+        // A source without a secret answers an unsigned empty body 400 too: its
+        // URL works, and no secret was proven (there is none to prove).
+        let f = judge_probe(&resp(400, bad), false);
+        assert_eq!(f.proof, Proof::Proven);
+        assert!(f.message.contains("checks no signature"), "{f:?}");
+        assert!(!f.message.contains("secret accepted"), "{f:?}");
+    }
+
+    #[test]
+    fn only_a_signature_travels_never_the_secret() {
+        // contracts/orgloop.md: X-Hub-Signature-256 is an HMAC of the body; the
+        // secret itself is never sent, so plain http leaks no credential (doctor
+        // gives no plain-http warning for it).
+        let o = Orgloop::new(config(Some("s3cret-value")));
+        assert!(!o.carries_secret());
+        let req = o.request(&envelope("SessionEnd")).unwrap();
+        assert!(req.headers.iter().all(|(_, v)| !v.contains("s3cret-value")));
+        assert!(!String::from_utf8_lossy(&req.body).contains("s3cret-value"));
     }
 
     #[test]
