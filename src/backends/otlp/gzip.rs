@@ -276,6 +276,26 @@ mod tests {
     }
 
     #[test]
+    fn a_repeat_up_to_32_kib_back_is_found() {
+        // 20 KiB of noise, then the same 20 KiB again (a tool output printed
+        // twice): DEFLATE's window reaches 32 KiB back, so the second copy costs
+        // next to nothing.
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        let noise: Vec<u8> = (0..20 * 1024)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x as u8
+            })
+            .collect();
+        let twice = [noise.clone(), noise.clone()].concat();
+        let (one, two) = (deflate(&noise).len(), deflate(&twice).len());
+        assert_eq!(inflate_fixed(&deflate(&twice)), twice);
+        assert!(two < one + one / 10, "noise {one} bytes, twice {two} bytes");
+    }
+
+    #[test]
     fn gzip_framing_and_crc() {
         assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
         let g = gzip(b"hello");
