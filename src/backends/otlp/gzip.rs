@@ -281,7 +281,7 @@ mod tests {
         // twice): DEFLATE's window reaches 32 KiB back, so the second copy costs
         // next to nothing.
         let mut x = 0x9E37_79B9_7F4A_7C15u64;
-        let noise: Vec<u8> = (0..20 * 1024)
+        let noise: Vec<u8> = (0..40 * 1024)
             .map(|_| {
                 x ^= x << 13;
                 x ^= x >> 7;
@@ -289,10 +289,14 @@ mod tests {
                 x as u8
             })
             .collect();
-        let twice = [noise.clone(), noise.clone()].concat();
-        let (one, two) = (deflate(&noise).len(), deflate(&twice).len());
+        let near = &noise[..20 * 1024];
+        let twice = [near, near].concat();
+        let (one, two) = (deflate(near).len(), deflate(&twice).len());
         assert_eq!(inflate_fixed(&deflate(&twice)), twice);
         assert!(two < one + one / 10, "noise {one} bytes, twice {two} bytes");
+        // 40 KiB back is out of reach: not referenced, the stream stays valid.
+        let far = [&noise[..], &noise[..]].concat();
+        assert_eq!(inflate_fixed(&deflate(&far)), far);
     }
 
     #[test]
