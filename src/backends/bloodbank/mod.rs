@@ -522,6 +522,11 @@ mod tests {
         ]);
         assert_eq!(c.unwrap().url, "nats://nats.internal:4222");
         assert_eq!(w.len(), 1);
+        // An IPv6 host gets its brackets (once).
+        for host in ["::1", "[::1]"] {
+            let (c, _) = from_env(&[("BLOODBANK_ENABLED", "true"), ("BLOODBANK_NATS_HOST", host)]);
+            assert_eq!(c.unwrap().url, "nats://[::1]:4222", "{host}");
+        }
         assert!(w[0].to_string().starts_with("$BLOODBANK_URL"), "{}", w[0]);
 
         let (c, _) = from_env(&[
@@ -650,6 +655,14 @@ mod tests {
         assert_eq!(
             ok(&c).unwrap().auth,
             nats::Auth::Token(Secret::new("s3cr3t-token"))
+        );
+        // A password alone is a mistake to say, not a reason to log in as nobody.
+        let mut c = BloodbankConfig::with_url("nats://127.0.0.1:4222");
+        c.password = Some(Secret::new("pw"));
+        let e = c.target().unwrap_err().to_string();
+        assert!(
+            e.starts_with("backends.bloodbank.password: a password without a user"),
+            "{e}"
         );
 
         let mut w = Warnings::new();
