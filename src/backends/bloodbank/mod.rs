@@ -607,6 +607,18 @@ mod tests {
             e.starts_with("backends.bloodbank.tls.ca_file: `certs/ca.pem` is a relative path"),
             "{e}"
         );
+        for blank in [
+            serde_json::json!(""),
+            serde_json::json!("  "),
+            serde_json::json!(7),
+        ] {
+            c.tls = Some(serde_json::json!({ "ca_file": blank }));
+            let e = target(&c).unwrap_err();
+            assert!(
+                e.starts_with("backends.bloodbank.tls.ca_file: expected a file path"),
+                "{blank}: {e}"
+            );
+        }
         c.tls = Some(serde_json::json!({"verify": true}));
         assert!(
             target(&c)
