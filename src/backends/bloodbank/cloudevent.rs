@@ -433,5 +433,14 @@ mod tests {
         );
         assert_eq!(ce["id"], env.id);
         assert_eq!(ce["type"], "bloodbank.v1.conversation.turn.started");
+
+        // Against the default 1 MiB max_payload, a 1.5 MB prompt keeps a
+        // quarter of a megabyte, not a token few hundred characters.
+        env.input["prompt"] = json!("p".repeat(1_500_000));
+        let (_, mut ce) = build(&env).unwrap();
+        fit(&mut ce, 1024 * 1024);
+        let kept = ce["data"]["prompt_text"].as_str().unwrap();
+        let prefix = kept.split('…').next().unwrap().len();
+        assert!(prefix >= 200_000, "kept {prefix} characters");
     }
 }

@@ -648,6 +648,8 @@ mod tests {
         };
         let mut c = BloodbankConfig::with_url("nats://127.0.0.1:4222");
         assert_eq!(ok(&c).unwrap().auth, nats::Auth::None);
+        // Without a login nothing secret travels (doctor warns of none).
+        assert!(!Bloodbank::new(c.clone()).carries_secret());
         c.token = Some(Secret::new("tok"));
         assert_eq!(ok(&c).unwrap().auth, nats::Auth::Token(Secret::new("tok")));
         c.token = None;

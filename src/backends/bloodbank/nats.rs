@@ -1088,6 +1088,54 @@ mod tests {
         }
     }
 
+    /// A server that writes `first`, pauses (so the client reads it on its
+    /// own), writes `rest` and closes; what the client made of it.
+    fn after_split_info(first: Vec<u8>, rest: Vec<u8>) -> Outcome {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = l.local_addr().unwrap().port();
+        let server = std::thread::spawn(move || {
+            let (mut s, _) = l.accept().unwrap();
+            std::io::Write::write_all(&mut s, &first).unwrap();
+            std::thread::sleep(Duration::from_millis(100));
+            let _ = std::io::Write::write_all(&mut s, &rest);
+            std::thread::sleep(Duration::from_millis(100));
+        });
+        let t = Target { port, ..target() };
+        let r = request(&t, &envelope("SessionStart")).unwrap();
+        let o = publish(
+            &t,
+            &r,
+            Instant::now() + Duration::from_secs(3),
+            Duration::from_millis(500),
+        );
+        server.join().unwrap();
+        o
+    }
+
+    #[test]
+    fn a_long_info_line_in_pieces_is_nats_and_an_endless_line_is_not() {
+        // A cluster's INFO lists every route in `connect_urls`: kilobytes.
+        let urls: Vec<String> = (0..800)
+            .map(|i| format!("\"10.0.{}.{}:4222\"", i / 250, i % 250))
+            .collect();
+        let info = format!(
+            "INFO {{\"server_id\":\"x\",\"max_payload\":1048576,\"headers\":true,\"connect_urls\":[{}]}}\r\n",
+            urls.join(",")
+        )
+        .into_bytes();
+        assert!(info.len() > 8 * 1024);
+        let (a, b) = info.split_at(info.len() / 2);
+        match after_split_info(a.to_vec(), b.to_vec()) {
+            Outcome::Retry(m) => assert!(!m.contains("not NATS"), "{m}"),
+            o => panic!("{o:?}"),
+        }
+        // More than 64 KiB without a line end is not NATS.
+        match after_split_info(vec![b'x'; 40 * 1024], vec![b'x'; 40 * 1024]) {
+            Outcome::Retry(m) => assert!(m.contains("not NATS protocol"), "{m}"),
+            o => panic!("{o:?}"),
+        }
+    }
+
     #[test]
     fn a_silent_server_is_abandoned_at_the_deadline() {
         let (port, hold) = crate::backends::testing::silent_server();
