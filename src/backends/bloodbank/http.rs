@@ -461,10 +461,16 @@ mod tests {
             Outcome::Retry(_)
         ));
         assert!(matches!(classify(&resp(503, "")), Outcome::Retry(_)));
-        assert!(matches!(
-            classify(&resp(422, r#"{"detail":[]}"#)),
-            Outcome::Rejected(_)
-        ));
+        // FastAPI's validation answer: a dead letter that says it was Bloodbank's
+        // validation, with the detail.
+        match classify(&resp(422, r#"{"detail":[{"msg":"field required"}]}"#)) {
+            Outcome::Rejected(m) => assert!(
+                m.starts_with("Bloodbank refused the event (validation)")
+                    && m.contains("field required"),
+                "{m}"
+            ),
+            o => panic!("{o:?}"),
+        }
         match classify(&resp(307, "")) {
             Outcome::Retry(m) => assert!(m.contains("trailing slash"), "{m}"),
             o => panic!("{o:?}"),

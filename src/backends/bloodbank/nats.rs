@@ -975,6 +975,21 @@ mod tests {
             Outcome::Delivered,
             "already stored: delivered, not stored twice"
         );
+        // Any other status of 300 and up is the server's, not a PubAck: said by
+        // its code. Below 300 the payload decides.
+        let timeout = Reply::Msg {
+            status: Some(408),
+            payload: vec![],
+        };
+        assert_eq!(
+            classify(&timeout, subj),
+            Outcome::Retry("the server answered status 408".into())
+        );
+        let ok_with_status = Reply::Msg {
+            status: Some(200),
+            payload: br#"{"stream":"BLOODBANK_EVENTS","seq":8}"#.to_vec(),
+        };
+        assert_eq!(classify(&ok_with_status, subj), Outcome::Delivered);
         let no_stream = Reply::Msg {
             status: Some(503),
             payload: vec![],
