@@ -379,6 +379,12 @@ mod tests {
         assert_eq!(m["success"], true);
         assert_eq!(m["execution_time_ms"], 49);
         assert_eq!(m["output_preview"], "hello-from-hook-test");
+        // A command with no output: the preview is the result, not an empty string.
+        let mut quiet = envelope("PostToolUse");
+        quiet.input["tool_response"] = json!({"stdout": "", "stderr": "warn: x"});
+        let q = body(&b.request(&quiet).unwrap());
+        let p = q["tool_metadata"]["output_preview"].as_str().unwrap();
+        assert!(p.contains("warn: x"), "{p}");
         assert_eq!(v["tool_name"], "Bash");
         assert!(v["tool_input"].is_object());
         assert_eq!(v["turn_number"], 2);

@@ -975,6 +975,17 @@ mod tests {
             Outcome::Delivered,
             "already stored: delivered, not stored twice"
         );
+        // A PubAck names its stream and sequence; half of one is not one.
+        for half in [
+            r#"{"stream":"BLOODBANK_EVENTS"}"#,
+            r#"{"seq":3}"#,
+            r#"{"stream":"","seq":3}"#,
+        ] {
+            match classify(&msg(half), subj) {
+                Outcome::Retry(m) => assert!(m.contains("not a JetStream PubAck"), "{m}"),
+                o => panic!("{half}: {o:?}"),
+            }
+        }
         // Any other status of 300 and up is the server's, not a PubAck: said by
         // its code. Below 300 the payload decides.
         let timeout = Reply::Msg {
@@ -1061,8 +1072,25 @@ mod tests {
         ));
         assert_eq!(none.proof, Proof::Failed);
         assert!(none.fix.unwrap().contains(STREAM));
-        let login = judge_probe(&Reply::Err("Authorization Violation".into()));
-        assert!(login.fix.unwrap().contains("token"));
+        for e in ["Authorization Violation", "Authentication Timeout"] {
+            let login = judge_probe(&Reply::Err(e.into()));
+            assert!(login.message.contains("refused the login"), "{login:?}");
+            assert!(login.fix.unwrap().contains("token"));
+        }
+        let slow = judge_probe(&Reply::Msg {
+            status: Some(408),
+            payload: vec![],
+        });
+        assert!(slow.message.contains("answered status 408"), "{slow:?}");
+        let info_with_status = judge_probe(&Reply::Msg {
+            status: Some(200),
+            payload: br#"{"config":{"name":"BLOODBANK_EVENTS"},"state":{"messages":1}}"#.to_vec(),
+        });
+        assert_eq!(
+            info_with_status.proof,
+            Proof::Proven,
+            "{info_with_status:?}"
+        );
         let nojs = judge_probe(&Reply::Msg {
             status: Some(503),
             payload: vec![],
