@@ -1180,6 +1180,44 @@ mod tests {
     }
 
     #[test]
+    fn a_server_that_takes_no_connection_is_said_as_a_connect_timeout() {
+        // A listener whose queue of pending connections is full drops new
+        // SYNs: the connect times out, as for a firewalled or lost host.
+        use std::os::fd::AsRawFd;
+        unsafe extern "C" {
+            fn listen(fd: i32, backlog: i32) -> i32;
+        }
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        assert_eq!(unsafe { listen(l.as_raw_fd(), 0) }, 0);
+        let addr = l.local_addr().unwrap();
+        let fill: Vec<_> = (0..4)
+            .map(|_| {
+                std::thread::spawn(move || {
+                    std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(2))
+                })
+            })
+            .collect();
+        std::thread::sleep(Duration::from_millis(200));
+        let t = Target {
+            port: addr.port(),
+            ..target()
+        };
+        let r = request(&t, &envelope("SessionStart")).unwrap();
+        let o = publish(
+            &t,
+            &r,
+            Instant::now() + Duration::from_secs(2),
+            Duration::from_millis(300),
+        );
+        match o {
+            Outcome::Retry(m) => assert!(m.contains("no connection within 300 ms"), "{m}"),
+            o => panic!("{o:?}"),
+        }
+        drop(fill);
+        drop(l);
+    }
+
+    #[test]
     fn a_silent_server_is_abandoned_at_the_deadline() {
         let (port, hold) = crate::backends::testing::silent_server();
         let t = Target { port, ..target() };
