@@ -309,6 +309,53 @@ mod tests {
     }
 
     #[test]
+    fn the_env_backend_joins_the_files_webhooks_unless_it_is_already_there() {
+        let env = crate::backends::testing::env_from(&[
+            ("HOOK_BACKEND_URL", "http://127.0.0.1:3000"),
+            ("HOOK_API_KEY", "k-123"),
+        ]);
+        let file = |name: &str, url: &str| {
+            let mut h = env_hook(&env);
+            h.name = Some(name.into());
+            h.url = url.into();
+            h.from_env = false;
+            h.api_key = None;
+            h
+        };
+        let names = |mut hooks: Vec<WebhookConfig>| {
+            WebhookConfig::apply_env(&mut hooks, &env, &mut Warnings::new());
+            hooks
+                .iter()
+                .map(|h| format!("{}={}", h.name.as_deref().unwrap_or(""), h.url))
+                .collect::<Vec<_>>()
+        };
+        // Another webhook in the file: the env one is added next to it.
+        assert_eq!(
+            names(vec![file("audit", "http://127.0.0.1:9/a")]),
+            [
+                "audit=http://127.0.0.1:9/a",
+                "custom=http://127.0.0.1:3000/events"
+            ]
+        );
+        // The file already sends there, or already has a `custom`: not twice.
+        assert_eq!(
+            names(vec![file("mine", "http://127.0.0.1:3000/events")]),
+            ["mine=http://127.0.0.1:3000/events"]
+        );
+        assert_eq!(
+            names(vec![file("custom", "http://127.0.0.1:9/c")]),
+            ["custom=http://127.0.0.1:9/c"]
+        );
+    }
+
+    /// The webhook `HOOK_BACKEND_URL` alone configures.
+    fn env_hook(env: &dyn Fn(&str) -> Option<String>) -> WebhookConfig {
+        let mut hooks = Vec::new();
+        WebhookConfig::apply_env(&mut hooks, env, &mut Warnings::new());
+        hooks.pop().unwrap()
+    }
+
+    #[test]
     fn default_path_for_bare_backend_urls() {
         assert_eq!(
             with_default_path("http://127.0.0.1:3000", "/events"),
