@@ -1217,6 +1217,74 @@ mod tests {
         drop(l);
     }
 
+    /// A NATS server that sends INFO, reads the client's frames up to its
+    /// PING, then answers with `script`; returns what `publish` made of it and
+    /// everything the client wrote.
+    fn scripted(script: &'static [u8]) -> (Outcome, String) {
+        use std::io::{Read, Write};
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = l.local_addr().unwrap().port();
+        let server = std::thread::spawn(move || {
+            let (mut s, _) = l.accept().unwrap();
+            s.set_read_timeout(Some(Duration::from_secs(3))).unwrap();
+            s.write_all(b"INFO {\"server_id\":\"x\",\"max_payload\":1048576,\"headers\":true,\"jetstream\":true}\r\n").unwrap();
+            let mut got = Vec::new();
+            let mut buf = [0u8; 4096];
+            while !got.ends_with(b"PING\r\n") {
+                match s.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => got.extend_from_slice(&buf[..n]),
+                }
+            }
+            s.write_all(script).unwrap();
+            // Whatever the client says next (a PONG), until it hangs up.
+            let mut rest = Vec::new();
+            let _ = s.read_to_end(&mut rest);
+            got.extend_from_slice(&rest);
+            String::from_utf8_lossy(&got).into_owned()
+        });
+        let t = Target { port, ..target() };
+        let r = request(&t, &envelope("SessionStart")).unwrap();
+        let o = publish(
+            &t,
+            &r,
+            Instant::now() + Duration::from_millis(800),
+            Duration::from_millis(300),
+        );
+        (o, server.join().unwrap())
+    }
+
+    #[test]
+    fn the_server_s_ping_is_answered_and_its_reply_read() {
+        let (o, said) = scripted(
+            b"PONG\r\nPING\r\nMSG _INBOX.x 1 37\r\n{\"stream\":\"BLOODBANK_EVENTS\",\"seq\":9}\r\n",
+        );
+        assert_eq!(o, Outcome::Delivered);
+        assert!(said.ends_with("PING\r\nPONG\r\n"), "{said}");
+        // A JetStream status arrives as a header-only HMSG.
+        let (o, _) = scripted(b"HMSG _INBOX.x 1 16 16\r\nNATS/1.0 503\r\n\r\n\r\n");
+        assert!(
+            matches!(&o, Outcome::Retry(m) if m.contains("no responders")),
+            "{o:?}"
+        );
+        let (o, _) = scripted(
+            b"HMSG _INBOX.x 1 12 50\r\nNATS/1.0\r\n\r\n{\"stream\":\"BLOODBANK_EVENTS\",\"seq\":10}\r\n",
+        );
+        assert_eq!(o, Outcome::Delivered);
+        // Not NATS: said with what came.
+        let (o, _) = scripted(b"HTTP/1.1 400 Bad Request\r\n");
+        assert!(
+            matches!(&o, Outcome::Retry(m) if m.contains("not NATS protocol: `HTTP/1.1 400 Bad Request`")),
+            "{o:?}"
+        );
+        // No reply: the deadline.
+        let (o, _) = scripted(b"");
+        assert!(
+            matches!(&o, Outcome::Retry(m) if m.contains("deadline")),
+            "{o:?}"
+        );
+    }
+
     #[test]
     fn a_silent_server_is_abandoned_at_the_deadline() {
         let (port, hold) = crate::backends::testing::silent_server();
