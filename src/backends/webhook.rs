@@ -348,6 +348,35 @@ mod tests {
         );
     }
 
+    #[test]
+    fn extra_headers_that_would_break_the_request_are_config_errors() {
+        let env =
+            crate::backends::testing::env_from(&[("HOOK_BACKEND_URL", "http://127.0.0.1:3000")]);
+        let mut h = env_hook(&env);
+        h.from_env = false;
+        let check = |h: &WebhookConfig| h.validate(2, &mut Warnings::new());
+        h.headers = [("X-Team".to_string(), "agents".to_string())]
+            .into_iter()
+            .collect();
+        assert!(check(&h).is_ok());
+        for (k, v) in [
+            ("", "x"),
+            ("X-Bad Name", "x"),
+            ("X-Bad:Name", "x"),
+            ("X-Bad\r\nName", "x"),
+            ("X-Split", "a\r\nInjected: yes"),
+            ("X-Split", "a\nb"),
+        ] {
+            h.headers = [(k.to_string(), v.to_string())].into_iter().collect();
+            let e = check(&h).expect_err(k).to_string();
+            assert!(
+                e.starts_with("backends.webhooks[2].headers:")
+                    && e.contains("is not a valid header"),
+                "{k:?}: {e}"
+            );
+        }
+    }
+
     /// The webhook `HOOK_BACKEND_URL` alone configures.
     fn env_hook(env: &dyn Fn(&str) -> Option<String>) -> WebhookConfig {
         let mut hooks = Vec::new();
@@ -369,5 +398,22 @@ mod tests {
             with_default_path("http://127.0.0.1:3000/in", "/events"),
             "http://127.0.0.1:3000/in"
         );
+        assert_eq!(
+            with_default_path("https://a.io", "/events"),
+            "https://a.io/events"
+        );
+        assert_eq!(
+            with_default_path("https://hooks.example.test/", "/events"),
+            "https://hooks.example.test/events"
+        );
+    }
+
+    #[test]
+    fn names_become_safe_file_names() {
+        assert_eq!(sanitize_name("team/audit log"), "team_audit_log");
+        assert_eq!(sanitize_name(""), "webhook");
+        assert_eq!(sanitize_name(".."), "webhook..");
+        assert_eq!(sanitize_name(".hidden"), "webhook.hidden");
+        assert_eq!(sanitize_name("a.b-c_d"), "a.b-c_d");
     }
 }
