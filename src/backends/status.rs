@@ -173,6 +173,21 @@ mod tests {
     use crate::backends::testing::resp;
 
     #[test]
+    fn a_move_without_a_usable_location_says_so() {
+        for location in [None, Some(""), Some("   ")] {
+            let r = crate::backends::HttpResponse {
+                location: location.map(str::to_string),
+                ..resp(301, "")
+            };
+            assert!(
+                moved(&r).starts_with("301 moved permanently (no Location given):"),
+                "{location:?}: {}",
+                moved(&r)
+            );
+        }
+    }
+
+    #[test]
     fn the_shared_table() {
         for (status, class) in [
             (200, Class::Delivered),

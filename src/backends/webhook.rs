@@ -377,6 +377,20 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_key_or_token_travels_a_signing_secret_does_not() {
+        let env =
+            crate::backends::testing::env_from(&[("HOOK_BACKEND_URL", "http://127.0.0.1:3000")]);
+        let bare = env_hook(&env);
+        assert!(!Webhook::new(bare.clone(), 0).carries_secret());
+        let mut keyed = bare.clone();
+        keyed.api_key = Some(crate::backends::Secret::new("k"));
+        assert!(Webhook::new(keyed, 0).carries_secret());
+        let mut bearer = bare.clone();
+        bearer.bearer_token = Some(crate::backends::Secret::new("t"));
+        assert!(Webhook::new(bearer, 0).carries_secret());
+    }
+
     /// The webhook `HOOK_BACKEND_URL` alone configures.
     fn env_hook(env: &dyn Fn(&str) -> Option<String>) -> WebhookConfig {
         let mut hooks = Vec::new();

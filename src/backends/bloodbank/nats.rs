@@ -1103,6 +1103,14 @@ mod tests {
     }
 
     #[test]
+    fn every_publish_has_its_own_reply_inbox() {
+        // Two hooks publishing at once must not take each other's PubAck.
+        let (a, b) = (inbox(), inbox());
+        assert_ne!(a, b);
+        assert!(a.starts_with("_INBOX.hookrelay.") && a.len() > 30, "{a}");
+    }
+
+    #[test]
     fn header_status_reads_the_first_line() {
         assert_eq!(header_status(b"NATS/1.0 503\r\n\r\n"), Some(503));
         assert_eq!(
