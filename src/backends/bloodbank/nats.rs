@@ -1294,6 +1294,39 @@ mod tests {
     }
 
     #[test]
+    fn replies_that_are_not_what_nats_sends_are_said_and_odd_ones_read() {
+        let not_nats = |script: &'static [u8]| match scripted(script).0 {
+            Outcome::Retry(m) => m,
+            o => panic!("{o:?}"),
+        };
+        // Too few fields for a MSG or an HMSG, a line without end, a size no
+        // PubAck has: not NATS as hookrelay speaks it, said as such.
+        for script in [
+            &b"MSG _INBOX.x 5\r\nhello\r\n"[..],
+            b"HMSG _INBOX.x 5 5\r\nhello\r\n",
+        ] {
+            let m = not_nats(script);
+            assert!(m.contains("not NATS protocol: `"), "{m}");
+        }
+        let endless: &'static [u8] = Box::leak(vec![b'x'; 70 * 1024].into_boxed_slice());
+        assert!(not_nats(endless).contains("not NATS protocol: a line without end"));
+        let huge = not_nats(b"MSG _INBOX.x 1 104857600\r\n");
+        assert!(huge.contains("too large to be a PubAck"), "{huge}");
+        // An HMSG naming a reply subject, and a PubAck padded to 2 MB: read.
+        let (o, _) = scripted(
+            b"HMSG _INBOX.x 1 reply.to 12 50\r\nNATS/1.0\r\n\r\n{\"stream\":\"BLOODBANK_EVENTS\",\"seq\":11}\r\n",
+        );
+        assert_eq!(o, Outcome::Delivered);
+        let ack = br#"{"stream":"BLOODBANK_EVENTS","seq":12}"#;
+        let mut big = format!("MSG _INBOX.x 1 {}\r\n", 2_000_000).into_bytes();
+        big.extend_from_slice(ack);
+        big.resize(big.len() + 2_000_000 - ack.len(), b' ');
+        big.extend_from_slice(b"\r\n");
+        let (o, _) = scripted(Box::leak(big.into_boxed_slice()));
+        assert_eq!(o, Outcome::Delivered);
+    }
+
+    #[test]
     fn a_silent_server_is_abandoned_at_the_deadline() {
         let (port, hold) = crate::backends::testing::silent_server();
         let t = Target { port, ..target() };
