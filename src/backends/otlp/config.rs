@@ -531,6 +531,18 @@ mod tests {
                 .0
                 .is_some()
         );
+        // Read as the SDKs read it: only `true` switches the SDK off.
+        for on in ["false", "0", "no"] {
+            assert!(
+                from_env(&[
+                    ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:4318"),
+                    ("OTEL_SDK_DISABLED", on)
+                ])
+                .0
+                .is_some(),
+                "OTEL_SDK_DISABLED={on}"
+            );
+        }
         for off in [
             ("OTEL_SDK_DISABLED", "TRUE"),
             ("OTEL_LOGS_EXPORTER", "none"),

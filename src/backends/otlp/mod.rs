@@ -307,6 +307,30 @@ mod tests {
     }
 
     #[test]
+    fn events_headers_and_the_probe_read_as_configured() {
+        let mut c = backend(&[("HOOKRELAY_OTLP_ENDPOINT", "http://127.0.0.1:4318")]).config;
+        c.events = Some(crate::backends::EventSet::of(&["Stop", "SessionEnd"]));
+        let b = Otlp::new(c);
+        assert!(b.wants("Stop") && b.wants("SessionEnd") && !b.wants("PreToolUse"));
+        // No headers: nothing secret travels.
+        assert!(!b.carries_secret());
+        // A refused probe names the headers to fix; a wrong path, the endpoint.
+        let f = judge_probe(&resp(401, ""), &b.config);
+        assert!(
+            f.fix.as_deref().unwrap().contains("HOOKRELAY_OTLP_HEADERS"),
+            "{f:?}"
+        );
+        let f = judge_probe(&resp(404, ""), &b.config);
+        assert!(
+            f.fix
+                .as_deref()
+                .unwrap()
+                .contains("HOOKRELAY_OTLP_ENDPOINT"),
+            "{f:?}"
+        );
+    }
+
+    #[test]
     fn answers_follow_otlp() {
         for s in [200, 202] {
             assert_eq!(classify_env(&resp(s, "{}")), Outcome::Delivered);
