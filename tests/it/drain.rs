@@ -141,6 +141,43 @@ fn a_spool_over_several_segment_files_replays_whole_and_in_order() {
     );
 }
 
+/// The same, for an event that waited behind a delivered one: its count is its
+/// own, kept across drains that resume from the recorded position.
+#[test]
+fn a_dead_letter_behind_a_delivered_event_counts_its_own_attempts() {
+    let env = TestEnv::new("drain-attempts-second");
+    let n = std::sync::atomic::AtomicUsize::new(0);
+    let server = backlog(
+        &env,
+        2,
+        json!({"background_drain": false}),
+        move |_| match n.fetch_add(1, std::sync::atomic::Ordering::SeqCst) {
+            0 => Reply::json(200, "{}"),
+            1 | 2 => Reply::json(503, "{}"),
+            _ => Reply::json(422, r#"{"error":"never"}"#),
+        },
+    );
+    // The first is delivered; the second (queued behind the first when it
+    // was spooled: no live attempt) gets 503 twice, then 422.
+    for _ in 0..2 {
+        let out = env.run(&["flush", "--retry-for", "0"], b"");
+        assert_exit(&out, 3);
+    }
+    let out = run_ok(&env, &["flush"]);
+    assert_eq!(server.received().len(), 4);
+    let dead = dead_letters(&env, "hook");
+    assert_eq!(dead.len(), 1, "{dead:?}");
+    assert_eq!(dead[0]["attempts"], 3, "{}", dead[0]);
+    // The refusal names the file the dead letter is in.
+    let file = spool_dir(&env, "hook").join("dead-letters.jsonl");
+    assert!(file.exists());
+    assert!(
+        stderr(&out).contains(&file.display().to_string()),
+        "{}",
+        stderr(&out)
+    );
+}
+
 /// A dead letter counts every attempt the event had: the live one, each replay
 /// that failed, and the refusal (`hookrelay dead-letters` shows the count).
 #[test]
