@@ -116,6 +116,10 @@ fn dead_letters_redrive_delivers_them_once_the_backend_takes_them() {
     assert_eq!(tags[2..], [tag(1), tag(2)], "re-sent in order: {tags:?}");
     assert!(dead_ids(&env).is_empty());
     assert_eq!(status_dead(&env), 0);
+    // Nothing left to re-drive: a quiet success, not an error.
+    let out = run_ok(&env, &["dead-letters", "redrive"]);
+    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+    assert_eq!(received_tags(&server).len(), 4, "nothing sent again");
 }
 
 /// A re-drive the backend refuses again delivers nothing: the letters stay dead

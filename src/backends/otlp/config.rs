@@ -458,6 +458,8 @@ mod tests {
         );
         let l = "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT";
         assert_eq!(url(l, "http://c:4318"), "http://c:4318/");
+        // Used as is: a root path stays the root (the SDKs post there).
+        assert_eq!(url(l, "http://c:4318/"), "http://c:4318/");
         assert_eq!(url(l, "https://x/v1/logs"), "https://x/v1/logs");
         assert_eq!(url(l, "https://x/custom"), "https://x/custom");
         let h = "HOOKRELAY_OTLP_ENDPOINT";
