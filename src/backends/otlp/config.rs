@@ -595,6 +595,33 @@ mod tests {
             "{}",
             w.join("\n")
         );
+        // The usual port, or 4317 with the HTTP protocol said: no warning; a
+        // remote plain-http collector warns only when headers (credentials) go.
+        let quiet = |pairs: &[(&str, &str)]| {
+            let mut w = Warnings::new();
+            from_env(pairs).0.unwrap().validate(&mut w).unwrap();
+            w.join("\n")
+        };
+        assert_eq!(
+            quiet(&[("HOOKRELAY_OTLP_ENDPOINT", "http://localhost:4318")]),
+            ""
+        );
+        assert_eq!(
+            quiet(&[
+                ("HOOKRELAY_OTLP_ENDPOINT", "http://localhost:4317"),
+                ("HOOKRELAY_OTLP_PROTOCOL", "http/json")
+            ]),
+            ""
+        );
+        assert_eq!(
+            quiet(&[("HOOKRELAY_OTLP_ENDPOINT", "http://otel.example.test:4318")]),
+            ""
+        );
+        let w = quiet(&[
+            ("HOOKRELAY_OTLP_ENDPOINT", "http://otel.example.test:4318"),
+            ("HOOKRELAY_OTLP_HEADERS", "authorization=Bearer t"),
+        ]);
+        assert!(w.contains("credential"), "{w}");
     }
 
     #[test]
