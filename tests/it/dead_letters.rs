@@ -122,6 +122,28 @@ fn dead_letters_redrive_delivers_them_once_the_backend_takes_them() {
     assert_eq!(received_tags(&server).len(), 4, "nothing sent again");
 }
 
+/// A line of the dead-letter file that is not a dead letter (edited by hand,
+/// or from another version) is skipped and counted; the others are re-driven.
+#[test]
+fn a_redrive_skips_and_counts_a_line_that_is_no_dead_letter() {
+    let env = TestEnv::new("dl-redrive-torn");
+    let (server, fixed) = refusing(&env);
+    env.hook(&tagged_event(1));
+    assert_eq!(dead_ids(&env).len(), 1);
+    let file = spool_dir(&env, "hook").join("dead-letters.jsonl");
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&file)
+        .unwrap();
+    std::io::Write::write_all(&mut f, b"{\"note\":\"not a dead letter\"}\n").unwrap();
+    fixed.store(true, Ordering::SeqCst);
+    let out = run_ok(&env, &["dead-letters", "redrive"]);
+    let said = stdout(&out);
+    assert!(said.contains("hook: delivered 1"), "{said}");
+    assert!(said.contains("1 torn line(s) skipped"), "{said}");
+    assert_eq!(received_tags(&server).last().unwrap(), &tag(1));
+}
+
 /// A re-drive the backend refuses again delivers nothing: the letters stay dead
 /// letters and `status` shows no fresh "last success".
 #[test]
