@@ -625,6 +625,22 @@ mod tests {
     }
 
     #[test]
+    fn a_header_value_with_a_line_break_or_nul_is_refused() {
+        for v in ["a\rb", "a\nb", "a\0b"] {
+            assert_eq!(
+                bad_header("x-team", v),
+                Some("has a line break in its value"),
+                "{v:?}"
+            );
+        }
+        assert_eq!(bad_header("x-team", "agents"), None);
+        assert_eq!(
+            bad_header("x team", "a"),
+            Some("is not a valid header name")
+        );
+    }
+
+    #[test]
     fn bad_settings_are_named_as_written() {
         let (c, _) = from_env(&[("HOOKRELAY_OTLP_ENDPOINT", "ftp://collector:4318")]);
         let e = c
