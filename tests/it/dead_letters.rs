@@ -135,12 +135,18 @@ fn a_redrive_skips_and_counts_a_line_that_is_no_dead_letter() {
         .append(true)
         .open(&file)
         .unwrap();
-    std::io::Write::write_all(&mut f, b"{\"note\":\"not a dead letter\"}\n").unwrap();
+    std::io::Write::write_all(&mut f, b"{\"note\":\"not a dead letter\"}\n{\"torn").unwrap();
+    let out = run_ok(&env, &["dead-letters", "list"]);
+    assert!(
+        stdout(&out).contains("(2 unreadable line(s) in "),
+        "{}",
+        stdout(&out)
+    );
     fixed.store(true, Ordering::SeqCst);
     let out = run_ok(&env, &["dead-letters", "redrive"]);
     let said = stdout(&out);
     assert!(said.contains("hook: delivered 1"), "{said}");
-    assert!(said.contains("1 torn line(s) skipped"), "{said}");
+    assert!(said.contains("2 torn line(s) skipped"), "{said}");
     assert_eq!(received_tags(&server).last().unwrap(), &tag(1));
 }
 
