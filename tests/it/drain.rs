@@ -236,46 +236,96 @@ fn a_torn_line_at_the_end_of_an_old_segment_is_skipped_and_said() {
     assert!(segments(&env, "hook").len() <= 1);
 }
 
+/// A drain racing a writer, the test being the writer: three events spooled in
+/// one segment, the spool's lock held (as an appending hook holds it for its
+/// whole write) while `prepare` changes the segment, then a `flush` started and
+/// left until it has delivered `delivered` events and waits for the lock.
+struct Race {
+    env: TestEnv,
+    segment: std::path::PathBuf,
+    lines: Vec<String>,
+    server: Server,
+    lock: std::fs::File,
+    flush: std::process::Child,
+}
+
+impl Race {
+    fn start(
+        name: &str,
+        delivered: usize,
+        prepare: impl FnOnce(&std::path::Path, &[String]),
+    ) -> Race {
+        let env = TestEnv::new(name);
+        let port = webhook_down(&env, json!({"background_drain": false}));
+        for i in 1..=3 {
+            assert_exit(&env.hook(&tagged_event(i)), 0);
+        }
+        let segs = segments(&env, "hook");
+        assert_eq!(segs.len(), 1);
+        let segment = segs[0].clone();
+        let lines: Vec<String> = std::fs::read_to_string(&segment)
+            .unwrap()
+            .lines()
+            .map(str::to_string)
+            .collect();
+        assert_eq!(lines.len(), 3);
+        let lock = std::fs::OpenOptions::new()
+            .write(true)
+            .open(segment.with_file_name("lock"))
+            .unwrap();
+        lock.lock().unwrap();
+        prepare(&segment, &lines);
+        let server = backend_back_on(port);
+        set_breaker(&env, "hook", 0, 0);
+        let mut flush = env.spawn(&["flush"]);
+        drop(flush.stdin.take());
+        let t0 = std::time::Instant::now();
+        while server.received().len() < delivered && t0.elapsed() < Duration::from_secs(10) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        // Delivered what it could; now it waits for the lock.
+        std::thread::sleep(Duration::from_millis(300));
+        Race {
+            env,
+            segment,
+            lines,
+            server,
+            lock,
+            flush,
+        }
+    }
+
+    /// Appends `text` to `file` (as the writer), releases the lock and waits
+    /// for the flush.
+    fn write_and_release(
+        self,
+        file: &std::path::Path,
+        text: &str,
+    ) -> (TestEnv, Server, std::process::Output) {
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(file)
+            .unwrap();
+        std::io::Write::write_all(&mut f, text.as_bytes()).unwrap();
+        drop(self.lock);
+        let out = self.flush.wait_with_output().unwrap();
+        (self.env, self.server, out)
+    }
+}
+
 /// A line still being written when a drain reaches it (its writer holds the
 /// spool's lock) is waited for, not cut as torn: once complete it is delivered.
 #[test]
 fn a_line_still_being_written_when_the_drain_reaches_it_is_delivered_not_cut() {
-    let env = TestEnv::new("drain-tail-being-written");
-    let port = webhook_down(&env, json!({"background_drain": false}));
-    for i in 1..=3 {
-        assert_exit(&env.hook(&tagged_event(i)), 0);
-    }
-    let segs = segments(&env, "hook");
-    assert_eq!(segs.len(), 1);
-    let text = std::fs::read_to_string(&segs[0]).unwrap();
-    let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), 3);
-    // This test is the writer: it holds the spool's lock, as an appending hook
-    // does for its whole write, while the third line is half written.
-    let lock = std::fs::OpenOptions::new()
-        .write(true)
-        .open(segs[0].with_file_name("lock"))
-        .unwrap();
-    lock.lock().unwrap();
-    let (head, rest) = lines[2].split_at(lines[2].len() / 2);
-    std::fs::write(&segs[0], format!("{}\n{}\n{head}", lines[0], lines[1])).unwrap();
-    let server = backend_back_on(port);
-    set_breaker(&env, "hook", 0, 0);
-    let mut child = env.spawn(&["flush"]);
-    drop(child.stdin.take());
-    let t0 = std::time::Instant::now();
-    while server.received().len() < 2 && t0.elapsed() < Duration::from_secs(10) {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    // The drain has sent the two whole lines and now waits for the lock.
-    std::thread::sleep(Duration::from_millis(300));
-    let mut seg = std::fs::OpenOptions::new()
-        .append(true)
-        .open(&segs[0])
-        .unwrap();
-    std::io::Write::write_all(&mut seg, format!("{rest}\n").as_bytes()).unwrap();
-    drop(lock);
-    let out = child.wait_with_output().unwrap();
+    let mut rest = String::new();
+    let race = Race::start("drain-tail-being-written", 2, |seg, lines| {
+        let (head, tail) = lines[2].split_at(lines[2].len() / 2);
+        rest = format!("{tail}\n");
+        std::fs::write(seg, format!("{}\n{}\n{head}", lines[0], lines[1])).unwrap();
+    });
+    let segment = race.segment.clone();
+    let (_env, server, out) = race.write_and_release(&segment, &rest);
     assert_exit(&out, 0);
     assert_eq!(
         received_tags(&server),
@@ -294,49 +344,25 @@ fn a_line_still_being_written_when_the_drain_reaches_it_is_delivered_not_cut() {
 #[test]
 fn an_event_appended_as_a_drain_finishes_is_kept_for_the_next() {
     for new_segment in [false, true] {
-        let env = TestEnv::new("drain-append-at-finish");
-        let port = webhook_down(&env, json!({"background_drain": false}));
-        for i in 1..=3 {
-            assert_exit(&env.hook(&tagged_event(i)), 0);
-        }
-        let segs = segments(&env, "hook");
-        assert_eq!(segs.len(), 1);
-        let text = std::fs::read_to_string(&segs[0]).unwrap();
+        let race = Race::start("drain-append-at-finish", 3, |_, _| {});
         // The fourth line, as a hook would append it.
-        let mut fourth: serde_json::Value =
-            serde_json::from_str(text.lines().last().unwrap()).unwrap();
+        let mut fourth: serde_json::Value = serde_json::from_str(&race.lines[2]).unwrap();
         fourth["envelope"]["id"] = json!("00000000-0000-4000-8000-000000000004");
         fourth["envelope"]["input"]["tool_use_id"] = json!(tag(4));
-        let lock = std::fs::OpenOptions::new()
-            .write(true)
-            .open(segs[0].with_file_name("lock"))
-            .unwrap();
-        lock.lock().unwrap();
-        let server = backend_back_on(port);
-        set_breaker(&env, "hook", 0, 0);
-        let mut child = env.spawn(&["flush"]);
-        drop(child.stdin.take());
-        let t0 = std::time::Instant::now();
-        while server.received().len() < 3 && t0.elapsed() < Duration::from_secs(10) {
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        // The drain has delivered all three and waits for the lock to tidy up.
-        std::thread::sleep(Duration::from_millis(300));
         let target = if new_segment {
-            let name = segs[0].file_name().unwrap().to_string_lossy().into_owned();
+            let name = race
+                .segment
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
             let seq: u64 = name[4..name.len() - 6].parse().unwrap();
-            segs[0].with_file_name(format!("seg-{:012}.jsonl", seq + 1))
+            race.segment
+                .with_file_name(format!("seg-{:012}.jsonl", seq + 1))
         } else {
-            segs[0].clone()
+            race.segment.clone()
         };
-        let mut seg = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&target)
-            .unwrap();
-        std::io::Write::write_all(&mut seg, format!("{fourth}\n").as_bytes()).unwrap();
-        drop(lock);
-        let out = child.wait_with_output().unwrap();
+        let (env, server, out) = race.write_and_release(&target, &format!("{fourth}\n"));
         assert_exit(&out, 3);
         assert_stdout_has(&out, "hook: delivered 3, 1 spooled left");
         assert_eq!(received_tags(&server), [tag(1), tag(2), tag(3)]);
