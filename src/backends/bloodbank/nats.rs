@@ -1139,28 +1139,36 @@ mod tests {
         }
     }
 
-    /// A server that writes `first`, pauses (so the client reads it on its
-    /// own), writes `rest` and closes; what the client made of it.
-    fn after_split_info(first: Vec<u8>, rest: Vec<u8>) -> Outcome {
+    /// One connection to a fake NATS server run by `serve` (which returns what
+    /// the client said): what `publish` made of it, within 800 ms.
+    fn against(
+        serve: impl FnOnce(std::net::TcpStream) -> String + Send + 'static,
+    ) -> (Outcome, String) {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let port = l.local_addr().unwrap().port();
-        let server = std::thread::spawn(move || {
-            let (mut s, _) = l.accept().unwrap();
-            std::io::Write::write_all(&mut s, &first).unwrap();
-            std::thread::sleep(Duration::from_millis(100));
-            let _ = std::io::Write::write_all(&mut s, &rest);
-            std::thread::sleep(Duration::from_millis(100));
-        });
+        let server = std::thread::spawn(move || serve(l.accept().unwrap().0));
         let t = Target { port, ..target() };
         let r = request(&t, &envelope("SessionStart")).unwrap();
         let o = publish(
             &t,
             &r,
-            Instant::now() + Duration::from_secs(3),
-            Duration::from_millis(500),
+            Instant::now() + Duration::from_millis(800),
+            Duration::from_millis(300),
         );
-        server.join().unwrap();
-        o
+        (o, server.join().unwrap())
+    }
+
+    /// A server that writes `first`, pauses (so the client reads it on its
+    /// own), writes `rest` and closes; what the client made of it.
+    fn after_split_info(first: Vec<u8>, rest: Vec<u8>) -> Outcome {
+        against(move |mut s| {
+            std::io::Write::write_all(&mut s, &first).unwrap();
+            std::thread::sleep(Duration::from_millis(100));
+            let _ = std::io::Write::write_all(&mut s, &rest);
+            std::thread::sleep(Duration::from_millis(100));
+            String::new()
+        })
+        .0
     }
 
     #[test]
@@ -1230,10 +1238,7 @@ mod tests {
     /// everything the client wrote.
     fn scripted(script: &'static [u8]) -> (Outcome, String) {
         use std::io::{Read, Write};
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = l.local_addr().unwrap().port();
-        let server = std::thread::spawn(move || {
-            let (mut s, _) = l.accept().unwrap();
+        against(move |mut s| {
             s.set_read_timeout(Some(Duration::from_secs(3))).unwrap();
             s.write_all(b"INFO {\"server_id\":\"x\",\"max_payload\":1048576,\"headers\":true,\"jetstream\":true}\r\n").unwrap();
             let mut got = Vec::new();
@@ -1250,16 +1255,7 @@ mod tests {
             let _ = s.read_to_end(&mut rest);
             got.extend_from_slice(&rest);
             String::from_utf8_lossy(&got).into_owned()
-        });
-        let t = Target { port, ..target() };
-        let r = request(&t, &envelope("SessionStart")).unwrap();
-        let o = publish(
-            &t,
-            &r,
-            Instant::now() + Duration::from_millis(800),
-            Duration::from_millis(300),
-        );
-        (o, server.join().unwrap())
+        })
     }
 
     #[test]
