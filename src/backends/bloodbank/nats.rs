@@ -1125,18 +1125,23 @@ mod tests {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let port = l.local_addr().unwrap().port();
         drop(l);
-        let t = Target { port, ..target() };
-        let r = request(&t, &envelope("SessionStart")).unwrap();
-        let o = publish(
-            &t,
-            &r,
-            Instant::now() + Duration::from_secs(2),
-            Duration::from_millis(300),
-        );
-        match o {
+        match publish_to(port, 2_000, 300) {
             Outcome::Retry(m) => assert!(m.contains("connection refused"), "{m}"),
             o => panic!("{o:?}"),
         }
+    }
+
+    /// `publish` of a SessionStart event to 127.0.0.1:`port`, with the
+    /// deadline and connect timeout given in ms.
+    fn publish_to(port: u16, deadline_ms: u64, connect_ms: u64) -> Outcome {
+        let t = Target { port, ..target() };
+        let r = request(&t, &envelope("SessionStart")).unwrap();
+        publish(
+            &t,
+            &r,
+            Instant::now() + Duration::from_millis(deadline_ms),
+            Duration::from_millis(connect_ms),
+        )
     }
 
     /// One connection to a fake NATS server run by `serve` (which returns what
@@ -1147,14 +1152,7 @@ mod tests {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let port = l.local_addr().unwrap().port();
         let server = std::thread::spawn(move || serve(l.accept().unwrap().0));
-        let t = Target { port, ..target() };
-        let r = request(&t, &envelope("SessionStart")).unwrap();
-        let o = publish(
-            &t,
-            &r,
-            Instant::now() + Duration::from_millis(800),
-            Duration::from_millis(300),
-        );
+        let o = publish_to(port, 800, 300);
         (o, server.join().unwrap())
     }
 
@@ -1214,18 +1212,7 @@ mod tests {
             })
             .collect();
         std::thread::sleep(Duration::from_millis(200));
-        let t = Target {
-            port: addr.port(),
-            ..target()
-        };
-        let r = request(&t, &envelope("SessionStart")).unwrap();
-        let o = publish(
-            &t,
-            &r,
-            Instant::now() + Duration::from_secs(2),
-            Duration::from_millis(300),
-        );
-        match o {
+        match publish_to(addr.port(), 2_000, 300) {
             Outcome::Retry(m) => assert!(m.contains("no connection within 300 ms"), "{m}"),
             o => panic!("{o:?}"),
         }
@@ -1325,15 +1312,8 @@ mod tests {
     #[test]
     fn a_silent_server_is_abandoned_at_the_deadline() {
         let (port, hold) = crate::backends::testing::silent_server();
-        let t = Target { port, ..target() };
-        let r = request(&t, &envelope("SessionStart")).unwrap();
         let start = Instant::now();
-        let o = publish(
-            &t,
-            &r,
-            Instant::now() + Duration::from_millis(300),
-            Duration::from_millis(200),
-        );
+        let o = publish_to(port, 300, 200);
         assert!(
             start.elapsed() < Duration::from_secs(2),
             "{:?}",
