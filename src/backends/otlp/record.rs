@@ -394,6 +394,9 @@ mod tests {
         assert_eq!(e.record.body, "PostToolUseFailure Bash");
         assert_eq!(e.record.time_ns, 1_795_308_638_378_000_000);
         assert_eq!(attr(&e.resource, "host.arch").cloned(), s("amd64"));
+        // OpenTelemetry's os.type values (semantic conventions): linux, darwin.
+        assert_eq!(attr(&e.resource, "os.type").cloned(), s("linux"));
+        assert_eq!(os_type("macos"), "darwin");
         assert_eq!(attr(&e.resource, "service.name").cloned(), s("hookrelay"));
 
         let detailed = Content {
