@@ -1170,6 +1170,26 @@ mod tests {
     }
 
     #[test]
+    fn a_server_that_hangs_up_during_the_tls_handshake_is_said_so() {
+        let (o, _) = against(|mut s| {
+            use std::io::{Read, Write};
+            s.write_all(b"INFO {\"server_id\":\"x\",\"headers\":true,\"tls_required\":true}\r\n")
+                .unwrap();
+            // Take the ClientHello, then close without a word.
+            let mut hello = [0u8; 512];
+            let _ = s.read(&mut hello);
+            String::new()
+        });
+        match o {
+            Outcome::Retry(m) => assert!(
+                m.contains("the server closed the connection during the TLS handshake"),
+                "{m}"
+            ),
+            o => panic!("{o:?}"),
+        }
+    }
+
+    #[test]
     fn a_long_info_line_in_pieces_is_nats_and_an_endless_line_is_not() {
         // A cluster's INFO lists every route in `connect_urls`: kilobytes.
         let urls: Vec<String> = (0..800)
