@@ -1025,6 +1025,11 @@ mod tests {
             500
         );
 
+        // Under the bridge's 10 MB limit, a 5 MB prompt goes whole.
+        env.input["prompt"] = json!("y".repeat(5 * 1024 * 1024));
+        let v = body(&c.request(&env).unwrap());
+        assert_eq!(v["data"]["prompt"].as_str().unwrap().len(), 5 * 1024 * 1024);
+
         env.input["prompt"] = json!("x".repeat(12 * 1024 * 1024));
         let r = c.request(&env).unwrap();
         assert!(r.body.len() < 10 * 1024 * 1024, "{}", r.body.len());
@@ -1096,6 +1101,12 @@ mod tests {
             panic!()
         };
         assert_eq!(req.header("X-API-Key"), None);
+    }
+
+    #[test]
+    fn a_section_without_an_endpoint_posts_to_the_bridge_s_default() {
+        let c: ChromaConfig = serde_json::from_str(r#"{"api_key": "zo-fake-key-123"}"#).unwrap();
+        assert_eq!(c.endpoint, "http://localhost:9000/ingest");
     }
 
     #[test]
