@@ -375,3 +375,42 @@ fn an_event_appended_as_a_drain_finishes_is_kept_for_the_next() {
         assert_eq!(received_tags(&server), [tag(1), tag(2), tag(3), tag(4)]);
     }
 }
+
+/// After a partial drain, `status` describes what still waits: how many events
+/// and bytes, the oldest one's time, how often it was tried and why it failed.
+#[test]
+fn status_describes_what_waits_after_a_partial_drain() {
+    let env = TestEnv::new("drain-status");
+    let server = backlog(&env, 3, json!({"background_drain": false}), |tag| {
+        if tag == "t-1" {
+            Reply::json(200, "{}")
+        } else {
+            Reply::json(503, r#"{"error":"busy"}"#)
+        }
+    });
+    let out = env.run(&["flush", "--retry-for", "0"], b"");
+    assert_exit(&out, 3);
+    assert_eq!(received_tags(&server), [tag(1), tag(2)]);
+    let waiting: Vec<serde_json::Value> = segments(&env, "hook")
+        .iter()
+        .flat_map(|p| read_jsonl(p))
+        .filter(|e| e["envelope"]["input"]["tool_use_id"] != tag(1))
+        .collect();
+    assert_eq!(waiting.len(), 2);
+    let (st, code) = status_json(&env);
+    assert_eq!(code, 3);
+    let b = &st["backends"][0];
+    assert_eq!(b["spool_events"], 2, "{st}");
+    let bytes: u64 = waiting.iter().map(|e| e.to_string().len() as u64 + 1).sum();
+    let reported = b["spool_bytes"].as_u64().unwrap();
+    assert!(
+        reported.abs_diff(bytes) < 64,
+        "{reported} vs about {bytes}: {st}"
+    );
+    assert_eq!(b["oldest_event"], waiting[0]["envelope"]["ts"], "{st}");
+    assert_eq!(b["oldest_event_attempts"], 1, "{st}");
+    assert!(
+        b["waiting_reason"].as_str().unwrap().contains("503"),
+        "{st}"
+    );
+}
