@@ -1104,6 +1104,42 @@ mod tests {
     }
 
     #[test]
+    fn every_probe_answer_says_what_it_proves() {
+        use crate::backends::Proof;
+        let bad = r#"{"detail":"invalid json"}"#;
+        for (status, with_key, proof, says) in [
+            (400, true, Proof::Proven, "key accepted"),
+            (400, false, Proof::Proven, "takes requests without a key"),
+            (401, true, Proof::Failed, "refused the API key"),
+            (401, false, Proof::Failed, "none is configured"),
+            (
+                200,
+                true,
+                Proof::Failed,
+                "not the ChromaDB bridge's /ingest",
+            ),
+        ] {
+            let f = judge_probe(&resp(status, bad), with_key);
+            assert_eq!(f.proof, proof, "{status} {with_key}: {f:?}");
+            assert!(f.message.contains(says), "{status} {with_key}: {f:?}");
+        }
+    }
+
+    #[test]
+    fn events_key_and_a_denied_permission_read_as_configured() {
+        let mut c = config();
+        assert!(Chroma::new(c.clone()).carries_secret());
+        c.events = Some(crate::backends::EventSet::of(&["Stop"]));
+        c.api_key = None;
+        let b = Chroma::new(c);
+        assert!(b.wants("Stop") && !b.wants("PreToolUse"));
+        assert!(!b.carries_secret());
+        // A permission the user denied is worth a look: a warning, not info.
+        assert_eq!(event_type("PermissionDenied"), ("progress", "warn"));
+        assert_eq!(event_type("Notification"), ("progress", "info"));
+    }
+
+    #[test]
     fn a_section_without_an_endpoint_posts_to_the_bridge_s_default() {
         let c: ChromaConfig = serde_json::from_str(r#"{"api_key": "zo-fake-key-123"}"#).unwrap();
         assert_eq!(c.endpoint, "http://localhost:9000/ingest");
