@@ -175,3 +175,21 @@ fn a_redrive_refused_again_is_no_success() {
         .unwrap();
     assert!(hook["last_success"].is_null(), "{hook}");
 }
+
+/// A dead-letter file that cannot be read (here: a directory stands in its
+/// place) is said with its path, never reported as "no dead letters".
+#[test]
+fn an_unreadable_dead_letter_file_is_said_not_taken_for_none() {
+    let env = TestEnv::new("dl-unreadable");
+    let (_server, _fixed) = refusing(&env);
+    env.hook(&tagged_event(1));
+    let file = spool_dir(&env, "hook").join("dead-letters.jsonl");
+    std::fs::remove_file(&file).unwrap();
+    std::fs::create_dir(&file).unwrap();
+    for args in [&["dead-letters"][..], &["dead-letters", "discard", "--all"]] {
+        let out = env.run(args, b"");
+        assert_exit(&out, 1);
+        assert_stderr_has(&out, "dead letters of `hook`");
+        assert_stderr_has(&out, &file.display().to_string());
+    }
+}

@@ -399,6 +399,13 @@ mod tests {
             note.contains("rejected 1 log record(s): record too old"),
             "{note}"
         );
+        // int64 as a JSON number, as some encoders write it: read the same.
+        let number = resp(200, r#"{"partialSuccess":{"rejectedLogRecords":2}}"#);
+        assert!(
+            partial_note(&number, false)
+                .unwrap()
+                .contains("rejected 2 log record(s): no reason given")
+        );
         assert_eq!(partial_note(&resp(200, "{}"), false), None);
         assert_eq!(
             partial_note(&resp(503, "{\"partialSuccess\":{}}"), false),

@@ -161,3 +161,48 @@ fn sync_file(p: &Path) {
         let _ = f.sync_all();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(id: &str) -> Entry {
+        Entry {
+            envelope: serde_json::from_value(serde_json::json!({
+                "id": id, "ts": "2026-12-05T00:00:00.000Z", "hook_event_name": "Stop",
+                "session_id": "s", "input": {}, "hookrelay": {"version": "0"},
+                "host": {"name": "h", "user": "u", "os": "linux", "arch": "x86_64"}
+            }))
+            .unwrap(),
+            attempts: 0,
+            last_error: None,
+            spooled_at: "2026-12-05T00:00:00.000Z".into(),
+            recovered: false,
+        }
+    }
+
+    /// `spool.max_bytes` is exact: an event whose line (newline included) fills
+    /// the spool to the byte is spooled; one byte less room and it goes to the
+    /// dead letters (nothing dropped).
+    #[test]
+    fn max_bytes_is_an_exact_limit() {
+        for (room, spooled) in [(0i64, true), (-1, false)] {
+            let t = crate::store::testdir::TempDir::new("spool-cap");
+            let paths = t.paths();
+            std::fs::create_dir_all(dir(&paths, "cap")).unwrap();
+            let e = entry("00000000-0000-4000-8000-00000000000a");
+            let line = serde_json::to_vec(&e).unwrap().len() as i64 + 1;
+            let cap = SpoolConfig {
+                max_bytes: (line + room) as u64,
+            };
+            let kept = append(&paths, &cap, "cap", &e).unwrap();
+            assert_eq!(
+                matches!(kept, Kept::Spooled),
+                spooled,
+                "room {room}: {kept:?}"
+            );
+            assert_eq!(stats(&paths, "cap").events, u64::from(spooled));
+            assert_eq!(stats(&paths, "cap").dead_letters, u64::from(!spooled));
+        }
+    }
+}
