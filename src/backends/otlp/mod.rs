@@ -53,6 +53,23 @@ impl Otlp {
             .filter(|s| !s.is_empty())
             .unwrap_or("hookrelay")
     }
+
+    /// A POST of `body` to the collector: `headers`, then the configured ones
+    /// (credentials), and the configured CA. The event and the probe alike.
+    fn post(&self, mut headers: Vec<(String, String)>, body: Vec<u8>) -> Request {
+        for (k, v) in self.config.all_headers() {
+            headers.push((k, v.expose().to_string()));
+        }
+        super::with_ca_file(
+            Request {
+                method: "POST",
+                url: self.url.clone(),
+                headers,
+                body,
+            },
+            &self.config.ca_file,
+        )
+    }
 }
 
 /// The collector's answer (contract §2):
@@ -174,18 +191,7 @@ impl Backend for Otlp {
         } else {
             body
         };
-        for (k, v) in self.config.all_headers() {
-            headers.push((k, v.expose().to_string()));
-        }
-        Some(super::with_ca_file(
-            Request {
-                method: "POST",
-                url: self.url.clone(),
-                headers,
-                body,
-            },
-            &self.config.ca_file,
-        ))
+        Some(self.post(headers, body))
     }
 
     /// An empty `ExportLogsServiceRequest` (no resource, no record): a collector
@@ -197,19 +203,8 @@ impl Backend for Otlp {
             // The protobuf encoding of an empty message is no bytes at all.
             Protocol::Protobuf => ("application/x-protobuf", Vec::new()),
         };
-        let mut headers = vec![("Content-Type".to_string(), content_type.to_string())];
-        for (k, v) in self.config.all_headers() {
-            headers.push((k, v.expose().to_string()));
-        }
-        super::Probe::Http(super::with_ca_file(
-            Request {
-                method: "POST",
-                url: self.url.clone(),
-                headers,
-                body,
-            },
-            &self.config.ca_file,
-        ))
+        let headers = vec![("Content-Type".to_string(), content_type.to_string())];
+        super::Probe::Http(self.post(headers, body))
     }
 
     fn judge_probe(&self, resp: &HttpResponse) -> super::Finding {
