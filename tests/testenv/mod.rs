@@ -20,6 +20,7 @@
 //!   creates Bloodbank's stream and reads the stored messages back.
 
 pub mod backends;
+pub mod certs;
 pub mod disk;
 pub mod enrich;
 pub mod fixtures;

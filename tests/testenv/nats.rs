@@ -60,7 +60,7 @@ impl NatsServer {
     /// localhost) signed by a throwaway CA made here; `ca_pem()` is that CA.
     pub fn start_tls(tag: &str, extra: &[&str]) -> NatsServer {
         let dir = TempDir::new(&format!("nats-{tag}"));
-        let (ca, cert, key) = make_certs(dir.path());
+        let (ca, cert, key) = super::certs::make_certs(dir.path());
         let mut args: Vec<String> = ["--tls", "--tlscert"].map(String::from).to_vec();
         args.push(cert.to_str().unwrap().into());
         args.push("--tlskey".into());
@@ -401,71 +401,6 @@ fn tls_stream(s: TcpStream, ca: &Path) -> impl Io + 'static {
     let name = rustls::pki_types::ServerName::try_from("127.0.0.1").unwrap();
     let conn = rustls::ClientConnection::new(std::sync::Arc::new(config), name).unwrap();
     rustls::StreamOwned::new(conn, s)
-}
-
-/// A throwaway CA and a server certificate it signs for 127.0.0.1 and
-/// localhost, made with `openssl` in `dir`: (CA PEM, server cert, server key).
-pub fn make_certs(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
-    let p = |n: &str| dir.join(n);
-    let run = |args: &[&str]| {
-        let out = Command::new("openssl")
-            .args(args)
-            .current_dir(dir)
-            .output()
-            .expect("openssl (the TLS tests make their certificates with it)");
-        assert!(
-            out.status.success(),
-            "openssl {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
-    let ec = [
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:prime256v1",
-        "-nodes",
-    ];
-    let mut ca = vec![
-        "req",
-        "-x509",
-        "-days",
-        "2",
-        "-subj",
-        "/CN=hookrelay test CA",
-    ];
-    ca.extend(ec);
-    ca.extend(["-keyout", "ca.key", "-out", "ca.pem"]);
-    ca.extend(["-addext", "basicConstraints=critical,CA:TRUE"]);
-    ca.extend(["-addext", "keyUsage=critical,keyCertSign,cRLSign"]);
-    run(&ca);
-    let mut csr = vec!["req", "-subj", "/CN=localhost"];
-    csr.extend(ec);
-    csr.extend(["-keyout", "server.key", "-out", "server.csr"]);
-    run(&csr);
-    std::fs::write(
-        p("ext.cnf"),
-        "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n",
-    )
-    .unwrap();
-    run(&[
-        "x509",
-        "-req",
-        "-days",
-        "2",
-        "-in",
-        "server.csr",
-        "-CA",
-        "ca.pem",
-        "-CAkey",
-        "ca.key",
-        "-CAcreateserial",
-        "-out",
-        "server.pem",
-        "-extfile",
-        "ext.cnf",
-    ]);
-    (p("ca.pem"), p("server.pem"), p("server.key"))
 }
 
 /// The key pair of an NKey seed (any type): Ed25519 from its 32 raw bytes.
